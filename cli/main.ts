@@ -1,0 +1,63 @@
+/**
+ * The auditkit command line.
+ *
+ * ```sh
+ * deno run -A cli/main.ts status
+ * ```
+ *
+ * @module
+ */
+
+import denoJson from "../deno.json" with { type: "json" };
+import { Command, CommanderError, type CommandUnknownOpts } from "./deps.ts";
+import { describeFailure, err } from "./_common.ts";
+import { statusCommand } from "./status.ts";
+import { disableCommand, enableCommand } from "./enable.ts";
+import { setCommand } from "./set.ts";
+
+/** The auditkit version, from deno.json. */
+export const VERSION: string = denoJson.version;
+
+/** Builds the whole command tree. */
+export function buildProgram(): Command {
+  const program = new Command("auditkit")
+    .description("Linux audit toolkit: kernel status, rules, logs and records")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .enablePositionalOptions();
+  program.addCommand(statusCommand());
+  program.addCommand(enableCommand());
+  program.addCommand(disableCommand());
+  program.addCommand(setCommand());
+  // usage errors of every subcommand go through one handler
+  const override = (cmd: CommandUnknownOpts) => {
+    cmd.exitOverride();
+    cmd.commands.forEach((c) => override(c));
+  };
+  override(program);
+  return program;
+}
+
+/**
+ * Runs the CLI on `args` and returns the exit status: 0 success, 1 failure,
+ * 2 usage error.
+ */
+export async function main(args: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version "errors" are successes; commander printed them
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    const { code, message } = describeFailure(e);
+    await err(`auditkit: ${message}\n`);
+    return code;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
