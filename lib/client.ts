@@ -7,31 +7,19 @@
 
 import {
   AUDIT_FEATURES_SIZE,
-  AUDIT_REPLY,
   decodeAuditFeatures,
   decodeAuditStatus,
-  decodeNlmsgErr,
   decodeSignalInfo,
-  encodePollfd,
-  NLMSG_HDRLEN,
 } from "../ffi/structs.ts";
-import { audit, c, errno } from "./_native.ts";
+import { audit, errno } from "./_native.ts";
+import { AuditTransport } from "./_transport.ts";
 import { AuditError } from "./errors.ts";
 
-const NLMSG_ERROR = 2;
-const NLMSG_DONE = 3;
 const AUDIT_GET = 1000;
 const AUDIT_SIGNAL_INFO = 1010;
 const AUDIT_GET_FEATURE = 1019;
-const GET_REPLY_NONBLOCKING = 1;
-const EAGAIN = 11;
-const ETIMEDOUT = 110;
-const EBADF = 9;
-const POLLIN = 1;
+const ENOSYS = 38;
 const AUDIT_FEATURE_LOGINUID_IMMUTABLE = 1;
-
-/** How long auditkit waits for a reply the kernel owes, in milliseconds. */
-const REPLY_TIMEOUT_MS = 5000;
 
 /** The state of the `loginuid_immutable` kernel feature. */
 export interface LoginuidImmutable {
@@ -92,6 +80,13 @@ export interface SetFailureOptions {
   allowPanic?: boolean;
 }
 
+const transports = new WeakMap<AuditClient, AuditTransport>();
+
+/** The transport under a client, for the other `lib/` modules (not public API). */
+export function transportOf(client: AuditClient): AuditTransport {
+  return transports.get(client)!;
+}
+
 const registry = new FinalizationRegistry<number>((fd) => {
   try {
     audit().audit_close(fd);
@@ -121,33 +116,31 @@ function checkU32(name: string, value: number): void {
  * ```
  */
 export class AuditClient implements Disposable {
-  #fd: number;
-  #reply = new Uint8Array(AUDIT_REPLY.size);
-  #view = new DataView(this.#reply.buffer);
+  #t: AuditTransport;
   #token = {};
 
   /** Wraps an already open audit socket; use {@link openAudit} instead. */
   constructor(fd: number) {
-    this.#fd = fd;
+    this.#t = new AuditTransport(fd);
+    transports.set(this, this.#t);
     registry.register(this, fd, this.#token);
   }
 
   /** The socket's file descriptor; -1 once closed. */
   get fd(): number {
-    return this.#fd;
+    return this.#t.fd;
   }
 
   /** true once {@link AuditClient.close} has run. */
   get closed(): boolean {
-    return this.#fd < 0;
+    return this.#t.fd < 0;
   }
 
   /** Closes the socket. Calling it again does nothing. */
   close(): void {
-    if (this.#fd < 0) return;
-    audit().audit_close(this.#fd);
+    if (this.#t.fd < 0) return;
+    this.#t.close();
     registry.unregister(this.#token);
-    this.#fd = -1;
   }
 
   /** Closes the socket (for `using`). */
@@ -155,67 +148,12 @@ export class AuditClient implements Disposable {
     this.close();
   }
 
-  #open(): number {
-    if (this.#fd < 0) {
-      throw new AuditError({
-        call: "audit_get_reply",
-        errno: EBADF,
-        reason: "the audit client is closed",
-      });
-    }
-    return this.#fd;
+  #request(call: string, action: string, fn: (fd: number) => number): number {
+    return this.#t.request({ call, action }, fn);
   }
 
-  /** Runs a libaudit request that returns a sequence number or -errno. */
-  #request(
-    call: string,
-    action: string,
-    fn: (fd: number) => number,
-  ): number {
-    const rc = fn(this.#open());
-    if (rc < 0) throw new AuditError({ call, errno: -rc, action });
-    return rc;
-  }
-
-  /**
-   * Waits for the reply of `type` to the request just sent; returns the
-   * payload offset and length in the reply buffer, or undefined on NLMSG_DONE.
-   */
-  async #awaitReply(
-    type: number,
-    call: string,
-    action: string,
-  ): Promise<{ offset: number; length: number }> {
-    const a = audit();
-    const deadline = Date.now() + REPLY_TIMEOUT_MS;
-    const pfd = encodePollfd(this.#open(), POLLIN);
-    for (;;) {
-      const rc = a.audit_get_reply(this.#open(), this.#reply, GET_REPLY_NONBLOCKING, 0);
-      if (rc === -EAGAIN) {
-        const left = deadline - Date.now();
-        if (left <= 0) {
-          throw new AuditError({
-            call,
-            errno: ETIMEDOUT,
-            action,
-            reason: `the kernel sent no reply within ${REPLY_TIMEOUT_MS} ms`,
-          });
-        }
-        await c().poll_wait(pfd, 1n, Math.min(left, 250));
-        continue;
-      }
-      if (rc < 0) throw new AuditError({ call: "audit_get_reply", errno: -rc, action });
-      const got = this.#view.getInt32(AUDIT_REPLY.type, true);
-      const len = this.#view.getUint32(AUDIT_REPLY.len, true);
-      const length = Math.max(0, Math.min(len, rc) - NLMSG_HDRLEN);
-      if (got === NLMSG_ERROR) {
-        const err = decodeNlmsgErr(this.#view, AUDIT_REPLY.data);
-        if (err < 0) throw new AuditError({ call, errno: -err, action });
-        continue; // a late ACK
-      }
-      if (got === type) return { offset: AUDIT_REPLY.data, length };
-      if (got === NLMSG_DONE) return { offset: AUDIT_REPLY.data, length: 0 };
-    }
+  #missing(call: string): AuditError {
+    return new AuditError({ call, errno: ENOSYS, reason: `this libaudit has no ${call}` });
   }
 
   /**
@@ -230,10 +168,10 @@ export class AuditClient implements Disposable {
    * ```
    */
   async status(): Promise<AuditStatus> {
-    const action = "get the audit status";
-    this.#request("audit_request_status", action, (fd) => audit().audit_request_status(fd));
-    const { offset, length } = await this.#awaitReply(AUDIT_GET, "audit_request_status", action);
-    const raw = decodeAuditStatus(this.#view, offset, length);
+    const ctx = { call: "audit_request_status", action: "get the audit status" };
+    this.#t.request(ctx, (fd) => audit().audit_request_status(fd));
+    const r = await this.#t.awaitReply(AUDIT_GET, ctx);
+    const raw = decodeAuditStatus(r.view, 0, r.payload.length);
     return {
       enabled: raw.enabled,
       failure: raw.failure,
@@ -252,15 +190,11 @@ export class AuditClient implements Disposable {
   async #loginuidImmutable(): Promise<LoginuidImmutable | undefined> {
     const request = audit().audit_request_features;
     if (!request) return undefined;
-    const action = "get the audit features";
-    this.#request("audit_request_features", action, (fd) => request(fd));
-    const { offset, length } = await this.#awaitReply(
-      AUDIT_GET_FEATURE,
-      "audit_request_features",
-      action,
-    );
-    if (length < AUDIT_FEATURES_SIZE) return undefined;
-    const f = decodeAuditFeatures(this.#view, offset);
+    const ctx = { call: "audit_request_features", action: "get the audit features" };
+    this.#t.request(ctx, (fd) => request(fd));
+    const r = await this.#t.awaitReply(AUDIT_GET_FEATURE, ctx);
+    if (r.payload.length < AUDIT_FEATURES_SIZE) return undefined;
+    const f = decodeAuditFeatures(r.view, 0);
     const bit = 1 << AUDIT_FEATURE_LOGINUID_IMMUTABLE;
     if (!(f.mask & bit)) return undefined;
     return { value: f.features & bit ? 1 : 0, locked: (f.lock & bit) !== 0 };
@@ -382,11 +316,7 @@ export class AuditClient implements Disposable {
       checkU32("backlog_wait_time", value);
       const fn = audit().audit_set_backlog_wait_time;
       if (!fn) {
-        throw new AuditError({
-          call: "audit_set_backlog_wait_time",
-          errno: 38, // ENOSYS
-          reason: "this libaudit has no audit_set_backlog_wait_time",
-        });
+        throw this.#missing("audit_set_backlog_wait_time");
       }
       this.#request(
         "audit_set_backlog_wait_time",
@@ -435,13 +365,9 @@ export class AuditClient implements Disposable {
     return Promise.try(() => {
       const fn = audit().audit_reset_lost;
       if (!fn) {
-        throw new AuditError({
-          call: "audit_reset_lost",
-          errno: 38,
-          reason: "this libaudit has no audit_reset_lost",
-        });
+        throw this.#missing("audit_reset_lost");
       }
-      const rc = fn(this.#open());
+      const rc = fn(this.#t.openFd());
       if (rc < 0) {
         throw new AuditError({ call: "audit_reset_lost", errno: -rc, action: "reset lost" });
       }
@@ -463,20 +389,12 @@ export class AuditClient implements Disposable {
   async signalInfo(): Promise<SignalInfo> {
     const fn = audit().audit_request_signal_info;
     if (!fn) {
-      throw new AuditError({
-        call: "audit_request_signal_info",
-        errno: 38,
-        reason: "this libaudit has no audit_request_signal_info",
-      });
+      throw this.#missing("audit_request_signal_info");
     }
-    const action = "get the audit signal info";
-    this.#request("audit_request_signal_info", action, (fd) => fn(fd));
-    const { offset, length } = await this.#awaitReply(
-      AUDIT_SIGNAL_INFO,
-      "audit_request_signal_info",
-      action,
-    );
-    const raw = decodeSignalInfo(this.#reply, offset, length);
+    const ctx = { call: "audit_request_signal_info", action: "get the audit signal info" };
+    this.#t.request(ctx, (fd) => fn(fd));
+    const r = await this.#t.awaitReply(AUDIT_SIGNAL_INFO, ctx);
+    const raw = decodeSignalInfo(r.payload, 0, r.payload.length);
     const nul = raw.ctx.indexOf(0);
     return {
       uid: raw.uid,
