@@ -30,9 +30,28 @@ export const kernelUnavailable: string | undefined = await (async () => {
   }
 })();
 
-/** The reference tools' directory check: which of them are missing. */
+/**
+ * Which of the needed tools are missing: program names are looked up in the
+ * system directories, absolute paths must exist, `*.so*` names must dlopen.
+ */
 export function missingOracles(tools: string[]): string[] {
   return tools.filter((t) => {
+    if (t.startsWith("/")) {
+      try {
+        Deno.statSync(t);
+        return false;
+      } catch {
+        return true;
+      }
+    }
+    if (t.includes(".so")) {
+      try {
+        Deno.dlopen(t, {}).close();
+        return false;
+      } catch {
+        return true;
+      }
+    }
     for (const dir of ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]) {
       try {
         Deno.statSync(`${dir}/${t}`);
