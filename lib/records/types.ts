@@ -1,0 +1,58 @@
+/**
+ * User-space record types: the numbers the kernel accepts from user space
+ * and their names.
+ *
+ * @module
+ */
+
+import { audit, cstr, fromCString } from "../_native.ts";
+import { AuditError } from "../errors.ts";
+
+const EINVAL = 22;
+
+/** The most bytes of user text the kernel keeps in one record (AUDIT_MESSAGE_TEXT_MAX). */
+export const AUDIT_MESSAGE_TEXT_MAX = 8560;
+
+/** A record type given by number (1100) or name (`"USER_AUTH"`, `"AUDIT_USER_AUTH"`). */
+export type UserMessageType = number | string;
+
+/** Whether the kernel accepts `type` in a user message: 1005, 1100-1199 or 2100-2999. */
+export function isUserMessageType(type: number): boolean {
+  return type === 1005 || (type >= 1100 && type <= 1199) || (type >= 2100 && type <= 2999);
+}
+
+/**
+ * The number of a user message type, or an `EINVAL` {@link AuditError} for a
+ * type the kernel would refuse. Checking here also keeps libaudit from
+ * silently retrying a refused 1100-1199 type as USER.
+ */
+export function resolveUserMessageType(type: UserMessageType, call: string): number {
+  let n: number;
+  if (typeof type === "number") {
+    n = type;
+  } else {
+    const name = type.trim().replace(/^AUDIT_/i, "").toUpperCase();
+    n = /^\d+$/.test(name)
+      ? Number(name)
+      : name === "" || name.includes("\0")
+      ? -1
+      : audit().audit_name_to_msg_type(cstr(name));
+  }
+  if (!Number.isInteger(n) || !isUserMessageType(n)) {
+    const known = typeof type === "string" && n >= 0 ? ` (${n})` : "";
+    throw new AuditError({
+      call,
+      errno: EINVAL,
+      action: `write a record of type "${type}"`,
+      reason: typeof type === "string" && n < 0
+        ? "unknown record type"
+        : `type${known} is not a user message type (1005, 1100-1199, 2100-2999)`,
+    });
+  }
+  return n;
+}
+
+/** The name of a record type (`"USER_LOGIN"`), or `UNKNOWN[n]` like the log writes it. */
+export function userMessageTypeName(type: number): string {
+  return fromCString(audit().audit_msg_type_to_name(type)) ?? `UNKNOWN[${type}]`;
+}
