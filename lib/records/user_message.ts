@@ -153,7 +153,7 @@ function write(
     const a = audit();
     errno();
     const rc = send(c.fd);
-    const action = `write a ${userMessageTypeName(type)} record`;
+    const action = `write the ${userMessageTypeName(type)} record`;
     if (rc < 0) {
       throw new AuditError({ call, errno: -rc, action, capability: "CAP_AUDIT_WRITE" });
     }
@@ -166,8 +166,8 @@ function write(
         action,
         capability: "CAP_AUDIT_WRITE",
         reason: canWrite
-          ? "the kernel dropped it: audit is not available here (ECONNREFUSED)"
-          : "the kernel dropped it: needs root or CAP_AUDIT_WRITE",
+          ? "kernel audit is not available here (ECONNREFUSED), no record was written"
+          : "needs root or CAP_AUDIT_WRITE, no record was written",
       });
     }
     return { type, typeName: userMessageTypeName(type), sequence: rc, text };
