@@ -146,3 +146,22 @@ kernelTest("audgen without verification leaves generated undefined", async () =>
   assert.equal(r.generated, undefined);
   assert.ok(await awaitRecord(source, 1005, r.text));
 });
+
+kernelTest("USER_TTY needs TTY auditing on; then the kernel writes it as data=", async () => {
+  using a = openAudit();
+  await a.setEnabled(1);
+  await assert.rejects(
+    () => audgen("USER_TTY", ["string"], ["x"], { client: a }),
+    (e: AuditError) => e.code === "EPERM" && /TTY auditing/.test(e.message),
+  );
+  // AUDIT_TTY_SET affects only the process that sends it: a child process
+  const r = await runSnippet(
+    `import { audgen, openAudit } from "${MOD}";
+     import { sendUserMessage } from "${new URL("../lib/records/_send.ts", import.meta.url).href}";
+     using a = openAudit();
+     await sendUserMessage(a, 1017, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]), { call: "AUDIT_TTY_SET", action: "enable TTY auditing" });
+     const r = await audgen("USER_TTY", ["string"], ["a b"], { client: a });
+     console.log(r.generated, r.record?.body.replace(/^.* data=/, "data="));`,
+  );
+  assert.equal(r.stdout.trim(), 'true data="str=612062"', r.stderr);
+});

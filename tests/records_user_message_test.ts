@@ -167,3 +167,23 @@ kernelTest(
     }
   },
 );
+
+kernelTest("verify: true reports whether the kernel generated the wrapper's record", async () => {
+  using a = openAudit();
+  await a.setEnabled(1);
+  const on = await logUserMessage("USER", "op=verify-on", { client: a, verify: true });
+  assert.equal(on.generated, true, on.reason);
+  assert.ok(on.record!.body.endsWith(`msg='${on.text}'`));
+  await a.setEnabled(0);
+  const off = await logAcctMessage("ADD_USER", "verify-off", { client: a, id: 7, verify: true });
+  assert.equal(off.generated, false);
+  assert.match(off.reason!, /enabled=0/);
+  const avc = await logUserAvcMessage("USER_AVC", "op=avc-while-off", {
+    client: a,
+    uid: 1,
+    verify: true,
+  });
+  assert.equal(avc.generated, true, "the kernel logs USER_AVC even with auditing off");
+  const plain = await logUserMessage("USER", "op=unverified", { client: a });
+  assert.equal(plain.generated, undefined);
+});

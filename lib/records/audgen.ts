@@ -16,10 +16,20 @@ import {
   resolveUserMessageType,
   type UserMessageType,
   userMessageTypeName,
+  type VerifyOptions,
+  verifyTimeout,
 } from "./types.ts";
 
 const EINVAL = 22;
 const EACCES = 13;
+const AUDIT_USER_TTY = 1124;
+const CAP_AUDIT_WRITE = 29;
+
+/** Whether this thread has CAP_AUDIT_WRITE in its effective set. */
+function canWrite(): boolean {
+  const line = Deno.readTextFileSync("/proc/thread-self/status").match(/^CapEff:\s*([0-9a-f]+)$/m);
+  return line ? ((BigInt(`0x${line[1]}`) >> BigInt(CAP_AUDIT_WRITE)) & 1n) === 1n : false;
+}
 
 /** The most arguments one audgen record takes (AUD_NPARAM). */
 export const AUD_NPARAM = 8;
@@ -63,19 +73,10 @@ export type AudgenTokenType =
 /** One audgen argument; which kinds a token accepts is in {@link AudgenTokenType}. */
 export type AudgenArgument = string | number | bigint | boolean | Uint8Array;
 
-/** Options of {@link audgen}. */
-export interface AudgenOptions {
+/** Options of {@link audgen}; `verify` defaults to true (false leaves `generated` undefined). */
+export interface AudgenOptions extends VerifyOptions {
   /** A client to use; by default one is opened and closed for the call. */
   client?: AuditClient;
-  /**
-   * Check that the kernel generated the record (default true): auditing off
-   * is known at once, otherwise the record is read back over the multicast
-   * group (needs CAP_AUDIT_READ; the kernel logs EVENT_LISTENER records for
-   * the listener). false skips the check: `generated` is then undefined.
-   */
-  verify?: boolean;
-  /** How long to wait for the record when verifying, in milliseconds (default 2000). */
-  timeoutMs?: number;
 }
 
 /** A record audgen built (see {@link formatAudgen}). */
@@ -256,10 +257,7 @@ export async function audgen(
   options: AudgenOptions = {},
 ): Promise<AudgenResult> {
   const record = formatAudgen(event, tokenTypes, args);
-  const timeoutMs = options.timeoutMs ?? 2000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
-    throw new RangeError(`Cannot wait "${timeoutMs}" ms: must be a finite number of 0 or more`);
-  }
+  const timeoutMs = verifyTimeout(options);
   const own = options.client ? undefined : openAudit();
   const client = options.client ?? own!;
   try {
@@ -274,12 +272,22 @@ export async function audgen(
       });
     } catch (e) {
       // the manual's "not privileged" is EACCES; the kernel says EPERM
-      if (e instanceof AuditError && e.code === "EPERM") {
+      if (e instanceof AuditError && e.code === "EPERM" && !canWrite()) {
         throw new AuditError({
           call: "audgen",
           errno: EACCES,
           action: `generate a ${record.typeName} record`,
           capability: "CAP_AUDIT_WRITE",
+          cause: e,
+        });
+      }
+      if (e instanceof AuditError && e.code === "EPERM" && record.type === AUDIT_USER_TTY) {
+        throw new AuditError({
+          call: "audgen",
+          errno: e.errno,
+          action: `generate a ${record.typeName} record`,
+          reason:
+            "the kernel takes USER_TTY only from a process with TTY auditing on (pam_tty_audit)",
           cause: e,
         });
       }

@@ -56,3 +56,25 @@ export function resolveUserMessageType(type: UserMessageType, call: string): num
 export function userMessageTypeName(type: number): string {
   return fromCString(audit().audit_msg_type_to_name(type)) ?? `UNKNOWN[${type}]`;
 }
+
+/** Whether and how long to check that the kernel generated a record. */
+export interface VerifyOptions {
+  /**
+   * Check that the kernel generated the record: auditing off is known at
+   * once (AUDIT_GET), otherwise the record is read back over the multicast
+   * group (CAP_AUDIT_READ; the kernel logs EVENT_LISTENER records for the
+   * listener).
+   */
+  verify?: boolean;
+  /** How long to wait for the record when verifying, in milliseconds (default 2000). */
+  timeoutMs?: number;
+}
+
+/** The timeout of {@link VerifyOptions}, checked. */
+export function verifyTimeout(options: VerifyOptions): number {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    throw new RangeError(`Cannot wait "${timeoutMs}" ms: must be a finite number of 0 or more`);
+  }
+  return timeoutMs;
+}

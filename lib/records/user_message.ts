@@ -27,7 +27,10 @@ import {
   resolveUserMessageType,
   type UserMessageType,
   userMessageTypeName,
+  type VerifyOptions,
+  verifyTimeout,
 } from "./types.ts";
+import { type Generation, RecordWatch } from "./_confirm.ts";
 
 const EPERM = 1;
 const ECONNREFUSED = 111;
@@ -49,16 +52,20 @@ export interface UserOrigin {
   tty?: string;
 }
 
-/** Options shared by the wrappers that write `res=`. */
-export interface UserRecordOptions extends UserOrigin {
+/** Options shared by the wrappers that write `res=`; `verify` defaults to false. */
+export interface UserRecordOptions extends UserOrigin, VerifyOptions {
   /** A client to use; by default one is opened and closed for the call. */
   client?: AuditClient;
   /** `res=` of the record (default `"success"`). */
   result?: RecordOutcome;
 }
 
-/** A record the kernel accepted. */
-export interface WrittenRecord {
+/**
+ * A record the kernel accepted. `generated` is undefined unless `verify`
+ * was set: then true when the record was read back, false (with `reason`)
+ * when the kernel accepted it but generated nothing.
+ */
+export interface WrittenRecord extends Generation {
   /** The record type number. */
   type: number;
   /** The record type's name, such as `"USER_LOGIN"`. */
@@ -139,20 +146,22 @@ function checkLength(text: string, call: string): void {
   }
 }
 
-function write(
+async function write(
   call: string,
   type: number,
   text: string,
-  client: AuditClient | undefined,
+  options: { client?: AuditClient } & VerifyOptions,
   send: (fd: number) => number,
-): WrittenRecord {
+): Promise<WrittenRecord> {
   checkLength(text, call);
-  const own = client ? undefined : openAudit();
-  const c = client ?? own!;
+  const timeoutMs = verifyTimeout(options);
+  const own = options.client ? undefined : openAudit();
+  const client = options.client ?? own!;
   try {
+    using watch = options.verify ? await RecordWatch.start(client, type) : undefined;
     const a = audit();
     errno();
-    const rc = send(c.fd);
+    const rc = send(client.fd);
     const action = `write the ${userMessageTypeName(type)} record`;
     if (rc < 0) {
       throw new AuditError({ call, errno: -rc, action, capability: "CAP_AUDIT_WRITE" });
@@ -170,7 +179,9 @@ function write(
           : "needs root or CAP_AUDIT_WRITE, no record was written",
       });
     }
-    return { type, typeName: userMessageTypeName(type), sequence: rc, text };
+    const written = { type, typeName: userMessageTypeName(type), sequence: rc, text };
+    if (!watch) return { ...written, generated: undefined };
+    return { ...written, ...(await watch.result(valueBytes(text), timeoutMs)) };
   } finally {
     own?.close();
   }
@@ -204,7 +215,7 @@ export function logUserMessage(
     const result = outcome(options.result, call);
     const body = formatUserMessage(message);
     const text = `${body} exe=${exe()} ${tail(o, result)}`;
-    return write(call, t, text, options.client, (fd) =>
+    return write(call, t, text, options, (fd) =>
       audit().audit_log_user_message(
         fd,
         t,
@@ -251,7 +262,7 @@ export function logUserCommMessage(
     const body = formatUserMessage(message);
     const comm = options.comm ?? selfComm();
     const text = `${body} comm=${libauditQuote(comm)} exe=${exe()} ${tail(o, result)}`;
-    return write(call, t, text, options.client, (fd) =>
+    return write(call, t, text, options, (fd) =>
       audit().audit_log_user_comm_message(
         fd,
         t,
@@ -315,7 +326,7 @@ export function logAcctMessage(
     const who = name !== undefined ? `acct=${libauditQuote(name)}` : `id=${id}`;
     const exeField = pgname === undefined ? exe() : `"${pgname}"`;
     const text = `op=${op} ${who} exe=${exeField} ${tail(o, result)}`;
-    return write(call, t, text, options.client, (fd) =>
+    return write(call, t, text, options, (fd) =>
       audit().audit_log_acct_message(
         fd,
         t,
@@ -331,8 +342,8 @@ export function logAcctMessage(
   });
 }
 
-/** Options of {@link logUserAvcMessage}. */
-export interface UserAvcMessageOptions extends UserOrigin {
+/** Options of {@link logUserAvcMessage}; `verify` defaults to false. */
+export interface UserAvcMessageOptions extends UserOrigin, VerifyOptions {
   /** A client to use; by default one is opened and closed for the call. */
   client?: AuditClient;
   /** The login uid of the user the decision concerns (`sauid=`). */
@@ -370,7 +381,7 @@ export function logUserAvcMessage(
     const sauid = uid | 0;
     const text =
       `${body} exe=${exe()} sauid=${sauid} hostname=${o.hostname} addr=${o.addr} terminal=${o.tty}`;
-    return write(call, t, text, options.client, (fd) =>
+    return write(call, t, text, options, (fd) =>
       audit().audit_log_user_avc_message(
         fd,
         t,
@@ -383,8 +394,8 @@ export function logUserAvcMessage(
   });
 }
 
-/** Options of {@link logUserCommand}. */
-export interface UserCommandOptions {
+/** Options of {@link logUserCommand}; `verify` defaults to false. */
+export interface UserCommandOptions extends VerifyOptions {
   /** A client to use; by default one is opened and closed for the call. */
   client?: AuditClient;
   /** `res=` of the record (default `"success"`). */
@@ -422,7 +433,7 @@ export function logUserCommand(
       call,
       t,
       text,
-      options.client,
+      options,
       (fd) => audit().audit_log_user_command(fd, t, cstr(command), cstr(tty), result),
     );
   });
