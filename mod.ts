@@ -67,9 +67,11 @@ export {
 } from "./lib/records/user_message.ts";
 export {
   AUDIT_MESSAGE_TEXT_MAX,
+  type Generation,
   isUserMessageType,
   resolveUserMessageType,
   type UserMessageType,
+  type VerifyOptions,
 } from "./lib/records/types.ts";
 export { encodeValue, needsEncoding } from "./lib/records/encode.ts";
 export {

@@ -15,27 +15,14 @@
 
 import { type AuditClient } from "../client.ts";
 import { AuditError } from "../errors.ts";
-import {
-  type AuditMessage,
-  type AuditMulticastSource,
-  openMulticast,
-} from "../stream/multicast.ts";
+import { type AuditMulticastSource, openMulticast } from "../stream/multicast.ts";
 import { kernelEncode } from "./encode.ts";
+import type { Generation } from "./types.ts";
 
 const AUDIT_USER_AVC = 1107;
 const AUDIT_USER_TTY = 1124;
 /** Room for a burst of other records while the listener waits for ours. */
 const RECEIVE_BUFFER = 1 << 20;
-
-/** Whether a record was generated, and why not. */
-export interface Generation {
-  /** true when the record was seen, false when it was not generated, undefined when unknown. */
-  generated: boolean | undefined;
-  /** Why it was not generated, or why that is unknown. */
-  reason?: string;
-  /** The record as the kernel sent it, when it was seen. */
-  record?: AuditMessage;
-}
 
 /** A watch for one record, started before the record is sent. */
 export class RecordWatch implements Disposable {

@@ -31,7 +31,15 @@ function canWrite(): boolean {
   return line ? ((BigInt(`0x${line[1]}`) >> BigInt(CAP_AUDIT_WRITE)) & 1n) === 1n : false;
 }
 
-/** The most arguments one audgen record takes (AUD_NPARAM). */
+/**
+ * The most arguments one audgen record takes (AUD_NPARAM).
+ *
+ * @example
+ * ```ts
+ * import { AUD_NPARAM } from "../../mod.ts";
+ * const batches = (args: string[]) => Math.ceil(args.length / AUD_NPARAM);
+ * ```
+ */
 export const AUD_NPARAM = 8;
 
 /**
@@ -156,7 +164,15 @@ function result(v: AudgenArgument): string {
   throw `must be "success" or "failed"`;
 }
 
-/** The token types audgen knows, for help texts and validation. */
+/**
+ * The token types audgen knows, for help texts and validation.
+ *
+ * @example
+ * ```ts
+ * import { AUDGEN_TOKEN_TYPES } from "../../mod.ts";
+ * AUDGEN_TOKEN_TYPES.includes("uid"); // true
+ * ```
+ */
 export const AUDGEN_TOKEN_TYPES: readonly AudgenTokenType[] = Object.keys(
   TOKENS,
 ) as AudgenTokenType[];

@@ -7,16 +7,36 @@
 
 import { audit, cstr, fromCString } from "../_native.ts";
 import { AuditError } from "../errors.ts";
+import type { AuditMessage } from "../stream/multicast.ts";
 
 const EINVAL = 22;
 
-/** The most bytes of user text the kernel keeps in one record (AUDIT_MESSAGE_TEXT_MAX). */
+/**
+ * The most bytes of user text the kernel keeps in one record
+ * (AUDIT_MESSAGE_TEXT_MAX); longer texts are refused, not cut.
+ *
+ * @example
+ * ```ts
+ * import { AUDIT_MESSAGE_TEXT_MAX } from "../../mod.ts";
+ * const fits = (text: string) => new TextEncoder().encode(text).length <= AUDIT_MESSAGE_TEXT_MAX;
+ * ```
+ */
 export const AUDIT_MESSAGE_TEXT_MAX = 8560;
 
 /** A record type given by number (1100) or name (`"USER_AUTH"`, `"AUDIT_USER_AUTH"`). */
 export type UserMessageType = number | string;
 
-/** Whether the kernel accepts `type` in a user message: 1005, 1100-1199 or 2100-2999. */
+/**
+ * Whether the kernel accepts `type` in a user message: 1005, 1100-1199 or
+ * 2100-2999.
+ *
+ * @example
+ * ```ts
+ * import { isUserMessageType } from "../../mod.ts";
+ * isUserMessageType(1112); // true (USER_LOGIN)
+ * isUserMessageType(1300); // false (SYSCALL comes from the kernel)
+ * ```
+ */
 export function isUserMessageType(type: number): boolean {
   return type === 1005 || (type >= 1100 && type <= 1199) || (type >= 2100 && type <= 2999);
 }
@@ -24,7 +44,15 @@ export function isUserMessageType(type: number): boolean {
 /**
  * The number of a user message type, or an `EINVAL` {@link AuditError} for a
  * type the kernel would refuse. Checking here also keeps libaudit from
- * silently retrying a refused 1100-1199 type as USER.
+ * silently retrying a refused 1100-1199 type as USER. `call` names the
+ * function in the error.
+ *
+ * @example
+ * ```ts
+ * import { resolveUserMessageType } from "../../mod.ts";
+ * resolveUserMessageType("USER_LOGIN", "mytool"); // 1112
+ * resolveUserMessageType("AUDIT_USER", "mytool"); // 1005
+ * ```
  */
 export function resolveUserMessageType(type: UserMessageType, call: string): number {
   let n: number;
@@ -77,4 +105,14 @@ export function verifyTimeout(options: VerifyOptions): number {
     throw new RangeError(`Cannot wait "${timeoutMs}" ms: must be a finite number of 0 or more`);
   }
   return timeoutMs;
+}
+
+/** Whether the kernel generated a record, and why not. */
+export interface Generation {
+  /** true when the record was seen, false when it was not generated, undefined when unknown. */
+  generated: boolean | undefined;
+  /** Why it was not generated, or why that is unknown. */
+  reason?: string;
+  /** The record as the kernel sent it, when it was seen. */
+  record?: AuditMessage;
 }

@@ -24,13 +24,14 @@ import { AuditError } from "../errors.ts";
 import { encodeValue, libauditNeedsEncoding, needsEncoding, toHex, valueBytes } from "./encode.ts";
 import {
   AUDIT_MESSAGE_TEXT_MAX,
+  type Generation,
   resolveUserMessageType,
   type UserMessageType,
   userMessageTypeName,
   type VerifyOptions,
   verifyTimeout,
 } from "./types.ts";
-import { type Generation, RecordWatch } from "./_confirm.ts";
+import { RecordWatch } from "./_confirm.ts";
 
 const EPERM = 1;
 const ECONNREFUSED = 111;
@@ -105,7 +106,15 @@ function origin(o: UserOrigin, call: string): { hostname: string; addr: string; 
   };
 }
 
-/** Renders a {@link UserMessage}: a string as is, fields with encoded values. */
+/**
+ * Renders a {@link UserMessage}: a string as is, fields with encoded values.
+ *
+ * @example
+ * ```ts
+ * import { formatUserMessage } from "../../mod.ts";
+ * formatUserMessage({ op: "login", acct: "a b", id: 7 }); // 'op="login" acct=612062 id=7'
+ * ```
+ */
 export function formatUserMessage(message: UserMessage): string {
   if (typeof message === "string") return message;
   return Object.entries(message).map(([name, value]) => {

@@ -57,7 +57,17 @@ export interface MulticastOptions {
 const STAMP = /^audit\((\d+)\.(\d{3}):(\d+)\): ?/;
 const decoder = new TextDecoder();
 
-/** Parses one multicast payload; records without a stamp keep timestamp and serial 0. */
+/**
+ * Parses one record payload; records without a stamp keep timestamp and
+ * serial 0.
+ *
+ * @example
+ * ```ts
+ * import { parseAuditMessage } from "../../mod.ts";
+ * const m = parseAuditMessage(1005, new TextEncoder().encode("audit(1700000000.001:7): pid=1"));
+ * m.serial; // 7
+ * ```
+ */
 export function parseAuditMessage(type: number, payload: Uint8Array): AuditMessage {
   let end = payload.length;
   while (end > 0 && payload[end - 1] === 0) end--;
