@@ -39,12 +39,16 @@ export const KERNEL_PREFIX = ["pid", "uid", "auid", "ses"];
 
 import type { AuditMessage, AuditMulticastSource } from "../mod.ts";
 
-/** Reads `source` until this process's record of `type` whose user text is `text` arrives. */
+/**
+ * Reads `source` until the record of `type` whose user text is `text` arrives
+ * from `pid` (this process by default), any pid when `pid` is 0.
+ */
 export async function awaitRecord(
   source: AuditMulticastSource,
   type: number,
   text: string,
   timeoutMs = 3000,
+  pid = Deno.pid,
 ): Promise<AuditMessage | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -53,7 +57,8 @@ export async function awaitRecord(
     const m = await source.next(left);
     if (!m) return undefined;
     if (
-      m.type === type && m.body.startsWith(`pid=${Deno.pid} `) && m.body.endsWith(`msg='${text}'`)
+      m.type === type && (pid === 0 || m.body.startsWith(`pid=${pid} `)) &&
+      m.body.endsWith(`msg='${text}'`)
     ) {
       return m;
     }
