@@ -31,6 +31,14 @@ const EINTR = 4;
 const ETIMEDOUT = 110;
 const RECV_SIZE = 16384;
 
+const CAP_AUDIT_WRITE = 29;
+
+/** Whether this thread has CAP_AUDIT_WRITE in its effective set, which user messages need. */
+export function canWriteAudit(): boolean {
+  const line = Deno.readTextFileSync("/proc/thread-self/status").match(/^CapEff:\s*([0-9a-f]+)$/m);
+  return line ? ((BigInt(`0x${line[1]}`) >> BigInt(CAP_AUDIT_WRITE)) & 1n) === 1n : false;
+}
+
 let sequence = Math.floor(Math.random() * 0x7fff_0000) + 1;
 
 /** What a failed send was doing, for its error. */

@@ -9,7 +9,7 @@ import { type AuditClient, openAudit } from "../client.ts";
 import { AuditError } from "../errors.ts";
 import { type AuditMessage } from "../stream/multicast.ts";
 import { RecordWatch } from "./_confirm.ts";
-import { sendUserMessage } from "./_send.ts";
+import { canWriteAudit, sendUserMessage } from "./_send.ts";
 import { encodeValue, toHex, valueBytes } from "./encode.ts";
 import {
   AUDIT_MESSAGE_TEXT_MAX,
@@ -23,14 +23,6 @@ import {
 const EINVAL = 22;
 const EACCES = 13;
 const AUDIT_USER_TTY = 1124;
-const CAP_AUDIT_WRITE = 29;
-
-/** Whether this thread has CAP_AUDIT_WRITE in its effective set. */
-function canWrite(): boolean {
-  const line = Deno.readTextFileSync("/proc/thread-self/status").match(/^CapEff:\s*([0-9a-f]+)$/m);
-  return line ? ((BigInt(`0x${line[1]}`) >> BigInt(CAP_AUDIT_WRITE)) & 1n) === 1n : false;
-}
-
 /**
  * The most arguments one audgen record takes (AUD_NPARAM).
  *
@@ -288,7 +280,7 @@ export async function audgen(
       });
     } catch (e) {
       // the manual's "not privileged" is EACCES; the kernel says EPERM
-      if (e instanceof AuditError && e.code === "EPERM" && !canWrite()) {
+      if (e instanceof AuditError && e.code === "EPERM" && !canWriteAudit()) {
         throw new AuditError({
           call: "audgen",
           errno: EACCES,

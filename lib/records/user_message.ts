@@ -18,7 +18,7 @@
  * @module
  */
 
-import { audit, cstr, errno } from "../_native.ts";
+import { audit, cstr } from "../_native.ts";
 import { type AuditClient, openAudit } from "../client.ts";
 import { AuditError } from "../errors.ts";
 import { encodeValue, libauditNeedsEncoding, needsEncoding, toHex, valueBytes } from "./encode.ts";
@@ -32,6 +32,7 @@ import {
   verifyTimeout,
 } from "./types.ts";
 import { RecordWatch } from "./_confirm.ts";
+import { canWriteAudit } from "./_send.ts";
 
 const EPERM = 1;
 const ECONNREFUSED = 111;
@@ -168,8 +169,6 @@ async function write(
   const client = options.client ?? own!;
   try {
     using watch = options.verify ? await RecordWatch.start(client, type) : undefined;
-    const a = audit();
-    errno();
     const rc = send(client.fd);
     const action = `write the ${userMessageTypeName(type)} record`;
     if (rc < 0) {
@@ -177,7 +176,7 @@ async function write(
     }
     if (rc === 0) {
       // libaudit hides these two refusals as 0
-      const canWrite = a.audit_can_write ? a.audit_can_write() !== 0 : true;
+      const canWrite = canWriteAudit();
       throw new AuditError({
         call,
         errno: canWrite ? ECONNREFUSED : EPERM,
