@@ -21,7 +21,10 @@ export function logCommand(): CommandUnknownOpts {
     .description(
       "Write a user-space audit record through audit_log_user_message (like `auditctl -m`)",
     )
-    .argument("<message>", "the record text, sent as is (its fields are yours to get right)")
+    .argument(
+      "<message>",
+      "the record text, sent as text=MESSAGE exactly like auditctl -m (its fields are yours to get right)",
+    )
     .option("--type <type>", "record type, by name or number (1005, 1100-1199, 2100-2999)", "USER")
     .option("--result <result>", "res= of the record: success or failed", outcome, "success")
     .option("--hostname <name>", "hostname= of the record (default ?)")
@@ -34,7 +37,7 @@ export function logCommand(): CommandUnknownOpts {
       '\nExamples:\n  auditkit log "op=backup-start"\n  auditkit log --type USYS_CONFIG --result failed "op=change-policy"',
     )
     .action(async (message: string, opts) => {
-      const w = await logUserMessage(opts.type, message, {
+      const w = await logUserMessage(opts.type, `text=${message}`, {
         result: opts.result as RecordOutcome,
         hostname: opts.hostname,
         addr: opts.addr,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { openAudit, openMulticast } from "../mod.ts";
-import { kernelTest, runCli } from "./_helpers.ts";
-import { awaitRecord } from "./_records.ts";
+import { kernelTest, run, runCli } from "./_helpers.ts";
+import { awaitRecord, recordFields } from "./_records.ts";
 
 kernelTest("auditkit log writes the record auditctl -m would, with explicit origin", async () => {
   using a = openAudit();
@@ -24,7 +24,7 @@ kernelTest("auditkit log writes the record auditctl -m would, with explicit orig
   assert.equal(w.type, 1111);
   assert.match(
     w.text,
-    new RegExp(`^op=${tag} exe=".*" hostname=\\? addr=\\? terminal=pts/3 res=failed$`),
+    new RegExp(`^text=op=${tag} exe=".*" hostname=\\? addr=\\? terminal=pts/3 res=failed$`),
   );
   assert.ok(await awaitRecord(source, 1111, w.text, 3000, 0), "record read back");
 });
@@ -83,3 +83,24 @@ Deno.test("auditkit gen and log refuse bad command lines", async () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Examples:/);
 });
+
+kernelTest("auditkit log and auditctl -m write the same fields, the program aside", async () => {
+  using a = openAudit();
+  await a.setEnabled(1);
+  using source = openMulticast();
+  const text = `op=auditkit-test-${crypto.randomUUID().slice(0, 8)} note=parity`;
+  const ref = await run("auditctl", ["-m", text]);
+  assert.equal(ref.code, 0, ref.stderr);
+  const ours = await runCli(["log", "--json", text]);
+  assert.equal(ours.code, 0, ours.stderr);
+  const found: [string, string][][] = [];
+  const deadline = Date.now() + 3000;
+  while (found.length < 2 && Date.now() < deadline) {
+    const m = await source.next(deadline - Date.now());
+    if (m?.type === 1005 && m.body.includes(`msg='text=${text} `)) {
+      found.push(recordFields(m.body).filter(([n]) => !["pid", "exe"].includes(n)));
+    }
+  }
+  assert.equal(found.length, 2, "both records read back");
+  assert.deepEqual(found[1], found[0]);
+}, { oracles: ["auditctl"] });

@@ -193,8 +193,14 @@ export function formatAudgen(
   args: readonly AudgenArgument[],
 ): AudgenRecord {
   const type = resolveUserMessageType(event, "audgen");
+  const typeName = userMessageTypeName(type);
   const invalid = (reason: string) =>
-    new AuditError({ call: "audgen", errno: EINVAL, action: `generate a ${event} record`, reason });
+    new AuditError({
+      call: "audgen",
+      errno: EINVAL,
+      action: `generate a ${typeName} record`,
+      reason,
+    });
   if (!Array.isArray(tokenTypes) || !Array.isArray(args)) {
     throw invalid("token types and arguments must be arrays");
   }
@@ -231,7 +237,7 @@ export function formatAudgen(
       `the record text is ${size} bytes, the kernel keeps at most ${AUDIT_MESSAGE_TEXT_MAX}`,
     );
   }
-  return { type, typeName: userMessageTypeName(type), text: out };
+  return { type, typeName, text: out };
 }
 
 /**
