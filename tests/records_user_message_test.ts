@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "npm:fast-check@4.10.2";
 import {
   AuditError,
   encodeValue,
@@ -186,4 +187,75 @@ kernelTest("verify: true reports whether the kernel generated the wrapper's reco
   assert.equal(avc.generated, true, "the kernel logs USER_AVC even with auditing off");
   const plain = await logUserMessage("USER", "op=unverified", { client: a });
   assert.equal(plain.generated, undefined);
+});
+
+kernelTest(
+  "property: whatever the values, wrapper records hold only the expected fields",
+  async () => {
+    using a = openAudit();
+    await a.setEnabled(1);
+    const value = fc.string({ unit: "binary", minLength: 1, maxLength: 24 }).filter((s) =>
+      !s.includes("\0") && new TextEncoder().encode(s).length <= 32
+    );
+    const names = (body: string) => userFields(body).map(([n]) => n);
+    await fc.assert(
+      fc.asyncProperty(value, value, value, async (v1, v2, v3) => {
+        const opts = { client: a, verify: true };
+        const seen = (w: WrittenRecord) => {
+          assert.equal(w.generated, true, `${JSON.stringify(w.text)}: ${w.reason}`);
+          return w.record!.body;
+        };
+        const user = await logUserMessage("USER", { op: v1, acct: v2 }, opts);
+        assert.deepEqual(names(seen(user)), [
+          "op",
+          "acct",
+          "exe",
+          "hostname",
+          "addr",
+          "terminal",
+          "res",
+        ]);
+        const comm = await logUserCommMessage("USER_CMD", { op: v3 }, { ...opts, comm: v1 });
+        assert.deepEqual(names(seen(comm)), [
+          "op",
+          "comm",
+          "exe",
+          "hostname",
+          "addr",
+          "terminal",
+          "res",
+        ]);
+        const acct = await logAcctMessage("ADD_USER", "add", { ...opts, name: v2 });
+        assert.deepEqual(names(seen(acct)), [
+          "op",
+          "acct",
+          "exe",
+          "hostname",
+          "addr",
+          "terminal",
+          "res",
+        ]);
+        const cmd = await logUserCommand("USER_CMD", v3, opts);
+        assert.deepEqual(names(seen(cmd)), ["cwd", "cmd", "exe", "terminal", "res"]);
+      }),
+      { numRuns: 12 },
+    );
+  },
+);
+
+kernelTest("an account record after one with a pgname names this executable again", async () => {
+  // libaudit 3.0.9 keeps the last pgname in a static buffer and reuses it
+  using a = openAudit();
+  await a.setEnabled(1);
+  const opts = { client: a, verify: true };
+  const named = await logAcctMessage("ADD_USER", "with-pgname", {
+    ...opts,
+    id: 1,
+    pgname: "useradd",
+  });
+  const plain = await logAcctMessage("ADD_USER", "without-pgname", { ...opts, id: 1 });
+  for (const [w, exe] of [[named, '"useradd"'], [plain, EXE]] as const) {
+    assert.equal(w.generated, true, w.reason);
+    assert.deepEqual(userFields(w.record!.body).find(([n]) => n === "exe"), ["exe", exe]);
+  }
 });

@@ -40,6 +40,8 @@ const ECONNREFUSED = 111;
 const ADDR_MAX = 45;
 /** libaudit cuts an account name to UT_NAMESIZE bytes. */
 const ACCT_MAX = 32;
+/** libaudit's buffers for the command and comm are sized from PATH_MAX. */
+const PATH_MAX = 4096;
 
 /** The outcome a record reports in its `res=` field. */
 export type RecordOutcome = "success" | "failed";
@@ -269,6 +271,12 @@ export function logUserCommMessage(
     const result = outcome(options.result, call);
     const body = formatUserMessage(message);
     const comm = options.comm ?? selfComm();
+    // libaudit hex-encodes comm into a PATH_MAX * 2 buffer without a bound
+    if (comm === "" || valueBytes(comm).length > PATH_MAX - 1) {
+      throw new RangeError(
+        `Cannot write comm with ${call}: it must have 1 to ${PATH_MAX - 1} bytes`,
+      );
+    }
     const text = `${body} comm=${libauditQuote(comm)} exe=${exe()} ${tail(o, result)}`;
     return write(call, t, text, options, (fd) =>
       audit().audit_log_user_comm_message(
@@ -282,6 +290,29 @@ export function logUserCommMessage(
         result,
       ));
   });
+}
+
+/** Whether a program name other than this executable's was ever given to libaudit. */
+let customPgnameSent = false;
+
+/**
+ * The `exe=` value to hand audit_log_acct_message as its pgname, already
+ * quoted (libaudit then copies it as is); undefined to let libaudit find
+ * the executable itself. libaudit 3.0.9 keeps the last pgname in a static
+ * buffer and writes it for every later call without one, so a pgname is
+ * always given while that buffer may hold another program's name.
+ */
+function acctExe(pgname: string | undefined, call: string): string | undefined {
+  if (pgname !== undefined) {
+    customPgnameSent = true;
+    return `"${plain("pgname", pgname, call)}"`;
+  }
+  const own = exe();
+  if (own.startsWith('"')) return own;
+  if (!customPgnameSent) return undefined;
+  throw new RangeError(
+    `Cannot write the account record with ${call}: this executable's path needs hex encoding, which libaudit cannot take as a pgname once another pgname was given; pass pgname`,
+  );
 }
 
 /** Options of {@link logAcctMessage}: the account by `name` or by `id`. */
@@ -330,15 +361,14 @@ export function logAcctMessage(
         `Cannot write account id "${id}" with ${call}: must be an integer from 0 to 4294967294`,
       );
     }
-    const pgname = options.pgname === undefined ? undefined : plain("pgname", options.pgname, call);
+    const exeField = acctExe(options.pgname, call);
     const who = name !== undefined ? `acct=${libauditQuote(name)}` : `id=${id}`;
-    const exeField = pgname === undefined ? exe() : `"${pgname}"`;
-    const text = `op=${op} ${who} exe=${exeField} ${tail(o, result)}`;
+    const text = `op=${op} ${who} exe=${exeField ?? exe()} ${tail(o, result)}`;
     return write(call, t, text, options, (fd) =>
       audit().audit_log_acct_message(
         fd,
         t,
-        pgname === undefined ? null : cstr(pgname),
+        exeField === undefined ? null : cstr(exeField),
         cstr(op),
         name === undefined ? null : cstr(name),
         name === undefined ? id! : 0xffffffff,
@@ -415,7 +445,8 @@ export interface UserCommandOptions extends VerifyOptions {
 /**
  * audit_log_user_command(3): `cwd="..." cmd=... exe=... terminal=...
  * res=...`, for sudo-like tools; libaudit encodes the command and the
- * current directory.
+ * current directory, and drops leading spaces and trailing spaces and
+ * newlines of the command (the returned `text` shows what was sent).
  *
  * @example
  * ```ts ignore
@@ -433,9 +464,18 @@ export function logUserCommand(
     const t = resolveUserMessageType(type, call);
     const tty = options.tty === undefined ? "?" : plain("tty", options.tty, call);
     const result = outcome(options.result, call);
-    if (command === "") throw new RangeError(`Cannot write an empty command with ${call}`);
+    // libaudit trims leading spaces and trailing spaces and newlines itself
+    const trimmed = command.replace(/^ +/, "").replace(/[ \n]+$/, "");
+    if (trimmed === "") throw new RangeError(`Cannot write an empty command with ${call}`);
+    if (valueBytes(trimmed).length > PATH_MAX - 1) {
+      throw new RangeError(
+        `Cannot write the command with ${call}: longer than ${
+          PATH_MAX - 1
+        } bytes (libaudit would cut it)`,
+      );
+    }
     const text = `cwd=${libauditQuote(Deno.cwd())} cmd=${
-      libauditQuote(command)
+      libauditQuote(trimmed)
     } exe=${exe()} terminal=${tty} res=${result ? "success" : "failed"}`;
     return write(
       call,
