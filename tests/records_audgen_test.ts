@@ -165,3 +165,19 @@ kernelTest("USER_TTY needs TTY auditing on; then the kernel writes it as data=",
   );
   assert.equal(r.stdout.trim(), 'true data="str=612062"', r.stderr);
 });
+
+kernelTest(
+  "in a user namespace the kernel refuses records: ECONNREFUSED, never success",
+  async () => {
+    const r = await runSnippet(
+      `import { audgen, logUserMessage } from "${MOD}";
+     for (const f of [() => logUserMessage("USER", "op=x"), () => audgen("USER", ["string"], ["x"])]) {
+       try { await f(); console.log("written"); }
+       catch (e) { console.log(e.name, e.code); }
+     }`,
+      { prefix: ["unshare", "--user", "--map-root-user"] },
+    );
+    assert.equal(r.stdout, "AuditError ECONNREFUSED\nAuditError ECONNREFUSED\n", r.stderr);
+  },
+  { oracles: ["unshare"] },
+);

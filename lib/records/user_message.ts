@@ -15,6 +15,11 @@
  * connection, or CAP_AUDIT_WRITE is missing): it is thrown as an
  * {@link AuditError}, never returned as success.
  *
+ * libaudit waits for the kernel's acknowledgement synchronously (it comes at
+ * once from a working kernel; libaudit gives up after 40 s), so each call
+ * holds the event loop for that long. audgen sends its record itself and
+ * waits asynchronously.
+ *
  * @module
  */
 
