@@ -23,6 +23,7 @@ import {
 const EINVAL = 22;
 const EACCES = 13;
 const AUDIT_USER_TTY = 1124;
+
 /**
  * The most arguments one audgen record takes (AUD_NPARAM).
  *
@@ -256,6 +257,10 @@ export function formatAudgen(
  * When the kernel does not audit the event (auditing disabled, a user or
  * exclude filter rule), the call succeeds with `generated: false` and a
  * `reason`, as the manual's "no record is generated".
+ *
+ * The record is sent as built (an AUDIT_USER-range netlink request, not
+ * through libaudit, which would append its own fields) and the kernel's
+ * acknowledgement is awaited without blocking the event loop.
  *
  * @example
  * ```ts ignore
