@@ -105,6 +105,24 @@ kernelTest("a never,user rule on this pid excludes the record and audgen reports
   }
 }, { oracles: ["auditctl"] });
 
+kernelTest("an exclude rule for this pid and type excludes the record too", async () => {
+  using a = openAudit();
+  await a.setEnabled(1);
+  const rule = ["never,exclude", "-F", `pid=${Deno.pid}`, "-F", "msgtype=2347"];
+  const added = await run("auditctl", ["-a", ...rule]);
+  assert.equal(added.code, 0, added.stderr);
+  try {
+    const r = await audgen(2347, ["string"], ["excluded"], { client: a, timeoutMs: 300 });
+    assert.equal(r.generated, false);
+    assert.match(r.reason!, /no record arrived within 300 ms/);
+  } finally {
+    const d = await run("auditctl", ["-d", ...rule]);
+    assert.equal(d.code, 0, d.stderr);
+  }
+  const again = await audgen(2347, ["string"], ["rule gone"], { client: a });
+  assert.equal(again.generated, true, again.reason);
+}, { oracles: ["auditctl"] });
+
 kernelTest("without CAP_AUDIT_WRITE audgen fails with EACCES", async () => {
   using a = openAudit();
   await a.setEnabled(1);
