@@ -37,3 +37,47 @@ export {
   AuditLibraryError,
 } from "./lib/errors.ts";
 export { errnoMessage, errnoName, errnoNumber } from "./lib/errno.ts";
+export {
+  AUD_NPARAM,
+  audgen,
+  AUDGEN_TOKEN_TYPES,
+  type AudgenArgument,
+  type AudgenOptions,
+  type AudgenRecord,
+  type AudgenResult,
+  type AudgenTokenType,
+  formatAudgen,
+} from "./lib/records/audgen.ts";
+export {
+  type AcctMessageOptions,
+  formatUserMessage,
+  logAcctMessage,
+  logUserAvcMessage,
+  logUserCommand,
+  logUserCommMessage,
+  logUserMessage,
+  type RecordOutcome,
+  type UserAvcMessageOptions,
+  type UserCommandOptions,
+  type UserCommMessageOptions,
+  type UserMessage,
+  type UserOrigin,
+  type UserRecordOptions,
+  type WrittenRecord,
+} from "./lib/records/user_message.ts";
+export {
+  AUDIT_MESSAGE_TEXT_MAX,
+  type Generation,
+  isUserMessageType,
+  resolveUserMessageType,
+  type UserMessageType,
+  type VerifyOptions,
+} from "./lib/records/types.ts";
+export { encodeValue, needsEncoding } from "./lib/records/encode.ts";
+export {
+  type AuditMessage,
+  AuditMulticastSource,
+  type MulticastOptions,
+  openMulticast,
+  parseAuditMessage,
+} from "./lib/stream/multicast.ts";

@@ -14,6 +14,8 @@ import { describeFailure, err } from "./_common.ts";
 import { statusCommand } from "./status.ts";
 import { disableCommand, enableCommand } from "./enable.ts";
 import { setCommand } from "./set.ts";
+import { logCommand } from "./log.ts";
+import { genCommand } from "./gen.ts";
 
 /** The auditkit version, from deno.json. */
 export const VERSION: string = denoJson.version;
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   program.addCommand(enableCommand());
   program.addCommand(disableCommand());
   program.addCommand(setCommand());
+  program.addCommand(logCommand());
+  program.addCommand(genCommand());
   // usage errors of every subcommand go through one handler
   const override = (cmd: CommandUnknownOpts) => {
     cmd.exitOverride();
