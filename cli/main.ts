@@ -10,10 +10,12 @@
 
 import denoJson from "../deno.json" with { type: "json" };
 import { Command, CommanderError, type CommandUnknownOpts } from "./deps.ts";
-import { describeFailure, err } from "./_common.ts";
+import { describeFailure, err, ExitStatus } from "./_common.ts";
 import { statusCommand } from "./status.ts";
 import { disableCommand, enableCommand } from "./enable.ts";
 import { setCommand } from "./set.ts";
+import { rulesCommand } from "./rules.ts";
+import { ctlCommand } from "./ctl.ts";
 
 /** The auditkit version, from deno.json. */
 export const VERSION: string = denoJson.version;
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   program.addCommand(enableCommand());
   program.addCommand(disableCommand());
   program.addCommand(setCommand());
+  program.addCommand(rulesCommand());
+  program.addCommand(ctlCommand());
   // usage errors of every subcommand go through one handler
   const override = (cmd: CommandUnknownOpts) => {
     cmd.exitOverride();
@@ -52,6 +56,7 @@ export async function main(args: string[]): Promise<number> {
       // help and version "errors" are successes; commander printed them
       return e.exitCode === 0 ? 0 : 2;
     }
+    if (e instanceof ExitStatus) return e.status;
     const { code, message } = describeFailure(e);
     await err(`auditkit: ${message}\n`);
     return code;

@@ -186,7 +186,10 @@ function lookupList(s: string): RuleList | undefined {
   return (RULE_LISTS as readonly string[]).includes(s) ? s as RuleList : undefined;
 }
 
-/** auditctl's `audit_rule_setup`: `list,action` in either order. */
+/**
+ * auditctl's `audit_rule_setup`: `list,action` in either order. `possible`
+ * is deprecated: auditctl skips the whole line when it follows a list.
+ */
 function listAction(
   text: string,
 ): { list: RuleList; action: RuleAction } | "possible" | "bad" {
@@ -194,7 +197,7 @@ function listAction(
   if (parts.length !== 2) return "bad";
   const [a, b] = parts;
   const firstAction = lookupAction(a);
-  if (firstAction === "possible") return "possible";
+  if (firstAction === "possible") return "bad";
   if (firstAction) {
     const list = lookupList(b);
     return list ? { list, action: firstAction } : "bad";
