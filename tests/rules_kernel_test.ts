@@ -9,7 +9,8 @@ import {
   openAudit,
   ruleIdentity,
 } from "../mod.ts";
-import { addStateGuard, kernelTest, ROOT, run } from "./_helpers.ts";
+import { addStateGuard, kernelTest, run } from "./_helpers.ts";
+import { corpus, corpusDir } from "./_rules_corpus.ts";
 
 /** Saves the kernel's rule list and puts it back: removes added rules, re-adds removed ones. */
 async function restoreRules(saved: KernelRule[]): Promise<void> {
@@ -29,21 +30,11 @@ addStateGuard({
   restore: (saved) => restoreRules(saved as KernelRule[]),
 });
 
-const CORPUS = await Deno.readTextFile(`${ROOT}tests/data/rules_corpus.rules`);
-
-/** The corpus with its placeholders filled: a unique key per line, a temp dir, this pid. */
-async function corpus(): Promise<{ text: string; lines: string[]; tmp: string }> {
-  const tmp = await Deno.makeTempDir({ prefix: "auditkit-rules-" });
-  for (let i = 1; i <= 9; i++) {
-    await Deno.writeTextFile(`${tmp}/f${i}`, "");
-    await Deno.mkdir(`${tmp}/d${i}`);
-  }
-  const base = `auditkit-test-${crypto.randomUUID().slice(0, 8)}`;
-  const lines = CORPUS.split("\n").map((l, i) =>
-    l.replaceAll("@KEY@", `${base}-${i + 1}`).replaceAll("@TMP@", tmp)
-      .replaceAll("@PID@", String(Deno.pid))
-  );
-  return { text: lines.join("\n"), lines: lines.filter((l) => l && !l.startsWith("#")), tmp };
+/** The corpus filled with a unique key, a temp dir and this pid. */
+async function filledCorpus(): Promise<{ text: string; lines: string[]; tmp: string }> {
+  const tmp = await corpusDir();
+  const key = `auditkit-test-${crypto.randomUUID().slice(0, 8)}`;
+  return { ...corpus({ key, tmp, pid: Deno.pid }), tmp };
 }
 
 /** The rules added since `before`, in kernel order. */
@@ -59,7 +50,7 @@ async function auditctl(...args: string[]) {
 kernelTest(
   "the corpus loads the same kernel rules with auditkit and auditctl, and both list them identically",
   async () => {
-    const { text, lines, tmp } = await corpus();
+    const { text, lines, tmp } = await filledCorpus();
     const file = await Deno.makeTempFile({ suffix: ".rules" });
     using a = openAudit();
     try {
@@ -76,6 +67,10 @@ kernelTest(
       assert.deepEqual(
         formatRules(await listRules(a)).split("\n"),
         listedByAuditctl.split("\n"),
+      );
+      assert.deepEqual(
+        formatRules(await listRules(a), { interpret: true }).split("\n"),
+        (await auditctl("-l", "-i")).stdout.split("\n"),
       );
       await restoreRules(before);
 

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { audit, fromCString } from "../_native.ts";
+import { audit, auparse, c, cstr, fromCString } from "../_native.ts";
+import { IDATA } from "../../ffi/libauparse.ts";
 import type { KernelRule } from "./types.ts";
 
 const AUDIT_FILTER_MASK = 0x07;
@@ -27,6 +28,9 @@ const AUDIT_FILTERKEY = 210;
 const AUDIT_ARG0 = 200;
 const AUDIT_ARG3 = 203;
 const ARCH_64BIT = 0x80000000;
+const AUDIT_LOGINUID = 9;
+const AUDIT_SESSIONID = 25;
+const UNSET = 0xffffffff;
 
 /** The two fields of each AUDIT_COMPARE_* value (linux/audit.h), 1-based. */
 const COMPARISONS: readonly [string, string][] = [
@@ -59,7 +63,11 @@ const COMPARISONS: readonly [string, string][] = [
 
 /** Options of {@link formatRule} and {@link formatRules}. */
 export interface FormatRuleOptions {
-  /** Like `auditctl -l -i`: machine names for `arch`. */
+  /**
+   * Like `auditctl -l -i`: machine names for `arch` and `unset` for an unset
+   * auid or sessionid, and a0..a3 of a one-syscall rule interpreted by
+   * libauparse for that syscall.
+   */
   interpret?: boolean;
 }
 
@@ -104,8 +112,9 @@ function permString(v: number): string {
   return (v & 4 ? "r" : "") + (v & 2 ? "w" : "") + (v & 1 ? "x" : "") + (v & 8 ? "a" : "");
 }
 
-function syscallText(rule: KernelRule, elf: number): string {
-  if (takesNoSyscalls(listOf(rule))) return "";
+/** The ` -S ...` text, how many syscalls it names (63 for all) and the last one. */
+function syscallText(rule: KernelRule, elf: number): { text: string; count: number; last: number } {
+  if (takesNoSyscalls(listOf(rule))) return { text: "", count: 0, last: 0 };
   let all = true;
   for (let i = 0; i < 63; i++) {
     if (rule.mask[i] !== 0xffffffff) {
@@ -113,17 +122,54 @@ function syscallText(rule: KernelRule, elf: number): string {
       break;
     }
   }
-  if (all) return " -S all";
+  if (all) return { text: " -S all", count: 63, last: 0 };
   const a = audit();
   const machine = elf ? a.audit_elf_to_machine(elf) : a.audit_detect_machine();
   const names: string[] = [];
+  let last = 0;
   for (let nr = 0; nr < 64 * 32; nr++) {
     if (rule.mask[nr >>> 5] & (1 << (nr & 31))) {
       const name = machine < 0 ? undefined : lookup(a.audit_syscall_to_name(nr, machine));
       names.push(name ?? String(nr));
+      last = nr;
     }
   }
-  return names.length ? ` -S ${names.join(",")}` : "";
+  return { text: names.length ? ` -S ${names.join(",")}` : "", count: names.length, last };
+}
+
+const AUDIT_SYSCALL = 1300;
+const AUPARSE_ESC_TTY = 1;
+
+/**
+ * What `auditctl -l -i` prints for a0..a3 of a one-syscall rule: libauparse's
+ * interpretation of the value for that syscall (`O_RDWR`, `SIGKILL`, ...).
+ * Undefined when libauparse lacks the calls.
+ */
+function interpretArg(
+  name: string,
+  value: number,
+  ctx: { syscall: number; machine: number; a0: number; a1: number },
+): string | undefined {
+  const p = auparse();
+  if (!p.auparse_interp_adjust_type || !p.auparse_do_interpretation) return undefined;
+  const val = cstr(value.toString(16));
+  const nameC = cstr(name);
+  const type = p.auparse_interp_adjust_type(AUDIT_SYSCALL, nameC, val);
+  const id = new Uint8Array(IDATA.size);
+  const v = new DataView(id.buffer);
+  v.setUint32(IDATA.machine, ctx.machine >>> 0, true);
+  v.setInt32(IDATA.syscall, ctx.syscall, true);
+  v.setBigUint64(IDATA.a0, BigInt(ctx.a0), true);
+  v.setBigUint64(IDATA.a1, BigInt(ctx.a1), true);
+  v.setBigUint64(IDATA.name, BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(nameC))), true);
+  v.setBigUint64(IDATA.val, BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(val))), true);
+  const out = p.auparse_do_interpretation(type, id, AUPARSE_ESC_TTY);
+  if (!out) return undefined;
+  try {
+    return Deno.UnsafePointerView.getCString(out);
+  } finally {
+    c().free(out);
+  }
 }
 
 /**
@@ -152,6 +198,8 @@ function formatOne(rule: KernelRule, options: FormatRuleOptions, state: { elf: n
   const a = audit();
   const watch = isWatchRule(rule);
   let out = "";
+  let machine = -1;
+  let calls = { count: 0, last: 0 };
   if (!watch) {
     const action = lookup(a.audit_action_to_name(rule.action)) ?? "(null)";
     const list = lookup(a.audit_flag_to_name(rule.flags)) ?? "(null)";
@@ -159,14 +207,17 @@ function formatOne(rule: KernelRule, options: FormatRuleOptions, state: { elf: n
     for (const f of rule.fields) {
       if (f.id !== AUDIT_ARCH) continue;
       state.elf = f.value;
-      const machine = a.audit_elf_to_machine(f.value);
+      machine = a.audit_elf_to_machine(f.value);
       if (machine < 0) out += ` -F arch${opSymbol(f.op)}0x${f.value.toString(16).toUpperCase()}`;
       else if (options.interpret) {
         out += ` -F arch${opSymbol(f.op)}${lookup(a.audit_machine_to_name(machine))}`;
       } else out += ` -F arch${opSymbol(f.op)}${f.value & ARCH_64BIT ? "b64" : "b32"}`;
     }
-    out += syscallText(rule, state.elf);
+    const s = syscallText(rule, state.elf);
+    out += s.text;
+    calls = s;
   }
+  const args = { syscall: calls.last, machine, a0: 0, a1: 0 };
   for (const f of rule.fields) {
     if (f.id === AUDIT_ARCH) continue;
     const sym = opSymbol(f.op);
@@ -198,7 +249,12 @@ function formatOne(rule: KernelRule, options: FormatRuleOptions, state: { elf: n
       const c = COMPARISONS[f.value - 1];
       if (c) out += ` -C ${c[0]}${sym}${c[1]}`;
     } else if (f.id >= AUDIT_ARG0 && f.id <= AUDIT_ARG3) {
-      out += ` -F ${name}${sym}0x${f.value.toString(16).toUpperCase()}`;
+      if (f.id === AUDIT_ARG0) args.a0 = f.value;
+      if (f.id === AUDIT_ARG0 + 1) args.a1 = f.value;
+      const shown = options.interpret && calls.count <= 1
+        ? interpretArg(name, f.value, args)
+        : undefined;
+      out += ` -F ${name}${sym}${shown ?? `0x${f.value.toString(16).toUpperCase()}`}`;
     } else if (f.id === AUDIT_EXIT) {
       const v = int32(f.value);
       const err = lookup(a.audit_errno_to_name(Math.abs(v)));
@@ -208,6 +264,8 @@ function formatOne(rule: KernelRule, options: FormatRuleOptions, state: { elf: n
         ? lookup(a.audit_fstype_to_name(int32(f.value)))
         : undefined;
       out += ` -F ${name}${sym}${fs ?? int32(f.value)}`;
+    } else if (options.interpret && (f.id === AUDIT_LOGINUID || f.id === AUDIT_SESSIONID)) {
+      out += ` -F ${name}${sym}${f.value === UNSET ? "unset" : int32(f.value)}`;
     } else {
       out += ` -F ${name}${sym}${int32(f.value)}`;
     }
