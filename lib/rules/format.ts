@@ -10,6 +10,7 @@ import { IDATA } from "../../ffi/libauparse.ts";
 import type { KernelRule } from "./types.ts";
 
 const AUDIT_FILTER_MASK = 0x07;
+const AUDIT_FILTER_PREPEND = 0x10;
 const LIST_USER = 0;
 const LIST_TASK = 1;
 const LIST_EXCLUDE = 5;
@@ -202,7 +203,8 @@ function formatOne(rule: KernelRule, options: FormatRuleOptions, state: { elf: n
   let calls = { count: 0, last: 0 };
   if (!watch) {
     const action = lookup(a.audit_action_to_name(rule.action)) ?? "(null)";
-    const list = lookup(a.audit_flag_to_name(rule.flags)) ?? "(null)";
+    // the kernel never lists AUDIT_FILTER_PREPEND; a rule built for -A carries it
+    const list = lookup(a.audit_flag_to_name(rule.flags & ~AUDIT_FILTER_PREPEND)) ?? "(null)";
     out += `-a ${action},${list}`;
     for (const f of rule.fields) {
       if (f.id !== AUDIT_ARCH) continue;
