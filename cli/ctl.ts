@@ -166,6 +166,7 @@ class Ctl {
       built = buildRule(cmd.rule, { op: cmd.op });
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
+      for (const w of e.warnings) await this.message(w);
       await this.message(e.auditctl);
       return "error";
     }

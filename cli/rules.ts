@@ -10,7 +10,6 @@ import {
   checkRules,
   deleteAllRules,
   deleteRule,
-  formatRule,
   formatRules,
   type KernelRule,
   listRules,
@@ -37,9 +36,9 @@ function syscallNumbers(rule: KernelRule): number[] | "all" {
 }
 
 /** A rule as JSON: its auditctl text and its kernel fields. */
-function ruleJson(rule: KernelRule) {
+function ruleJson(rule: KernelRule, text: string) {
   return {
-    text: formatRule(rule),
+    text,
     list: rule.flags & 7,
     action: rule.action,
     syscalls: syscallNumbers(rule),
@@ -64,7 +63,12 @@ function listCommand(): CommandUnknownOpts {
         const keyed = rules.filter((r) =>
           !opts.key || r.fields.some((f) => f.id === 210 && (f.text ?? "").includes(opts.key!))
         );
-        await out(JSON.stringify(keyed.map(ruleJson)) + "\n");
+        // texts from the whole listing: auditctl's syscall names depend on the rules before
+        const texts = formatRules(rules).split("\n");
+        const json = rules.map((r, i) => ruleJson(r, texts[i])).filter((_, i) =>
+          keyed.includes(rules[i])
+        );
+        await out(JSON.stringify(json) + "\n");
         return;
       }
       await out(formatRules(rules, { key: opts.key, interpret: opts.interpret ?? false }));

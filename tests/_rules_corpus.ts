@@ -1,11 +1,50 @@
 /**
- * The rule corpus (tests/data/rules_corpus.rules) with its placeholders
- * filled in, for the rules tests.
+ * What the rules tests share: the rule corpus (tests/data/rules_corpus.rules)
+ * with its placeholders filled in, unique keys, and the state guard that puts
+ * the kernel's rule list back after each kernel test.
  *
  * @module
  */
 
-import { ROOT } from "./_helpers.ts";
+import {
+  addRule,
+  deleteRule,
+  type KernelRule,
+  listRules,
+  openAudit,
+  ruleIdentity,
+} from "../mod.ts";
+import { addStateGuard, ROOT } from "./_helpers.ts";
+
+/** A key no other test or host rule carries. */
+export function uniqueKey(): string {
+  return `auditkit-test-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** Puts the kernel's rule list back to `saved`: deletes added rules, re-adds removed ones. */
+export async function restoreRules(saved: KernelRule[]): Promise<void> {
+  using a = openAudit();
+  const want = new Set(saved.map(ruleIdentity));
+  const now = await listRules(a);
+  const have = new Set(now.map(ruleIdentity));
+  for (const r of now) if (!want.has(ruleIdentity(r))) await deleteRule(a, r);
+  for (const r of saved) if (!have.has(ruleIdentity(r))) await addRule(a, r);
+}
+
+let guarded = false;
+
+/** Saves the rule list before each kernel test and restores it after (registered once). */
+export function guardRules(): void {
+  if (guarded) return;
+  guarded = true;
+  addStateGuard({
+    async save() {
+      using a = openAudit();
+      return await listRules(a);
+    },
+    restore: (saved) => restoreRules(saved as KernelRule[]),
+  });
+}
 
 const CORPUS = await Deno.readTextFile(`${ROOT}tests/data/rules_corpus.rules`);
 

@@ -12,31 +12,15 @@ import {
   RuleFileError,
   ruleIdentity,
 } from "../mod.ts";
-import { addStateGuard, kernelTest, run } from "./_helpers.ts";
-import { corpus, corpusDir } from "./_rules_corpus.ts";
+import { kernelTest, run } from "./_helpers.ts";
+import { corpus, corpusDir, guardRules, restoreRules, uniqueKey } from "./_rules_corpus.ts";
 
-/** Saves the kernel's rule list and puts it back: removes added rules, re-adds removed ones. */
-async function restoreRules(saved: KernelRule[]): Promise<void> {
-  using a = openAudit();
-  const want = new Set(saved.map(ruleIdentity));
-  const now = await listRules(a);
-  const have = new Set(now.map(ruleIdentity));
-  for (const r of now) if (!want.has(ruleIdentity(r))) await deleteRule(a, r);
-  for (const r of saved) if (!have.has(ruleIdentity(r))) await addRule(a, r);
-}
-
-addStateGuard({
-  async save() {
-    using a = openAudit();
-    return await listRules(a);
-  },
-  restore: (saved) => restoreRules(saved as KernelRule[]),
-});
+guardRules();
 
 /** The corpus filled with a unique key, a temp dir and this pid. */
 async function filledCorpus(): Promise<{ text: string; lines: string[]; tmp: string }> {
   const tmp = await corpusDir();
-  const key = `auditkit-test-${crypto.randomUUID().slice(0, 8)}`;
+  const key = uniqueKey();
   return { ...corpus({ key, tmp, pid: Deno.pid }), tmp };
 }
 
@@ -96,8 +80,6 @@ kernelTest(
 async function snapshot(a: ReturnType<typeof openAudit>): Promise<string[]> {
   return (await listRules(a)).map(ruleIdentity);
 }
-
-const uniqueKey = () => `auditkit-test-${crypto.randomUUID().slice(0, 8)}`;
 
 kernelTest(
   "invalid rules are refused with a reason and the kernel's rules stay as they were",

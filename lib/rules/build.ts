@@ -253,8 +253,9 @@ export function buildRule(rule: AuditRule, options: BuildRuleOptions = {}): Buil
   const op = options.op ?? "append";
   const text = formatCommand({ kind: "rule", op, rule });
   const verb = op === "delete" ? "delete" : "add";
+  const warnings: string[] = [];
   const fail = (reason: string, auditctl: string, code?: number): never => {
-    throw new RuleError({ rule: text, reason, auditctl, verb, code });
+    throw new RuleError({ rule: text, reason, auditctl, verb, code, warnings });
   };
   g.elf[0] = 0;
   g.syscallAdded[0] = 0;
@@ -262,7 +263,6 @@ export function buildRule(rule: AuditRule, options: BuildRuleOptions = {}): Buil
   g.exeAdded[0] = 0;
   g.filterFsAdded[0] = 0;
   g.archAdded[0] = 0;
-  const warnings: string[] = [];
   const list = a.audit_name_to_flag(cstr(rule.list));
   if (list < 0) {
     const word = op === "delete" ? "Delete" : op === "prepend" ? "Add" : "Append";

@@ -18,6 +18,8 @@ export interface RuleErrorInit {
   verb?: string;
   /** The negative `EAU_*` code or `-errno` behind it, when there is one. */
   code?: number;
+  /** Warnings auditctl prints before the error (a 32/64-bit syscall mismatch). */
+  warnings?: string[];
 }
 
 /**
@@ -47,6 +49,8 @@ export class RuleError extends Error {
   readonly code: number | undefined;
   /** What was being done: `parse`, `add`, `delete`. */
   readonly verb: string;
+  /** Warnings auditctl prints before the error. */
+  readonly warnings: string[];
 
   /** Builds the error and its message. */
   constructor(init: RuleErrorInit) {
@@ -60,6 +64,7 @@ export class RuleError extends Error {
     this.line = init.line;
     this.code = init.code;
     this.verb = verb;
+    this.warnings = init.warnings ?? [];
   }
 
   /** The same error attached to line `line` of a rule file. */
@@ -71,6 +76,7 @@ export class RuleError extends Error {
       line,
       code: this.code,
       verb: this.verb,
+      warnings: this.warnings,
     });
   }
 }
