@@ -143,7 +143,8 @@ function loadCommand(): CommandUnknownOpts {
       if (opts.check) {
         const findings = checkRules(text, options);
         for (const f of findings) {
-          await out(`${file}:${f.line}: ${f.severity} [${f.code}] ${f.message}\n`);
+          const what = f.message.replace(/^Line \d+: /, "");
+          await out(`${file}:${f.line}: ${f.severity} [${f.code}] ${what}\n`);
         }
         if (findings.length) throw new ExitStatus(1);
         return;
