@@ -84,6 +84,8 @@ class Ctl {
   #audit: AuditClient | undefined;
   /** In `-R` mode auditctl sends messages to syslog until its first rule request. */
   quiet = false;
+  /** The rule-file line being run, in `-R` mode. */
+  line: number | undefined;
 
   get audit(): AuditClient {
     return this.#audit ??= openAudit();
@@ -157,6 +159,14 @@ class Ctl {
     return "ok";
   }
 
+  /** auditctl names the line in its syscall mismatch warning when it reads a file. */
+  #where(warning: string): string {
+    return this.line === undefined ? warning : warning.replace(
+      "mismatch,",
+      `mismatch in line ${this.line},`,
+    );
+  }
+
   async rule(parsed: ParseResult): Promise<Outcome> {
     const cmd = parsed.command;
     if (cmd.kind !== "rule") return "error";
@@ -166,11 +176,11 @@ class Ctl {
       built = buildRule(cmd.rule, { op: cmd.op });
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
-      for (const w of e.warnings) await this.message(w);
+      for (const w of e.warnings) await this.message(this.#where(w));
       await this.message(e.auditctl);
       return "error";
     }
-    for (const w of built.warnings) await this.message(w);
+    for (const w of built.warnings) await this.message(this.#where(w));
     if ((await this.audit.status()).enabled === 2) {
       await this.message("The audit system is in immutable mode, no rule changes allowed");
       return "immutable";
@@ -206,6 +216,7 @@ class Ctl {
     for (let i = 0; i < lines.length; i++) {
       const words = splitRuleLine(lines[i]);
       if (!words.length) continue;
+      this.line = i + 1;
       let outcome: Outcome;
       try {
         const parsed = parseArgs(words);

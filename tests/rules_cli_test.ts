@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { openAudit } from "../mod.ts";
+import { listRules, openAudit } from "../mod.ts";
 import { kernelTest, run, runCli } from "./_helpers.ts";
-import { corpus, corpusDir, guardRules, uniqueKey } from "./_rules_corpus.ts";
+import { corpus, corpusDir, guardRules, restoreRules, uniqueKey } from "./_rules_corpus.ts";
 
 guardRules();
 
@@ -12,7 +12,22 @@ kernelTest(
     const file = await Deno.makeTempFile({ suffix: ".rules" });
     try {
       const key = uniqueKey();
-      await Deno.writeTextFile(file, corpus({ key, tmp, pid: Deno.pid }).text);
+      using a = openAudit();
+      const before = await listRules(a);
+      const backlog = (await a.status()).backlog_limit;
+      // a status line at the end: both tools print the status block for it
+      const text = corpus({ key, tmp, pid: Deno.pid }).text + `\n-b ${backlog}\n`;
+      await Deno.writeTextFile(file, text);
+      const byTool: [number, string, string, string][] = [];
+      for (const cmd of [["auditctl", "-R", file], ["ctl", "-R", file]]) {
+        const r = cmd[0] === "auditctl" ? await run("auditctl", cmd.slice(1)) : await runCli(cmd);
+        byTool.push([r.code, r.stdout, r.stderr, (await run("auditctl", ["-l"])).stdout]);
+        await restoreRules(before);
+      }
+      assert.deepEqual(byTool[1], byTool[0]);
+      assert.equal(byTool[0][0], 0);
+      assert.match(byTool[0][2], /^WARNING - 32\/64 bit syscall mismatch in line \d+/);
+
       const load = await runCli(["rules", "load", file]);
       assert.equal(load.code, 0, load.stderr);
       const listed = await run("auditctl", ["-l"]);

@@ -16,10 +16,10 @@ const OFF_FIELDFLAGS = 780;
 const OFF_BUFLEN = 1036;
 const AUDIT_MAX_FIELDS = 64;
 /** The operator bits of `fieldflags` (AUDIT_OPERATORS). */
-export const AUDIT_OPERATORS = 0x78000000;
+const AUDIT_OPERATORS = 0x78000000;
 
 /** Whether the value of field `id` is a string in the rule's buffer. */
-export function isStringField(id: number): boolean {
+function isStringField(id: number): boolean {
   return (id >= 13 && id <= 23 && id !== 18) || id === 105 || id === 107 || id === 112 ||
     id === 210;
 }

@@ -36,7 +36,7 @@ const LONG_OPTIONS: Record<string, boolean> = {
 };
 
 /** The list names auditctl knows; `io_uring` needs audit-userspace 3.1. */
-export const RULE_LISTS: readonly RuleList[] = [
+const RULE_LISTS: readonly RuleList[] = [
   "user",
   "task",
   "exit",
@@ -150,7 +150,7 @@ function getopt(argv: string[]): { opts: Opt[]; rest: string[] } {
 }
 
 /** Splits `name<op>value` with auditctl's operator search order. */
-export function splitFieldPair(pair: string): { name: string; op: RuleOperator; value: string } | {
+function splitFieldPair(pair: string): { name: string; op: RuleOperator; value: string } | {
   error: "op" | "name" | "value";
   name: string;
 } {
