@@ -73,7 +73,8 @@ const SET_ERROR: Record<RuleSetting, string> = {
   failure: "Error sending failure mode request",
   rate_limit: "Error sending rate limit request",
   backlog_limit: "Error sending backlog limit request",
-  backlog_wait_time: "Error sending backlog wait time request",
+  // libaudit 3.0.9 reuses the backlog limit text for the wait time
+  backlog_wait_time: "Error sending backlog limit request",
 };
 
 /** What one command did: ok, failed (auditctl's -1), or the audit system is immutable. */

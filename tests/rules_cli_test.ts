@@ -84,6 +84,16 @@ const SAME: string[][] = [
   ["-x"],
   ["-D", "-x", "y"],
   ["-a", "always,exit", "stray"],
+  ["-a", "always,exit", "-C", "uidauid"],
+  ["-a", "always,exit", "-C", "uid="],
+  ["-a", "always,exit", "-C", "=auid"],
+  ["-a", "always,exit", "-w", "/etc"],
+  ["-w", "/etc", "-w", "/tmp"],
+  ["-a", "always,exit", "-p", "wa"],
+  ["-F", "uid=0"],
+  ["-m", "x", "-m", "y"],
+  // the kernel refuses more than ten minutes of ticks: nothing changes
+  ["--backlog_wait_time", "999999999"],
 ];
 
 kernelTest(

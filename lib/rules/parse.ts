@@ -479,11 +479,14 @@ export function parseArgs(argv: string[]): ParseResult {
       case "C": {
         const p = splitFieldPair(arg);
         if ("error" in p) {
-          if (p.error === "op") fail(`no operator in "${arg}"`, `-C missing operation for ${arg}`);
+          if (p.error === "op") {
+            fail(`no operator in "${arg}": use = or !=`, `${arg} only takes = or != operators`);
+          }
           if (p.error === "name") {
             fail(`no field name in "${arg}"`, `-C missing field name before operator for `);
           }
-          fail(`no value in "${arg}"`, `-C missing value after operation for ${p.name}`);
+          // libaudit's message ends in a space before the name
+          fail(`no value in "${arg}"`, `-C missing value after operation for  ${p.name}`);
         }
         const f = p as RuleField;
         const comparison: RuleComparison = { left: f.name, op: f.op, right: f.value };
