@@ -27,7 +27,10 @@ function isKernelRule(r: RuleInput): r is KernelRule {
   return typeof r === "object" && "bytes" in r;
 }
 
-/** The kernel rule for `input`; text must be a rule of the expected kind. */
+/**
+ * The kernel rule for `input`; text must be a rule of the expected kind. A
+ * rule to put first carries AUDIT_FILTER_PREPEND (from `-A` or `prepend`).
+ */
 function toKernelRule(input: RuleInput, want: "add" | "delete", prepend: boolean): KernelRule {
   if (isKernelRule(input)) return input;
   if (typeof input !== "string") {
@@ -54,7 +57,8 @@ function toKernelRule(input: RuleInput, want: "add" | "delete", prepend: boolean
       verb: want,
     });
   }
-  return buildRule(cmd.rule, { op: want === "delete" ? "delete" : cmd.op }).rule;
+  const op = want === "delete" ? "delete" : prepend ? "prepend" : cmd.op;
+  return buildRule(cmd.rule, { op }).rule;
 }
 
 function send(
@@ -122,10 +126,8 @@ export function addRule(
   options: AddRuleOptions = {},
 ): Promise<KernelRule> {
   return Promise.try(() => {
-    const prepend = options.prepend ??
-      (typeof rule === "string" && (parseRule(rule) as { op?: string }).op === "prepend");
-    const k = toKernelRule(rule, "add", prepend);
-    send(client, k, "add", prepend || (k.flags & AUDIT_FILTER_PREPEND) !== 0);
+    const k = toKernelRule(rule, "add", options.prepend ?? false);
+    send(client, k, "add", options.prepend ?? (k.flags & AUDIT_FILTER_PREPEND) !== 0);
     return k;
   });
 }
