@@ -230,7 +230,8 @@ Deno.test("every corpus line builds, and its listing builds the same kernel rule
     !l.includes("\\ ") && !l.includes("filetype=") && !l.includes("exe!=");
   for (const line of corpus(fill).lines.filter(readable)) {
     const rule = build(line);
-    const listed = formatRule(rule);
+    const listed = readableListing(rule);
+    if (listed === undefined) continue;
     assert.equal(ruleIdentity(build(listed)), ruleIdentity(rule), `${line}\n${listed}`);
     assert.equal(formatRule(build(listed)), listed);
   }
@@ -245,6 +246,9 @@ Deno.test("every corpus line builds, and its listing builds the same kernel rule
  */
 function readableListing(rule: KernelRule): string | undefined {
   const listed = formatRule(rule);
+  // b64 and b32 name this machine's arches, so a foreign arch reads back as a native one
+  const native = [0xc000003e, 0x40000003];
+  if (rule.fields.some((f) => f.id === 11 && !native.includes(f.value))) return undefined;
   if (!isWatchRule(rule)) return listed;
   if (rule.action === 0) return undefined;
   if (rule.fields.some((f) => (f.id === 105 || f.id === 107) && f.text?.endsWith("/"))) {
