@@ -82,6 +82,16 @@ export function decodeRule(bytes: Uint8Array): KernelRule {
 /**
  * A string that is equal for two rules exactly when the kernel would hold
  * them as the same rule (their bytes, without the prepend flag).
+ *
+ * @example
+ * ```ts
+ * import { buildRule, parseRule, ruleIdentity } from "../../mod.ts";
+ * const a = parseRule("-a exit,always -S open -k k");
+ * const b = parseRule("-A always,exit -S open -k k");
+ * if (a.kind === "rule" && b.kind === "rule") {
+ *   ruleIdentity(buildRule(a.rule).rule) === ruleIdentity(buildRule(b.rule, { op: "prepend" }).rule); // true
+ * }
+ * ```
  */
 export function ruleIdentity(rule: KernelRule): string {
   const b = rule.bytes.slice();

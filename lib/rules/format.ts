@@ -88,7 +88,17 @@ function takesNoSyscalls(list: number): boolean {
   return list === LIST_USER || list === LIST_TASK || list === LIST_EXCLUDE || list === LIST_FS;
 }
 
-/** auditctl's test for the `-w` form: only watch fields, a perm, and every syscall. */
+/**
+ * auditctl's test for the `-w` listing form: only watch fields, a perm, and
+ * every syscall.
+ *
+ * @example
+ * ```ts
+ * import { buildRule, isWatchRule, parseRule } from "../../mod.ts";
+ * const cmd = parseRule("-a always,exit -F path=/etc/shadow -F perm=wa -k shadow");
+ * if (cmd.kind === "rule") isWatchRule(buildRule(cmd.rule).rule); // true: lists as -w
+ * ```
+ */
 export function isWatchRule(rule: KernelRule): boolean {
   let perm = false;
   for (const f of rule.fields) {

@@ -89,6 +89,17 @@ function send(
 /**
  * The line auditctl prints when the kernel refuses a rule:
  * `Error sending add rule data request (Rule exists)`.
+ *
+ * @example
+ * ```ts ignore
+ * import { addRule, AuditError, auditctlKernelMessage, openAudit } from "../../mod.ts";
+ * using audit = openAudit();
+ * try {
+ *   await addRule(audit, "-w /etc/passwd -p wa -k passwd");
+ * } catch (e) {
+ *   if (e instanceof AuditError) console.error(auditctlKernelMessage(e));
+ * }
+ * ```
  */
 export function auditctlKernelMessage(e: AuditError): string {
   if (e.call === "audit_delete_rule_data") {
