@@ -231,3 +231,27 @@ kernelTest(
     await deleteAllRules(a, { key: k });
   },
 );
+
+kernelTest("loadRules() applies -D -k, status lines and comments in file order", async () => {
+  using a = openAudit();
+  const k = uniqueKey();
+  const status = await a.status();
+  const text = [
+    "# comment",
+    `-a always,exit -F arch=b64 -S openat -k ${k}`,
+    `-D -k ${k}`,
+    "",
+    `-a always,exit -F arch=b64 -S openat -k ${k}`,
+    `-r ${status.rate_limit + 5}`,
+    `--backlog_wait_time ${(status.backlog_wait_time ?? 60000) + 7}`,
+  ].join("\n");
+  const result = await loadRules(a, text);
+  assert.equal(result.applied, 5);
+  assert.equal(
+    formatRules(await listRules(a), { key: k }),
+    `-a always,exit -F arch=b64 -S openat -F key=${k}\n`,
+  );
+  const after = await a.status();
+  assert.equal(after.rate_limit, status.rate_limit + 5);
+  assert.equal(after.backlog_wait_time, (status.backlog_wait_time ?? 60000) + 7);
+});
