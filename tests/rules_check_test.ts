@@ -22,7 +22,10 @@ Deno.test("checkRules() finds exit=EPERM written without its minus sign", () => 
 
 Deno.test("checkRules() finds syscall rules without an arch", () => {
   assert.deepEqual(
-    codes("-a always,exit -S openat -k x\n-a always,exit -F arch=b32 -S open -k y\n-w /etc -p wa"),
+    codes(
+      "-a always,exit -S openat -k x\n-a always,exit -F arch=b32 -S open -k y\n-w /etc -p wa\n" +
+        "-a always,exit -S all -F pid=1",
+    ),
     [[1, "no-arch"]],
   );
 });

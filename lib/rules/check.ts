@@ -156,7 +156,10 @@ export function checkRules(text: string, options: CheckRulesOptions = {}): RuleF
         );
       }
     }
-    const hasSyscalls = cmd.rule.steps.some((s) => s.kind === "syscalls");
+    // -S all needs no table, every other syscall name or number is arch-specific
+    const hasSyscalls = cmd.rule.steps.some((s) =>
+      s.kind === "syscalls" && s.names.some((n) => n !== "all")
+    );
     const hasArch = cmd.rule.steps.some((s) => s.kind === "field" && s.field.name === "arch");
     if (hasSyscalls && !hasArch) {
       warn(
