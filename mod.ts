@@ -81,3 +81,61 @@ export {
   openMulticast,
   parseAuditMessage,
 } from "./lib/stream/multicast.ts";
+export type {
+  AuditRule,
+  KernelRule,
+  KernelRuleField,
+  ParsedCommand,
+  RuleAction,
+  RuleCommand,
+  RuleComparison,
+  RuleField,
+  RuleList,
+  RuleOperator,
+  RuleSetting,
+  RuleStep,
+} from "./lib/rules/types.ts";
+export { RuleError, type RuleErrorInit } from "./lib/rules/rule_error.ts";
+export {
+  formatCommand,
+  parseArgs,
+  type ParseResult,
+  parseRule,
+  splitRuleLine,
+} from "./lib/rules/parse.ts";
+export { buildRule, type BuildRuleOptions, type BuiltRule } from "./lib/rules/build.ts";
+export { decodeRule, ruleIdentity } from "./lib/rules/decode.ts";
+export {
+  formatRule,
+  type FormatRuleOptions,
+  formatRules,
+  type FormatRulesOptions,
+  isWatchRule,
+} from "./lib/rules/format.ts";
+export {
+  addRule,
+  type AddRuleOptions,
+  auditctlKernelMessage,
+  deleteAllRules,
+  type DeleteAllRulesOptions,
+  deleteRule,
+  listRules,
+  type RuleInput,
+} from "./lib/rules/kernel.ts";
+export {
+  type CheckedRuleFile,
+  checkRuleFile,
+  loadRules,
+  type LoadRulesResult,
+  RuleFileError,
+  type RuleFileLine,
+  type RuleFileOptions,
+  type RuleFileProblem,
+  type RuleFileWarning,
+} from "./lib/rules/load.ts";
+export {
+  checkRules,
+  type CheckRulesOptions,
+  type RuleFinding,
+  type RuleFindingCode,
+} from "./lib/rules/check.ts";

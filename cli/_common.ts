@@ -63,3 +63,15 @@ export function describeFailure(e: unknown): { code: number; message: string } {
   }
   return { code: 1, message: e instanceof Error ? e.message : String(e) };
 }
+
+/** Ends a command with a given exit status after its output is written (auditctl's codes). */
+export class ExitStatus extends Error {
+  /** The process exit status. */
+  readonly status: number;
+  /** Creates the exit request. */
+  constructor(status: number) {
+    super(`exit ${status}`);
+    this.name = "ExitStatus";
+    this.status = status;
+  }
+}

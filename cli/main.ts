@@ -10,12 +10,14 @@
 
 import denoJson from "../deno.json" with { type: "json" };
 import { Command, CommanderError, type CommandUnknownOpts } from "./deps.ts";
-import { describeFailure, err } from "./_common.ts";
+import { describeFailure, err, ExitStatus } from "./_common.ts";
 import { statusCommand } from "./status.ts";
 import { disableCommand, enableCommand } from "./enable.ts";
 import { setCommand } from "./set.ts";
 import { logCommand } from "./log.ts";
 import { genCommand } from "./gen.ts";
+import { rulesCommand } from "./rules.ts";
+import { ctlCommand } from "./ctl.ts";
 
 /** The auditkit version, from deno.json. */
 export const VERSION: string = denoJson.version;
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   program.addCommand(setCommand());
   program.addCommand(logCommand());
   program.addCommand(genCommand());
+  program.addCommand(rulesCommand());
+  program.addCommand(ctlCommand());
   // usage errors of every subcommand go through one handler
   const override = (cmd: CommandUnknownOpts) => {
     cmd.exitOverride();
@@ -56,6 +60,7 @@ export async function main(args: string[]): Promise<number> {
       // help and version "errors" are successes; commander printed them
       return e.exitCode === 0 ? 0 : 2;
     }
+    if (e instanceof ExitStatus) return e.status;
     const { code, message } = describeFailure(e);
     await err(`auditkit: ${message}\n`);
     return code;

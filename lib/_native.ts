@@ -7,6 +7,7 @@
 
 import { type Libaudit, libaudit } from "../ffi/libaudit.ts";
 import { type Libc, libc } from "../ffi/libc.ts";
+import { type Libauparse, libauparse } from "../ffi/libauparse.ts";
 import { LibraryLoadError } from "../ffi/_load.ts";
 import { AuditLibraryError } from "./errors.ts";
 
@@ -30,6 +31,11 @@ export function audit(): Libaudit["symbols"] {
 /** The libc symbols; throws {@link AuditLibraryError} when the library is missing. */
 export function c(): Libc["symbols"] {
   return load(() => libc.get().symbols, "libc.so.6", "libc6", libc.path);
+}
+
+/** The libauparse symbols; throws {@link AuditLibraryError} when the library is missing. */
+export function auparse(): Libauparse["symbols"] {
+  return load(() => libauparse.get().symbols, "libauparse.so.0", "libauparse0", libauparse.path);
 }
 
 const encoder = new TextEncoder();

@@ -1,0 +1,100 @@
+/**
+ * Decodes the kernel's `struct audit_rule_data` (linux/audit.h): 1040 fixed
+ * bytes, then the string values back to back.
+ *
+ * @module
+ */
+
+import type { KernelRule, KernelRuleField } from "./types.ts";
+
+/** sizeof(struct audit_rule_data) without its string buffer. */
+export const RULE_FIXED_SIZE = 1040;
+
+const OFF_FIELDS = 268;
+const OFF_VALUES = 524;
+const OFF_FIELDFLAGS = 780;
+const OFF_BUFLEN = 1036;
+const AUDIT_MAX_FIELDS = 64;
+/** The operator bits of `fieldflags` (AUDIT_OPERATORS). */
+const AUDIT_OPERATORS = 0x78000000;
+
+/** Whether the value of field `id` is a string in the rule's buffer. */
+function isStringField(id: number): boolean {
+  return (id >= 13 && id <= 23 && id !== 18) || id === 105 || id === 107 || id === 112 ||
+    id === 210;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Decodes a kernel rule from its wire bytes (an AUDIT_LIST_RULES payload or a
+ * rule built for AUDIT_ADD_RULE). Throws RangeError when the bytes are short.
+ *
+ * @example
+ * ```ts
+ * import { buildRule, decodeRule, parseRule } from "../../mod.ts";
+ * const cmd = parseRule("-w /etc/passwd -p wa -k passwd");
+ * if (cmd.kind === "rule") {
+ *   const again = decodeRule(buildRule(cmd.rule).rule.bytes);
+ *   console.log(again.fields.map((f) => f.id)); // [105, 106, 210]
+ * }
+ * ```
+ */
+export function decodeRule(bytes: Uint8Array): KernelRule {
+  if (bytes.length < RULE_FIXED_SIZE) {
+    throw new RangeError(
+      `Cannot decode rule: ${bytes.length} bytes is less than the ${RULE_FIXED_SIZE} of struct audit_rule_data`,
+    );
+  }
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = v.getUint32(8, true);
+  const buflen = v.getUint32(OFF_BUFLEN, true);
+  if (count > AUDIT_MAX_FIELDS || RULE_FIXED_SIZE + buflen > bytes.length) {
+    throw new RangeError(
+      `Cannot decode rule: field_count ${count} or buflen ${buflen} does not fit ${bytes.length} bytes`,
+    );
+  }
+  const mask = new Uint32Array(64);
+  for (let i = 0; i < 64; i++) mask[i] = v.getUint32(12 + i * 4, true);
+  const fields: KernelRuleField[] = [];
+  let off = RULE_FIXED_SIZE;
+  for (let i = 0; i < count; i++) {
+    const id = v.getUint32(OFF_FIELDS + i * 4, true) & ~AUDIT_OPERATORS;
+    const value = v.getUint32(OFF_VALUES + i * 4, true);
+    const op = v.getUint32(OFF_FIELDFLAGS + i * 4, true) & AUDIT_OPERATORS;
+    const f: KernelRuleField = { id, op, value };
+    if (isStringField(id)) {
+      const end = Math.min(off + value, RULE_FIXED_SIZE + buflen);
+      f.text = decoder.decode(bytes.subarray(off, end));
+      off = end;
+    }
+    fields.push(f);
+  }
+  return {
+    flags: v.getUint32(0, true),
+    action: v.getUint32(4, true),
+    mask,
+    fields,
+    bytes: bytes.slice(0, RULE_FIXED_SIZE + buflen),
+  };
+}
+
+/**
+ * A string that is equal for two rules exactly when the kernel would hold
+ * them as the same rule (their bytes, without the prepend flag).
+ *
+ * @example
+ * ```ts
+ * import { buildRule, parseRule, ruleIdentity } from "../../mod.ts";
+ * const a = parseRule("-a exit,always -S open -k k");
+ * const b = parseRule("-A always,exit -S open -k k");
+ * if (a.kind === "rule" && b.kind === "rule") {
+ *   ruleIdentity(buildRule(a.rule).rule) === ruleIdentity(buildRule(b.rule, { op: "prepend" }).rule); // true
+ * }
+ * ```
+ */
+export function ruleIdentity(rule: KernelRule): string {
+  const b = rule.bytes.slice();
+  b[0] &= 0x0f;
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
