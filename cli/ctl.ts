@@ -290,7 +290,16 @@ export function ctlCommand(): CommandUnknownOpts {
       "\nExamples:\n  auditkit ctl -l\n  auditkit ctl -a always,exit -F arch=b64 -S openat -k open\n" +
         "  auditkit ctl -R /etc/audit/audit.rules",
     )
-    .action(async (args: string[]) => {
+    .addHelpText(
+      "after",
+      "\n`auditkit ctl --help` shows this page; auditctl's own option list is `auditkit ctl -h`.",
+    )
+    .action(async function (this: CommandUnknownOpts, args: string[]) {
+      // auditctl 3.0.9 rejects --help; auditkit keeps --help on every command
+      if (args.length === 1 && args[0] === "--help") {
+        this.outputHelp();
+        return;
+      }
       throw new ExitStatus(await runCtl(args));
     });
 }
