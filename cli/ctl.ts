@@ -17,6 +17,7 @@ import {
   formatRules,
   formatStatus,
   listRules,
+  logUserMessage,
   openAudit,
   parseArgs,
   type ParseResult,
@@ -131,8 +132,14 @@ class Ctl {
       case "rule":
         return await this.rule(parsed);
       case "message":
-        await this.message("Option -m is not supported by auditkit ctl");
-        return "error";
+        try {
+          // Debian's auditctl 3.0.9 sends -m TEXT as text=TEXT through audit_log_user_message
+          await logUserMessage("USER", `text=${cmd.text}`, { result: "success" });
+          return "ok";
+        } catch (e) {
+          if (!(e instanceof AuditError)) throw e;
+          return "error";
+        }
       case "load":
         await this.message("Error - nested rule files not supported");
         return "error";

@@ -84,23 +84,40 @@ Deno.test("auditkit gen and log refuse bad command lines", async () => {
   assert.match(help.stdout, /Examples:/);
 });
 
-kernelTest("auditkit log and auditctl -m write the same fields, the program aside", async () => {
-  using a = openAudit();
-  await a.setEnabled(1);
-  using source = openMulticast();
-  const text = `op=auditkit-test-${crypto.randomUUID().slice(0, 8)} note=parity`;
-  const ref = await run("auditctl", ["-m", text]);
-  assert.equal(ref.code, 0, ref.stderr);
-  const ours = await runCli(["log", "--json", text]);
-  assert.equal(ours.code, 0, ours.stderr);
-  const found: [string, string][][] = [];
-  const deadline = Date.now() + 3000;
-  while (found.length < 2 && Date.now() < deadline) {
-    const m = await source.next(deadline - Date.now());
-    if (m?.type === 1005 && m.body.includes(`msg='text=${text} `)) {
-      found.push(recordFields(m.body).filter(([n]) => !["pid", "exe"].includes(n)));
-    }
-  }
-  assert.equal(found.length, 2, "both records read back");
-  assert.deepEqual(found[1], found[0]);
-}, { oracles: ["auditctl"] });
+for (const cmd of [["log", "--json"], ["ctl", "-m"]]) {
+  kernelTest(
+    `auditkit ${cmd[0]} and auditctl -m write the same fields, the program aside`,
+    async () => {
+      using a = openAudit();
+      await a.setEnabled(1);
+      using source = openMulticast();
+      const text = `op=auditkit-test-${crypto.randomUUID().slice(0, 8)} note=parity`;
+      const ref = await run("auditctl", ["-m", text]);
+      assert.equal(ref.code, 0, ref.stderr);
+      const ours = await runCli([...cmd, text]);
+      assert.equal(ours.code, 0, ours.stderr);
+      const found: [string, string][][] = [];
+      const deadline = Date.now() + 3000;
+      while (found.length < 2 && Date.now() < deadline) {
+        const m = await source.next(deadline - Date.now());
+        if (m?.type === 1005 && m.body.includes(`msg='text=${text} `)) {
+          found.push(recordFields(m.body).filter(([n]) => !["pid", "exe"].includes(n)));
+        }
+      }
+      assert.equal(found.length, 2, "both records read back");
+      assert.deepEqual(found[1], found[0]);
+    },
+    { oracles: ["auditctl"] },
+  );
+}
+
+kernelTest(
+  "auditkit ctl -m refuses control characters with auditctl's message and status",
+  async () => {
+    const ours = await runCli(["ctl", "-m", "bad\ttext"]);
+    const ref = await run("auditctl", ["-m", "bad\ttext"]);
+    assert.equal(ours.code, ref.code);
+    assert.equal(ours.stderr, ref.stderr);
+  },
+  { oracles: ["auditctl"] },
+);
