@@ -1,0 +1,406 @@
+/**
+ * One audit record, parsed from the bytes of one log line.
+ *
+ * The header (node, type, time stamp, serial) is parsed when the record is
+ * made; the fields are split only when first asked for, and their names and
+ * values become strings only when read, so that scanning a large log costs
+ * little more than finding its line ends.
+ *
+ * @module
+ */
+
+import { RecordType, recordTypeName, recordTypeNumber } from "./types.ts";
+
+const SP = 0x20;
+const EQ = 0x3d;
+const QUOTE = 0x22;
+const APOS = 0x27;
+const LPAREN = 0x28;
+const RPAREN = 0x29;
+const GS = 0x1d;
+const KEY_SEPARATOR = 0x01;
+
+const utf8 = new TextDecoder();
+
+/** Decodes `buf[start, end)`: ASCII directly, anything else as UTF-8. */
+export function decodeBytes(buf: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n <= 0) return "";
+  if (n > 48) return utf8.decode(buf.subarray(start, end));
+  let s = "";
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c >= 0x80) return utf8.decode(buf.subarray(start, end));
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/** Interned field names: the few dozen names of a log become one string each. */
+const NAME_SLOTS = 4096;
+const nameKeys: (Uint8Array | undefined)[] = new Array(NAME_SLOTS);
+const nameStrings: string[] = new Array(NAME_SLOTS);
+
+function internName(buf: Uint8Array, start: number, end: number): string {
+  const len = end - start;
+  if (len > 32) return decodeBytes(buf, start, end);
+  let h = len;
+  for (let i = start; i < end; i++) h = (h * 31 + buf[i]) | 0;
+  let slot = (h >>> 0) & (NAME_SLOTS - 1);
+  for (let probe = 0; probe < 8; probe++) {
+    const key = nameKeys[slot];
+    if (key === undefined) {
+      const s = decodeBytes(buf, start, end);
+      nameKeys[slot] = buf.slice(start, end);
+      nameStrings[slot] = s;
+      return s;
+    }
+    if (key.length === len) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (key[i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return nameStrings[slot];
+    }
+    slot = (slot + 1) & (NAME_SLOTS - 1);
+  }
+  return decodeBytes(buf, start, end);
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+function hexValue(c: number): number {
+  return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
+}
+
+/** Decodes hex text to bytes (an odd last digit is ignored). */
+export function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) {
+    const a = hex.charCodeAt(2 * i), b = hex.charCodeAt(2 * i + 1);
+    out[i] = ((isHexDigit(a) ? hexValue(a) : 0) << 4) | (isHexDigit(b) ? hexValue(b) : 0);
+  }
+  return out;
+}
+
+/** Whether `s` is non-empty and only hex digits. */
+export function isHex(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (!isHexDigit(s.charCodeAt(i))) return false;
+  return true;
+}
+
+function parseDigits(buf: Uint8Array, pos: number, end: number): [number, number] {
+  let n = 0;
+  const start = pos;
+  while (pos < end && buf[pos] >= 0x30 && buf[pos] <= 0x39 && pos - start < 20) {
+    n = n * 10 + (buf[pos] - 0x30);
+    pos++;
+  }
+  return [pos === start ? -1 : n, pos];
+}
+
+function startsWith(buf: Uint8Array, pos: number, end: number, text: string): boolean {
+  if (end - pos < text.length) return false;
+  for (let i = 0; i < text.length; i++) if (buf[pos + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Where a line failed to parse, for reports of bad lines. */
+export class BadLineError extends Error {
+  /** Creates the error for a line that is not an audit record. */
+  constructor(message: string) {
+    super(message);
+    this.name = "BadLineError";
+  }
+}
+
+const typeCache = new Map<string, number>();
+
+/**
+ * An audit record: `[node=N ]type=T msg=audit(sec.msec:serial): fields[<0x1D>enrichment]`.
+ * Fields follow libauparse's tokenization (`auparse/ellist.c`).
+ */
+export class AuditRecord {
+  /** The bytes of the line, without its newline. */
+  readonly line: Uint8Array;
+  /** The record type number (1300 for SYSCALL). */
+  readonly type: number;
+  /** The node name, when the line starts with `node=`. */
+  readonly node: string | undefined;
+  /** Seconds of the time stamp. */
+  readonly sec: number;
+  /** Milliseconds of the time stamp. */
+  readonly msec: number;
+  /** The event serial number. */
+  readonly serial: number;
+  /** Offset of the first field (after `): `). */
+  readonly bodyStart: number;
+  /** Offset of the 0x1D separator, or the line length when the record is not enriched. */
+  readonly textEnd: number;
+  /** Offset of `type=` (0, or after the node). */
+  readonly typeStart: number;
+  #offsets: Int32Array | undefined;
+  #count = 0;
+  #synthetic: Map<number, string> | undefined;
+  #names: (string | undefined)[] | undefined;
+  #enrichment: Map<string, string> | undefined;
+
+  /** Parses the header of `line`; throws {@link BadLineError} when it is not a record. */
+  constructor(line: Uint8Array) {
+    this.line = line;
+    const end = line.length;
+    let pos = 0;
+    let node: string | undefined;
+    if (startsWith(line, 0, end, "node=")) {
+      let sp = line.indexOf(SP, 5);
+      if (sp < 0) throw new BadLineError("no space after the node name");
+      node = decodeBytes(line, 5, sp);
+      while (line[sp] === SP) sp++;
+      pos = sp;
+    }
+    this.node = node;
+    this.typeStart = pos;
+    if (!startsWith(line, pos, end, "type=")) throw new BadLineError("no type= field");
+    pos += 5;
+    const typeEnd = line.indexOf(SP, pos);
+    if (typeEnd < 0) throw new BadLineError("nothing after the type");
+    const typeName = decodeBytes(line, pos, typeEnd);
+    let type = typeCache.get(typeName);
+    if (type === undefined) {
+      type = recordTypeNumber(typeName);
+      if (type === undefined) throw new BadLineError(`unknown record type "${typeName}"`);
+      if (typeCache.size < 4096) typeCache.set(typeName, type);
+    }
+    this.type = type;
+    pos = typeEnd + 1;
+    if (!startsWith(line, pos, end, "msg=audit(")) throw new BadLineError("no msg=audit( stamp");
+    pos += 10;
+    let n: number;
+    [n, pos] = parseDigits(line, pos, end);
+    if (n < 0 || line[pos] !== 0x2e) throw new BadLineError("bad time stamp");
+    this.sec = n;
+    [n, pos] = parseDigits(line, pos + 1, end);
+    if (n < 0 || line[pos] !== 0x3a) throw new BadLineError("bad time stamp");
+    this.msec = n;
+    [n, pos] = parseDigits(line, pos + 1, end);
+    if (n < 0 || n > 0xffffffff || line[pos] !== RPAREN) throw new BadLineError("bad serial");
+    this.serial = n;
+    pos++;
+    if (line[pos] === 0x3a) pos++;
+    if (line[pos] === SP) pos++;
+    this.bodyStart = pos;
+    const gs = line.indexOf(GS, pos);
+    this.textEnd = gs < 0 ? end : gs;
+  }
+
+  /** The record type name (`SYSCALL`, or `UNKNOWN[n]`). */
+  get typeName(): string {
+    return recordTypeName(this.type);
+  }
+
+  /** Whether the line carries an ENRICHED list after 0x1D. */
+  get enriched(): boolean {
+    return this.textEnd < this.line.length;
+  }
+
+  /** The whole line as text, enrichment and 0x1D included. */
+  get raw(): string {
+    return decodeBytes(this.line, 0, this.line.length);
+  }
+
+  /** The line without its enrichment. */
+  get text(): string {
+    return decodeBytes(this.line, 0, this.textEnd);
+  }
+
+  /** The part after `msg=audit(...): `, without enrichment. */
+  get body(): string {
+    return decodeBytes(this.line, this.bodyStart, this.textEnd);
+  }
+
+  #tokenize(): Int32Array {
+    const line = this.line;
+    const end = this.textEnd;
+    let offsets = new Int32Array(64);
+    let count = 0;
+    const push = (ns: number, ne: number, vs: number, ve: number) => {
+      if (count * 4 + 4 > offsets.length) {
+        const bigger = new Int32Array(offsets.length * 2);
+        bigger.set(offsets);
+        offsets = bigger;
+      }
+      const o = count * 4;
+      offsets[o] = ns;
+      offsets[o + 1] = ne;
+      offsets[o + 2] = vs;
+      offsets[o + 3] = ve;
+      count++;
+    };
+    const synth = (name: string, value: string) => {
+      this.#synthetic ??= new Map();
+      (this.#names ??= [])[count] = name;
+      this.#synthetic.set(count, value);
+      push(0, 0, 0, 0);
+    };
+    const avc = this.type === RecordType.AVC || this.type === RecordType.USER_AVC;
+    let avcState = 0; // 1: after "avc:", 2: inside { }
+    let perms: string[] = [];
+    let pos = this.bodyStart;
+    while (pos < end) {
+      while (pos < end && line[pos] === SP) pos++;
+      if (pos >= end) break;
+      let ts = pos;
+      let te = line.indexOf(SP, pos);
+      if (te < 0 || te > end) te = end;
+      pos = te;
+      if (avc && avcState !== 0) {
+        const word = decodeBytes(line, ts, te);
+        if (avcState === 1) {
+          synth("seresult", word);
+          avcState = 0;
+        } else if (word === "}") {
+          synth("seperms", perms.join(","));
+          avcState = 0;
+          perms = [];
+        } else if (word !== "{") {
+          perms.push(word);
+        }
+        continue;
+      }
+      if (startsWith(line, ts, te, "msg='")) {
+        ts += 5;
+        if (ts >= te) continue;
+      }
+      let eq = line.indexOf(EQ, ts);
+      if (eq < 0 || eq >= te) {
+        if (avc) {
+          const word = decodeBytes(line, ts, te);
+          if (word === "avc:") avcState = 1;
+          else if (word === "{") avcState = 2;
+        }
+        continue;
+      }
+      let ns = ts;
+      while (ns < eq && line[ns] === LPAREN) ns++;
+      const vs = eq + 1;
+      let ve = te;
+      const last = line[ve - 1];
+      if (
+        ve > vs && (last === 0x3a || last === 0x2c || last === APOS || last === RPAREN) &&
+        !(ve - vs === 6 && line[vs] === LPAREN &&
+          (startsWith(line, vs, ve, "(none)") || startsWith(line, vs, ve, "(null)")))
+      ) ve--;
+      if (
+        eq - ns === 3 && line[ns] === 0x6b && line[ns + 1] === 0x65 && line[ns + 2] === 0x79 &&
+        line[vs] !== QUOTE && line[vs] !== LPAREN && ve > vs
+      ) {
+        const hex = decodeBytes(line, vs, ve);
+        if (isHex(hex)) {
+          const bytes = hexToBytes(hex);
+          let s = 0;
+          for (let i = 0; i <= bytes.length; i++) {
+            if (i === bytes.length || bytes[i] === KEY_SEPARATOR) {
+              synth("key", utf8.decode(bytes.subarray(s, i)));
+              s = i + 1;
+            }
+          }
+          continue;
+        }
+      }
+      eq = eq < ns ? ns : eq;
+      push(ns, eq, vs, ve);
+    }
+    this.#count = count;
+    this.#offsets = offsets;
+    return offsets;
+  }
+
+  /** How many fields the body has (node and type not counted). */
+  get fieldCount(): number {
+    if (this.#offsets === undefined) this.#tokenize();
+    return this.#count;
+  }
+
+  /** The name of field `i`. */
+  fieldName(i: number): string {
+    const o = this.#offsets ?? this.#tokenize();
+    const synthetic = this.#names?.[i];
+    if (synthetic !== undefined) return synthetic;
+    return internName(this.line, o[i * 4], o[i * 4 + 1]);
+  }
+
+  /** The value of field `i` as written in the log (quotes and hex kept). */
+  fieldValue(i: number): string {
+    const o = this.#offsets ?? this.#tokenize();
+    const synthetic = this.#synthetic?.get(i);
+    if (synthetic !== undefined) return synthetic;
+    return decodeBytes(this.line, o[i * 4 + 2], o[i * 4 + 3]);
+  }
+
+  /** Whether field `i` was made by the tokenizer (a split key, an AVC result). */
+  fieldIsSynthetic(i: number): boolean {
+    if (this.#offsets === undefined) this.#tokenize();
+    return this.#synthetic?.has(i) ?? false;
+  }
+
+  /**
+   * Byte offsets of field `i` in {@link line}: `[nameStart, nameEnd,
+   * valueStart, valueEnd]` (all 0 for synthetic fields).
+   */
+  fieldOffsets(i: number): [number, number, number, number] {
+    const o = this.#offsets ?? this.#tokenize();
+    return [o[i * 4], o[i * 4 + 1], o[i * 4 + 2], o[i * 4 + 3]];
+  }
+
+  /** The index of the first field called `name`, or -1. */
+  indexOf(name: string): number {
+    const n = this.fieldCount;
+    for (let i = 0; i < n; i++) if (this.fieldName(i) === name) return i;
+    return -1;
+  }
+
+  /** The raw value of the first field called `name`. */
+  get(name: string): string | undefined {
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : this.fieldValue(i);
+  }
+
+  /** Every `[name, raw value]` pair, in order. */
+  fields(): [string, string][] {
+    const out: [string, string][] = [];
+    const n = this.fieldCount;
+    for (let i = 0; i < n; i++) out.push([this.fieldName(i), this.fieldValue(i)]);
+    return out;
+  }
+
+  /** The ENRICHED list (`UID` -> `"root"`), empty when the record has none. */
+  get enrichment(): ReadonlyMap<string, string> {
+    if (this.#enrichment) return this.#enrichment;
+    const map = new Map<string, string>();
+    if (this.enriched) {
+      const text = decodeBytes(this.line, this.textEnd + 1, this.line.length);
+      if (text.startsWith("SADDR=")) {
+        const open = text.indexOf("{");
+        if (open >= 0 && text.indexOf("}", open) >= 0) map.set("SADDR", text.slice(open));
+      } else {
+        for (const token of text.split(" ")) {
+          const eq = token.indexOf("=");
+          if (eq > 0) map.set(token.slice(0, eq), token.slice(eq + 1));
+        }
+      }
+    }
+    this.#enrichment = map;
+    return map;
+  }
+
+  /** The time stamp in milliseconds since the epoch. */
+  get time(): number {
+    return this.sec * 1000 + this.msec;
+  }
+}
