@@ -33,6 +33,18 @@ export class UsageError extends Error {
   }
 }
 
+/** A quiet exit with a status (a search that found nothing exits 1 without a message). */
+export class ExitStatus extends Error {
+  /** The exit status. */
+  readonly code: number;
+  /** Creates the carrier of `code`. */
+  constructor(code: number) {
+    super("");
+    this.name = "ExitStatus";
+    this.code = code;
+  }
+}
+
 /** Parses an option value as an unsigned 32-bit integer (decimal). */
 export function u32(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) {
@@ -54,6 +66,7 @@ export function oneOf(...allowed: number[]): (value: string) => number {
 
 /** The exit status and message for an error thrown by a command. */
 export function describeFailure(e: unknown): { code: number; message: string } {
+  if (e instanceof ExitStatus) return { code: e.code, message: "" };
   if (e instanceof UsageError) return { code: 2, message: e.message };
   if (e instanceof AuditError || e instanceof RangeError || e instanceof TypeError) {
     return { code: 1, message: e.message };

@@ -14,6 +14,8 @@ import { describeFailure, err } from "./_common.ts";
 import { statusCommand } from "./status.ts";
 import { disableCommand, enableCommand } from "./enable.ts";
 import { setCommand } from "./set.ts";
+import { searchCommand } from "./search.ts";
+import { reportCommand } from "./report.ts";
 
 /** The auditkit version, from deno.json. */
 export const VERSION: string = denoJson.version;
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   program.addCommand(enableCommand());
   program.addCommand(disableCommand());
   program.addCommand(setCommand());
+  program.addCommand(searchCommand());
+  program.addCommand(reportCommand());
   // usage errors of every subcommand go through one handler
   const override = (cmd: CommandUnknownOpts) => {
     cmd.exitOverride();
@@ -53,7 +57,7 @@ export async function main(args: string[]): Promise<number> {
       return e.exitCode === 0 ? 0 : 2;
     }
     const { code, message } = describeFailure(e);
-    await err(`auditkit: ${message}\n`);
+    if (message) await err(`auditkit: ${message}\n`);
     return code;
   }
 }

@@ -86,7 +86,7 @@ export function formatInterpretedRecord(
   r: AuditRecord,
   escape: EscapeMode = "tty",
 ): string {
-  const line = decodeBytes(r.line, r.typeStart, r.textEnd);
+  const line = decodeBytes(r.buffer, r.typeStart, r.textEnd);
   let out = event.node !== undefined ? `node=${event.node} ` : "";
   const paren = line.indexOf("(");
   if (paren < 0) return "";

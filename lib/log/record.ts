@@ -127,8 +127,12 @@ const typeCache = new Map<string, number>();
  * Fields follow libauparse's tokenization (`auparse/ellist.c`).
  */
 export class AuditRecord {
-  /** The bytes of the line, without its newline. */
-  readonly line: Uint8Array;
+  /** The buffer holding the line (offsets below are into it). */
+  readonly buffer: Uint8Array;
+  /** Offset of the line's first byte in {@link buffer}. */
+  readonly start: number;
+  /** Offset just past the line's last byte (its newline excluded). */
+  readonly end: number;
   /** The record type number (1300 for SYSCALL). */
   readonly type: number;
   /** The node name, when the line starts with `node=`. */
@@ -139,28 +143,33 @@ export class AuditRecord {
   readonly msec: number;
   /** The event serial number. */
   readonly serial: number;
-  /** Offset of the first field (after `): `). */
+  /** Offset of the first field (after `): `) in {@link buffer}. */
   readonly bodyStart: number;
-  /** Offset of the 0x1D separator, or the line length when the record is not enriched. */
+  /** Offset of the 0x1D separator, or {@link end} when the record is not enriched. */
   readonly textEnd: number;
-  /** Offset of `type=` (0, or after the node). */
+  /** Offset of `type=` (the line start, or after the node). */
   readonly typeStart: number;
-  #offsets: Int32Array | undefined;
-  #count = 0;
+  #offsets: number[] | undefined;
   #synthetic: Map<number, string> | undefined;
   #names: (string | undefined)[] | undefined;
   #enrichment: Map<string, string> | undefined;
 
-  /** Parses the header of `line`; throws {@link BadLineError} when it is not a record. */
-  constructor(line: Uint8Array) {
-    this.line = line;
-    const end = line.length;
-    let pos = 0;
+  /**
+   * Parses the header of the line `buffer[start, end)`; throws
+   * {@link BadLineError} when it is not a record. `separator` is the offset
+   * of the line's 0x1D byte, or -1 when the caller knows it has none.
+   */
+  constructor(buffer: Uint8Array, start = 0, end: number = buffer.length, separator?: number) {
+    const line = buffer;
+    this.buffer = buffer;
+    this.start = start;
+    this.end = end;
+    let pos = start;
     let node: string | undefined;
-    if (startsWith(line, 0, end, "node=")) {
-      let sp = line.indexOf(SP, 5);
-      if (sp < 0) throw new BadLineError("no space after the node name");
-      node = decodeBytes(line, 5, sp);
+    if (startsWith(line, pos, end, "node=")) {
+      let sp = line.indexOf(SP, pos + 5);
+      if (sp < 0 || sp >= end) throw new BadLineError("no space after the node name");
+      node = decodeBytes(line, pos + 5, sp);
       while (line[sp] === SP) sp++;
       pos = sp;
     }
@@ -169,8 +178,8 @@ export class AuditRecord {
     if (!startsWith(line, pos, end, "type=")) throw new BadLineError("no type= field");
     pos += 5;
     const typeEnd = line.indexOf(SP, pos);
-    if (typeEnd < 0) throw new BadLineError("nothing after the type");
-    const typeName = decodeBytes(line, pos, typeEnd);
+    if (typeEnd < 0 || typeEnd >= end) throw new BadLineError("nothing after the type");
+    const typeName = internName(line, pos, typeEnd);
     let type = typeCache.get(typeName);
     if (type === undefined) {
       type = recordTypeNumber(typeName);
@@ -192,11 +201,24 @@ export class AuditRecord {
     if (n < 0 || n > 0xffffffff || line[pos] !== RPAREN) throw new BadLineError("bad serial");
     this.serial = n;
     pos++;
-    if (line[pos] === 0x3a) pos++;
-    if (line[pos] === SP) pos++;
+    if (pos < end && line[pos] === 0x3a) pos++;
+    if (pos < end && line[pos] === SP) pos++;
     this.bodyStart = pos;
-    const gs = line.indexOf(GS, pos);
-    this.textEnd = gs < 0 ? end : gs;
+    let gs = separator ?? -1;
+    if (separator === undefined) {
+      for (let i = pos; i < end; i++) {
+        if (line[i] === GS) {
+          gs = i;
+          break;
+        }
+      }
+    }
+    this.textEnd = gs < pos || gs >= end ? end : gs;
+  }
+
+  /** The bytes of the line, without its newline. */
+  get line(): Uint8Array {
+    return this.buffer.subarray(this.start, this.end);
   }
 
   /** The record type name (`SYSCALL`, or `UNKNOWN[n]`). */
@@ -206,84 +228,69 @@ export class AuditRecord {
 
   /** Whether the line carries an ENRICHED list after 0x1D. */
   get enriched(): boolean {
-    return this.textEnd < this.line.length;
+    return this.textEnd < this.end;
   }
 
   /** The whole line as text, enrichment and 0x1D included. */
   get raw(): string {
-    return decodeBytes(this.line, 0, this.line.length);
+    return decodeBytes(this.buffer, this.start, this.end);
   }
 
   /** The line without its enrichment. */
   get text(): string {
-    return decodeBytes(this.line, 0, this.textEnd);
+    return decodeBytes(this.buffer, this.start, this.textEnd);
   }
 
   /** The part after `msg=audit(...): `, without enrichment. */
   get body(): string {
-    return decodeBytes(this.line, this.bodyStart, this.textEnd);
+    return decodeBytes(this.buffer, this.bodyStart, this.textEnd);
   }
 
-  #tokenize(): Int32Array {
-    const line = this.line;
+  #synth(o: number[], name: string, value: string): void {
+    const i = o.length >> 2;
+    this.#synthetic ??= new Map();
+    (this.#names ??= [])[i] = name;
+    this.#synthetic.set(i, value);
+    o.push(0, 0, 0, 0);
+  }
+
+  #tokenize(): number[] {
+    const line = this.buffer;
     const end = this.textEnd;
-    let offsets = new Int32Array(64);
-    let count = 0;
-    const push = (ns: number, ne: number, vs: number, ve: number) => {
-      if (count * 4 + 4 > offsets.length) {
-        const bigger = new Int32Array(offsets.length * 2);
-        bigger.set(offsets);
-        offsets = bigger;
-      }
-      const o = count * 4;
-      offsets[o] = ns;
-      offsets[o + 1] = ne;
-      offsets[o + 2] = vs;
-      offsets[o + 3] = ve;
-      count++;
-    };
-    const synth = (name: string, value: string) => {
-      this.#synthetic ??= new Map();
-      (this.#names ??= [])[count] = name;
-      this.#synthetic.set(count, value);
-      push(0, 0, 0, 0);
-    };
+    const o: number[] = [];
     const avc = this.type === RecordType.AVC || this.type === RecordType.USER_AVC;
-    let avcState = 0; // 1: after "avc:", 2: inside { }
-    let perms: string[] = [];
     let pos = this.bodyStart;
     while (pos < end) {
       while (pos < end && line[pos] === SP) pos++;
       if (pos >= end) break;
       let ts = pos;
-      let te = line.indexOf(SP, pos);
-      if (te < 0 || te > end) te = end;
-      pos = te;
-      if (avc && avcState !== 0) {
-        const word = decodeBytes(line, ts, te);
-        if (avcState === 1) {
-          synth("seresult", word);
-          avcState = 0;
-        } else if (word === "}") {
-          synth("seperms", perms.join(","));
-          avcState = 0;
-          perms = [];
-        } else if (word !== "{") {
-          perms.push(word);
-        }
-        continue;
+      let te = pos + 1;
+      let eq = -1;
+      while (te < end) {
+        const c = line[te];
+        if (c === SP) break;
+        if (c === EQ && eq < 0) eq = te;
+        te++;
       }
-      if (startsWith(line, ts, te, "msg='")) {
+      pos = te;
+      if (line[ts] === EQ) eq = ts;
+      if (
+        eq === ts + 3 && line[ts] === 0x6d && line[ts + 1] === 0x73 && line[ts + 2] === 0x67 &&
+        line[ts + 4] === APOS
+      ) {
+        // msg='op=... : the user part's first pair
         ts += 5;
         if (ts >= te) continue;
-      }
-      let eq = line.indexOf(EQ, ts);
-      if (eq < 0 || eq >= te) {
-        if (avc) {
-          const word = decodeBytes(line, ts, te);
-          if (word === "avc:") avcState = 1;
-          else if (word === "{") avcState = 2;
+        eq = -1;
+        for (let i = ts; i < te; i++) {
+          if (line[i] === EQ) {
+            eq = i;
+            break;
+          }
         }
+      }
+      if (eq < 0) {
+        if (avc) pos = this.#avcWords(o, ts, te);
         continue;
       }
       let ns = ts;
@@ -298,7 +305,7 @@ export class AuditRecord {
       ) ve--;
       if (
         eq - ns === 3 && line[ns] === 0x6b && line[ns + 1] === 0x65 && line[ns + 2] === 0x79 &&
-        line[vs] !== QUOTE && line[vs] !== LPAREN && ve > vs
+        ve > vs && line[vs] !== QUOTE && line[vs] !== LPAREN
       ) {
         const hex = decodeBytes(line, vs, ve);
         if (isHex(hex)) {
@@ -306,25 +313,57 @@ export class AuditRecord {
           let s = 0;
           for (let i = 0; i <= bytes.length; i++) {
             if (i === bytes.length || bytes[i] === KEY_SEPARATOR) {
-              synth("key", utf8.decode(bytes.subarray(s, i)));
+              this.#synth(o, "key", utf8.decode(bytes.subarray(s, i)));
               s = i + 1;
             }
           }
           continue;
         }
       }
-      eq = eq < ns ? ns : eq;
-      push(ns, eq, vs, ve);
+      o.push(ns, eq, vs, ve);
     }
-    this.#count = count;
-    this.#offsets = offsets;
-    return offsets;
+    this.#offsets = o;
+    return o;
+  }
+
+  /** AVC words: `avc: denied { read write }` becomes seresult and seperms. */
+  #avcWords(o: number[], ts: number, te: number): number {
+    const line = this.buffer;
+    const end = this.textEnd;
+    const word = decodeBytes(line, ts, te);
+    const next = (from: number): [string, number] | undefined => {
+      let p = from;
+      while (p < end && line[p] === SP) p++;
+      if (p >= end) return undefined;
+      let q = p;
+      while (q < end && line[q] !== SP) q++;
+      return [decodeBytes(line, p, q), q];
+    };
+    if (word === "avc:") {
+      const w = next(te);
+      if (!w) return end;
+      this.#synth(o, "seresult", w[0]);
+      return w[1];
+    }
+    if (word === "{") {
+      const perms: string[] = [];
+      let p = te;
+      for (;;) {
+        const w = next(p);
+        if (!w) return end;
+        p = w[1];
+        if (w[0] === "}") break;
+        perms.push(w[0]);
+      }
+      this.#synth(o, "seperms", perms.join(","));
+      return p;
+    }
+    return te;
   }
 
   /** How many fields the body has (node and type not counted). */
   get fieldCount(): number {
-    if (this.#offsets === undefined) this.#tokenize();
-    return this.#count;
+    return (this.#offsets ?? this.#tokenize()).length >> 2;
   }
 
   /** The name of field `i`. */
@@ -332,7 +371,7 @@ export class AuditRecord {
     const o = this.#offsets ?? this.#tokenize();
     const synthetic = this.#names?.[i];
     if (synthetic !== undefined) return synthetic;
-    return internName(this.line, o[i * 4], o[i * 4 + 1]);
+    return internName(this.buffer, o[i * 4], o[i * 4 + 1]);
   }
 
   /** The value of field `i` as written in the log (quotes and hex kept). */
@@ -340,7 +379,7 @@ export class AuditRecord {
     const o = this.#offsets ?? this.#tokenize();
     const synthetic = this.#synthetic?.get(i);
     if (synthetic !== undefined) return synthetic;
-    return decodeBytes(this.line, o[i * 4 + 2], o[i * 4 + 3]);
+    return decodeBytes(this.buffer, o[i * 4 + 2], o[i * 4 + 3]);
   }
 
   /** Whether field `i` was made by the tokenizer (a split key, an AVC result). */
@@ -350,7 +389,7 @@ export class AuditRecord {
   }
 
   /**
-   * Byte offsets of field `i` in {@link line}: `[nameStart, nameEnd,
+   * Byte offsets of field `i` in {@link buffer}: `[nameStart, nameEnd,
    * valueStart, valueEnd]` (all 0 for synthetic fields).
    */
   fieldOffsets(i: number): [number, number, number, number] {
@@ -384,7 +423,7 @@ export class AuditRecord {
     if (this.#enrichment) return this.#enrichment;
     const map = new Map<string, string>();
     if (this.enriched) {
-      const text = decodeBytes(this.line, this.textEnd + 1, this.line.length);
+      const text = decodeBytes(this.buffer, this.textEnd + 1, this.end);
       if (text.startsWith("SADDR=")) {
         const open = text.indexOf("{");
         if (open >= 0 && text.indexOf("}", open) >= 0) map.set("SADDR", text.slice(open));
