@@ -91,3 +91,4 @@ export {
   type SearchItems,
   searchItems,
 } from "./lib/log/search.ts";
+export { Report, type ReportKind, type ReportOptions } from "./lib/log/report.ts";

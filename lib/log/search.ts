@@ -10,6 +10,7 @@
 import type { AuditEvent } from "./assemble.ts";
 import type { AuditRecord } from "./record.ts";
 import { printEscaped } from "./interpret.ts";
+import { hexToBytes } from "./record.ts";
 import { elfToMachine } from "./tables.ts";
 import { RecordType } from "./types.ts";
 
@@ -89,6 +90,8 @@ export interface SearchItems {
   hostname?: string;
   cwd?: string;
   files: string[];
+  /** Unix socket paths of SOCKADDR records (aureport counts them as files). */
+  sockets: string[];
   keys: string[];
 }
 
@@ -193,6 +196,12 @@ function take(items: SearchItems, r: AuditRecord): void {
           if (f !== undefined) items.files.push(f);
         }
         break;
+      case "saddr":
+        if (t === 1306) {
+          const path = unixPath(v);
+          if (path !== undefined) items.sockets.push(path);
+        }
+        break;
       case "key":
         if (v !== "(null)") {
           const k = r.fieldIsSynthetic(i) ? v : strValue(v);
@@ -203,13 +212,22 @@ function take(items: SearchItems, r: AuditRecord): void {
   }
 }
 
+/** The path of a hex AF_UNIX sockaddr (non-abstract), if it is one. */
+function unixPath(hex: string): string | undefined {
+  if (!hex.startsWith("0100") || hex.length <= 4) return undefined;
+  const bytes = hexToBytes(hex.slice(4));
+  const nul = bytes.indexOf(0);
+  if (nul === 0) return undefined;
+  return new TextDecoder().decode(nul < 0 ? bytes : bytes.subarray(0, nul));
+}
+
 const itemCache = new WeakMap<AuditEvent, SearchItems>();
 
 /** The searchable items of an event (cached). */
 export function searchItems(event: AuditEvent): SearchItems {
   let items = itemCache.get(event);
   if (!items) {
-    items = { files: [], keys: [] };
+    items = { files: [], sockets: [], keys: [] };
     for (const r of event.records) take(items, r);
     itemCache.set(event, items);
   }
