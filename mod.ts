@@ -67,6 +67,7 @@ export {
 } from "./lib/log/interpret.ts";
 export {
   loadTables,
+  machineNumber,
   syscallName,
   syscallNumber,
   type TableSource,

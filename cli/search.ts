@@ -9,6 +9,7 @@ import {
   eventBatches,
   formatEvent,
   loadTables,
+  machineNumber,
   matchEvent,
   recordTypeNumber,
   type SearchCriteria,
@@ -115,6 +116,13 @@ export function searchSettings(p: ParsedArgs): {
     const n = /^\d+$/.test(v) ? Number(v) : syscallNumber(v, 1);
     if (n < 0) throw new UsageError(`Invalid syscall "${v}": unknown name`);
     c.syscall = n;
+  }
+  if ((v = one("arch")) !== undefined) {
+    const m = v === "b64" ? 1 : v === "b32" ? 0 : machineNumber(v);
+    if (m === undefined) {
+      throw new UsageError(`Invalid arch "${v}": use b32, b64 or a machine name`);
+    }
+    c.machine = m;
   }
   const messages = (p.get("message") ?? []).filter((x): x is string => typeof x === "string");
   if (messages.length && !messages.some((m) => m.split(",").includes("ALL"))) {

@@ -194,8 +194,9 @@ export function formatInterpretedRecord(
     } else if (kind === "tty_data") out += interp;
     else out += interp + " ";
   }
-  if (!found && eq < 0 && str !== undefined) out += safe(line.slice(str));
-  else if (comma && str !== undefined) out += safe(line.slice(str));
+  // ausearch prints such a remainder with its own newline, then the record's
+  if (!found && eq < 0 && str !== undefined) out += safe(line.slice(str)) + "\n";
+  else if (comma && str !== undefined) out += safe(line.slice(str)) + "\n";
   return out + "\n";
 }
 

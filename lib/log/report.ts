@@ -46,6 +46,8 @@ export interface ReportOptions {
 }
 
 interface Column {
+  /** Summary values are numbers: ties sort by value (aureport keeps them in a sorted list). */
+  numeric?: boolean;
   title: string;
   rule: number;
   /** The rule under the column header, when it differs (aureport's Command Report). */
@@ -60,12 +62,16 @@ interface Column {
   values(ev: AuditEvent, s: SearchItems, i: boolean): string[];
 }
 
+const USER_LOGIN = 1112;
+const USER_AUTH = 1100;
+const AVC = 1400;
 const CONFIG_TYPES = new Set([1305, 1203, 1009, 1010, 1011, 1012, 1013, 1014]);
 
 function auid(s: SearchItems, i: boolean): string {
   const v = s.auid;
   if (v === undefined) return "-1";
   if (!i) return String(v);
+  if (s.auidName !== undefined && !s.auidName.startsWith("unknown-")) return s.auidName;
   if (v === -1) return "unset";
   if (v === 0) return "root";
   return userName(v >>> 0) ?? `unknown(${v})`;
@@ -109,9 +115,10 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
       s.keys.length === 0
         ? []
         : [`${s.keys[0]} ${successText(s)} ${q(s.exe)} ${auid(s, i)} ${ev.serial}`],
-    values: (_ev, s) => s.keys.slice(0, 1),
+    values: (_ev, s) => s.keys,
   },
   event: {
+    numeric: true,
     title: "Event Report",
     rule: 35,
     header: "# date time event type auid success",
@@ -158,14 +165,15 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "User Summary Report",
     summaryRule: 27,
     summaryHeader: "total  auid",
-    // aureport leaves DAEMON_END out of this listing (its summary counts it)
+    // aureport lists events with a uid, and leaves DAEMON_END out (its summary counts it)
     rows: (ev, s, i) =>
-      ev.type === 1201
+      ev.type === 1201 || s.uid === undefined
         ? []
         : [`${auid(s, i)} ${q(s.terminal)} ${q(s.hostname)} ${q(s.exe)} ${ev.serial}`],
     values: (_ev, s, i) => [auid(s, i)],
   },
   pid: {
+    numeric: true,
     title: "Process ID Report",
     rule: 38,
     header: "# date time pid exe syscall auid event",
@@ -200,9 +208,9 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryRule: 31,
     summaryHeader: "total  terminal",
     rows: (ev, s, i) =>
-      s.terminal === undefined
-        ? []
-        : [`${s.terminal} ${s.hostname ?? "(null)"} ${q(s.exe)} ${auid(s, i)} ${ev.serial}`],
+      s.terminal === undefined ? [] : [
+        `${s.terminal} ${s.hostname ?? "(null)"} ${s.exe ?? "(null)"} ${auid(s, i)} ${ev.serial}`,
+      ],
     values: (_ev, s) => s.terminal === undefined ? [] : [s.terminal],
   },
   host: {
@@ -271,6 +279,11 @@ export class Report {
     pids: new Set<number>(),
   };
   #n = {
+    logins: 0,
+    failedLogins: 0,
+    auths: 0,
+    failedAuths: 0,
+    avcs: 0,
     config: 0,
     failedSyscalls: 0,
     events: 0,
@@ -311,7 +324,10 @@ export class Report {
     const sets = this.#sets;
     this.#n.events++;
     if (CONFIG_TYPES.has(ev.type)) this.#n.config++;
-    if (ev.type === 1300 && s.success === false) this.#n.failedSyscalls++;
+    if (s.success === false && ev.record(1300)) this.#n.failedSyscalls++;
+    if (ev.type === USER_LOGIN) s.success === false ? this.#n.failedLogins++ : this.#n.logins++;
+    if (ev.type === USER_AUTH) s.success === false ? this.#n.failedAuths++ : this.#n.auths++;
+    if (ev.type === AVC) this.#n.avcs++;
     if (s.auid !== undefined) sets.users.add(s.auid);
     if (s.terminal !== undefined) sets.terminals.add(s.terminal);
     if (s.hostname !== undefined) sets.hosts.add(s.hostname);
@@ -347,15 +363,17 @@ export class Report {
       const title = prefix + col.summaryTitle;
       const rule = "=".repeat(Math.max(col.summaryRule, title.length));
       let out = `\n${title}\n${rule}\n${col.summaryHeader}\n${rule}\n`;
-      const entries = [...this.#counts].sort((a, b) => b[1] - a[1]);
+      const entries = [...this.#counts];
+      if (col.numeric && !o.interpret) entries.sort((a, b) => Number(a[0]) - Number(b[0]));
+      entries.sort((a, b) => b[1] - a[1]);
       if (entries.length === 0) return out + "<no events of interest were found>\n\n";
       for (const [v, n] of entries) out += `${n}  ${v}\n`;
       return out;
     }
-    const title = prefix + col.title;
+    const title = col.title;
     const rule = "=".repeat(col.rule);
     const below = "=".repeat(col.ruleBelow ?? col.rule);
-    let out = `\n${title}\n${rule}\n${col.header}\n${below}\n`;
+    const out = `\n${title}\n${rule}\n${col.header}\n${below}\n`;
     if (this.#rows.length === 0) return out + "<no events of interest were found>\n\n";
     return out + this.#rows.join("\n") + "\n";
   }
@@ -377,17 +395,17 @@ export class Report {
     const lines: [string, number][] = [
       ["changes in configuration", n.config],
       ["changes to accounts, groups, or roles", 0],
-      ["logins", 0],
-      ["failed logins", 0],
-      ["authentications", 0],
-      ["failed authentications", 0],
+      ["logins", n.logins],
+      ["failed logins", n.failedLogins],
+      ["authentications", n.auths],
+      ["failed authentications", n.failedAuths],
       ["users", s.users.size],
       ["terminals", s.terminals.size],
       ["host names", s.hosts.size],
       ["executables", s.exes.size],
       ["commands", s.comms.size],
       ["files", s.files.size],
-      ["AVC's", 0],
+      ["AVC's", n.avcs],
       ["MAC events", 0],
       ["failed syscalls", n.failedSyscalls],
       ["anomaly events", 0],

@@ -79,6 +79,8 @@ export interface SearchItems {
   gid?: number;
   egid?: number;
   auid?: number;
+  /** The ENRICHED name of the auid, when the log has one. */
+  auidName?: string;
   session?: number;
   syscall?: number;
   arch?: number;
@@ -149,8 +151,11 @@ function take(items: SearchItems, r: AuditRecord): void {
         items.egid ??= id32(v);
         break;
       case "auid":
-        if (t === RecordType.LOGIN) items.auid = id32(v);
-        else items.auid ??= id32(v);
+        if (t === RecordType.LOGIN || items.auid === undefined) {
+          items.auid = id32(v);
+          const e = r.enriched ? r.enrichment.get("AUID") : undefined;
+          items.auidName = e === undefined ? undefined : printEscaped(e);
+        }
         break;
       case "ses":
         if (t === RecordType.LOGIN) items.session = id32(v);
@@ -191,15 +196,20 @@ function take(items: SearchItems, r: AuditRecord): void {
         if (t === RecordType.CWD) items.cwd ??= strValue(v);
         break;
       case "name":
-        if (t === RecordType.PATH) {
+        if (t === RecordType.PATH || t === RecordType.AVC) {
           const f = strValue(v);
-          if (f !== undefined) items.files.push(f);
+          if (f === undefined) break;
+          // relative names are reported against the event's CWD, as aureport does
+          if (t === RecordType.PATH && !f.startsWith("/") && items.cwd !== undefined) {
+            items.files.push(`${items.cwd}/${f}`);
+          } else items.files.push(f);
         }
         break;
       case "saddr":
         if (t === 1306) {
           const path = unixPath(v);
           if (path !== undefined) items.sockets.push(path);
+          else items.hostname ??= inetAddress(v);
         }
         break;
       case "key":
@@ -219,6 +229,18 @@ function unixPath(hex: string): string | undefined {
   const nul = bytes.indexOf(0);
   if (nul === 0) return undefined;
   return new TextDecoder().decode(nul < 0 ? bytes : bytes.subarray(0, nul));
+}
+
+/** The address of a hex AF_INET/AF_INET6 sockaddr (ausearch takes it as the host). */
+function inetAddress(hex: string): string | undefined {
+  const b = hexToBytes(hex);
+  if (b[0] === 2 && b[1] === 0 && b.length >= 8) return `${b[4]}.${b[5]}.${b[6]}.${b[7]}`;
+  if (b[0] === 10 && b[1] === 0 && b.length >= 24) {
+    const words: string[] = [];
+    for (let i = 8; i < 24; i += 2) words.push(((b[i] << 8) | b[i + 1]).toString(16));
+    return words.join(":");
+  }
+  return undefined;
 }
 
 const itemCache = new WeakMap<AuditEvent, SearchItems>();
@@ -359,12 +381,13 @@ export function parseSearchTime(
         day = new Date(now.getFullYear(), 0, 1);
     }
   } else {
-    const m = /^(\d{1,2})\/(\d{1,2})\/(\d{1,2}|\d{4})$/.exec(date);
+    // the C locale's %x: two-digit years only, as ausearch
+    const m = /^(\d{1,2})\/(\d{1,2})\/(\d{1,2})$/.exec(date);
     if (!m) {
       throw new RangeError(`Invalid ${which} date "${date}": expected MM/DD/YY or a time word`);
     }
     let year = Number(m[3]);
-    if (m[3].length <= 2) year += year < 69 ? 2000 : 1900;
+    year += year < 69 ? 2000 : 1900;
     day = new Date(year, Number(m[1]) - 1, Number(m[2]));
     if (day.getMonth() !== Number(m[1]) - 1) {
       throw new RangeError(`Invalid ${which} date "${date}": no such day`);

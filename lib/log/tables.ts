@@ -99,6 +99,12 @@ export function machineName(machine: number): string | undefined {
   return tables.machineNames.get(machine);
 }
 
+/** `audit_name_to_machine`: the machine number of a name (`x86_64`), or undefined. */
+export function machineNumber(name: string): number | undefined {
+  for (const [n, s] of tables.machineNames) if (s === name) return n;
+  return undefined;
+}
+
 /** `audit_elf_to_machine`: -1 when unknown. */
 export function elfToMachine(elf: number): number {
   return tables.elfMachines.get(elf >>> 0) ?? -1;
