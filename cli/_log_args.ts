@@ -131,15 +131,26 @@ export function inputsOf(p: ParsedArgs, defaultLog = "/var/log/audit/audit.log")
 
 const encoder = new TextEncoder();
 
-/** Buffered standard output: one write per ~1 MiB. */
+/** Where command output goes: standard output, or a test's collector. */
+export type Sink = (text: string) => Promise<void> | void;
+
+async function stdoutSink(text: string): Promise<void> {
+  const bytes = encoder.encode(text);
+  let off = 0;
+  while (off < bytes.length) off += await Deno.stdout.write(bytes.subarray(off));
+}
+
+/** Buffered output: one write per ~1 MiB. */
 export class OutputBuffer {
   #parts: string[] = [];
   #size = 0;
   readonly #lineBuffered: boolean;
+  readonly #sink: Sink;
 
   /** Creates the buffer; with `lineBuffered` every event is written at once (ausearch -l). */
-  constructor(lineBuffered = false) {
+  constructor(lineBuffered = false, sink: Sink = stdoutSink) {
     this.#lineBuffered = lineBuffered;
+    this.#sink = sink;
   }
 
   /** Adds text; writes when the buffer is full. */
@@ -152,11 +163,10 @@ export class OutputBuffer {
   /** Writes everything buffered. */
   async flush(): Promise<void> {
     if (this.#parts.length === 0) return;
-    const bytes = encoder.encode(this.#parts.join(""));
+    const text = this.#parts.join("");
     this.#parts = [];
     this.#size = 0;
-    let off = 0;
-    while (off < bytes.length) off += await Deno.stdout.write(bytes.subarray(off));
+    await this.#sink(text);
   }
 }
 

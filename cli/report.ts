@@ -16,6 +16,7 @@ import {
   OutputBuffer,
   progressReporter,
   scanArgs,
+  type Sink,
   timeArg,
 } from "./_log_args.ts";
 
@@ -55,8 +56,8 @@ export const REPORT_ARGS: ArgSpec[] = [
   spec("-nc --no-config", "none", "noConfig"),
 ];
 
-/** Runs a report; returns the exit status. */
-export async function runReport(args: string[]): Promise<number> {
+/** Runs a report; returns the exit status. Output goes to `sink` (standard output by default). */
+export async function runReport(args: string[], sink?: Sink): Promise<number> {
   const p = scanArgs(args, REPORT_ARGS);
   let kind: ReportKind = "summary";
   for (const [, k] of KINDS) if (flag(p, `kind:${k}`)) kind = k;
@@ -90,7 +91,7 @@ export async function runReport(args: string[]): Promise<number> {
     if (kind === "log") report.addFileRange(input[0], first, lastEv);
   }
   if (onProgress) clearProgress();
-  const out = new OutputBuffer();
+  const out = new OutputBuffer(false, sink);
   await out.add(report.text());
   await out.flush();
   return 0;

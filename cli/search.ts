@@ -31,6 +31,7 @@ import {
   type ParsedArgs,
   progressReporter,
   scanArgs,
+  type Sink,
   timeArg,
 } from "./_log_args.ts";
 
@@ -162,12 +163,19 @@ export function searchSettings(p: ParsedArgs): {
   };
 }
 
-/** Runs a search; returns the exit status (0 found, 1 nothing found). */
-export async function runSearch(args: string[]): Promise<number> {
+/**
+ * Runs a search; returns the exit status (0 found, 1 nothing found). Output
+ * goes to `sink` (standard output by default), messages to `errors`.
+ */
+export async function runSearch(
+  args: string[],
+  sink?: Sink,
+  errors: Sink = err,
+): Promise<number> {
   const p = scanArgs(args, SEARCH_ARGS);
   const s = searchSettings(p);
   await loadTables();
-  const out = new OutputBuffer(flag(p, "lineBuffered"));
+  const out = new OutputBuffer(flag(p, "lineBuffered"), sink);
   let found = 0;
   const onProgress = progressReporter();
   let badLines = 0;
@@ -188,7 +196,7 @@ export async function runSearch(args: string[]): Promise<number> {
   if (onProgress) clearProgress();
   await out.flush();
   if (found === 0) {
-    await err("<no matches>\n");
+    await errors("<no matches>\n");
     return 1;
   }
   return 0;

@@ -100,7 +100,11 @@ async function* streamChunks(
   options: ReadOptions,
 ): AsyncGenerator<Uint8Array> {
   if (input instanceof Uint8Array) {
-    yield input;
+    const step = options.chunkBytes ?? input.length;
+    for (let off = 0; off < input.length; off += Math.max(step, 1)) {
+      options.signal?.throwIfAborted();
+      yield input.subarray(off, off + Math.max(step, 1));
+    }
     return;
   }
   if (input instanceof ReadableStream) {
