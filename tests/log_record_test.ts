@@ -81,7 +81,7 @@ Deno.test("hex keys are split on 0x01 into several key fields; (null) and quoted
 
 Deno.test("tokens without = are dropped, AVC words become seresult and seperms", () => {
   const r = rec(
-    "type=AVC msg=audit(1.000:3): avc:  denied  { read write } for  pid=5 comm=\"x\" tclass=file",
+    'type=AVC msg=audit(1.000:3): avc:  denied  { read write } for  pid=5 comm="x" tclass=file',
   );
   deepStrictEqual(r.fields(), [
     ["seresult", "denied"],
@@ -90,7 +90,7 @@ Deno.test("tokens without = are dropped, AVC words become seresult and seperms",
     ["comm", '"x"'],
     ["tclass", "file"],
   ]);
-  deepStrictEqual(rec("type=CWD msg=audit(1.000:3): junk cwd=\"/\" more").fields(), [
+  deepStrictEqual(rec('type=CWD msg=audit(1.000:3): junk cwd="/" more').fields(), [
     ["cwd", '"/"'],
   ]);
 });
@@ -112,7 +112,9 @@ Deno.test("the ENRICHED list is split off at 0x1D and read by upper-case name", 
   deepStrictEqual(r.fields(), [["auid", "1000"], ["uid", "0"]]);
   strictEqual(r.enrichment.get("AUID"), '"alice"');
   strictEqual(r.text, "type=SYSCALL msg=audit(1.000:5): auid=1000 uid=0");
-  const s = rec("type=SOCKADDR msg=audit(1.000:5): saddr=0100\x1dSADDR={ saddr_fam=local path=/x }");
+  const s = rec(
+    "type=SOCKADDR msg=audit(1.000:5): saddr=0100\x1dSADDR={ saddr_fam=local path=/x }",
+  );
   strictEqual(s.enrichment.get("SADDR"), "{ saddr_fam=local path=/x }");
 });
 
@@ -130,7 +132,7 @@ Deno.test("lines across read chunks, CRLF ends and a missing final newline are r
 Deno.test("bad lines are reported with file and line number, reading goes on", async () => {
   const bad: BadLine[] = [];
   const out = await records(
-    "type=CWD msg=audit(1.000:1): cwd=\"/\"\ngarbage here\n\ntype=EOE msg=audit(1.000:1): \n",
+    'type=CWD msg=audit(1.000:1): cwd="/"\ngarbage here\n\ntype=EOE msg=audit(1.000:1): \n',
     bad,
   );
   strictEqual(out.length, 2);
@@ -185,7 +187,7 @@ Deno.test("reading stops with the abort reason when the signal is aborted", asyn
   let caught: unknown;
   try {
     const dir = await Deno.makeTempDir();
-    await Deno.writeTextFile(`${dir}/a.log`, "type=CWD msg=audit(1.000:1): cwd=\"/\"\n");
+    await Deno.writeTextFile(`${dir}/a.log`, 'type=CWD msg=audit(1.000:1): cwd="/"\n');
     for await (const _ of readEvents(`${dir}/a.log`, { signal: ac.signal })) { /* none */ }
     await Deno.remove(dir, { recursive: true });
   } catch (e) {

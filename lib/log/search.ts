@@ -72,28 +72,47 @@ export interface SearchCriteria {
 
 /** The searchable items of an event (ausearch's `search_items`). */
 export interface SearchItems {
+  /** Process id. */
   pid?: number;
+  /** Parent process id. */
   ppid?: number;
+  /** User id (-1 when unset). */
   uid?: number;
+  /** Effective uid. */
   euid?: number;
+  /** Group id. */
   gid?: number;
+  /** Effective gid. */
   egid?: number;
+  /** Login uid (-1 when unset). */
   auid?: number;
   /** The ENRICHED name of the auid, when the log has one. */
   auidName?: string;
+  /** Session id. */
   session?: number;
+  /** Syscall number. */
   syscall?: number;
+  /** Machine (libaudit numbering). */
   arch?: number;
+  /** Syscall exit value. */
   exit?: number;
+  /** Whether the event succeeded. */
   success?: boolean;
+  /** Executable, unescaped. */
   exe?: string;
+  /** Command name, unescaped. */
   comm?: string;
+  /** Terminal (tty or terminal=). */
   terminal?: string;
+  /** Host name or address. */
   hostname?: string;
+  /** Working directory. */
   cwd?: string;
+  /** File names of PATH and AVC records (relative ones joined to the cwd). */
   files: string[];
   /** Unix socket paths of SOCKADDR records (aureport counts them as files). */
   sockets: string[];
+  /** Rule keys. */
   keys: string[];
 }
 
