@@ -70,6 +70,40 @@ function internName(buf: Uint8Array, start: number, end: number): string {
   return decodeBytes(buf, start, end);
 }
 
+/**
+ * Short values repeat a lot (uids, results, flags): a direct-mapped cache
+ * keyed by their bytes returns the same string without decoding again.
+ */
+const VALUE_SLOTS = 1 << 16;
+const VALUE_MAX = 16;
+const valueBytes = new Uint8Array(VALUE_SLOTS * VALUE_MAX);
+const valueLens = new Uint8Array(VALUE_SLOTS);
+const valueStrings: string[] = new Array(VALUE_SLOTS).fill("");
+
+function decodeValue(buf: Uint8Array, start: number, end: number): string {
+  const len = end - start;
+  if (len > VALUE_MAX || len === 0) return decodeBytes(buf, start, end);
+  let h = len;
+  for (let i = start; i < end; i++) h = Math.imul(h, 31) + buf[i];
+  const slot = (h ^ (h >>> 15)) & (VALUE_SLOTS - 1);
+  const at = slot * VALUE_MAX;
+  if (valueLens[slot] === len) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (valueBytes[at + i] !== buf[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return valueStrings[slot];
+  }
+  const s = decodeBytes(buf, start, end);
+  for (let i = 0; i < len; i++) valueBytes[at + i] = buf[start + i];
+  valueLens[slot] = len;
+  valueStrings[slot] = s;
+  return s;
+}
+
 function isHexDigit(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
@@ -123,6 +157,30 @@ export class BadLineError extends Error {
 const typeCache = new Map<string, number>();
 
 /**
+ * Field offsets of many records in one array: the records of a read chunk
+ * share a pool, so splitting their fields allocates nothing per record.
+ */
+export class FieldPool {
+  /** `[nameStart, nameEnd, valueStart, valueEnd]` per field. */
+  data: Int32Array;
+  /** How many entries are in use. */
+  used = 0;
+
+  /** Creates a pool for about `fields` fields. */
+  constructor(fields = 16) {
+    this.data = new Int32Array(fields * 4);
+  }
+
+  /** Makes room for `n` more entries. */
+  reserve(n: number): void {
+    if (this.used + n <= this.data.length) return;
+    const bigger = new Int32Array(Math.max(this.data.length * 2, this.used + n));
+    bigger.set(this.data.subarray(0, this.used));
+    this.data = bigger;
+  }
+}
+
+/**
  * An audit record: `[node=N ]type=T msg=audit(sec.msec:serial): fields[<0x1D>enrichment]`.
  * Fields follow libauparse's tokenization (`auparse/ellist.c`).
  */
@@ -149,7 +207,9 @@ export class AuditRecord {
   readonly textEnd: number;
   /** Offset of `type=` (the line start, or after the node). */
   readonly typeStart: number;
-  #offsets: number[] | undefined;
+  #pool: FieldPool | undefined;
+  #base = -1;
+  #count = 0;
   #synthetic: Map<number, string> | undefined;
   #names: (string | undefined)[] | undefined;
   #enrichment: Map<string, string> | undefined;
@@ -159,7 +219,14 @@ export class AuditRecord {
    * {@link BadLineError} when it is not a record. `separator` is the offset
    * of the line's 0x1D byte, or -1 when the caller knows it has none.
    */
-  constructor(buffer: Uint8Array, start = 0, end: number = buffer.length, separator?: number) {
+  constructor(
+    buffer: Uint8Array,
+    start = 0,
+    end: number = buffer.length,
+    separator?: number,
+    pool?: FieldPool,
+  ) {
+    this.#pool = pool;
     const line = buffer;
     this.buffer = buffer;
     this.start = start;
@@ -246,18 +313,33 @@ export class AuditRecord {
     return decodeBytes(this.buffer, this.bodyStart, this.textEnd);
   }
 
-  #synth(o: number[], name: string, value: string): void {
-    const i = o.length >> 2;
+  #push(ns: number, ne: number, vs: number, ve: number): void {
+    const pool = this.#pool!;
+    pool.reserve(4);
+    const d = pool.data;
+    const u = pool.used;
+    d[u] = ns;
+    d[u + 1] = ne;
+    d[u + 2] = vs;
+    d[u + 3] = ve;
+    pool.used = u + 4;
+    this.#count++;
+  }
+
+  #synth(name: string, value: string): void {
+    const i = this.#count;
     this.#synthetic ??= new Map();
     (this.#names ??= [])[i] = name;
     this.#synthetic.set(i, value);
-    o.push(0, 0, 0, 0);
+    this.#push(0, 0, 0, 0);
   }
 
-  #tokenize(): number[] {
+  #tokenize(): void {
     const line = this.buffer;
     const end = this.textEnd;
-    const o: number[] = [];
+    this.#pool ??= new FieldPool();
+    this.#base = this.#pool.used;
+    this.#count = 0;
     const avc = this.type === RecordType.AVC || this.type === RecordType.USER_AVC;
     let pos = this.bodyStart;
     while (pos < end) {
@@ -290,7 +372,7 @@ export class AuditRecord {
         }
       }
       if (eq < 0) {
-        if (avc) pos = this.#avcWords(o, ts, te);
+        if (avc) pos = this.#avcWords(ts, te);
         continue;
       }
       let ns = ts;
@@ -313,21 +395,19 @@ export class AuditRecord {
           let s = 0;
           for (let i = 0; i <= bytes.length; i++) {
             if (i === bytes.length || bytes[i] === KEY_SEPARATOR) {
-              this.#synth(o, "key", utf8.decode(bytes.subarray(s, i)));
+              this.#synth("key", utf8.decode(bytes.subarray(s, i)));
               s = i + 1;
             }
           }
           continue;
         }
       }
-      o.push(ns, eq, vs, ve);
+      this.#push(ns, eq, vs, ve);
     }
-    this.#offsets = o;
-    return o;
   }
 
   /** AVC words: `avc: denied { read write }` becomes seresult and seperms. */
-  #avcWords(o: number[], ts: number, te: number): number {
+  #avcWords(ts: number, te: number): number {
     const line = this.buffer;
     const end = this.textEnd;
     const word = decodeBytes(line, ts, te);
@@ -342,7 +422,7 @@ export class AuditRecord {
     if (word === "avc:") {
       const w = next(te);
       if (!w) return end;
-      this.#synth(o, "seresult", w[0]);
+      this.#synth("seresult", w[0]);
       return w[1];
     }
     if (word === "{") {
@@ -355,7 +435,7 @@ export class AuditRecord {
         if (w[0] === "}") break;
         perms.push(w[0]);
       }
-      this.#synth(o, "seperms", perms.join(","));
+      this.#synth("seperms", perms.join(","));
       return p;
     }
     return te;
@@ -363,28 +443,54 @@ export class AuditRecord {
 
   /** How many fields the body has (node and type not counted). */
   get fieldCount(): number {
-    return (this.#offsets ?? this.#tokenize()).length >> 2;
+    if (this.#base < 0) this.#tokenize();
+    return this.#count;
   }
 
   /** The name of field `i`. */
   fieldName(i: number): string {
-    const o = this.#offsets ?? this.#tokenize();
-    const synthetic = this.#names?.[i];
-    if (synthetic !== undefined) return synthetic;
-    return internName(this.buffer, o[i * 4], o[i * 4 + 1]);
+    if (this.#base < 0) this.#tokenize();
+    if (this.#names !== undefined) {
+      const synthetic = this.#names[i];
+      if (synthetic !== undefined) return synthetic;
+    }
+    const k = this.#base + i * 4;
+    const d = this.#pool!.data;
+    return internName(this.buffer, d[k], d[k + 1]);
   }
 
   /** The value of field `i` as written in the log (quotes and hex kept). */
   fieldValue(i: number): string {
-    const o = this.#offsets ?? this.#tokenize();
-    const synthetic = this.#synthetic?.get(i);
-    if (synthetic !== undefined) return synthetic;
-    return decodeBytes(this.buffer, o[i * 4 + 2], o[i * 4 + 3]);
+    if (this.#base < 0) this.#tokenize();
+    if (this.#synthetic !== undefined) {
+      const synthetic = this.#synthetic.get(i);
+      if (synthetic !== undefined) return synthetic;
+    }
+    const k = this.#base + i * 4;
+    const d = this.#pool!.data;
+    return decodeValue(this.buffer, d[k + 2], d[k + 3]);
+  }
+
+  /**
+   * Offset of field `i`'s value in {@link buffer} (with {@link fieldValueEnd}:
+   * the value's bytes without making a string); -1 for synthetic fields.
+   */
+  fieldValueStart(i: number): number {
+    if (this.#base < 0) this.#tokenize();
+    if (this.#synthetic?.has(i)) return -1;
+    return this.#pool!.data[this.#base + i * 4 + 2];
+  }
+
+  /** Offset just past field `i`'s value in {@link buffer}; -1 for synthetic fields. */
+  fieldValueEnd(i: number): number {
+    if (this.#base < 0) this.#tokenize();
+    if (this.#synthetic?.has(i)) return -1;
+    return this.#pool!.data[this.#base + i * 4 + 3];
   }
 
   /** Whether field `i` was made by the tokenizer (a split key, an AVC result). */
   fieldIsSynthetic(i: number): boolean {
-    if (this.#offsets === undefined) this.#tokenize();
+    if (this.#base < 0) this.#tokenize();
     return this.#synthetic?.has(i) ?? false;
   }
 
@@ -393,8 +499,10 @@ export class AuditRecord {
    * valueStart, valueEnd]` (all 0 for synthetic fields).
    */
   fieldOffsets(i: number): [number, number, number, number] {
-    const o = this.#offsets ?? this.#tokenize();
-    return [o[i * 4], o[i * 4 + 1], o[i * 4 + 2], o[i * 4 + 3]];
+    if (this.#base < 0) this.#tokenize();
+    const k = this.#base + i * 4;
+    const d = this.#pool!.data;
+    return [d[k], d[k + 1], d[k + 2], d[k + 3]];
   }
 
   /** The index of the first field called `name`, or -1. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { AuditRecord, BadLineError, decodeBytes } from "./record.ts";
+import { AuditRecord, BadLineError, decodeBytes, FieldPool } from "./record.ts";
 
 /** Anything auditkit reads a log from. */
 export type LogInput =
@@ -190,12 +190,13 @@ export async function* recordBatches(
       end: number,
       batch: AuditRecord[],
       separator?: number,
+      pool?: FieldPool,
     ) => {
       lineNo++;
       if (end > start && buf[end - 1] === 0x0d) end--;
       if (end === start) return;
       try {
-        batch.push(new AuditRecord(buf, start, end, separator));
+        batch.push(new AuditRecord(buf, start, end, separator, pool));
       } catch (e) {
         if (!(e instanceof BadLineError)) throw e;
         bad(buf.subarray(start, end), e.message);
@@ -203,6 +204,8 @@ export async function* recordBatches(
     };
     for await (const chunk of chunks()) {
       const batch: AuditRecord[] = [];
+      // the records of this chunk share one array of field offsets
+      const pool = new FieldPool(chunk.length >> 4);
       let start = 0;
       // one scan per chunk finds the ENRICHED separators (none in RAW logs)
       let gs = chunk.indexOf(0x1d);
@@ -216,7 +219,7 @@ export async function* recordBatches(
           const line = concat(carry, chunk.subarray(start, nl));
           carry = undefined;
           take(line, 0, line.length, batch);
-        } else take(chunk, start, nl, batch, gs >= 0 && gs < nl ? gs : -1);
+        } else take(chunk, start, nl, batch, gs >= 0 && gs < nl ? gs : -1, pool);
         start = nl + 1;
       }
       if (start < chunk.length && !skipping) {
