@@ -262,16 +262,15 @@ export function eventToJson(event: AuditEvent): JsonEvent {
     if (r.enriched) rec.enriched = Object.fromEntries(r.enrichment);
     records.push(rec);
   }
-  const ev: JsonEvent = {
+  return {
     id: event.id,
     time: new Date(event.time).toISOString(),
     sec: event.sec,
     msec: event.msec,
     serial: event.serial,
+    ...(event.node !== undefined ? { node: event.node } : {}),
     records,
   };
-  if (event.node !== undefined) ev.node = event.node;
-  return ev;
 }
 
 /** An event as one line of JSON (JSON Lines), newline included. */

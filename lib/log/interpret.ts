@@ -432,7 +432,28 @@ function flagList(table: [number, string][], flags: number): string {
 
 // --- printers ------------------------------------------------------------------
 
+/** A short decimal number (the common case of ids), or -2 when it needs the full parse. */
+function smallDecimal(val: string): number {
+  const len = val.length;
+  if (len === 0 || len > 10) return -2;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const c = val.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -2;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+function idName(id: number, lookup: (id: number) => string | undefined): string {
+  if (id === -1) return "unset";
+  if (id === 0) return "root";
+  return lookup(id >>> 0) ?? `unknown(${id})`;
+}
+
 function printUid(val: string, base: number): string {
+  const quick = base === 10 ? smallDecimal(val) : -2;
+  if (quick >= 0) return idName(quick | 0, userName);
   const n = strtoul(val, base);
   if (n === undefined) return conversionError(val);
   const uid = i32(n);
@@ -442,6 +463,8 @@ function printUid(val: string, base: number): string {
 }
 
 function printGid(val: string, base: number): string {
+  const quick = base === 10 ? smallDecimal(val) : -2;
+  if (quick >= 0) return idName(quick | 0, groupName);
   const n = strtoul(val, base);
   if (n === undefined) return conversionError(val);
   const gid = i32(n);
@@ -954,15 +977,24 @@ export function interpretField(
   if (record.fieldIsSynthetic(i)) return escapeValue(val, escape);
   const kind = fieldKind(record.type, name, val);
   if (kind === "unclassified" || kind === "mac_label") return val;
-  const ctx = eventContext(event);
-  return interpretValue(kind, name, val, {
-    ...ctx,
-    machine: ctx.machine < 0 ? HOST_MACHINE : ctx.machine,
-    enrichment: record.enriched ? record.enrichment : undefined,
-  }, escape);
+  let ctx = fieldContext(event);
+  if (record.enriched) ctx = { ...ctx, enrichment: record.enrichment };
+  return interpretValue(kind, name, val, ctx, escape);
 }
 
 const contexts = new WeakMap<AuditEvent, InterpretContext>();
+const hostContexts = new WeakMap<AuditEvent, InterpretContext>();
+
+/** The context of an event for field interpretation: an unknown machine is the host's. */
+function fieldContext(event: AuditEvent): InterpretContext {
+  let ctx = hostContexts.get(event);
+  if (!ctx) {
+    const base = eventContext(event);
+    ctx = { ...base, machine: base.machine < 0 ? HOST_MACHINE : base.machine };
+    hostContexts.set(event, ctx);
+  }
+  return ctx;
+}
 
 /** The interpretation context of an event (from its SYSCALL record), cached. */
 export function eventContext(event: AuditEvent): InterpretContext {
