@@ -32,26 +32,22 @@ const decoder = new TextDecoder();
 interface Measure {
   seconds: number;
   maxRssMb: number;
-  stdout: string;
 }
 
-/** Runs a command under /usr/bin/time for wall time and peak RSS; output is kept short. */
-async function measure(cmd: string[], stdoutFile?: string): Promise<Measure> {
+/** Runs a command under /usr/bin/time for wall time and peak RSS; its output is discarded. */
+async function measure(cmd: string[]): Promise<Measure> {
   const timeFile = await Deno.makeTempFile();
-  const shell = `${cmd.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ")} > ${
-    stdoutFile ?? "/dev/null"
-  } 2>/dev/null`;
+  const shell = `${cmd.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ")} >/dev/null 2>&1`;
   const start = performance.now();
-  const r = await new Deno.Command("/usr/bin/time", {
+  await new Deno.Command("/usr/bin/time", {
     args: ["-f", "%e %M", "-o", timeFile, "/bin/sh", "-c", shell],
-    stdout: "piped",
-    stderr: "piped",
+    stdout: "null",
+    stderr: "null",
   }).output();
   const seconds = (performance.now() - start) / 1000;
   const [, rss] = (await Deno.readTextFile(timeFile)).trim().split("\n").pop()!.split(" ");
   await Deno.remove(timeFile);
-  void r;
-  return { seconds, maxRssMb: Number(rss) / 1024, stdout: "" };
+  return { seconds, maxRssMb: Number(rss) / 1024 };
 }
 
 async function gcc(src: string, out: string, libs: string[]): Promise<void> {

@@ -199,8 +199,17 @@ export function groupName(gid: number): string | undefined {
 
 // --- number parsing like strtoul/strtoll -----------------------------------
 
+const HEX_ONLY = /^[0-9a-fA-F]+$/;
+const OCT_ONLY = /^[0-7]+$/;
+const DEC_ONLY = /^[0-9]+$/;
+
 /** strtoul: leading whitespace, optional sign, digits; `undefined` on overflow (ERANGE). */
 function strtoul(val: string, base: number): bigint | undefined {
+  // the common case: a plain number that fits a double exactly
+  if (val.length > 0 && val.length <= (base === 16 ? 13 : 15)) {
+    const re = base === 16 ? HEX_ONLY : base === 8 ? OCT_ONLY : DEC_ONLY;
+    if (re.test(val)) return BigInt(parseInt(val, base));
+  }
   const m = base === 16
     ? /^\s*([+-]?)(?:0[xX])?([0-9a-fA-F]*)/.exec(val)
     : base === 8
@@ -649,12 +658,22 @@ function printSockaddr(val: string): string {
   }
 }
 
+const capBitmaps = new Map<string, string>();
+
 function printCapBitmap(val: string): string {
+  // a log has few distinct capability sets: remember each one's text
+  const known = capBitmaps.get(val);
+  if (known !== undefined) return known;
   const n = strtoul(val, 16);
   if (n === undefined) return conversionError(val);
+  const lo = Number(n & 0xffffffffn), hi = Number((n >> 32n) & 0xffffffffn);
   const out: string[] = [];
-  for (let i = 0; i < CAPS.length; i++) if ((n >> BigInt(i)) & 1n) out.push(CAPS[i]);
-  return out.length ? out.join(",") : "none";
+  for (let i = 0; i < CAPS.length; i++) {
+    if (((i < 32 ? lo : hi) >>> (i % 32)) & 1) out.push(CAPS[i]);
+  }
+  const text = out.length ? out.join(",") : "none";
+  if (capBitmaps.size < 4096) capBitmaps.set(val, text);
+  return text;
 }
 
 function printSuccess(val: string): string {

@@ -41,11 +41,44 @@ const NAME_SLOTS = 4096;
 const nameKeys: (Uint8Array | undefined)[] = new Array(NAME_SLOTS);
 const nameStrings: string[] = new Array(NAME_SLOTS);
 
+/** The interned slot of a name whose hash is `h`, or -1 when it cannot be interned. */
+function nameSlot(buf: Uint8Array, start: number, end: number, h: number): number {
+  const len = end - start;
+  if (len > 32) return -1;
+  let slot = (h >>> 0) & (NAME_SLOTS - 1);
+  for (let probe = 0; probe < 8; probe++) {
+    const key = nameKeys[slot];
+    if (key === undefined) {
+      nameKeys[slot] = buf.slice(start, end);
+      nameStrings[slot] = decodeBytes(buf, start, end);
+      return slot;
+    }
+    if (key.length === len) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (key[i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return slot;
+    }
+    slot = (slot + 1) & (NAME_SLOTS - 1);
+  }
+  return -1;
+}
+
+/** The hash of a name's bytes (the tokenizer computes the same while it scans). */
+function nameHash(buf: Uint8Array, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]) | 0;
+  return h ^ (end - start);
+}
+
 function internName(buf: Uint8Array, start: number, end: number): string {
   const len = end - start;
   if (len > 32) return decodeBytes(buf, start, end);
-  let h = len;
-  for (let i = start; i < end; i++) h = (h * 31 + buf[i]) | 0;
+  const h = nameHash(buf, start, end);
   let slot = (h >>> 0) & (NAME_SLOTS - 1);
   for (let probe = 0; probe < 8; probe++) {
     const key = nameKeys[slot];
@@ -160,15 +193,17 @@ const typeCache = new Map<string, number>();
  * Field offsets of many records in one array: the records of a read chunk
  * share a pool, so splitting their fields allocates nothing per record.
  */
+const STRIDE = 5;
+
 export class FieldPool {
-  /** `[nameStart, nameEnd, valueStart, valueEnd]` per field. */
+  /** `[nameStart, nameEnd, valueStart, valueEnd, nameSlot]` per field. */
   data: Int32Array;
   /** How many entries are in use. */
   used = 0;
 
   /** Creates a pool for about `fields` fields. */
   constructor(fields = 16) {
-    this.data = new Int32Array(fields * 4);
+    this.data = new Int32Array(fields * STRIDE);
   }
 
   /** Makes room for `n` more entries. */
@@ -313,16 +348,17 @@ export class AuditRecord {
     return decodeBytes(this.buffer, this.bodyStart, this.textEnd);
   }
 
-  #push(ns: number, ne: number, vs: number, ve: number): void {
+  #push(ns: number, ne: number, vs: number, ve: number, slot: number): void {
     const pool = this.#pool!;
-    pool.reserve(4);
+    pool.reserve(STRIDE);
     const d = pool.data;
     const u = pool.used;
     d[u] = ns;
     d[u + 1] = ne;
     d[u + 2] = vs;
     d[u + 3] = ve;
-    pool.used = u + 4;
+    d[u + 4] = slot;
+    pool.used = u + STRIDE;
     this.#count++;
   }
 
@@ -331,7 +367,7 @@ export class AuditRecord {
     this.#synthetic ??= new Map();
     (this.#names ??= [])[i] = name;
     this.#synthetic.set(i, value);
-    this.#push(0, 0, 0, 0);
+    this.#push(0, 0, 0, 0, -1);
   }
 
   #tokenize(): void {
@@ -348,10 +384,15 @@ export class AuditRecord {
       let ts = pos;
       let te = pos + 1;
       let eq = -1;
+      // the name's hash is computed on the way, for interning without a second pass
+      let h = line[ts];
       while (te < end) {
         const c = line[te];
         if (c === SP) break;
-        if (c === EQ && eq < 0) eq = te;
+        if (eq < 0) {
+          if (c === EQ) eq = te;
+          else h = (Math.imul(h, 31) + c) | 0;
+        }
         te++;
       }
       pos = te;
@@ -402,7 +443,10 @@ export class AuditRecord {
           continue;
         }
       }
-      this.#push(ns, eq, vs, ve);
+      const slot = ns === ts && eq > ts
+        ? nameSlot(line, ns, eq, h ^ (eq - ns))
+        : nameSlot(line, ns, eq, nameHash(line, ns, eq));
+      this.#push(ns, eq, vs, ve, slot);
     }
   }
 
@@ -454,9 +498,10 @@ export class AuditRecord {
       const synthetic = this.#names[i];
       if (synthetic !== undefined) return synthetic;
     }
-    const k = this.#base + i * 4;
+    const k = this.#base + i * STRIDE;
     const d = this.#pool!.data;
-    return internName(this.buffer, d[k], d[k + 1]);
+    const slot = d[k + 4];
+    return slot >= 0 ? nameStrings[slot] : decodeBytes(this.buffer, d[k], d[k + 1]);
   }
 
   /** The value of field `i` as written in the log (quotes and hex kept). */
@@ -466,7 +511,7 @@ export class AuditRecord {
       const synthetic = this.#synthetic.get(i);
       if (synthetic !== undefined) return synthetic;
     }
-    const k = this.#base + i * 4;
+    const k = this.#base + i * STRIDE;
     const d = this.#pool!.data;
     return decodeValue(this.buffer, d[k + 2], d[k + 3]);
   }
@@ -478,14 +523,14 @@ export class AuditRecord {
   fieldValueStart(i: number): number {
     if (this.#base < 0) this.#tokenize();
     if (this.#synthetic?.has(i)) return -1;
-    return this.#pool!.data[this.#base + i * 4 + 2];
+    return this.#pool!.data[this.#base + i * STRIDE + 2];
   }
 
   /** Offset just past field `i`'s value in {@link buffer}; -1 for synthetic fields. */
   fieldValueEnd(i: number): number {
     if (this.#base < 0) this.#tokenize();
     if (this.#synthetic?.has(i)) return -1;
-    return this.#pool!.data[this.#base + i * 4 + 3];
+    return this.#pool!.data[this.#base + i * STRIDE + 3];
   }
 
   /** Whether field `i` was made by the tokenizer (a split key, an AVC result). */
@@ -500,7 +545,7 @@ export class AuditRecord {
    */
   fieldOffsets(i: number): [number, number, number, number] {
     if (this.#base < 0) this.#tokenize();
-    const k = this.#base + i * 4;
+    const k = this.#base + i * STRIDE;
     const d = this.#pool!.data;
     return [d[k], d[k + 1], d[k + 2], d[k + 3]];
   }
