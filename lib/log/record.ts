@@ -195,6 +195,12 @@ const typeCache = new Map<string, number>();
  */
 const STRIDE = 5;
 
+interface RecordExtra {
+  names?: (string | undefined)[];
+  synthetic?: Map<number, string>;
+  enrichment?: Map<string, string>;
+}
+
 export class FieldPool {
   /** `[nameStart, nameEnd, valueStart, valueEnd, nameSlot]` per field. */
   data: Int32Array;
@@ -245,9 +251,8 @@ export class AuditRecord {
   #pool: FieldPool | undefined;
   #base = -1;
   #count = 0;
-  #synthetic: Map<number, string> | undefined;
-  #names: (string | undefined)[] | undefined;
-  #enrichment: Map<string, string> | undefined;
+  /** Rarely needed parts, in one object so that records stay small. */
+  #extra: RecordExtra | undefined;
 
   /**
    * Parses the header of the line `buffer[start, end)`; throws
@@ -364,9 +369,9 @@ export class AuditRecord {
 
   #synth(name: string, value: string): void {
     const i = this.#count;
-    this.#synthetic ??= new Map();
-    (this.#names ??= [])[i] = name;
-    this.#synthetic.set(i, value);
+    const extra = this.#extra ??= {};
+    (extra.names ??= [])[i] = name;
+    (extra.synthetic ??= new Map()).set(i, value);
     this.#push(0, 0, 0, 0, -1);
   }
 
@@ -494,8 +499,9 @@ export class AuditRecord {
   /** The name of field `i`. */
   fieldName(i: number): string {
     if (this.#base < 0) this.#tokenize();
-    if (this.#names !== undefined) {
-      const synthetic = this.#names[i];
+    const names = this.#extra?.names;
+    if (names !== undefined) {
+      const synthetic = names[i];
       if (synthetic !== undefined) return synthetic;
     }
     const k = this.#base + i * STRIDE;
@@ -507,8 +513,9 @@ export class AuditRecord {
   /** The value of field `i` as written in the log (quotes and hex kept). */
   fieldValue(i: number): string {
     if (this.#base < 0) this.#tokenize();
-    if (this.#synthetic !== undefined) {
-      const synthetic = this.#synthetic.get(i);
+    const values = this.#extra?.synthetic;
+    if (values !== undefined) {
+      const synthetic = values.get(i);
       if (synthetic !== undefined) return synthetic;
     }
     const k = this.#base + i * STRIDE;
@@ -522,21 +529,21 @@ export class AuditRecord {
    */
   fieldValueStart(i: number): number {
     if (this.#base < 0) this.#tokenize();
-    if (this.#synthetic?.has(i)) return -1;
+    if (this.#extra?.synthetic?.has(i)) return -1;
     return this.#pool!.data[this.#base + i * STRIDE + 2];
   }
 
   /** Offset just past field `i`'s value in {@link buffer}; -1 for synthetic fields. */
   fieldValueEnd(i: number): number {
     if (this.#base < 0) this.#tokenize();
-    if (this.#synthetic?.has(i)) return -1;
+    if (this.#extra?.synthetic?.has(i)) return -1;
     return this.#pool!.data[this.#base + i * STRIDE + 3];
   }
 
   /** Whether field `i` was made by the tokenizer (a split key, an AVC result). */
   fieldIsSynthetic(i: number): boolean {
     if (this.#base < 0) this.#tokenize();
-    return this.#synthetic?.has(i) ?? false;
+    return this.#extra?.synthetic?.has(i) ?? false;
   }
 
   /**
@@ -573,7 +580,8 @@ export class AuditRecord {
 
   /** The ENRICHED list (`UID` -> `"root"`), empty when the record has none. */
   get enrichment(): ReadonlyMap<string, string> {
-    if (this.#enrichment) return this.#enrichment;
+    const cached = this.#extra?.enrichment;
+    if (cached) return cached;
     const map = new Map<string, string>();
     if (this.enriched) {
       const text = decodeBytes(this.buffer, this.textEnd + 1, this.end);
@@ -587,7 +595,7 @@ export class AuditRecord {
         }
       }
     }
-    this.#enrichment = map;
+    (this.#extra ??= {}).enrichment = map;
     return map;
   }
 
