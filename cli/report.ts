@@ -27,6 +27,9 @@ const spec = (names: string, takes: ArgSpec["takes"], key: string): ArgSpec => (
 });
 
 const KINDS: [string, ReportKind][] = [
+  ["-au --auth", "auth"],
+  ["-l --login", "login"],
+  ["-a --avc", "avc"],
   ["-x --executable", "executable"],
   ["-k --key", "key"],
   ["-e --event", "event"],
@@ -107,7 +110,8 @@ export function reportCommand(): CommandUnknownOpts {
     .addHelpText(
       "after",
       `
-Reports (as aureport): no selector (summary), -x/--executable, -k/--key,
+Reports (as aureport): no selector (summary), -au/--auth, -l/--login, -a/--avc,
+  -x/--executable, -k/--key,
   -e/--event, -f/--file, -s/--syscall, -u/--user, -p/--pid, -c/--config,
   -tm/--terminal, -h/--host, --comm, -t/--log.
 Modifiers: --summary, --failed, --success, -i/--interpret, -if/--input FILE|DIR|-,

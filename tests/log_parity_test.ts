@@ -83,6 +83,13 @@ const REPORTS: string[][] = [
   ["--success", "-i", "-f"],
   ["--failed", "-x", "--summary"],
   ["-t"],
+  ["-au"],
+  ["-au", "--summary"],
+  ["-l"],
+  ["-l", "-i"],
+  ["-l", "--summary"],
+  ["-a"],
+  ["-a", "--summary"],
   ["-i", "-x"],
   ["-i", "-k"],
 ];

@@ -16,6 +16,9 @@ import { recordTypeName } from "./types.ts";
 /** The report kinds auditkit makes (aureport's selectors). */
 export type ReportKind =
   | "summary"
+  | "auth"
+  | "login"
+  | "avc"
   | "executable"
   | "key"
   | "event"
@@ -90,7 +93,59 @@ function syscallText(ev: AuditEvent, s: SearchItems, i: boolean): string {
 
 const q = (v: string | undefined) => v ?? "?";
 
+function avcRow(ev: AuditEvent, s: SearchItems, i: boolean): string[] {
+  const avc = ev.record(AVC);
+  if (!avc) return [];
+  const get = (name: string) => avc.get(name) ?? "?";
+  return [
+    `${s.comm ?? "?"} ${get("scontext")} ${syscallText(ev, s, i)} ${get("tclass")} ${
+      get("seperms").replaceAll(",", " ")
+    } ${get("tcontext")} ${get("seresult")} ${ev.serial}`,
+  ];
+}
+
 const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
+  auth: {
+    title: "Authentication Report",
+    rule: 44,
+    header: "# date time acct host term exe success event",
+    summaryTitle: "Authentication Summary Report",
+    summaryRule: 29,
+    summaryHeader: "total  acct",
+    rows: (ev, s) =>
+      ev.type !== USER_AUTH ? [] : [
+        `${q(s.acct)} ${q(s.hostname)} ${q(s.terminal)} ${q(s.exe)} ${successText(s)} ${ev.serial}`,
+      ],
+    values: (ev, s) => ev.type !== USER_AUTH ? [] : [q(s.acct)],
+  },
+  login: {
+    title: "Login Report",
+    rule: 44,
+    header: "# date time auid host term exe success event",
+    summaryTitle: "Login Summary Report",
+    summaryRule: 28,
+    summaryHeader: "total  auid",
+    rows: (ev, s, i) =>
+      ev.type !== USER_LOGIN ? [] : [
+        `${auid(s, i)} ${q(s.hostname)} ${q(s.terminal)} ${q(s.exe)} ${
+          successText(s)
+        } ${ev.serial}`,
+      ],
+    values: (ev, s, i) => ev.type !== USER_LOGIN ? [] : [auid(s, i)],
+  },
+  avc: {
+    title: "AVC Report",
+    rule: 63,
+    header: "# date time comm subj syscall class permission obj result event",
+    summaryTitle: "Avc Object Summary Report",
+    summaryRule: 33,
+    summaryHeader: "total  obj",
+    rows: avcRow,
+    values: (ev) => {
+      const avc = ev.record(AVC);
+      return avc ? [avc.get("tcontext") ?? "?"] : [];
+    },
+  },
   executable: {
     title: "Executable Report",
     rule: 36,

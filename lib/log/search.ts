@@ -112,6 +112,8 @@ export interface SearchItems {
   files: string[];
   /** Unix socket paths of SOCKADDR records (aureport counts them as files). */
   sockets: string[];
+  /** Account of user records (`acct=`), unescaped. */
+  acct?: string;
   /** Rule keys. */
   keys: string[];
 }
@@ -207,6 +209,9 @@ function take(items: SearchItems, r: AuditRecord): void {
         break;
       case "terminal":
         if (isUserType(t) || t === RecordType.LOGIN) items.terminal ??= v;
+        break;
+      case "acct":
+        if (isUserType(t)) items.acct ??= strValue(v);
         break;
       case "hostname":
         if (isUserType(t)) items.hostname ??= v;
