@@ -23,12 +23,40 @@ const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const p2 = (n: number) => String(n).padStart(2, "0");
 
+let ctimeSec = -1;
+let ctimeText = "";
+
 /** `ctime()` of a time in seconds, local time, without the newline. */
 export function ctime(sec: number): string {
+  // consecutive events mostly share their second
+  if (sec === ctimeSec) return ctimeText;
+  ctimeSec = sec;
+  ctimeText = ctimeOf(sec);
+  return ctimeText;
+}
+
+function ctimeOf(sec: number): string {
   const d = new Date(sec * 1000);
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2)} ${
     p2(d.getHours())
   }:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+function stripLead(name: string): string {
+  const c = name.charCodeAt(0);
+  return c === 0x20 || c === 0x28 ? name.replace(/^[ (]+/, "") : name;
+}
+
+let stampSec = -1;
+let stampText = "";
+
+/** `%x %T` of a time in seconds (the interpreted stamp), cached per second. */
+function stampOf(sec: number): string {
+  if (sec !== stampSec) {
+    stampSec = sec;
+    stampText = `${dateX(sec)} ${timeT(sec)}`;
+  }
+  return stampText;
 }
 
 /** `strftime("%x")` in the C locale: `MM/DD/YY`, local time. */
@@ -93,9 +121,7 @@ export function formatInterpretedRecord(
   out += `type=${recordTypeName(r.type)} msg=audit(`;
   const close = line.indexOf(")", paren + 1);
   if (close < 0) return out;
-  out += `${dateX(event.sec)} ${timeT(event.sec)}.${
-    String(event.msec).padStart(3, "0")
-  }:${event.serial}) `;
+  out += `${stampOf(event.sec)}.${String(event.msec).padStart(3, "0")}:${event.serial}) `;
   let str: number | undefined = close + 1;
   let machine = -1;
   let syscall = -1;
@@ -134,7 +160,7 @@ export function formatInterpretedRecord(
       const c = line.indexOf(",", ptr);
       const sp = line.indexOf(" ", ptr);
       if (c >= 0 && sp >= 0 && c < sp) {
-        const k = fieldKind(r.type, name.replace(/^[ (]+/, ""), line.slice(ptr, sp));
+        const k = fieldKind(r.type, stripLead(name), line.slice(ptr, sp));
         if (k === "mac_label") {
           valEnd = sp;
           str = sp + 1;
@@ -144,7 +170,7 @@ export function formatInterpretedRecord(
           comma = true;
         }
       } else if (c >= 0 && sp < 0) {
-        const k = fieldKind(r.type, name.replace(/^[ (]+/, ""), line.slice(ptr));
+        const k = fieldKind(r.type, stripLead(name), line.slice(ptr));
         if (k === "mac_label") {
           valEnd = line.length;
           str = undefined;
@@ -162,7 +188,7 @@ export function formatInterpretedRecord(
       }
     }
     let val = line.slice(ptr, valEnd);
-    name = name.replace(/^[ (]+/, "");
+    name = stripLead(name);
     if (name === "acct" && val.endsWith(":")) val = val.slice(0, -1);
     const kind = fieldKind(r.type, name, val);
     if (isSyscall) {

@@ -843,9 +843,11 @@ function printEnriched(kind: FieldKind, val: string): string {
   return kind === "uid" || kind === "gid" ? printEscaped(val) : val;
 }
 
+const CONTROL = /[\x00-\x1f]/;
+
 /** Escapes control characters as libauparse does in the given mode. */
 export function escapeValue(s: string, mode: EscapeMode): string {
-  if (mode === "raw") return s;
+  if (mode === "raw" || (mode === "tty" && !CONTROL.test(s))) return s;
   let needs = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -310,8 +310,9 @@ export function matchEvent(event: AuditEvent, c: SearchCriteria): boolean {
     c.auid !== undefined || c.anyUid !== undefined || c.gid !== undefined ||
     c.egid !== undefined || c.anyGid !== undefined;
   if (!needsItems) return true;
-  const s = searchItems(event);
   const exact = c.exact ?? false;
+  if (c.key !== undefined && onlyKey(c)) return hasKey(event, c.key, exact);
+  const s = searchItems(event);
   if (c.anyUid !== undefined) {
     if (s.uid !== c.anyUid && s.euid !== c.anyUid && s.auid !== c.anyUid) return false;
   } else {
@@ -345,6 +346,31 @@ export function matchEvent(event: AuditEvent, c: SearchCriteria): boolean {
     if (!s.keys.some((x) => strmatch(k, x, exact))) return false;
   }
   return true;
+}
+
+/** Whether the key is the only criterion that needs the event's items. */
+function onlyKey(c: SearchCriteria): boolean {
+  for (const k in c) {
+    const v = c[k as keyof SearchCriteria];
+    if (v === undefined) continue;
+    if (!["key", "exact", "start", "end", "eventId", "nodes", "types"].includes(k)) return false;
+  }
+  return true;
+}
+
+/** `-k` alone: look at the key fields only, without extracting every item. */
+function hasKey(event: AuditEvent, key: string, exact: boolean): boolean {
+  for (const r of event.records) {
+    const n = r.fieldCount;
+    for (let i = n - 1; i >= 0; i--) {
+      if (r.fieldName(i) !== "key") continue;
+      const v = r.fieldValue(i);
+      if (v === "(null)") continue;
+      const k = r.fieldIsSynthetic(i) ? v : strValue(v);
+      if (k !== undefined && strmatch(key, k, exact)) return true;
+    }
+  }
+  return false;
 }
 
 // --- ausearch time words --------------------------------------------------------
