@@ -39,11 +39,11 @@ export interface ReadOptions {
   onProgress?: (done: number, total: number | undefined) => void;
   /** Lines longer than this are reported as bad and skipped (default 16 MiB). */
   maxLineBytes?: number;
-  /** Size of each read (default 4 MiB). */
+  /** Size of each read (default 256 KiB). */
   chunkBytes?: number;
 }
 
-const CHUNK = 4 << 20;
+const CHUNK = 256 << 10;
 
 /**
  * The files of a rotated log set in time order: `audit.log.N` ...
