@@ -378,9 +378,11 @@ export class AuditRecord {
   #tokenize(): void {
     const line = this.buffer;
     const end = this.textEnd;
-    this.#pool ??= new FieldPool();
-    this.#base = this.#pool.used;
+    const pool = this.#pool ??= new FieldPool();
+    this.#base = pool.used;
     this.#count = 0;
+    // a field takes at least two bytes ("a="), so this is room for all of them
+    pool.reserve(((end - this.bodyStart + 2) >> 1) * STRIDE + STRIDE);
     const avc = this.type === RecordType.AVC || this.type === RecordType.USER_AVC;
     let pos = this.bodyStart;
     while (pos < end) {
@@ -451,7 +453,15 @@ export class AuditRecord {
       const slot = ns === ts && eq > ts
         ? nameSlot(line, ns, eq, h ^ (eq - ns))
         : nameSlot(line, ns, eq, nameHash(line, ns, eq));
-      this.#push(ns, eq, vs, ve, slot);
+      const d = pool.data;
+      const u = pool.used;
+      d[u] = ns;
+      d[u + 1] = eq;
+      d[u + 2] = vs;
+      d[u + 3] = ve;
+      d[u + 4] = slot;
+      pool.used = u + STRIDE;
+      this.#count++;
     }
   }
 
