@@ -139,3 +139,59 @@ export {
   type RuleFinding,
   type RuleFindingCode,
 } from "./lib/rules/check.ts";
+export {
+  type AssembleOptions,
+  AuditEvent,
+  EventAssembler,
+  eventBatches,
+  eventStream,
+  readEvents,
+  type ReadEventsOptions,
+} from "./lib/log/assemble.ts";
+export { AuditRecord, BadLineError } from "./lib/log/record.ts";
+export {
+  type BadLine,
+  type LogInput,
+  type ReadOptions,
+  readRecords,
+  recordBatches,
+  rotatedLogSet,
+} from "./lib/log/source.ts";
+export { endsEvent, recordTypeName, recordTypeNumber } from "./lib/log/types.ts";
+export {
+  type EscapeMode,
+  eventContext,
+  type FieldKind,
+  fieldKind,
+  type InterpretContext,
+  interpretField,
+  interpretValue,
+} from "./lib/log/interpret.ts";
+export {
+  loadTables,
+  machineNumber,
+  syscallName,
+  syscallNumber,
+  type TableSource,
+  tableSource,
+  useBuiltinTables,
+} from "./lib/log/tables.ts";
+export {
+  eventToJson,
+  formatDefault,
+  formatEvent,
+  formatInterpreted,
+  formatJson,
+  formatRaw,
+  type JsonEvent,
+  type JsonRecord,
+  type SearchFormat,
+} from "./lib/log/format.ts";
+export {
+  matchEvent,
+  parseSearchTime,
+  type SearchCriteria,
+  type SearchItems,
+  searchItems,
+} from "./lib/log/search.ts";
+export { Report, type ReportKind, type ReportOptions } from "./lib/log/report.ts";

@@ -64,7 +64,10 @@ export function describeFailure(e: unknown): { code: number; message: string } {
   return { code: 1, message: e instanceof Error ? e.message : String(e) };
 }
 
-/** Ends a command with a given exit status after its output is written (auditctl's codes). */
+/**
+ * Ends a command quietly with a given exit status after its output is
+ * written: auditctl's codes for `ctl`, 1 for a search that found nothing.
+ */
 export class ExitStatus extends Error {
   /** The process exit status. */
   readonly status: number;

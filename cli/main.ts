@@ -18,6 +18,8 @@ import { logCommand } from "./log.ts";
 import { genCommand } from "./gen.ts";
 import { rulesCommand } from "./rules.ts";
 import { ctlCommand } from "./ctl.ts";
+import { searchCommand } from "./search.ts";
+import { reportCommand } from "./report.ts";
 
 /** The auditkit version, from deno.json. */
 export const VERSION: string = denoJson.version;
@@ -37,6 +39,8 @@ export function buildProgram(): Command {
   program.addCommand(genCommand());
   program.addCommand(rulesCommand());
   program.addCommand(ctlCommand());
+  program.addCommand(searchCommand());
+  program.addCommand(reportCommand());
   // usage errors of every subcommand go through one handler
   const override = (cmd: CommandUnknownOpts) => {
     cmd.exitOverride();
@@ -62,7 +66,7 @@ export async function main(args: string[]): Promise<number> {
     }
     if (e instanceof ExitStatus) return e.status;
     const { code, message } = describeFailure(e);
-    await err(`auditkit: ${message}\n`);
+    if (message) await err(`auditkit: ${message}\n`);
     return code;
   }
 }

@@ -1,0 +1,159 @@
+/**
+ * Writes a real audit log: starts the Debian auditd with its own temporary
+ * configuration (log in a temporary directory, no plugins), adds rules that
+ * carry a unique key and match only the processes of a load this module
+ * starts, runs the load, and stops everything again. The kernel state it
+ * touches (enabled, backlog limit, its own rules, the daemon pid) is put back
+ * before it returns.
+ *
+ * Kernel safety: only keyed rules scoped to the load's pid/ppid are added and
+ * exactly those are deleted; auditd runs only while the load runs and is
+ * stopped with SIGTERM, after which the registered daemon pid is checked.
+ *
+ * @module
+ */
+
+import { openAudit } from "../mod.ts";
+
+/** Options of {@link generateAuditdLog}. */
+export interface GenerateOptions {
+  /** Directory that receives `audit.log` (and the config). */
+  dir: string;
+  /** `RAW` or `ENRICHED` (auditd's `log_format`). */
+  format?: "RAW" | "ENRICHED";
+  /** The shell script the load runs; it starts after the rules are in place. */
+  script: string;
+  /** The rule key; a unique `auditkit-test-<random>` by default. */
+  key?: string;
+  /** Syscalls the rules audit. */
+  syscalls?: string[];
+  /** Rotate the log when it reaches this many MB (0: never). */
+  maxLogFileMb?: number;
+}
+
+const decoder = new TextDecoder();
+
+async function sh(cmd: string, args: string[], check = true): Promise<string> {
+  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  if (check && !r.success) {
+    throw new Error(`${cmd} ${args.join(" ")} failed: ${decoder.decode(r.stderr).trim()}`);
+  }
+  return decoder.decode(r.stdout);
+}
+
+async function waitFor(what: string, ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Generates a log with the real auditd; returns the path of `audit.log` and
+ * the rule key used.
+ */
+export async function generateAuditdLog(opts: GenerateOptions): Promise<
+  { path: string; key: string }
+> {
+  const key = opts.key ?? `auditkit-test-${crypto.randomUUID().slice(0, 8)}`;
+  const syscalls = opts.syscalls ?? ["execve", "openat", "unlinkat", "mkdirat", "connect"];
+  const dir = opts.dir;
+  await Deno.mkdir(`${dir}/plugins.d`, { recursive: true });
+  const logFile = `${dir}/audit.log`;
+  const rotate = (opts.maxLogFileMb ?? 0) > 0;
+  await Deno.writeTextFile(
+    `${dir}/auditd.conf`,
+    [
+      "local_events = yes",
+      "write_logs = yes",
+      `log_file = ${logFile}`,
+      `log_format = ${opts.format ?? "RAW"}`,
+      "flush = NONE",
+      "freq = 0",
+      `max_log_file = ${rotate ? opts.maxLogFileMb : 0}`,
+      "num_logs = 9",
+      `max_log_file_action = ${rotate ? "ROTATE" : "IGNORE"}`,
+      "space_left = 2",
+      "space_left_action = IGNORE",
+      "admin_space_left = 1",
+      "admin_space_left_action = IGNORE",
+      "disk_full_action = IGNORE",
+      "disk_error_action = IGNORE",
+      "name_format = NONE",
+      `plugin_dir = ${dir}/plugins.d`,
+      "q_depth = 2000",
+      "overflow_action = IGNORE",
+      "end_of_event_timeout = 2",
+      "",
+    ].join("\n"),
+  );
+  using audit = openAudit();
+  const before = await audit.status();
+  if (before.pid !== 0) throw new Error(`An audit daemon (pid ${before.pid}) is already running`);
+  if (before.enabled === 2) throw new Error("Audit configuration is locked (enabled=2)");
+  const load = new Deno.Command("/bin/sh", {
+    args: ["-c", `read go; ${opts.script}`],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const rules: string[][] = [];
+  const auditd = new Deno.Command("/usr/sbin/auditd", {
+    args: ["-n", "-s", "nochange", "-c", dir],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let loadWriter: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  let failure: Error | undefined;
+  try {
+    await waitFor("auditd to register", async () => (await audit.status()).pid === auditd.pid);
+    if (before.enabled === 0) await audit.setEnabled(1);
+    if (before.backlog_limit < 8192) await audit.setBacklogLimit(8192);
+    for (const field of ["pid", "ppid"]) {
+      const rule = [
+        "-a",
+        "always,exit",
+        "-F",
+        "arch=b64",
+        ...syscalls.flatMap((s) => ["-S", s]),
+        "-F",
+        `${field}=${load.pid}`,
+        "-k",
+        key,
+      ];
+      await sh("auditctl", rule);
+      rules.push(rule);
+    }
+    loadWriter = load.stdin.getWriter();
+    await loadWriter.write(new TextEncoder().encode("go\n"));
+    await loadWriter.close();
+    await load.status;
+  } finally {
+    for (const rule of rules) await sh("auditctl", ["-d", ...rule.slice(1)], false);
+    try {
+      load.kill("SIGKILL");
+    } catch { /* already exited */ }
+    await load.status;
+    // let auditd drain what the kernel still queues before stopping it
+    await new Promise((r) => setTimeout(r, 300));
+    try {
+      auditd.kill("SIGTERM");
+    } catch { /* exited on its own; its stderr says why */ }
+    const st = await auditd.status;
+    const why = decoder.decode(await new Response(auditd.stderr).arrayBuffer());
+    if (!st.success && st.signal !== "SIGTERM") {
+      failure = new Error(`auditd failed: ${why.split("\n").slice(-3).join(" ")}`);
+    }
+    await waitFor("auditd to unregister", async () => (await audit.status()).pid === before.pid);
+    const now = await audit.status();
+    if (now.backlog_limit !== before.backlog_limit) {
+      await audit.setBacklogLimit(before.backlog_limit);
+    }
+    if (now.enabled !== before.enabled && before.enabled !== 2) {
+      await audit.setEnabled(before.enabled as 0 | 1);
+    }
+  }
+  if (failure) throw failure;
+  return { path: logFile, key };
+}

@@ -1,0 +1,41 @@
+/**
+ * auditkit's side of the walk benchmark: reads a log, assembles every event
+ * and touches every field of every record, as bench/walk.c does with
+ * libauparse (which reads each name and value through a pointer).
+ *
+ * Modes: `walk` takes each name as a string and reads every byte of each
+ * value in place (like C's strlen on the value); `strings` also makes each
+ * value a JS string; `interpret` also interprets each field.
+ *
+ * @module
+ */
+
+import { eventBatches, interpretField, loadTables } from "../mod.ts";
+
+const [mode, path] = Deno.args;
+if (mode === "interpret") await loadTables();
+let events = 0, records = 0, fields = 0, bytes = 0;
+for await (const batch of eventBatches(path)) {
+  for (const ev of batch) {
+    events++;
+    for (const r of ev.records) {
+      records++;
+      const n = r.fieldCount;
+      const buf = r.buffer;
+      for (let i = 0; i < n; i++) {
+        fields++;
+        bytes += r.fieldName(i).length;
+        if (mode === "walk") {
+          const start = r.fieldValueStart(i);
+          if (start < 0) bytes += r.fieldValue(i).length;
+          else {
+            const end = r.fieldValueEnd(i);
+            for (let k = start; k < end; k++) if (buf[k] !== 0) bytes++;
+          }
+        } else bytes += r.fieldValue(i).length;
+        if (mode === "interpret") bytes += interpretField(ev, r, i).length;
+      }
+    }
+  }
+}
+console.log(`${events} events ${records} records ${fields} fields ${bytes} bytes`);

@@ -1,0 +1,193 @@
+/**
+ * What `search` and `report` share: ausearch/aureport-style argument
+ * scanning (multi-letter short options such as `-ts`, options whose value
+ * is one or two words), the log inputs, buffered output and progress.
+ *
+ * @module
+ */
+
+import { errnoNumber, parseSearchTime, rotatedLogSet } from "../mod.ts";
+import { UsageError } from "./_common.ts";
+
+/** One option of an ausearch-like command. */
+export interface ArgSpec {
+  /** Every spelling (`-ts`, `--start`). */
+  names: string[];
+  /** `none`: a flag; `one`: one value; `time`: a date and/or a time. */
+  takes: "none" | "one" | "time";
+  /** The key the value is stored under. */
+  key: string;
+}
+
+/** Parsed options: flags are `true`, values are lists (options may repeat). */
+export type ParsedArgs = Map<string, (string | true | [string?, string?])[]>;
+
+const TIME_LIKE = /^\d{1,2}:\d{1,2}(:\d{1,2})?$/;
+
+/** Scans `args` against `specs`; throws UsageError for anything unknown. */
+export function scanArgs(args: string[], specs: ArgSpec[]): ParsedArgs {
+  const byName = new Map<string, ArgSpec>();
+  for (const s of specs) for (const n of s.names) byName.set(n, s);
+  const out: ParsedArgs = new Map();
+  for (let i = 0; i < args.length; i++) {
+    let arg = args[i];
+    let inline: string | undefined;
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    if (eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const spec = byName.get(arg);
+    if (!spec) throw new UsageError(`Unknown option "${args[i]}"`);
+    const list = out.get(spec.key) ?? [];
+    out.set(spec.key, list);
+    if (spec.takes === "none") {
+      list.push(true);
+      continue;
+    }
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new UsageError(`Option "${arg}" needs a value`);
+    if (spec.takes === "one") {
+      list.push(value);
+      continue;
+    }
+    // -ts/-te: [date] [time]; the second word is taken when it looks like a time
+    if (TIME_LIKE.test(value)) list.push([undefined, value]);
+    else if (inline === undefined && TIME_LIKE.test(args[i + 1] ?? "")) {
+      list.push([value, args[++i]]);
+    } else list.push([value, undefined]);
+  }
+  return out;
+}
+
+/** The last value of an option. */
+export function last(p: ParsedArgs, key: string): string | undefined {
+  const v = p.get(key);
+  const x = v?.[v.length - 1];
+  return typeof x === "string" ? x : undefined;
+}
+
+/** Whether a flag was given. */
+export function flag(p: ParsedArgs, key: string): boolean {
+  return (p.get(key)?.length ?? 0) > 0;
+}
+
+/** A `-ts`/`-te` value as seconds since the epoch. */
+export function timeArg(p: ParsedArgs, key: string, which: "start" | "end"): number | undefined {
+  const v = p.get(key);
+  const x = v?.[v.length - 1];
+  if (!Array.isArray(x)) return undefined;
+  try {
+    return parseSearchTime(x[0], x[1], which);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** A decimal integer option value (ausearch rejects trailing junk and overflow). */
+export function intArg(value: string, what: string, min = -2147483648, max = 4294967295): number {
+  if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(`Invalid ${what} "${value}": must be an integer`);
+  }
+  return Number(value);
+}
+
+/** A uid/gid option value: a number, or a name from the local database. */
+export function idArg(value: string, what: string, db: "/etc/passwd" | "/etc/group"): number {
+  if (/^-?\d+$/.test(value)) return intArg(value, what) | 0;
+  try {
+    for (const line of Deno.readTextFileSync(db).split("\n")) {
+      const parts = line.split(":");
+      if (parts[0] === value && parts.length > 2) return Number(parts[2]) | 0;
+    }
+  } catch { /* no database */ }
+  throw new UsageError(`Invalid ${what} "${value}": unknown name`);
+}
+
+/** An exit value: a number or an errno name (`-EACCES` is -13, `EACCES` 13, as in ausearch). */
+export function exitArg(value: string): number {
+  if (/^-?\d+$/.test(value)) return intArg(value, "exit", -2147483648, 2147483647);
+  const neg = value.startsWith("-");
+  const e = errnoNumber(neg ? value.slice(1) : value);
+  if (e === undefined) throw new UsageError(`Invalid exit "${value}": unknown errno name`);
+  return neg ? -e : e;
+}
+
+/** The log files to read: `-if` values (a directory means its rotated set), or the default set. */
+export function inputsOf(p: ParsedArgs, defaultLog = "/var/log/audit/audit.log"): string[] {
+  const given = (p.get("input") ?? []).filter((x): x is string => typeof x === "string");
+  if (given.length === 0) return rotatedLogSet(defaultLog);
+  const out: string[] = [];
+  for (const g of given) {
+    let isDir = false;
+    try {
+      isDir = g !== "-" && Deno.statSync(g).isDirectory;
+    } catch { /* reported when opened */ }
+    if (isDir) out.push(...rotatedLogSet(g));
+    else out.push(g);
+  }
+  return out;
+}
+
+const encoder = new TextEncoder();
+
+/** Where command output goes: standard output, or a test's collector. */
+export type Sink = (text: string) => Promise<void> | void;
+
+async function stdoutSink(text: string): Promise<void> {
+  const bytes = encoder.encode(text);
+  let off = 0;
+  while (off < bytes.length) off += await Deno.stdout.write(bytes.subarray(off));
+}
+
+/** Buffered output: one write per ~1 MiB. */
+export class OutputBuffer {
+  #parts: string[] = [];
+  #size = 0;
+  readonly #lineBuffered: boolean;
+  readonly #sink: Sink;
+
+  /** Creates the buffer; with `lineBuffered` every event is written at once (ausearch -l). */
+  constructor(lineBuffered = false, sink: Sink = stdoutSink) {
+    this.#lineBuffered = lineBuffered;
+    this.#sink = sink;
+  }
+
+  /** Adds text; writes when the buffer is full. */
+  async add(text: string): Promise<void> {
+    this.#parts.push(text);
+    this.#size += text.length;
+    if (this.#lineBuffered || this.#size > 1 << 20) await this.flush();
+  }
+
+  /** Writes everything buffered. */
+  async flush(): Promise<void> {
+    if (this.#parts.length === 0) return;
+    const text = this.#parts.join("");
+    this.#parts = [];
+    this.#size = 0;
+    await this.#sink(text);
+  }
+}
+
+/** A progress callback for stderr when it is a terminal, else undefined. */
+export function progressReporter():
+  | ((done: number, total: number | undefined) => void)
+  | undefined {
+  if (!Deno.stderr.isTerminal()) return undefined;
+  let lastShown = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (now - lastShown < 200) return;
+    lastShown = now;
+    const pct = total ? ` ${Math.floor((done / total) * 100)}%` : "";
+    Deno.stderr.writeSync(
+      encoder.encode(`\rreading ${(done / 1048576).toFixed(0)} MiB${pct}\x1b[K`),
+    );
+  };
+}
+
+/** Clears the progress line, if one was drawn. */
+export function clearProgress(): void {
+  if (Deno.stderr.isTerminal()) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+}

@@ -1,0 +1,234 @@
+/**
+ * `auditkit search`: ausearch's options and output, much faster.
+ *
+ * @module
+ */
+
+import {
+  type EscapeMode,
+  eventBatches,
+  formatEvent,
+  loadTables,
+  machineNumber,
+  matchEvent,
+  recordTypeNumber,
+  type SearchCriteria,
+  type SearchFormat,
+  syscallNumber,
+} from "../mod.ts";
+import { Command, type CommandUnknownOpts } from "./deps.ts";
+import { err, ExitStatus, UsageError } from "./_common.ts";
+import {
+  type ArgSpec,
+  clearProgress,
+  exitArg,
+  flag,
+  idArg,
+  inputsOf,
+  intArg,
+  last,
+  OutputBuffer,
+  type ParsedArgs,
+  progressReporter,
+  scanArgs,
+  type Sink,
+  timeArg,
+} from "./_log_args.ts";
+
+const spec = (names: string, takes: ArgSpec["takes"], key: string): ArgSpec => ({
+  names: names.split(" "),
+  takes,
+  key,
+});
+
+/** ausearch's options (3.0.9 names). */
+export const SEARCH_ARGS: ArgSpec[] = [
+  spec("-a --event", "one", "event"),
+  spec("--arch", "one", "arch"),
+  spec("-c --comm", "one", "comm"),
+  spec("-e --exit", "one", "exit"),
+  spec("-f --file", "one", "file"),
+  spec("--format", "one", "format"),
+  spec("-ga --gid-all", "one", "gidAll"),
+  spec("-ge --gid-effective", "one", "gidEffective"),
+  spec("-gi --gid", "one", "gid"),
+  spec("-hn --host", "one", "host"),
+  spec("-i --interpret", "none", "interpret"),
+  spec("-if --input", "one", "input"),
+  spec("--input-logs", "none", "inputLogs"),
+  spec("--just-one", "none", "justOne"),
+  spec("-k --key", "one", "key"),
+  spec("-l --line-buffered", "none", "lineBuffered"),
+  spec("-m --message", "one", "message"),
+  spec("-n --node", "one", "node"),
+  spec("-p --pid", "one", "pid"),
+  spec("-pp --ppid", "one", "ppid"),
+  spec("-r --raw", "none", "raw"),
+  spec("-sc --syscall", "one", "syscall"),
+  spec("--session", "one", "session"),
+  spec("-sv --success", "one", "success"),
+  spec("-te --end", "time", "end"),
+  spec("-ts --start", "time", "start"),
+  spec("-tm --terminal", "one", "terminal"),
+  spec("-ua --uid-all", "one", "uidAll"),
+  spec("-ue --uid-effective", "one", "uidEffective"),
+  spec("-ui --uid", "one", "uid"),
+  spec("-ul --loginuid", "one", "loginuid"),
+  spec("-w --word", "none", "word"),
+  spec("-x --executable", "one", "exe"),
+  spec("--escape", "one", "escape"),
+  spec("--eoe-timeout", "one", "eoeTimeout"),
+];
+
+/** Turns ausearch arguments into criteria and output settings. */
+export function searchSettings(p: ParsedArgs): {
+  criteria: SearchCriteria;
+  format: SearchFormat;
+  escape: EscapeMode;
+  justOne: boolean;
+  eoeTimeout: number | undefined;
+} {
+  const c: SearchCriteria = {};
+  const one = (k: string) => last(p, k);
+  let v: string | undefined;
+  if ((v = one("event")) !== undefined) c.eventId = intArg(v, "event id", 0);
+  if ((v = one("comm")) !== undefined) c.comm = v;
+  if ((v = one("exit")) !== undefined) c.exit = exitArg(v);
+  if ((v = one("file")) !== undefined) c.file = v;
+  if ((v = one("host")) !== undefined) c.host = v;
+  if ((v = one("key")) !== undefined) c.key = v;
+  if ((v = one("terminal")) !== undefined) c.terminal = v;
+  if ((v = one("exe")) !== undefined) c.exe = v;
+  if ((v = one("pid")) !== undefined) c.pid = intArg(v, "pid", 0);
+  if ((v = one("ppid")) !== undefined) c.ppid = intArg(v, "ppid", 0);
+  if ((v = one("session")) !== undefined) c.session = intArg(v, "session", 0) | 0;
+  if ((v = one("uid")) !== undefined) c.uid = idArg(v, "uid", "/etc/passwd");
+  if ((v = one("uidEffective")) !== undefined) c.euid = idArg(v, "euid", "/etc/passwd");
+  if ((v = one("uidAll")) !== undefined) c.anyUid = idArg(v, "uid", "/etc/passwd");
+  if ((v = one("loginuid")) !== undefined) c.auid = idArg(v, "login uid", "/etc/passwd");
+  if ((v = one("gid")) !== undefined) c.gid = idArg(v, "gid", "/etc/group");
+  if ((v = one("gidEffective")) !== undefined) c.egid = idArg(v, "egid", "/etc/group");
+  if ((v = one("gidAll")) !== undefined) c.anyGid = idArg(v, "gid", "/etc/group");
+  if ((v = one("success")) !== undefined) {
+    if (v !== "yes" && v !== "no") throw new UsageError(`Invalid success "${v}": use yes or no`);
+    c.success = v === "yes";
+  }
+  if ((v = one("syscall")) !== undefined) {
+    const n = /^\d+$/.test(v) ? Number(v) : syscallNumber(v, 1);
+    if (n < 0) throw new UsageError(`Invalid syscall "${v}": unknown name`);
+    c.syscall = n;
+  }
+  if ((v = one("arch")) !== undefined) {
+    const m = v === "b64" ? 1 : v === "b32" ? 0 : machineNumber(v);
+    if (m === undefined) {
+      throw new UsageError(`Invalid arch "${v}": use b32, b64 or a machine name`);
+    }
+    c.machine = m;
+  }
+  const messages = (p.get("message") ?? []).filter((x): x is string => typeof x === "string");
+  if (messages.length && !messages.some((m) => m.split(",").includes("ALL"))) {
+    c.types = messages.flatMap((m) =>
+      m.split(",").map((t) => {
+        const n = recordTypeNumber(t);
+        if (n === undefined) throw new UsageError(`Invalid message type "${t}"`);
+        return n;
+      })
+    );
+  }
+  const nodes = (p.get("node") ?? []).filter((x): x is string => typeof x === "string");
+  if (nodes.length) c.nodes = nodes;
+  c.start = timeArg(p, "start", "start");
+  c.end = timeArg(p, "end", "end");
+  if (flag(p, "word")) c.exact = true;
+  let format: SearchFormat = "default";
+  if (flag(p, "raw")) format = "raw";
+  if (flag(p, "interpret")) format = "interpret";
+  if ((v = one("format")) !== undefined) {
+    if (!["raw", "default", "interpret", "json"].includes(v)) {
+      throw new UsageError(`Invalid format "${v}": use raw, default, interpret or json`);
+    }
+    format = v as SearchFormat;
+  }
+  const escape = (one("escape") ?? "tty") as EscapeMode;
+  if (!["raw", "tty", "shell", "shell_quote"].includes(escape)) {
+    throw new UsageError(`Invalid escape "${escape}": use raw, tty, shell or shell_quote`);
+  }
+  v = one("eoeTimeout");
+  return {
+    criteria: c,
+    format,
+    escape,
+    justOne: flag(p, "justOne"),
+    eoeTimeout: v === undefined ? undefined : intArg(v, "eoe timeout", 0),
+  };
+}
+
+/**
+ * Runs a search; returns the exit status (0 found, 1 nothing found). Output
+ * goes to `sink` (standard output by default), messages to `errors`.
+ */
+export async function runSearch(
+  args: string[],
+  sink?: Sink,
+  errors: Sink = err,
+): Promise<number> {
+  const p = scanArgs(args, SEARCH_ARGS);
+  const s = searchSettings(p);
+  await loadTables();
+  const out = new OutputBuffer(flag(p, "lineBuffered"), sink);
+  let found = 0;
+  const onProgress = progressReporter();
+  let badLines = 0;
+  outer: for await (
+    const batch of eventBatches(inputsOf(p), {
+      eoeTimeout: s.eoeTimeout,
+      onProgress,
+      onBadLine: () => badLines++,
+    })
+  ) {
+    for (const ev of batch) {
+      if (!matchEvent(ev, s.criteria)) continue;
+      found++;
+      await out.add(formatEvent(ev, s.format, s.escape));
+      if (s.justOne) break outer;
+    }
+  }
+  if (onProgress) clearProgress();
+  await out.flush();
+  if (found === 0) {
+    await errors("<no matches>\n");
+    return 1;
+  }
+  return 0;
+}
+
+/** `auditkit search`. */
+export function searchCommand(): CommandUnknownOpts {
+  return new Command("search")
+    .description("Find events in audit logs, with ausearch's options and output")
+    .argument("[options...]", "ausearch options (-if FILE, -k KEY, -m TYPE, -ts, -i, ...)")
+    .allowUnknownOption()
+    .helpOption("--help", "show this help")
+    .addHelpText(
+      "after",
+      `
+Options (as ausearch): -a/--event ID, --arch, -c/--comm, -e/--exit, -f/--file,
+  --format raw|default|interpret|json, -ga/-ge/-gi GID, -hn/--host, -i/--interpret,
+  -if/--input FILE|DIR|- (repeatable), --just-one, -k/--key, -l/--line-buffered,
+  -m/--message TYPE[,TYPE], -n/--node, -p/--pid, -pp/--ppid, -r/--raw,
+  -sc/--syscall, --session, -sv/--success yes|no, -ts/-te [DATE] [TIME]
+  (MM/DD/YY, HH:MM:SS, now recent today yesterday this-week week-ago
+  this-month this-year), -tm/--terminal, -ua/-ue/-ui/-ul UID, -w/--word,
+  -x/--executable, --escape raw|tty|shell|shell_quote, --eoe-timeout SECS.
+
+Exit status: 0 events found, 1 none found or failure, 2 usage error.
+
+Examples:
+  auditkit search -if /var/log/audit/audit.log -k passwd -i
+  auditkit search -m USER_LOGIN -sv no -ts today --format json | jq .id`,
+    )
+    .action(async (options: string[]) => {
+      const code = await runSearch(options);
+      if (code !== 0) throw new ExitStatus(code);
+    });
+}

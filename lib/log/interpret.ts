@@ -1,0 +1,1028 @@
+/**
+ * Field interpretation as libauparse 3.0.9 does it (`auparse/interpret.c`):
+ * each field name has a kind (uid, syscall, exit, escaped string, ...) with
+ * per-record-type overrides, and each kind a printer. ENRICHED values are
+ * used first; uid/gid names otherwise come from the local user database.
+ *
+ * @module
+ */
+
+import { errnoMessage, errnoName } from "../errno.ts";
+import { hexToBytes, isHex } from "./record.ts";
+import {
+  elfToMachine,
+  fileTypeName,
+  HOST_MACHINE,
+  listName,
+  machineName,
+  syscallName,
+} from "./tables.ts";
+import type { AuditRecord } from "./record.ts";
+import type { AuditEvent } from "./assemble.ts";
+import { RecordType } from "./types.ts";
+
+/** How a field's value is interpreted (libauparse's `AUPARSE_TYPE_*`). */
+export type FieldKind =
+  | "unclassified"
+  | "uid"
+  | "gid"
+  | "syscall"
+  | "arch"
+  | "exit"
+  | "escaped"
+  | "escaped_file"
+  | "escaped_key"
+  | "perm"
+  | "mode"
+  | "mode_short"
+  | "sockaddr"
+  | "flags"
+  | "promisc"
+  | "capability"
+  | "success"
+  | "a0"
+  | "a1"
+  | "a2"
+  | "a3"
+  | "signal"
+  | "list"
+  | "tty_data"
+  | "session"
+  | "cap_bitmap"
+  | "nfproto"
+  | "icmptype"
+  | "protocol"
+  | "addr"
+  | "personality"
+  | "seccomp"
+  | "oflag"
+  | "mmap"
+  | "mac_label"
+  | "proctitle"
+  | "hook"
+  | "netaction"
+  | "macproto"
+  | "ioctl_req"
+  | "fanotify"
+  | "nlmcgrp"
+  | "resolve"
+  | "trust"
+  | "fan_type"
+  | "fan_info"
+  | "errno";
+
+const KINDS: Record<string, FieldKind> = {};
+function kinds(kind: FieldKind, names: string): void {
+  for (const n of names.split(" ")) KINDS[n] = kind;
+}
+kinds("uid", "auid uid euid suid fsuid ouid oauid old-auid iuid id inode_uid sauid obj_uid");
+kinds("gid", "obj_gid gid egid sgid fsgid ogid igid inode_gid new_gid");
+kinds("syscall", "syscall");
+kinds("arch", "arch");
+kinds("exit", "exit");
+kinds(
+  "escaped",
+  "path comm exe file watch cwd cmd acct dir vm old-chardev new-chardev old-disk new-disk " +
+    "old-fs new-fs old-net new-net device cgroup old-rng new-rng ocomm grp new_group " +
+    "invalid_context sw root_dir",
+);
+kinds("escaped_file", "name");
+kinds("escaped_key", "key");
+kinds("perm", "perm perm_mask");
+kinds("mode", "mode");
+kinds("sockaddr", "saddr");
+kinds("promisc", "prom old_prom");
+kinds("capability", "capability");
+kinds("success", "res result");
+kinds("a0", "a0");
+kinds("a1", "a1");
+kinds("a2", "a2");
+kinds("a3", "a3");
+kinds("signal", "sig sigev_signo");
+kinds("list", "list");
+kinds("tty_data", "data");
+kinds("session", "ses");
+kinds(
+  "cap_bitmap",
+  "cap_pi cap_pe cap_pp cap_pa cap_fi cap_fp fp fi old_pp old_pi old_pe old_pa new_pp new_pi " +
+    "new_pe pp pi pe pa",
+);
+kinds("nfproto", "family");
+kinds("icmptype", "icmptype");
+kinds("protocol", "proto");
+kinds("addr", "addr");
+kinds("personality", "per");
+kinds("seccomp", "code");
+kinds("oflag", "oflag");
+kinds("mmap", "flags");
+kinds("mac_label", "subj obj scontext tcontext vm-ctx img-ctx");
+kinds("proctitle", "proctitle");
+kinds("hook", "hook");
+kinds("netaction", "action");
+kinds("macproto", "macproto");
+kinds("ioctl_req", "ioctlcmd");
+kinds("fanotify", "resp");
+kinds("nlmcgrp", "nl-mcgrp");
+
+const T_EXECVE = RecordType.EXECVE;
+const T_AVC = RecordType.AVC;
+const T_USER_TTY = 1124;
+const T_NETFILTER_PKT = 1324;
+const T_PATH = RecordType.PATH;
+const T_MQ_OPEN = 1312;
+const GROUP_TYPES = new Set([1116, 1118, 1119]); // ADD_GROUP, DEL_GROUP, GRP_MGMT
+
+/** The kind of field `name` in a record of type `recordType` (`auparse_interp_adjust_type`). */
+export function fieldKind(recordType: number, name: string, value: string): FieldKind {
+  if (
+    recordType === T_EXECVE && name.charCodeAt(0) === 0x61 && name !== "argc" &&
+    !name.includes("_len")
+  ) return "escaped";
+  if (recordType === T_AVC && name === "saddr") return "unclassified";
+  if (recordType === T_USER_TTY && name === "msg") return "escaped";
+  if (recordType === T_NETFILTER_PKT && name === "saddr") return "addr";
+  if (name === "acct") {
+    return value.charCodeAt(0) === 0x22 || isHex(value) ? "escaped" : "unclassified";
+  }
+  if (recordType === T_PATH && name === "flags") return "flags";
+  if (recordType === T_MQ_OPEN && name === "mode") return "mode_short";
+  if (name === "id" && GROUP_TYPES.has(recordType)) return "gid";
+  return KINDS[name] ?? "unclassified";
+}
+
+/** How control characters in interpreted values are escaped (ausearch `--escape`). */
+export type EscapeMode = "raw" | "tty" | "shell" | "shell_quote";
+
+/** What the interpretation of a field may depend on besides its value. */
+export interface InterpretContext {
+  /** The machine (libaudit numbering), -1 when unknown. */
+  machine: number;
+  /** The syscall number, -1 when unknown. */
+  syscall: number;
+  /** The syscall's first argument. */
+  a0: bigint;
+  /** The syscall's second argument. */
+  a1: bigint;
+  /** The ENRICHED values of the record (upper-case names). */
+  enrichment?: ReadonlyMap<string, string>;
+}
+
+// --- local user database ---------------------------------------------------
+
+let users: Map<number, string> | undefined;
+let groups: Map<number, string> | undefined;
+
+function readDb(path: string): Map<number, string> {
+  const map = new Map<number, string>();
+  try {
+    for (const line of Deno.readTextFileSync(path).split("\n")) {
+      const parts = line.split(":");
+      if (parts.length < 3) continue;
+      const id = Number(parts[2]);
+      if (Number.isInteger(id) && !map.has(id)) map.set(id, parts[0]);
+    }
+  } catch { /* no database: ids print as unknown(N) */ }
+  return map;
+}
+
+/** The name of uid `uid` in the local database (/etc/passwd). */
+export function userName(uid: number): string | undefined {
+  users ??= readDb("/etc/passwd");
+  return users.get(uid);
+}
+
+/** The name of gid `gid` in the local database (/etc/group). */
+export function groupName(gid: number): string | undefined {
+  groups ??= readDb("/etc/group");
+  return groups.get(gid);
+}
+
+// --- number parsing like strtoul/strtoll -----------------------------------
+
+const HEX_ONLY = /^[0-9a-fA-F]+$/;
+const OCT_ONLY = /^[0-7]+$/;
+const DEC_ONLY = /^[0-9]+$/;
+
+/** strtoul: leading whitespace, optional sign, digits; `undefined` on overflow (ERANGE). */
+function strtoul(val: string, base: number): bigint | undefined {
+  // the common case: a plain number that fits a double exactly
+  if (val.length > 0 && val.length <= (base === 16 ? 13 : 15)) {
+    const re = base === 16 ? HEX_ONLY : base === 8 ? OCT_ONLY : DEC_ONLY;
+    if (re.test(val)) return BigInt(parseInt(val, base));
+  }
+  const m = base === 16
+    ? /^\s*([+-]?)(?:0[xX])?([0-9a-fA-F]*)/.exec(val)
+    : base === 8
+    ? /^\s*([+-]?)([0-7]*)/.exec(val)
+    : /^\s*([+-]?)([0-9]*)/.exec(val);
+  if (!m || m[2] === "") return 0n;
+  let n = BigInt(base === 16 ? `0x${m[2]}` : base === 8 ? `0o${m[2]}` : m[2]);
+  if (n > 0xffffffffffffffffn) return undefined;
+  if (m[1] === "-") n = (0x10000000000000000n - n) & 0xffffffffffffffffn;
+  return n;
+}
+
+function u32(n: bigint): number {
+  return Number(n & 0xffffffffn);
+}
+
+function i32(n: bigint): number {
+  return Number(BigInt.asIntN(32, n));
+}
+
+const conversionError = (val: string) => `conversion error(${val})`;
+
+// --- tables ------------------------------------------------------------------
+
+const CAPS = [
+  "chown",
+  "dac_override",
+  "dac_read_search",
+  "fowner",
+  "fsetid",
+  "kill",
+  "setgid",
+  "setuid",
+  "setpcap",
+  "linux_immutable",
+  "net_bind_service",
+  "net_broadcast",
+  "net_admin",
+  "net_raw",
+  "ipc_lock",
+  "ipc_owner",
+  "sys_module",
+  "sys_rawio",
+  "sys_chroot",
+  "sys_ptrace",
+  "sys_pacct",
+  "sys_admin",
+  "sys_boot",
+  "sys_nice",
+  "sys_resource",
+  "sys_time",
+  "sys_tty_config",
+  "mknod",
+  "lease",
+  "audit_write",
+  "audit_control",
+  "setfcap",
+  "mac_override",
+  "mac_admin",
+  "syslog",
+  "wake_alarm",
+  "block_suspend",
+  "audit_read",
+  "perfmon",
+  "bpf",
+  "checkpoint_restore",
+];
+
+const SIGNALS = [
+  "SIG0",
+  "SIGHUP",
+  "SIGINT",
+  "SIGQUIT",
+  "SIGILL",
+  "SIGTRAP",
+  "SIGABRT",
+  "SIGBUS",
+  "SIGFPE",
+  "SIGKILL",
+  "SIGUSR1",
+  "SIGSEGV",
+  "SIGUSR2",
+  "SIGPIPE",
+  "SIGALRM",
+  "SIGTERM",
+  "SIGSTKFLT",
+  "SIGCHLD",
+  "SIGCONT",
+  "SIGSTOP",
+  "SIGTSTP",
+  "SIGTTIN",
+  "SIGTTOU",
+  "SIGURG",
+  "SIGXCPU",
+  "SIGXFSZ",
+  "SIGVTALRM",
+  "SIGPROF",
+  "SIGWINCH",
+  "SIGIO",
+  "SIGPWR",
+  "SIGSYS",
+];
+
+const FAMILIES = [
+  "unspecified",
+  "local",
+  "inet",
+  "ax25",
+  "ipx",
+  "appletalk",
+  "netrom",
+  "bridge",
+  "atmpvc",
+  "x25",
+  "inet6",
+  "rose",
+  "decnet",
+  "netbeui",
+  "security",
+  "key",
+  "netlink",
+  "packet",
+  "ash",
+  "econet",
+  "atmsvc",
+  "rds",
+  "sna",
+  "irda",
+  "pppox",
+  "wanpipe",
+  "llc",
+  "ib",
+  "mpls",
+  "can",
+  "tipc",
+  "bluetooth",
+  "iucv",
+  "rxrpc",
+  "isdn",
+  "phonet",
+  "ieee802154",
+  "caif",
+  "alg",
+  "nfc",
+  "vsock",
+  "kcm",
+  "qipcrtr",
+  "smc",
+  "xdp",
+  "mctp",
+];
+
+const OPEN_FLAGS: [number, string][] = [
+  [0o1, "O_WRONLY"],
+  [0o2, "O_RDWR"],
+  [0o100, "O_CREAT"],
+  [0o200, "O_EXCL"],
+  [0o400, "O_NOCTTY"],
+  [0o1000, "O_TRUNC"],
+  [0o2000, "O_APPEND"],
+  [0o4000, "O_NONBLOCK"],
+  [0o10000, "O_DSYNC"],
+  [0o20000, "O_ASYNC"],
+  [0o40000, "O_DIRECT"],
+  [0o200000, "O_DIRECTORY"],
+  [0o400000, "O_NOFOLLOW"],
+  [0o1000000, "O_NOATIME"],
+  [0o2000000, "O_CLOEXEC"],
+  [0o4000000, "__O_SYNC"],
+  [0o10000000, "O_PATH"],
+  [0o20000000, "__O_TMPFILE"],
+];
+
+const ACCESS: [number, string][] = [[1, "X_OK"], [2, "W_OK"], [4, "R_OK"]];
+
+const RECV_FLAGS: [number, string][] = [
+  [0x1, "MSG_OOB"],
+  [0x2, "MSG_PEEK"],
+  [0x4, "MSG_DONTROUTE"],
+  [0x8, "MSG_CTRUNC"],
+  [0x10, "MSG_PROXY"],
+  [0x20, "MSG_TRUNC"],
+  [0x40, "MSG_DONTWAIT"],
+  [0x80, "MSG_EOR"],
+  [0x100, "MSG_WAITALL"],
+  [0x200, "MSG_FIN"],
+  [0x400, "MSG_SYN"],
+  [0x800, "MSG_CONFIRM"],
+  [0x1000, "MSG_RST"],
+  [0x2000, "MSG_ERRQUEUE"],
+  [0x4000, "MSG_NOSIGNAL"],
+  [0x8000, "MSG_MORE"],
+  [0x10000, "MSG_WAITFORONE"],
+  [0x20000, "MSG_SENDPAGE_NOTLAST"],
+  [0x40000, "MSG_BATCH"],
+  [0x4000000, "MSG_ZEROCOPY"],
+  [0x20000000, "MSG_FASTOPEN"],
+  [0x40000000, "MSG_CMSG_CLOEXEC"],
+];
+
+const SOCK_TYPES: Record<number, string> = {
+  1: "SOCK_STREAM",
+  2: "SOCK_DGRAM",
+  3: "SOCK_RAW",
+  4: "SOCK_RDM",
+  5: "SOCK_SEQPACKET",
+  6: "SOCK_DCCP",
+  10: "SOCK_PACKET",
+};
+
+const PROTOCOLS: Record<number, string> = {
+  0: "ip",
+  1: "icmp",
+  2: "igmp",
+  6: "tcp",
+  17: "udp",
+  41: "ipv6",
+  58: "ipv6-icmp",
+  132: "sctp",
+  136: "udplite",
+  255: "raw",
+};
+
+function flagList(table: [number, string][], flags: number): string {
+  const out: string[] = [];
+  for (const [v, name] of table) if ((v & flags) !== 0) out.push(name);
+  return out.join("|");
+}
+
+// --- printers ------------------------------------------------------------------
+
+/** A short decimal number (the common case of ids), or -2 when it needs the full parse. */
+function smallDecimal(val: string): number {
+  const len = val.length;
+  if (len === 0 || len > 10) return -2;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const c = val.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -2;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+function idName(id: number, lookup: (id: number) => string | undefined): string {
+  if (id === -1) return "unset";
+  if (id === 0) return "root";
+  return lookup(id >>> 0) ?? `unknown(${id})`;
+}
+
+function printUid(val: string, base: number): string {
+  const quick = base === 10 ? smallDecimal(val) : -2;
+  if (quick >= 0) return idName(quick | 0, userName);
+  const n = strtoul(val, base);
+  if (n === undefined) return conversionError(val);
+  const uid = i32(n);
+  if (uid === -1) return "unset";
+  if (uid === 0) return "root";
+  return userName(uid >>> 0) ?? `unknown(${uid})`;
+}
+
+function printGid(val: string, base: number): string {
+  const quick = base === 10 ? smallDecimal(val) : -2;
+  if (quick >= 0) return idName(quick | 0, groupName);
+  const n = strtoul(val, base);
+  if (n === undefined) return conversionError(val);
+  const gid = i32(n);
+  if (gid === -1) return "unset";
+  if (gid === 0) return "root";
+  return groupName(gid >>> 0) ?? `unknown(${gid})`;
+}
+
+function printArch(val: string, machine: number): string {
+  if (machine < 0 || machine > 9) {
+    const n = strtoul(val, 16);
+    if (n === undefined) return `conversion error(${val}) `;
+    machine = elfToMachine(u32(n));
+  }
+  if (machine < 0) return `unknown-elf-type(${val})`;
+  return machineName(machine) ?? `unknown-machine-type(${machine})`;
+}
+
+function printSyscall(ctx: InterpretContext, val: string): string {
+  let machine = ctx.machine;
+  if (machine < 0) machine = HOST_MACHINE;
+  if (machine < 0) return val;
+  const sys = syscallName(ctx.syscall, machine);
+  if (!sys) return `unknown-syscall(${ctx.syscall})`;
+  return sys;
+}
+
+function printExit(val: string): string {
+  const m = /^\s*([+-]?\d+)/.exec(val);
+  const n = m ? BigInt(m[1]) : 0n;
+  if (n > 0x7fffffffffffffffn || n < -0x8000000000000000n) return conversionError(val);
+  if (n < 0n) {
+    const e = Number(-n);
+    return `${errnoName(e) ?? "(null)"}(${errnoMessage(e)})`;
+  }
+  return val;
+}
+
+const utf8 = new TextDecoder();
+
+function cString(bytes: Uint8Array): string {
+  const nul = bytes.indexOf(0);
+  return utf8.decode(nul < 0 ? bytes : bytes.subarray(0, nul));
+}
+
+/** libauparse's `au_unescape`: `(null)` kept, hex decoded; `undefined` when too short. */
+function unescapeBytes(val: string): Uint8Array | string | undefined {
+  if (val.charCodeAt(0) === 0x28) {
+    const close = val.indexOf(")");
+    return close < 0 ? undefined : val.slice(0, close + 1);
+  }
+  let end = 0;
+  while (end < val.length && isHex(val[end])) end++;
+  const hex = val.slice(0, end);
+  if (hex.length < 2) return undefined;
+  if (hex.length % 2 === 1) {
+    const bytes = hexToBytes(hex + "0");
+    return bytes;
+  }
+  return hexToBytes(hex);
+}
+
+/** libauparse's `print_escaped`: quoted text unquoted, hex decoded up to its first NUL. */
+export function printEscaped(val: string): string {
+  if (val.charCodeAt(0) === 0x22) {
+    const close = val.indexOf('"', 1);
+    return close < 0 ? " " : val.slice(1, close);
+  }
+  const out = val.startsWith("00") ? unescapeBytes(val.slice(2)) : unescapeBytes(val);
+  if (out === undefined) return val;
+  return typeof out === "string" ? out : cString(out);
+}
+
+function printProctitle(val: string): string {
+  if (val.charCodeAt(0) === 0x22) return printEscaped(val);
+  const out = val.startsWith("00") ? unescapeBytes(val.slice(2)) : unescapeBytes(val);
+  if (out === undefined) return val;
+  if (typeof out === "string") return out;
+  const len = Math.min(out.length, val.length >> 1);
+  for (let i = 0; i < len; i++) if (out[i] === 0) out[i] = 0x20;
+  return cString(out);
+}
+
+function printPerm(val: string): string {
+  const m = /^\s*[+-]?\d+/.exec(val);
+  let n = m ? Number(m[0]) : 0;
+  if (n === 0) n = 0x0f;
+  const out: string[] = [];
+  if (n & 4) out.push("read");
+  if (n & 2) out.push("write");
+  if (n & 1) out.push("exec");
+  if (n & 8) out.push("attr");
+  return out.join(",");
+}
+
+const octal3 = (n: number) => n.toString(8).padStart(3, "0");
+
+function printMode(val: string, base: number): string {
+  const big = strtoul(val, base);
+  if (big === undefined) return conversionError(val);
+  const n = u32(big);
+  let out = fileTypeName(n & 0o170000) ?? octal3((n & 0o170000) / 0o10000);
+  if (n & 0o4000) out += ",suid";
+  if (n & 0o2000) out += ",sgid";
+  if (n & 0o1000) out += ",sticky";
+  return `${out},${octal3(n & 0o777)}`;
+}
+
+function printModeShort(val: string, base: number): string {
+  const big = strtoul(val, base);
+  if (big === undefined) return conversionError(val);
+  const n = u32(big);
+  const special: string[] = [];
+  if (n & 0o4000) special.push("suid");
+  if (n & 0o2000) special.push("sgid");
+  if (n & 0o1000) special.push("sticky");
+  const perms = `0${octal3(n & 0o777)}`;
+  return special.length ? `${special.join(",")},${perms}` : perms;
+}
+
+function ipv6Text(b: Uint8Array): string {
+  const words: number[] = [];
+  for (let i = 0; i < 16; i += 2) words.push((b[i] << 8) | b[i + 1]);
+  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) {
+    return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  }
+  let bestStart = -1, bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen && j - i > 1) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  const left = hex.slice(0, bestStart).join(":");
+  const right = hex.slice(bestStart + bestLen).join(":");
+  return `${left}::${right}`;
+}
+
+function printSockaddr(val: string): string {
+  const raw = unescapeBytes(val);
+  if (raw === undefined || typeof raw === "string") return `malformed-host(${val})`;
+  const len = val.length >> 1;
+  const bytes = new Uint8Array(Math.max(raw.length, 128));
+  bytes.set(raw);
+  const family = bytes[0] | (bytes[1] << 8);
+  const fam = FAMILIES[family];
+  if (fam === undefined) return `unknown-family(${family})`;
+  const dv = new DataView(bytes.buffer);
+  switch (family) {
+    case 1: {
+      const path = bytes.subarray(2, 110);
+      if (path[0]) return `{ saddr_fam=${fam} path=${cString(path)} }`;
+      return `{ saddr_fam=${fam} path=${cString(path.subarray(1))} }`;
+    }
+    case 2: {
+      if (len < 16) return `{ saddr_fam=${fam} sockaddr len too short }`;
+      const port = dv.getUint16(2);
+      return `{ saddr_fam=${fam} laddr=${bytes[4]}.${bytes[5]}.${bytes[6]}.${
+        bytes[7]
+      } lport=${port} }`;
+    }
+    case 10: {
+      if (len < 28) return `{ saddr_fam=${fam} sockaddr6 len too short }`;
+      const port = dv.getUint16(2);
+      return `{ saddr_fam=${fam} laddr=${ipv6Text(bytes.subarray(8, 24))} lport=${port} }`;
+    }
+    case 16:
+      return `{ saddr_fam=${fam} nlnk-fam=${dv.getUint16(0, true)} nlnk-pid=${
+        dv.getUint32(4, true)
+      } }`;
+    default:
+      return `{ saddr_fam=${fam} (unsupported) }`;
+  }
+}
+
+const capBitmaps = new Map<string, string>();
+
+function printCapBitmap(val: string): string {
+  // a log has few distinct capability sets: remember each one's text
+  const known = capBitmaps.get(val);
+  if (known !== undefined) return known;
+  const n = strtoul(val, 16);
+  if (n === undefined) return conversionError(val);
+  const lo = Number(n & 0xffffffffn), hi = Number((n >> 32n) & 0xffffffffn);
+  const out: string[] = [];
+  for (let i = 0; i < CAPS.length; i++) {
+    if (((i < 32 ? lo : hi) >>> (i % 32)) & 1) out.push(CAPS[i]);
+  }
+  const text = out.length ? out.join(",") : "none";
+  if (capBitmaps.size < 4096) capBitmaps.set(val, text);
+  return text;
+}
+
+function printSuccess(val: string): string {
+  const c = val.charCodeAt(0);
+  if (!(c >= 0x30 && c <= 0x39)) return val;
+  const n = strtoul(val, 10);
+  if (n === undefined) return conversionError(val);
+  return n === 0n ? "no" : n === 1n ? "yes" : "unset";
+}
+
+function printSignal(val: string, base: number): string {
+  const n = strtoul(val, base);
+  if (n === undefined) return conversionError(val);
+  const i = i32(n);
+  if (i >= 0 && i < 32) return SIGNALS[i];
+  return `unknown-signal(${base === 16 ? "0x" : ""}${val})`;
+}
+
+function printList(val: string): string {
+  const n = strtoul(val, 10);
+  if (n === undefined) return conversionError(val);
+  return listName(i32(n)) ?? `unknown-list(${val})`;
+}
+
+function printSession(val: string): string {
+  return val === "4294967295" ? "unset" : val;
+}
+
+function printCapability(val: string, base: number): string {
+  const n = strtoul(val, base);
+  if (n === undefined) return conversionError(val);
+  return CAPS[i32(n)] ?? `unknown-capability(${base === 16 ? "0x" : ""}${val})`;
+}
+
+function printOpenFlags(val: string): string {
+  const n = strtoul(val, 16);
+  if (n === undefined) return conversionError(val);
+  const flags = u32(n);
+  const parts: string[] = [];
+  if ((flags & 3) === 0) parts.push("O_RDONLY");
+  const rest = flagList(OPEN_FLAGS, flags);
+  if (rest) parts.push(rest);
+  return parts.length ? parts.join("|") : `0x${val}`;
+}
+
+function printDirfd(val: string): string {
+  const n = strtoul(val, 16);
+  return n !== undefined && i32(n) === -100 ? "AT_FDCWD" : `0x${val}`;
+}
+
+function printAccess(val: string): string {
+  const n = strtoul(val, 16);
+  if (n === undefined) return conversionError(val);
+  const mode = u32(n);
+  if ((mode & 0xf) === 0) return "F_OK";
+  return flagList(ACCESS, mode) || `0x${val}`;
+}
+
+function printRecv(val: string): string {
+  const n = strtoul(val, 16);
+  if (n === undefined) return conversionError(val);
+  return flagList(RECV_FLAGS, u32(n)) || `0x${val}`;
+}
+
+function printSocketDomain(val: string): string {
+  const n = strtoul(val, 16);
+  if (n === undefined) return conversionError(val);
+  return FAMILIES[i32(n)] ?? `unknown-family(0x${val})`;
+}
+
+function printSocketType(val: string): string {
+  const n = strtoul(val, 16);
+  if (n === undefined) return conversionError(val);
+  return SOCK_TYPES[u32(n) & 0xff] ?? `unknown-type(${val})`;
+}
+
+function printSocketProto(val: string): string {
+  const n = strtoul(val, 16);
+  if (n === undefined) return conversionError(val);
+  return PROTOCOLS[u32(n)] ?? `unknown-proto(${val})`;
+}
+
+function printExitSyscall(val: string): string {
+  return val === "0" ? "EXIT_SUCCESS" : val === "1" ? "EXIT_FAILURE" : "UNKNOWN";
+}
+
+const DIRFD_A0 = new Set([
+  "renameat",
+  "readlinkat",
+  "mkdirat",
+  "mknodat",
+  "fchownat",
+  "futimesat",
+  "fchmodat",
+  "faccessat",
+  "futimensat",
+  "unlinkat",
+  "utimensat",
+  "linkat",
+  "newfstatat",
+  "openat",
+]);
+const UID_A0 = new Set(["setuid", "setreuid", "setresuid", "setfsuid"]);
+const GID_A0 = new Set(["setgid", "setregid", "setresgid", "setfsgid"]);
+
+function printA0(val: string, ctx: InterpretContext): string {
+  const sys = syscallName(ctx.syscall, ctx.machine);
+  if (sys) {
+    if (DIRFD_A0.has(sys)) return printDirfd(val);
+    if (sys === "rt_sigaction") return printSignal(val, 16);
+    if (UID_A0.has(sys)) return printUid(val, 16);
+    if (GID_A0.has(sys)) return printGid(val, 16);
+    if (sys === "socket") return printSocketDomain(val);
+    if (sys.startsWith("exit")) return printExitSyscall(val);
+  }
+  return `0x${val}`;
+}
+
+function printA1(val: string, ctx: InterpretContext): string {
+  const sys = syscallName(ctx.syscall, ctx.machine);
+  if (sys) {
+    if (sys === "fchmod" || sys === "chmod" || sys === "creat" || sys === "mkdir") {
+      return printModeShort(val, 16);
+    }
+    if (sys === "chown" || sys === "chown32") return printUid(val, 16);
+    if (sys === "setreuid" || sys === "setresuid") return printUid(val, 16);
+    if (sys === "setregid" || sys === "setresgid") return printGid(val, 16);
+    if (sys === "socket") return printSocketType(val);
+    if (sys === "mknod") return printMode(val, 16);
+    if (sys === "open" || sys === "mq_open") return printOpenFlags(val);
+    if (sys === "access") return printAccess(val);
+    if (sys === "kill" || sys === "tkill") return printSignal(val, 16);
+  }
+  return `0x${val}`;
+}
+
+function printA2(val: string, ctx: InterpretContext): string {
+  const sys = syscallName(ctx.syscall, ctx.machine);
+  if (sys) {
+    if (sys === "openat") return printOpenFlags(val);
+    if (sys === "open" && (ctx.a1 & 0o100n)) return printModeShort(val, 16);
+    if (sys === "fchmodat" || sys === "mkdirat" || sys === "mknodat") {
+      return printModeShort(val, 16);
+    }
+    if (sys === "faccessat") return printAccess(val);
+    if (sys === "setresuid") return printUid(val, 16);
+    if (sys === "setresgid") return printGid(val, 16);
+    if (sys === "socket") return printSocketProto(val);
+    if (sys === "sendmsg" || sys === "recvmsg") return printRecv(val);
+    if (sys === "readlinkat" || sys === "linkat") return printDirfd(val);
+    if (sys === "chown" || sys === "chown32") return printGid(val, 16);
+    if (sys === "tgkill") return printSignal(val, 16);
+  }
+  return `0x${val}`;
+}
+
+function printA3(val: string, ctx: InterpretContext): string {
+  const sys = syscallName(ctx.syscall, ctx.machine);
+  if (
+    sys === "recv" || sys === "recvfrom" || sys === "recvmmsg" || sys === "send" ||
+    sys === "sendto" || sys === "sendmmsg"
+  ) return printRecv(val);
+  return `0x${val}`;
+}
+
+function printEnriched(kind: FieldKind, val: string): string {
+  return kind === "uid" || kind === "gid" ? printEscaped(val) : val;
+}
+
+const CONTROL = /[\x00-\x1f]/;
+
+/** Escapes control characters as libauparse does in the given mode. */
+export function escapeValue(s: string, mode: EscapeMode): string {
+  if (mode === "raw" || (mode === "tty" && !CONTROL.test(s))) return s;
+  let needs = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || (mode !== "tty" && SHELL_SETS[mode].includes(s[i]))) {
+      needs = true;
+      break;
+    }
+  }
+  if (!needs) return s;
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32) out += "\\" + c.toString(8).padStart(3, "0");
+    else if (mode !== "tty" && SHELL_SETS[mode].includes(s[i])) out += "\\" + s[i];
+    else out += s[i];
+  }
+  return out;
+}
+
+const SHELL_SETS = { shell: "\"'`$\\!()| ", shell_quote: "\"'`$\\!()| ;#&*?[]<>{}" };
+
+/**
+ * Interprets one value of the given kind (`auparse_do_interpretation`),
+ * escaped for output.
+ */
+export function interpretValue(
+  kind: FieldKind,
+  name: string,
+  val: string,
+  ctx: InterpretContext,
+  escape: EscapeMode = "tty",
+): string {
+  let out: string | undefined;
+  const enriched = ctx.enrichment?.get(name.toUpperCase());
+  if (enriched !== undefined && !enriched.startsWith("unknown-")) {
+    out = printEnriched(kind, enriched);
+  } else {
+    out = interpretKind(kind, val, ctx);
+  }
+  if (kind === "escaped_key" && out.includes("\x01")) {
+    return out.split("\x01").map((k) => escapeValue(k, escape)).join("\x01");
+  }
+  return escapeValue(out, escape);
+}
+
+function interpretKind(kind: FieldKind, val: string, ctx: InterpretContext): string {
+  switch (kind) {
+    case "uid":
+      return printUid(val, 10);
+    case "gid":
+      return printGid(val, 10);
+    case "syscall":
+      return printSyscall(ctx, val);
+    case "arch":
+      return printArch(val, ctx.machine);
+    case "exit":
+      return printExit(val);
+    case "escaped":
+    case "escaped_file":
+    case "escaped_key":
+      return printEscaped(val);
+    case "perm":
+      return printPerm(val);
+    case "mode":
+      return printMode(val, 8);
+    case "mode_short":
+      return printModeShort(val, 8);
+    case "sockaddr":
+      return printSockaddr(val);
+    case "promisc": {
+      const n = strtoul(val, 10);
+      return n === undefined ? conversionError(val) : n === 0n ? "no" : "yes";
+    }
+    case "capability":
+      return printCapability(val, 10);
+    case "success":
+      return printSuccess(val);
+    case "a0":
+      return printA0(val, ctx);
+    case "a1":
+      return printA1(val, ctx);
+    case "a2":
+      return printA2(val, ctx);
+    case "a3":
+      return printA3(val, ctx);
+    case "signal":
+      return printSignal(val, 10);
+    case "list":
+      return printList(val);
+    case "session":
+      return printSession(val);
+    case "cap_bitmap":
+      return printCapBitmap(val);
+    case "proctitle":
+      return printProctitle(val);
+    case "oflag":
+      return printOpenFlags(val);
+    default:
+      return val;
+  }
+}
+
+/** The interpretation context of a SYSCALL-like record: its arch, syscall, a0 and a1. */
+export function contextOf(record: AuditRecord | undefined): InterpretContext {
+  if (!record) return { machine: -1, syscall: -1, a0: 0n, a1: 0n };
+  let machine = -1, syscall = -1, a0 = 0n, a1 = 0n;
+  const n = record.fieldCount;
+  for (let i = 0; i < n; i++) {
+    const name = record.fieldName(i);
+    if (name === "arch") {
+      const v = strtoul(record.fieldValue(i), 16);
+      if (v !== undefined) machine = elfToMachine(u32(v));
+    } else if (name === "syscall") {
+      const v = strtoul(record.fieldValue(i), 10);
+      if (v !== undefined) syscall = i32(v);
+    } else if (name === "a0") {
+      a0 = strtoul(record.fieldValue(i), 16) ?? 0n;
+    } else if (name === "a1") {
+      a1 = strtoul(record.fieldValue(i), 16) ?? 0n;
+    }
+  }
+  return { machine, syscall, a0, a1 };
+}
+
+/**
+ * Interprets field `i` of `record` like `auparse_interpret_field` (3.0.9),
+ * with the event's SYSCALL record as context.
+ *
+ * @example
+ * ```ts
+ * import { interpretField, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) {
+ *   const r = ev.records[0];
+ *   for (let i = 0; i < r.fieldCount; i++) {
+ *     console.log(r.fieldName(i), interpretField(ev, r, i));
+ *   }
+ * }
+ * ```
+ */
+export function interpretField(
+  event: AuditEvent,
+  record: AuditRecord,
+  i: number,
+  escape: EscapeMode = "tty",
+): string {
+  const name = record.fieldName(i);
+  const val = record.fieldValue(i);
+  if (record.fieldIsSynthetic(i)) return escapeValue(val, escape);
+  const kind = fieldKind(record.type, name, val);
+  if (kind === "unclassified" || kind === "mac_label") return val;
+  let ctx = fieldContext(event);
+  if (record.enriched) ctx = { ...ctx, enrichment: record.enrichment };
+  return interpretValue(kind, name, val, ctx, escape);
+}
+
+const contexts = new WeakMap<AuditEvent, InterpretContext>();
+const hostContexts = new WeakMap<AuditEvent, InterpretContext>();
+
+/** The context of an event for field interpretation: an unknown machine is the host's. */
+function fieldContext(event: AuditEvent): InterpretContext {
+  let ctx = hostContexts.get(event);
+  if (!ctx) {
+    const base = eventContext(event);
+    ctx = { ...base, machine: base.machine < 0 ? HOST_MACHINE : base.machine };
+    hostContexts.set(event, ctx);
+  }
+  return ctx;
+}
+
+/** The interpretation context of an event (from its SYSCALL record), cached. */
+export function eventContext(event: AuditEvent): InterpretContext {
+  let ctx = contexts.get(event);
+  if (!ctx) {
+    ctx = contextOf(event.record(RecordType.SYSCALL) ?? event.record(RecordType.SECCOMP));
+    contexts.set(event, ctx);
+  }
+  return ctx;
+}

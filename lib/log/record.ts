@@ -1,0 +1,616 @@
+/**
+ * One audit record, parsed from the bytes of one log line.
+ *
+ * The header (node, type, time stamp, serial) is parsed when the record is
+ * made; the fields are split only when first asked for, and their names and
+ * values become strings only when read, so that scanning a large log costs
+ * little more than finding its line ends.
+ *
+ * @module
+ */
+
+import { RecordType, recordTypeName, recordTypeNumber } from "./types.ts";
+
+const SP = 0x20;
+const EQ = 0x3d;
+const QUOTE = 0x22;
+const APOS = 0x27;
+const LPAREN = 0x28;
+const RPAREN = 0x29;
+const GS = 0x1d;
+const KEY_SEPARATOR = 0x01;
+
+const utf8 = new TextDecoder();
+
+/** Decodes `buf[start, end)`: ASCII directly, anything else as UTF-8. */
+export function decodeBytes(buf: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n <= 0) return "";
+  if (n > 48) return utf8.decode(buf.subarray(start, end));
+  let s = "";
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c >= 0x80) return utf8.decode(buf.subarray(start, end));
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/** Interned field names: the few dozen names of a log become one string each. */
+const NAME_SLOTS = 4096;
+const nameKeys: (Uint8Array | undefined)[] = new Array(NAME_SLOTS);
+const nameStrings: string[] = new Array(NAME_SLOTS);
+
+/** The interned slot of a name whose hash is `h`, or -1 when it cannot be interned. */
+function nameSlot(buf: Uint8Array, start: number, end: number, h: number): number {
+  const len = end - start;
+  if (len > 32) return -1;
+  let slot = (h >>> 0) & (NAME_SLOTS - 1);
+  for (let probe = 0; probe < 8; probe++) {
+    const key = nameKeys[slot];
+    if (key === undefined) {
+      nameKeys[slot] = buf.slice(start, end);
+      nameStrings[slot] = decodeBytes(buf, start, end);
+      return slot;
+    }
+    if (key.length === len) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (key[i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return slot;
+    }
+    slot = (slot + 1) & (NAME_SLOTS - 1);
+  }
+  return -1;
+}
+
+/** The hash of a name's bytes (the tokenizer computes the same while it scans). */
+function nameHash(buf: Uint8Array, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]) | 0;
+  return h ^ (end - start);
+}
+
+function internName(buf: Uint8Array, start: number, end: number): string {
+  const len = end - start;
+  if (len > 32) return decodeBytes(buf, start, end);
+  const h = nameHash(buf, start, end);
+  let slot = (h >>> 0) & (NAME_SLOTS - 1);
+  for (let probe = 0; probe < 8; probe++) {
+    const key = nameKeys[slot];
+    if (key === undefined) {
+      const s = decodeBytes(buf, start, end);
+      nameKeys[slot] = buf.slice(start, end);
+      nameStrings[slot] = s;
+      return s;
+    }
+    if (key.length === len) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (key[i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return nameStrings[slot];
+    }
+    slot = (slot + 1) & (NAME_SLOTS - 1);
+  }
+  return decodeBytes(buf, start, end);
+}
+
+/**
+ * Short values repeat a lot (uids, results, flags): a direct-mapped cache
+ * keyed by their bytes returns the same string without decoding again.
+ */
+const VALUE_SLOTS = 1 << 16;
+const VALUE_MAX = 16;
+const valueBytes = new Uint8Array(VALUE_SLOTS * VALUE_MAX);
+const valueLens = new Uint8Array(VALUE_SLOTS);
+const valueStrings: string[] = new Array(VALUE_SLOTS).fill("");
+
+function decodeValue(buf: Uint8Array, start: number, end: number): string {
+  const len = end - start;
+  if (len > VALUE_MAX || len === 0) return decodeBytes(buf, start, end);
+  let h = len;
+  for (let i = start; i < end; i++) h = Math.imul(h, 31) + buf[i];
+  const slot = (h ^ (h >>> 15)) & (VALUE_SLOTS - 1);
+  const at = slot * VALUE_MAX;
+  if (valueLens[slot] === len) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (valueBytes[at + i] !== buf[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return valueStrings[slot];
+  }
+  const s = decodeBytes(buf, start, end);
+  for (let i = 0; i < len; i++) valueBytes[at + i] = buf[start + i];
+  valueLens[slot] = len;
+  valueStrings[slot] = s;
+  return s;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+function hexValue(c: number): number {
+  return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
+}
+
+/** Decodes hex text to bytes (an odd last digit is ignored). */
+export function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) {
+    const a = hex.charCodeAt(2 * i), b = hex.charCodeAt(2 * i + 1);
+    out[i] = ((isHexDigit(a) ? hexValue(a) : 0) << 4) | (isHexDigit(b) ? hexValue(b) : 0);
+  }
+  return out;
+}
+
+/** Whether `s` is non-empty and only hex digits. */
+export function isHex(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (!isHexDigit(s.charCodeAt(i))) return false;
+  return true;
+}
+
+function parseDigits(buf: Uint8Array, pos: number, end: number): [number, number] {
+  let n = 0;
+  const start = pos;
+  while (pos < end && buf[pos] >= 0x30 && buf[pos] <= 0x39 && pos - start < 20) {
+    n = n * 10 + (buf[pos] - 0x30);
+    pos++;
+  }
+  return [pos === start ? -1 : n, pos];
+}
+
+function startsWith(buf: Uint8Array, pos: number, end: number, text: string): boolean {
+  if (end - pos < text.length) return false;
+  for (let i = 0; i < text.length; i++) if (buf[pos + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Where a line failed to parse, for reports of bad lines. */
+export class BadLineError extends Error {
+  /** Creates the error for a line that is not an audit record. */
+  constructor(message: string) {
+    super(message);
+    this.name = "BadLineError";
+  }
+}
+
+const typeCache = new Map<string, number>();
+
+/**
+ * Field offsets of many records in one array: the records of a read chunk
+ * share a pool, so splitting their fields allocates nothing per record.
+ */
+const STRIDE = 5;
+
+interface RecordExtra {
+  names?: (string | undefined)[];
+  synthetic?: Map<number, string>;
+  enrichment?: Map<string, string>;
+}
+
+export class FieldPool {
+  /** `[nameStart, nameEnd, valueStart, valueEnd, nameSlot]` per field. */
+  data: Int32Array;
+  /** How many entries are in use. */
+  used = 0;
+
+  /** Creates a pool for about `fields` fields. */
+  constructor(fields = 16) {
+    this.data = new Int32Array(fields * STRIDE);
+  }
+
+  /** Makes room for `n` more entries. */
+  reserve(n: number): void {
+    if (this.used + n <= this.data.length) return;
+    const bigger = new Int32Array(Math.max(this.data.length * 2, this.used + n));
+    bigger.set(this.data.subarray(0, this.used));
+    this.data = bigger;
+  }
+}
+
+/**
+ * An audit record: `[node=N ]type=T msg=audit(sec.msec:serial): fields[<0x1D>enrichment]`.
+ * Fields follow libauparse's tokenization (`auparse/ellist.c`).
+ */
+export class AuditRecord {
+  /** The buffer holding the line (offsets below are into it). */
+  readonly buffer: Uint8Array;
+  /** Offset of the line's first byte in {@link buffer}. */
+  readonly start: number;
+  /** Offset just past the line's last byte (its newline excluded). */
+  readonly end: number;
+  /** The record type number (1300 for SYSCALL). */
+  readonly type: number;
+  /** The node name, when the line starts with `node=`. */
+  readonly node: string | undefined;
+  /** Seconds of the time stamp. */
+  readonly sec: number;
+  /** Milliseconds of the time stamp. */
+  readonly msec: number;
+  /** The event serial number. */
+  readonly serial: number;
+  /** Offset of the first field (after `): `) in {@link buffer}. */
+  readonly bodyStart: number;
+  /** Offset of the 0x1D separator, or {@link end} when the record is not enriched. */
+  readonly textEnd: number;
+  /** Offset of `type=` (the line start, or after the node). */
+  readonly typeStart: number;
+  #pool: FieldPool | undefined;
+  #base = -1;
+  #count = 0;
+  /** Rarely needed parts, in one object so that records stay small. */
+  #extra: RecordExtra | undefined;
+
+  /**
+   * Parses the header of the line `buffer[start, end)`; throws
+   * {@link BadLineError} when it is not a record. `separator` is the offset
+   * of the line's 0x1D byte, or -1 when the caller knows it has none.
+   */
+  constructor(
+    buffer: Uint8Array,
+    start = 0,
+    end: number = buffer.length,
+    separator?: number,
+    pool?: FieldPool,
+  ) {
+    this.#pool = pool;
+    const line = buffer;
+    this.buffer = buffer;
+    this.start = start;
+    this.end = end;
+    let pos = start;
+    let node: string | undefined;
+    if (startsWith(line, pos, end, "node=")) {
+      let sp = line.indexOf(SP, pos + 5);
+      if (sp < 0 || sp >= end) throw new BadLineError("no space after the node name");
+      node = decodeBytes(line, pos + 5, sp);
+      while (line[sp] === SP) sp++;
+      pos = sp;
+    }
+    this.node = node;
+    this.typeStart = pos;
+    if (!startsWith(line, pos, end, "type=")) throw new BadLineError("no type= field");
+    pos += 5;
+    const typeEnd = line.indexOf(SP, pos);
+    if (typeEnd < 0 || typeEnd >= end) throw new BadLineError("nothing after the type");
+    const typeName = internName(line, pos, typeEnd);
+    let type = typeCache.get(typeName);
+    if (type === undefined) {
+      type = recordTypeNumber(typeName);
+      if (type === undefined) throw new BadLineError(`unknown record type "${typeName}"`);
+      if (typeCache.size < 4096) typeCache.set(typeName, type);
+    }
+    this.type = type;
+    pos = typeEnd + 1;
+    if (!startsWith(line, pos, end, "msg=audit(")) throw new BadLineError("no msg=audit( stamp");
+    pos += 10;
+    let n: number;
+    [n, pos] = parseDigits(line, pos, end);
+    if (n < 0 || line[pos] !== 0x2e) throw new BadLineError("bad time stamp");
+    this.sec = n;
+    [n, pos] = parseDigits(line, pos + 1, end);
+    if (n < 0 || line[pos] !== 0x3a) throw new BadLineError("bad time stamp");
+    this.msec = n;
+    [n, pos] = parseDigits(line, pos + 1, end);
+    if (n < 0 || n > 0xffffffff || line[pos] !== RPAREN) throw new BadLineError("bad serial");
+    this.serial = n;
+    pos++;
+    if (pos < end && line[pos] === 0x3a) pos++;
+    if (pos < end && line[pos] === SP) pos++;
+    this.bodyStart = pos;
+    let gs = separator ?? -1;
+    if (separator === undefined) {
+      for (let i = pos; i < end; i++) {
+        if (line[i] === GS) {
+          gs = i;
+          break;
+        }
+      }
+    }
+    this.textEnd = gs < pos || gs >= end ? end : gs;
+  }
+
+  /** The bytes of the line, without its newline. */
+  get line(): Uint8Array {
+    return this.buffer.subarray(this.start, this.end);
+  }
+
+  /** The record type name (`SYSCALL`, or `UNKNOWN[n]`). */
+  get typeName(): string {
+    return recordTypeName(this.type);
+  }
+
+  /** Whether the line carries an ENRICHED list after 0x1D. */
+  get enriched(): boolean {
+    return this.textEnd < this.end;
+  }
+
+  /** The whole line as text, enrichment and 0x1D included. */
+  get raw(): string {
+    return decodeBytes(this.buffer, this.start, this.end);
+  }
+
+  /** The line without its enrichment. */
+  get text(): string {
+    return decodeBytes(this.buffer, this.start, this.textEnd);
+  }
+
+  /** The part after `msg=audit(...): `, without enrichment. */
+  get body(): string {
+    return decodeBytes(this.buffer, this.bodyStart, this.textEnd);
+  }
+
+  #push(ns: number, ne: number, vs: number, ve: number, slot: number): void {
+    const pool = this.#pool!;
+    pool.reserve(STRIDE);
+    const d = pool.data;
+    const u = pool.used;
+    d[u] = ns;
+    d[u + 1] = ne;
+    d[u + 2] = vs;
+    d[u + 3] = ve;
+    d[u + 4] = slot;
+    pool.used = u + STRIDE;
+    this.#count++;
+  }
+
+  #synth(name: string, value: string): void {
+    const i = this.#count;
+    const extra = this.#extra ??= {};
+    (extra.names ??= [])[i] = name;
+    (extra.synthetic ??= new Map()).set(i, value);
+    this.#push(0, 0, 0, 0, -1);
+  }
+
+  #tokenize(): void {
+    const line = this.buffer;
+    const end = this.textEnd;
+    const pool = this.#pool ??= new FieldPool();
+    this.#base = pool.used;
+    this.#count = 0;
+    // a field takes at least two bytes ("a="), so this is room for all of them
+    pool.reserve(((end - this.bodyStart + 2) >> 1) * STRIDE + STRIDE);
+    const avc = this.type === RecordType.AVC || this.type === RecordType.USER_AVC;
+    let pos = this.bodyStart;
+    while (pos < end) {
+      while (pos < end && line[pos] === SP) pos++;
+      if (pos >= end) break;
+      let ts = pos;
+      let te = pos + 1;
+      let eq = -1;
+      // the name's hash is computed on the way, for interning without a second pass
+      let h = line[ts];
+      while (te < end) {
+        const c = line[te];
+        if (c === SP) break;
+        if (eq < 0) {
+          if (c === EQ) eq = te;
+          else h = (Math.imul(h, 31) + c) | 0;
+        }
+        te++;
+      }
+      pos = te;
+      if (line[ts] === EQ) eq = ts;
+      if (
+        eq === ts + 3 && line[ts] === 0x6d && line[ts + 1] === 0x73 && line[ts + 2] === 0x67 &&
+        line[ts + 4] === APOS
+      ) {
+        // msg='op=... : the user part's first pair
+        ts += 5;
+        if (ts >= te) continue;
+        eq = -1;
+        for (let i = ts; i < te; i++) {
+          if (line[i] === EQ) {
+            eq = i;
+            break;
+          }
+        }
+      }
+      if (eq < 0) {
+        if (avc) pos = this.#avcWords(ts, te);
+        continue;
+      }
+      let ns = ts;
+      while (ns < eq && line[ns] === LPAREN) ns++;
+      const vs = eq + 1;
+      let ve = te;
+      const last = line[ve - 1];
+      if (
+        ve > vs && (last === 0x3a || last === 0x2c || last === APOS || last === RPAREN) &&
+        !(ve - vs === 6 && line[vs] === LPAREN &&
+          (startsWith(line, vs, ve, "(none)") || startsWith(line, vs, ve, "(null)")))
+      ) ve--;
+      if (
+        eq - ns === 3 && line[ns] === 0x6b && line[ns + 1] === 0x65 && line[ns + 2] === 0x79 &&
+        ve > vs && line[vs] !== QUOTE && line[vs] !== LPAREN
+      ) {
+        const hex = decodeBytes(line, vs, ve);
+        if (isHex(hex)) {
+          const bytes = hexToBytes(hex);
+          let s = 0;
+          for (let i = 0; i <= bytes.length; i++) {
+            if (i === bytes.length || bytes[i] === KEY_SEPARATOR) {
+              this.#synth("key", utf8.decode(bytes.subarray(s, i)));
+              s = i + 1;
+            }
+          }
+          continue;
+        }
+      }
+      const slot = ns === ts && eq > ts
+        ? nameSlot(line, ns, eq, h ^ (eq - ns))
+        : nameSlot(line, ns, eq, nameHash(line, ns, eq));
+      const d = pool.data;
+      const u = pool.used;
+      d[u] = ns;
+      d[u + 1] = eq;
+      d[u + 2] = vs;
+      d[u + 3] = ve;
+      d[u + 4] = slot;
+      pool.used = u + STRIDE;
+      this.#count++;
+    }
+  }
+
+  /** AVC words: `avc: denied { read write }` becomes seresult and seperms. */
+  #avcWords(ts: number, te: number): number {
+    const line = this.buffer;
+    const end = this.textEnd;
+    const word = decodeBytes(line, ts, te);
+    const next = (from: number): [string, number] | undefined => {
+      let p = from;
+      while (p < end && line[p] === SP) p++;
+      if (p >= end) return undefined;
+      let q = p;
+      while (q < end && line[q] !== SP) q++;
+      return [decodeBytes(line, p, q), q];
+    };
+    if (word === "avc:") {
+      const w = next(te);
+      if (!w) return end;
+      this.#synth("seresult", w[0]);
+      return w[1];
+    }
+    if (word === "{") {
+      const perms: string[] = [];
+      let p = te;
+      for (;;) {
+        const w = next(p);
+        if (!w) return end;
+        p = w[1];
+        if (w[0] === "}") break;
+        perms.push(w[0]);
+      }
+      this.#synth("seperms", perms.join(","));
+      return p;
+    }
+    return te;
+  }
+
+  /** How many fields the body has (node and type not counted). */
+  get fieldCount(): number {
+    if (this.#base < 0) this.#tokenize();
+    return this.#count;
+  }
+
+  /** The name of field `i`. */
+  fieldName(i: number): string {
+    if (this.#base < 0) this.#tokenize();
+    const names = this.#extra?.names;
+    if (names !== undefined) {
+      const synthetic = names[i];
+      if (synthetic !== undefined) return synthetic;
+    }
+    const k = this.#base + i * STRIDE;
+    const d = this.#pool!.data;
+    const slot = d[k + 4];
+    return slot >= 0 ? nameStrings[slot] : decodeBytes(this.buffer, d[k], d[k + 1]);
+  }
+
+  /** The value of field `i` as written in the log (quotes and hex kept). */
+  fieldValue(i: number): string {
+    if (this.#base < 0) this.#tokenize();
+    const values = this.#extra?.synthetic;
+    if (values !== undefined) {
+      const synthetic = values.get(i);
+      if (synthetic !== undefined) return synthetic;
+    }
+    const k = this.#base + i * STRIDE;
+    const d = this.#pool!.data;
+    return decodeValue(this.buffer, d[k + 2], d[k + 3]);
+  }
+
+  /**
+   * Offset of field `i`'s value in {@link buffer} (with {@link fieldValueEnd}:
+   * the value's bytes without making a string); -1 for synthetic fields.
+   */
+  fieldValueStart(i: number): number {
+    if (this.#base < 0) this.#tokenize();
+    if (this.#extra?.synthetic?.has(i)) return -1;
+    return this.#pool!.data[this.#base + i * STRIDE + 2];
+  }
+
+  /** Offset just past field `i`'s value in {@link buffer}; -1 for synthetic fields. */
+  fieldValueEnd(i: number): number {
+    if (this.#base < 0) this.#tokenize();
+    if (this.#extra?.synthetic?.has(i)) return -1;
+    return this.#pool!.data[this.#base + i * STRIDE + 3];
+  }
+
+  /** Whether field `i` was made by the tokenizer (a split key, an AVC result). */
+  fieldIsSynthetic(i: number): boolean {
+    if (this.#base < 0) this.#tokenize();
+    return this.#extra?.synthetic?.has(i) ?? false;
+  }
+
+  /**
+   * Byte offsets of field `i` in {@link buffer}: `[nameStart, nameEnd,
+   * valueStart, valueEnd]` (all 0 for synthetic fields).
+   */
+  fieldOffsets(i: number): [number, number, number, number] {
+    if (this.#base < 0) this.#tokenize();
+    const k = this.#base + i * STRIDE;
+    const d = this.#pool!.data;
+    return [d[k], d[k + 1], d[k + 2], d[k + 3]];
+  }
+
+  /** The index of the first field called `name`, or -1. */
+  indexOf(name: string): number {
+    const n = this.fieldCount;
+    for (let i = 0; i < n; i++) if (this.fieldName(i) === name) return i;
+    return -1;
+  }
+
+  /** The raw value of the first field called `name`. */
+  get(name: string): string | undefined {
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : this.fieldValue(i);
+  }
+
+  /** Every `[name, raw value]` pair, in order. */
+  fields(): [string, string][] {
+    const out: [string, string][] = [];
+    const n = this.fieldCount;
+    for (let i = 0; i < n; i++) out.push([this.fieldName(i), this.fieldValue(i)]);
+    return out;
+  }
+
+  /** The ENRICHED list (`UID` -> `"root"`), empty when the record has none. */
+  get enrichment(): ReadonlyMap<string, string> {
+    const cached = this.#extra?.enrichment;
+    if (cached) return cached;
+    const map = new Map<string, string>();
+    if (this.enriched) {
+      const text = decodeBytes(this.buffer, this.textEnd + 1, this.end);
+      if (text.startsWith("SADDR=")) {
+        const open = text.indexOf("{");
+        if (open >= 0 && text.indexOf("}", open) >= 0) map.set("SADDR", text.slice(open));
+      } else {
+        for (const token of text.split(" ")) {
+          const eq = token.indexOf("=");
+          if (eq > 0) map.set(token.slice(0, eq), token.slice(eq + 1));
+        }
+      }
+    }
+    (this.#extra ??= {}).enrichment = map;
+    return map;
+  }
+
+  /** The time stamp in milliseconds since the epoch. */
+  get time(): number {
+    return this.sec * 1000 + this.msec;
+  }
+}

@@ -1,0 +1,478 @@
+/**
+ * Reports as aureport makes them: the overall summary, per-event listings
+ * (`-x`, `-k`, `-f`, ...) and their `--summary` counts, optionally limited
+ * to failed or successful events and to a time range.
+ *
+ * @module
+ */
+
+import type { AuditEvent } from "./assemble.ts";
+import { dateX, timeT } from "./format.ts";
+import { userName } from "./interpret.ts";
+import { type SearchItems, searchItems } from "./search.ts";
+import { syscallName } from "./tables.ts";
+import { recordTypeName } from "./types.ts";
+
+/** The report kinds auditkit makes (aureport's selectors). */
+export type ReportKind =
+  | "summary"
+  | "auth"
+  | "login"
+  | "avc"
+  | "executable"
+  | "key"
+  | "event"
+  | "file"
+  | "syscall"
+  | "user"
+  | "pid"
+  | "config"
+  | "terminal"
+  | "host"
+  | "comm"
+  | "log";
+
+/** Options of a report. */
+export interface ReportOptions {
+  /** What to report. */
+  kind: ReportKind;
+  /** Counts per value instead of one row per event (`--summary`). */
+  summary?: boolean;
+  /** Only failed (`false`) or successful (`true`) events. */
+  success?: boolean;
+  /** Interpret ids and syscalls (`-i`). */
+  interpret?: boolean;
+  /** Events at or after this time (seconds). */
+  start?: number;
+  /** Events at or before this time (seconds). */
+  end?: number;
+}
+
+interface Column {
+  /** Summary values are numbers: ties sort by value (aureport keeps them in a sorted list). */
+  numeric?: boolean;
+  title: string;
+  rule: number;
+  /** The rule under the column header, when it differs (aureport's Command Report). */
+  ruleBelow?: number;
+  header: string;
+  summaryTitle: string;
+  summaryRule: number;
+  summaryHeader: string;
+  /** The rows of one event (usually one), or none when the event is not of interest. */
+  rows(ev: AuditEvent, s: SearchItems, i: boolean): string[];
+  /** The summary value of one event. */
+  values(ev: AuditEvent, s: SearchItems, i: boolean): string[];
+}
+
+const USER_LOGIN = 1112;
+const USER_AUTH = 1100;
+const AVC = 1400;
+const CONFIG_TYPES = new Set([1305, 1203, 1009, 1010, 1011, 1012, 1013, 1014]);
+
+function auid(s: SearchItems, i: boolean): string {
+  const v = s.auid;
+  if (v === undefined) return "-1";
+  if (!i) return String(v);
+  if (s.auidName !== undefined && !s.auidName.startsWith("unknown-")) return s.auidName;
+  if (v === -1) return "unset";
+  if (v === 0) return "root";
+  return userName(v >>> 0) ?? `unknown(${v})`;
+}
+
+function successText(s: SearchItems): string {
+  return s.success === false ? "no" : "yes";
+}
+
+function syscallText(ev: AuditEvent, s: SearchItems, i: boolean): string {
+  const n = s.syscall ?? 0;
+  if (!i) return String(n);
+  void ev;
+  return syscallName(n, s.arch ?? 1) ?? `unknown-syscall(${n})`;
+}
+
+const q = (v: string | undefined) => v ?? "?";
+
+function avcRow(ev: AuditEvent, s: SearchItems, i: boolean): string[] {
+  const avc = ev.record(AVC);
+  if (!avc) return [];
+  const get = (name: string) => avc.get(name) ?? "?";
+  return [
+    `${s.comm ?? "?"} ${get("scontext")} ${syscallText(ev, s, i)} ${get("tclass")} ${
+      get("seperms").replaceAll(",", " ")
+    } ${get("tcontext")} ${get("seresult")} ${ev.serial}`,
+  ];
+}
+
+const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
+  auth: {
+    title: "Authentication Report",
+    rule: 44,
+    header: "# date time acct host term exe success event",
+    summaryTitle: "Authentication Summary Report",
+    summaryRule: 29,
+    summaryHeader: "total  acct",
+    rows: (ev, s) =>
+      ev.type !== USER_AUTH ? [] : [
+        `${q(s.acct)} ${q(s.hostname)} ${q(s.terminal)} ${q(s.exe)} ${successText(s)} ${ev.serial}`,
+      ],
+    values: (ev, s) => ev.type !== USER_AUTH ? [] : [q(s.acct)],
+  },
+  login: {
+    title: "Login Report",
+    rule: 44,
+    header: "# date time auid host term exe success event",
+    summaryTitle: "Login Summary Report",
+    summaryRule: 28,
+    summaryHeader: "total  auid",
+    rows: (ev, s, i) =>
+      ev.type !== USER_LOGIN ? [] : [
+        `${auid(s, i)} ${q(s.hostname)} ${q(s.terminal)} ${q(s.exe)} ${
+          successText(s)
+        } ${ev.serial}`,
+      ],
+    values: (ev, s, i) => ev.type !== USER_LOGIN ? [] : [auid(s, i)],
+  },
+  avc: {
+    title: "AVC Report",
+    rule: 63,
+    header: "# date time comm subj syscall class permission obj result event",
+    summaryTitle: "Avc Object Summary Report",
+    summaryRule: 33,
+    summaryHeader: "total  obj",
+    rows: avcRow,
+    values: (ev) => {
+      const avc = ev.record(AVC);
+      return avc ? [avc.get("tcontext") ?? "?"] : [];
+    },
+  },
+  executable: {
+    title: "Executable Report",
+    rule: 36,
+    header: "# date time exe term host auid event",
+    summaryTitle: "Executable Summary Report",
+    summaryRule: 33,
+    summaryHeader: "total  file",
+    rows: (ev, s, i) =>
+      s.exe === undefined
+        ? []
+        : [`${s.exe} ${q(s.terminal)} ${q(s.hostname)} ${auid(s, i)} ${ev.serial}`],
+    values: (_ev, s) => s.exe === undefined ? [] : [s.exe],
+  },
+  key: {
+    title: "Key Report",
+    rule: 47,
+    header: "# date time key success exe auid event",
+    summaryTitle: "Key Summary Report",
+    summaryRule: 27,
+    summaryHeader: "total  key",
+    rows: (ev, s, i) =>
+      s.keys.length === 0
+        ? []
+        : [`${s.keys[0]} ${successText(s)} ${q(s.exe)} ${auid(s, i)} ${ev.serial}`],
+    values: (_ev, s) => s.keys,
+  },
+  event: {
+    numeric: true,
+    title: "Event Report",
+    rule: 35,
+    header: "# date time event type auid success",
+    summaryTitle: "Event Summary Report",
+    summaryRule: 22,
+    summaryHeader: "total  type",
+    rows: (ev, s, i) => [
+      `${ev.serial} ${recordTypeName(ev.type)} ${auid(s, i)} ${successText(s)}`,
+    ],
+    values: (ev, _s, i) => [i ? recordTypeName(ev.type) : String(ev.type)],
+  },
+  file: {
+    title: "File Report",
+    rule: 47,
+    header: "# date time file syscall success exe auid event",
+    summaryTitle: "File Summary Report",
+    summaryRule: 27,
+    summaryHeader: "total  file",
+    rows: (ev, s, i) =>
+      s.files.length === 0 ? [] : [
+        `${s.files[0]} ${syscallText(ev, s, i)} ${successText(s)} ${q(s.exe)} ${
+          auid(s, i)
+        } ${ev.serial}`,
+      ],
+    values: (_ev, s) => [...s.files, ...s.sockets],
+  },
+  syscall: {
+    title: "Syscall Report",
+    rule: 39,
+    header: "# date time syscall pid comm auid event",
+    summaryTitle: "Syscall Summary Report",
+    summaryRule: 26,
+    summaryHeader: "total  syscall",
+    rows: (ev, s, i) =>
+      s.syscall === undefined ? [] : [
+        `${syscallText(ev, s, i)} ${q(s.pid?.toString())} ${q(s.comm)} ${auid(s, i)} ${ev.serial}`,
+      ],
+    values: (ev, s, i) => s.syscall === undefined ? [] : [syscallText(ev, s, i)],
+  },
+  user: {
+    title: "User ID Report",
+    rule: 36,
+    header: "# date time auid term host exe event",
+    summaryTitle: "User Summary Report",
+    summaryRule: 27,
+    summaryHeader: "total  auid",
+    // aureport lists events with a uid, and leaves DAEMON_END out (its summary counts it)
+    rows: (ev, s, i) =>
+      ev.type === 1201 || s.uid === undefined
+        ? []
+        : [`${auid(s, i)} ${q(s.terminal)} ${q(s.hostname)} ${q(s.exe)} ${ev.serial}`],
+    values: (_ev, s, i) => [auid(s, i)],
+  },
+  pid: {
+    numeric: true,
+    title: "Process ID Report",
+    rule: 38,
+    header: "# date time pid exe syscall auid event",
+    summaryTitle: "Pid Summary Report",
+    summaryRule: 26,
+    summaryHeader: "total  pid",
+    rows: (ev, s, i) =>
+      s.pid === undefined
+        ? []
+        : [`${s.pid} ${q(s.exe)} ${syscallText(ev, s, i)} ${auid(s, i)} ${ev.serial}`],
+    values: (_ev, s) => s.pid === undefined ? [] : [String(s.pid)],
+  },
+  config: {
+    title: "Config Change Report",
+    rule: 35,
+    header: "# date time type auid success event",
+    summaryTitle: "Config Change Summary Report",
+    summaryRule: 28,
+    summaryHeader: "total  type",
+    rows: (ev, s, i) =>
+      CONFIG_TYPES.has(ev.type)
+        ? [`${recordTypeName(ev.type)} ${auid(s, i)} ${successText(s)} ${ev.serial}`]
+        : [],
+    values: (ev, _s, i) =>
+      CONFIG_TYPES.has(ev.type) ? [i ? recordTypeName(ev.type) : String(ev.type)] : [],
+  },
+  terminal: {
+    title: "Terminal Report",
+    rule: 36,
+    header: "# date time term host exe auid event",
+    summaryTitle: "Terminal Summary Report",
+    summaryRule: 31,
+    summaryHeader: "total  terminal",
+    rows: (ev, s, i) =>
+      s.terminal === undefined ? [] : [
+        `${s.terminal} ${s.hostname ?? "(null)"} ${s.exe ?? "(null)"} ${auid(s, i)} ${ev.serial}`,
+      ],
+    values: (_ev, s) => s.terminal === undefined ? [] : [s.terminal],
+  },
+  host: {
+    title: "Host Report",
+    rule: 35,
+    header: "# date time host syscall auid event",
+    summaryTitle: "Host Summary Report",
+    summaryRule: 27,
+    summaryHeader: "total  host",
+    rows: (ev, s, i) =>
+      s.hostname === undefined
+        ? []
+        : [`${s.hostname} ${syscallText(ev, s, i)} ${auid(s, i)} ${ev.serial}`],
+    values: (_ev, s) => s.hostname === undefined ? [] : [s.hostname],
+  },
+  comm: {
+    title: "Command Report",
+    rule: 36,
+    ruleBelow: 37,
+    header: "# date time comm term host auid event",
+    summaryTitle: "Command Summary Report",
+    summaryRule: 33,
+    summaryHeader: "total  command",
+    rows: (ev, s, i) =>
+      s.comm === undefined
+        ? []
+        : [`${s.comm} ${q(s.terminal)} ${q(s.hostname)} ${auid(s, i)} ${ev.serial}`],
+    values: (_ev, s) => s.comm === undefined ? [] : [s.comm],
+  },
+};
+
+function stamp(ev: AuditEvent): string {
+  return `${dateX(ev.sec)} ${timeT(ev.sec)}`;
+}
+
+function stampMs(sec: number, msec: number): string {
+  return `${dateX(sec)} ${timeT(sec)}.${String(msec).padStart(3, "0")}`;
+}
+
+/**
+ * Builds a report incrementally: feed every event of the logs with
+ * {@link add}, then {@link text} gives what aureport prints.
+ *
+ * @example
+ * ```ts
+ * import { readEvents, Report } from "../../mod.ts";
+ * const report = new Report({ kind: "executable", summary: true });
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) report.add(ev);
+ * console.log(report.text());
+ * ```
+ */
+export class Report {
+  readonly #o: ReportOptions;
+  #rows: string[] = [];
+  #counts = new Map<string, number>();
+  #first: AuditEvent | undefined;
+  #last: AuditEvent | undefined;
+  #sets = {
+    users: new Set<number>(),
+    terminals: new Set<string>(),
+    hosts: new Set<string>(),
+    exes: new Set<string>(),
+    comms: new Set<string>(),
+    files: new Set<string>(),
+    keys: new Set<string>(),
+    pids: new Set<number>(),
+  };
+  #n = {
+    logins: 0,
+    failedLogins: 0,
+    auths: 0,
+    failedAuths: 0,
+    avcs: 0,
+    config: 0,
+    failedSyscalls: 0,
+    events: 0,
+  };
+  #files = new Map<string, [number, number]>();
+
+  /** Starts a report. */
+  constructor(options: ReportOptions) {
+    this.#o = options;
+  }
+
+  /** Adds one event of the logs. */
+  add(ev: AuditEvent): void {
+    this.#first ??= ev;
+    this.#last = ev;
+    const o = this.#o;
+    if (o.start !== undefined && ev.sec < o.start) return;
+    if (o.end !== undefined && ev.sec > o.end) return;
+    const s = searchItems(ev);
+    if (o.success !== undefined && (s.success ?? true) !== o.success) return;
+    if (o.kind === "summary") {
+      this.#summarise(ev, s);
+      return;
+    }
+    if (o.kind === "log") return;
+    const col = COLUMNS[o.kind];
+    const i = o.interpret ?? false;
+    if (o.summary) {
+      for (const v of col.values(ev, s, i)) this.#counts.set(v, (this.#counts.get(v) ?? 0) + 1);
+    } else {
+      for (const row of col.rows(ev, s, i)) {
+        this.#rows.push(`${this.#rows.length + 1}. ${stamp(ev)} ${row}`);
+      }
+    }
+  }
+
+  #summarise(ev: AuditEvent, s: SearchItems): void {
+    const sets = this.#sets;
+    this.#n.events++;
+    if (CONFIG_TYPES.has(ev.type)) this.#n.config++;
+    if (s.success === false && ev.record(1300)) this.#n.failedSyscalls++;
+    if (ev.type === USER_LOGIN) s.success === false ? this.#n.failedLogins++ : this.#n.logins++;
+    if (ev.type === USER_AUTH) s.success === false ? this.#n.failedAuths++ : this.#n.auths++;
+    if (ev.type === AVC) this.#n.avcs++;
+    if (s.auid !== undefined) sets.users.add(s.auid);
+    if (s.terminal !== undefined) sets.terminals.add(s.terminal);
+    if (s.hostname !== undefined) sets.hosts.add(s.hostname);
+    if (s.exe !== undefined) sets.exes.add(s.exe);
+    if (s.comm !== undefined) sets.comms.add(s.comm);
+    for (const f of s.files) sets.files.add(f);
+    for (const f of s.sockets) sets.files.add(f);
+    for (const k of s.keys) sets.keys.add(k);
+    if (s.pid !== undefined) sets.pids.add(s.pid);
+  }
+
+  /** Notes the time range of one input file (for `-t`). */
+  addFileRange(file: string, first: AuditEvent | undefined, last: AuditEvent | undefined): void {
+    if (first && last) this.#files.set(file, [first.time, last.time]);
+  }
+
+  /** What aureport prints. */
+  text(): string {
+    const o = this.#o;
+    const prefix = o.success === true ? "Success " : o.success === false ? "Failed " : "";
+    if (o.kind === "summary") return this.#summaryText(prefix);
+    if (o.kind === "log") {
+      let out = "\nLog Time Range Report\n=====================\n";
+      for (const [file, [a, b]] of this.#files) {
+        out += `${file}: ${stampMs(Math.floor(a / 1000), a % 1000)} - ${
+          stampMs(Math.floor(b / 1000), b % 1000)
+        }\n`;
+      }
+      return out;
+    }
+    const col = COLUMNS[o.kind];
+    if (o.summary) {
+      const title = prefix + col.summaryTitle;
+      const rule = "=".repeat(Math.max(col.summaryRule, title.length));
+      let out = `\n${title}\n${rule}\n${col.summaryHeader}\n${rule}\n`;
+      const entries = [...this.#counts];
+      if (col.numeric && !o.interpret) entries.sort((a, b) => Number(a[0]) - Number(b[0]));
+      entries.sort((a, b) => b[1] - a[1]);
+      if (entries.length === 0) return out + "<no events of interest were found>\n\n";
+      for (const [v, n] of entries) out += `${n}  ${v}\n`;
+      return out;
+    }
+    const title = col.title;
+    const rule = "=".repeat(col.rule);
+    const below = "=".repeat(col.ruleBelow ?? col.rule);
+    const out = `\n${title}\n${rule}\n${col.header}\n${below}\n`;
+    if (this.#rows.length === 0) return out + "<no events of interest were found>\n\n";
+    return out + this.#rows.join("\n") + "\n";
+  }
+
+  #summaryText(prefix: string): string {
+    const first = this.#first, last = this.#last;
+    let out = `\n${prefix}Summary Report\n======================\n`;
+    if (!first || !last) return out + "<no events of interest were found>\n\n";
+    out += `Range of time in logs: ${stampMs(first.sec, first.msec)} - ${
+      stampMs(last.sec, last.msec)
+    }\n`;
+    const o = this.#o;
+    const start = o.start !== undefined ? `${dateX(o.start)} ${timeT(o.start)}` : stamp(first);
+    const end = o.end !== undefined
+      ? `${dateX(o.end)} ${timeT(o.end)}`
+      : stampMs(last.sec, last.msec);
+    out += `Selected time for report: ${start} - ${end}\n`;
+    const s = this.#sets, n = this.#n;
+    const lines: [string, number][] = [
+      ["changes in configuration", n.config],
+      ["changes to accounts, groups, or roles", 0],
+      ["logins", n.logins],
+      ["failed logins", n.failedLogins],
+      ["authentications", n.auths],
+      ["failed authentications", n.failedAuths],
+      ["users", s.users.size],
+      ["terminals", s.terminals.size],
+      ["host names", s.hosts.size],
+      ["executables", s.exes.size],
+      ["commands", s.comms.size],
+      ["files", s.files.size],
+      ["AVC's", n.avcs],
+      ["MAC events", 0],
+      ["failed syscalls", n.failedSyscalls],
+      ["anomaly events", 0],
+      ["responses to anomaly events", 0],
+      ["crypto events", 0],
+      ["integrity events", 0],
+      ["virt events", 0],
+      ["keys", s.keys.size],
+      ["process IDs", s.pids.size],
+      ["events", n.events],
+    ];
+    for (const [what, count] of lines) out += `Number of ${what}: ${count}\n`;
+    return out + "\n";
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The log reader: byte sources, lines, record headers and libauparse's
+ * field tokenization; any input bytes are read without a crash or hang.
+ */
+
+import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
+import fc from "npm:fast-check@4.10.2";
+import {
+  AuditRecord,
+  type BadLine,
+  BadLineError,
+  readEvents,
+  readRecords,
+  rotatedLogSet,
+} from "../mod.ts";
+
+const enc = new TextEncoder();
+const rec = (line: string) => new AuditRecord(enc.encode(line));
+
+async function records(text: string | Uint8Array, bad?: BadLine[]): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  const input = typeof text === "string" ? enc.encode(text) : text;
+  for await (const r of readRecords(input, { onBadLine: (b) => bad?.push(b) })) out.push(r);
+  return out;
+}
+
+Deno.test("a record header gives node, type, time stamp and serial", () => {
+  const r = rec("node=web1 type=SYSCALL msg=audit(1700000010.500:4713): arch=c000003e");
+  strictEqual(r.node, "web1");
+  strictEqual(r.type, 1300);
+  strictEqual(r.typeName, "SYSCALL");
+  strictEqual(r.sec, 1700000010);
+  strictEqual(r.msec, 500);
+  strictEqual(r.serial, 4713);
+  strictEqual(r.time, 1700000010500);
+  deepStrictEqual(r.fields(), [["arch", "c000003e"]]);
+});
+
+Deno.test("UNKNOWN[n] types are read by number", () => {
+  const r = rec("type=UNKNOWN[1999] msg=audit(1.000:1): x=1");
+  strictEqual(r.type, 1999);
+  strictEqual(r.typeName, "UNKNOWN[1999]");
+});
+
+Deno.test("lines that are not records are rejected with a reason", () => {
+  for (
+    const line of [
+      "hello",
+      "type=SYSCALL",
+      "type=NOSUCHTYPE msg=audit(1.000:1): a=1",
+      "type=SYSCALL msg=audit(x.000:1): a=1",
+      "type=SYSCALL msg=audit(1.000:99999999999): a=1",
+    ]
+  ) throws(() => rec(line), BadLineError, line);
+});
+
+Deno.test("msg=' of user records is stripped so the user part becomes fields", () => {
+  const r = rec(
+    "type=USER_LOGIN msg=audit(1.000:2): pid=900 uid=0 msg='op=login id=54321 res=failed'",
+  );
+  deepStrictEqual(r.fields(), [
+    ["pid", "900"],
+    ["uid", "0"],
+    ["op", "login"],
+    ["id", "54321"],
+    ["res", "failed"],
+  ]);
+});
+
+Deno.test("hex keys are split on 0x01 into several key fields; (null) and quoted keys stay", () => {
+  const r = rec("type=SYSCALL msg=audit(1.000:2): a=1 key=6E6574016F7574");
+  deepStrictEqual(r.fields(), [["a", "1"], ["key", "net"], ["key", "out"]]);
+  ok(r.fieldIsSynthetic(1));
+  deepStrictEqual(rec("type=SYSCALL msg=audit(1.000:2): key=(null)").fields(), [
+    ["key", "(null)"],
+  ]);
+  deepStrictEqual(rec('type=SYSCALL msg=audit(1.000:2): key="shadow"').fields(), [
+    ["key", '"shadow"'],
+  ]);
+});
+
+Deno.test("tokens without = are dropped, AVC words become seresult and seperms", () => {
+  const r = rec(
+    'type=AVC msg=audit(1.000:3): avc:  denied  { read write } for  pid=5 comm="x" tclass=file',
+  );
+  deepStrictEqual(r.fields(), [
+    ["seresult", "denied"],
+    ["seperms", "read,write"],
+    ["pid", "5"],
+    ["comm", '"x"'],
+    ["tclass", "file"],
+  ]);
+  deepStrictEqual(rec('type=CWD msg=audit(1.000:3): junk cwd="/" more').fields(), [
+    ["cwd", '"/"'],
+  ]);
+});
+
+Deno.test("a trailing : , ' or ) is stripped from values except (none) and (null)", () => {
+  const r = rec("type=LOGIN msg=audit(1.000:4): a=1, b=2: (c=3) tty=(none) k=(null)");
+  deepStrictEqual(r.fields(), [
+    ["a", "1"],
+    ["b", "2"],
+    ["c", "3"],
+    ["tty", "(none)"],
+    ["k", "(null)"],
+  ]);
+});
+
+Deno.test("the ENRICHED list is split off at 0x1D and read by upper-case name", () => {
+  const r = rec('type=SYSCALL msg=audit(1.000:5): auid=1000 uid=0\x1dAUID="alice" UID="root"');
+  ok(r.enriched);
+  deepStrictEqual(r.fields(), [["auid", "1000"], ["uid", "0"]]);
+  strictEqual(r.enrichment.get("AUID"), '"alice"');
+  strictEqual(r.text, "type=SYSCALL msg=audit(1.000:5): auid=1000 uid=0");
+  const s = rec(
+    "type=SOCKADDR msg=audit(1.000:5): saddr=0100\x1dSADDR={ saddr_fam=local path=/x }",
+  );
+  strictEqual(s.enrichment.get("SADDR"), "{ saddr_fam=local path=/x }");
+});
+
+Deno.test("lines across read chunks, CRLF ends and a missing final newline are read whole", async () => {
+  const long = "x".repeat(100_000);
+  const text = `type=CWD msg=audit(1.000:1): cwd="/${long}"\r\n` +
+    `type=PROCTITLE msg=audit(1.000:1): proctitle=6C73`;
+  const out: AuditRecord[] = [];
+  for await (const r of readRecords(enc.encode(text), { chunkBytes: 4096 })) out.push(r);
+  strictEqual(out.length, 2);
+  strictEqual(out[0].get("cwd"), `"/${long}"`);
+  strictEqual(out[1].get("proctitle"), "6C73");
+});
+
+Deno.test("bad lines are reported with file and line number, reading goes on", async () => {
+  const bad: BadLine[] = [];
+  const out = await records(
+    'type=CWD msg=audit(1.000:1): cwd="/"\ngarbage here\n\ntype=EOE msg=audit(1.000:1): \n',
+    bad,
+  );
+  strictEqual(out.length, 2);
+  strictEqual(bad.length, 1);
+  strictEqual(bad[0].line, 2);
+  strictEqual(bad[0].text, "garbage here");
+});
+
+Deno.test("a line longer than maxLineBytes is reported and skipped", async () => {
+  const bad: BadLine[] = [];
+  const text = `type=CWD msg=audit(1.000:1): cwd="${"y".repeat(50_000)}"\n` +
+    `type=CWD msg=audit(2.000:2): cwd="/"\n`;
+  const out: AuditRecord[] = [];
+  for await (
+    const r of readRecords(enc.encode(text), {
+      maxLineBytes: 10_000,
+      chunkBytes: 4096,
+      onBadLine: (b) => bad.push(b),
+    })
+  ) out.push(r);
+  strictEqual(out.length, 1);
+  strictEqual(out[0].serial, 2);
+  strictEqual(bad.length, 1);
+});
+
+Deno.test("a rotated set is read oldest first: audit.log.2, audit.log.1, audit.log", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const [name, serial] of [["audit.log", 3], ["audit.log.1", 2], ["audit.log.2", 1]]) {
+      await Deno.writeTextFile(
+        `${dir}/${name}`,
+        `type=DAEMON_START msg=audit(${serial}.000:${serial}): op=start\n`,
+      );
+    }
+    await Deno.writeTextFile(`${dir}/audit.log.old`, "not part of the set\n");
+    deepStrictEqual(rotatedLogSet(dir), [
+      `${dir}/audit.log.2`,
+      `${dir}/audit.log.1`,
+      `${dir}/audit.log`,
+    ]);
+    const serials: number[] = [];
+    for await (const ev of readEvents(rotatedLogSet(`${dir}/audit.log`))) serials.push(ev.serial);
+    deepStrictEqual(serials, [1, 2, 3]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("reading stops with the abort reason when the signal is aborted", async () => {
+  const ac = new AbortController();
+  ac.abort(new Error("stop"));
+  let caught: unknown;
+  try {
+    const dir = await Deno.makeTempDir();
+    await Deno.writeTextFile(`${dir}/a.log`, 'type=CWD msg=audit(1.000:1): cwd="/"\n');
+    for await (const _ of readEvents(`${dir}/a.log`, { signal: ac.signal })) { /* none */ }
+    await Deno.remove(dir, { recursive: true });
+  } catch (e) {
+    caught = e;
+  }
+  strictEqual((caught as Error).message, "stop");
+});
+
+Deno.test("any bytes in, at any chunk size: no exception and no hang", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          fc.constantFrom(
+            "type=SYSCALL msg=audit(1.000:1): key=6E6574016F7574 a0=1\n",
+            "node=n type=AVC msg=audit(2.001:2): avc: denied { x } for pid=1\n",
+            "type=USER msg=audit(3.000:3): msg='a=b c=d'\x1dUID=\"x\"\n",
+            "type=EOE msg=audit(3.000:3): \n",
+            "\n",
+            "type=PROCTITLE msg=audit(3.000:3): proctitle=00\n",
+          ).map((s) => enc.encode(s)),
+        ),
+        { maxLength: 30 },
+      ),
+      fc.integer({ min: 1, max: 64 }),
+      async (parts, chunk) => {
+        const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+        let off = 0;
+        for (const p of parts) {
+          bytes.set(p, off);
+          off += p.length;
+        }
+        let fields = 0;
+        for await (
+          const ev of readEvents(bytes, { chunkBytes: chunk, maxLineBytes: 4096 })
+        ) {
+          for (const r of ev.records) {
+            for (let i = 0; i < r.fieldCount; i++) fields += r.fieldName(i).length >= 0 ? 1 : 0;
+            void r.enrichment;
+          }
+        }
+        ok(fields >= 0);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
