@@ -9,7 +9,7 @@ import {
   logUserMessage,
   openAudit,
 } from "../mod.ts";
-import { kernelTest, run } from "./_helpers.ts";
+import { kernelTest, run, runCli } from "./_helpers.ts";
 import { recordFields } from "./_records.ts";
 
 /** auditd.conf for a daemon that logs RAW records into `dir` and touches nothing else. */
@@ -48,7 +48,7 @@ async function waitFor(what: string, ok: () => Promise<boolean>, ms = 5000): Pro
 }
 
 kernelTest(
-  "records of every wrapper and of audgen are in auditd's log, found by ausearch field for field",
+  "records of every wrapper and of audgen are in auditd's log, found by ausearch and auditkit search",
   async () => {
     using a = openAudit();
     const before = await a.status();
@@ -98,6 +98,40 @@ kernelTest(
         assert.equal(m[1], typeName);
         assert.equal(Number(m[2]) * 1000 + Number(m[3]), r.timestamp);
         assert.deepEqual(recordFields(m[5]), recordFields(r.body), typeName);
+      }
+      // auditkit search finds the same records: its text equals ausearch's
+      // byte for byte, and its JSON carries every field the record has
+      for (const [k, r] of records.entries()) {
+        for (const format of [["--raw"], ["-i"], []]) {
+          const args = ["-if", log, "-a", String(r.serial), ...format];
+          const theirs = await run("ausearch", args, { env: { TZ: "UTC" } });
+          const ours = await runCli(["search", ...args], { env: { TZ: "UTC" } });
+          assert.equal(ours.code, theirs.code, ours.stderr);
+          assert.equal(ours.stdout, theirs.stdout, `search ${args.join(" ")}`);
+          assert.match(ours.stdout, new RegExp(`:${r.serial}\\)`), "the record was found");
+        }
+        const json = await runCli([
+          "search",
+          "-if",
+          log,
+          "-a",
+          String(r.serial),
+          "--format",
+          "json",
+        ]);
+        assert.equal(json.code, 0, json.stderr);
+        const events = json.stdout.trim().split("\n").map((l) => JSON.parse(l));
+        const rec = events.flatMap((e) => e.records).find((x) =>
+          x.type === written[k].typeName && x.raw.pid === String(Deno.pid)
+        );
+        assert.ok(rec, `record ${r.serial} in auditkit search --format json`);
+        for (const [name, value] of recordFields(r.body)) {
+          const got = rec.raw[name];
+          assert.ok(
+            Array.isArray(got) ? got.includes(value) : got === value,
+            `${written[k].typeName} ${name}=${value} (got ${JSON.stringify(got)})`,
+          );
+        }
       }
       // ausearch's own interpretation decodes the encoded values
       const i = await run("ausearch", ["-if", log, "-a", String(records[2].serial), "-i"], {
