@@ -885,12 +885,47 @@ export function interpretValue(
   if (enriched !== undefined && !enriched.startsWith("unknown-")) {
     out = printEnriched(kind, enriched);
   } else {
-    out = interpretKind(kind, val, ctx);
+    out = CONTEXT_FREE.has(kind) ? memoized(kind, val, ctx) : interpretKind(kind, val, ctx);
   }
   if (kind === "escaped_key" && out.includes("\x01")) {
     return out.split("\x01").map((k) => escapeValue(k, escape)).join("\x01");
   }
   return escapeValue(out, escape);
+}
+
+/** Kinds whose interpretation depends on the value alone. */
+const CONTEXT_FREE = new Set<FieldKind>([
+  "uid",
+  "gid",
+  "exit",
+  "escaped",
+  "escaped_file",
+  "escaped_key",
+  "perm",
+  "mode",
+  "mode_short",
+  "sockaddr",
+  "success",
+  "session",
+  "cap_bitmap",
+  "list",
+  "proctitle",
+]);
+
+const MEMO_LIMIT = 1 << 14;
+const memo = new Map<FieldKind, Map<string, string>>();
+
+/** Values repeat across events (uids, exes, paths): each is interpreted once. */
+function memoized(kind: FieldKind, val: string, ctx: InterpretContext): string {
+  let m = memo.get(kind);
+  if (!m) memo.set(kind, m = new Map());
+  let out = m.get(val);
+  if (out === undefined) {
+    out = interpretKind(kind, val, ctx);
+    if (m.size >= MEMO_LIMIT) m.clear();
+    m.set(val, out);
+  }
+  return out;
 }
 
 function interpretKind(kind: FieldKind, val: string, ctx: InterpretContext): string {
