@@ -162,14 +162,19 @@ export function isHex(s: string): boolean {
   return true;
 }
 
-function parseDigits(buf: Uint8Array, pos: number, end: number): [number, number] {
+/** Where the last {@link parseDigits} stopped (a module variable: no tuple per call). */
+let digitsEnd = 0;
+
+/** A decimal number at `pos` (-1 when there is none); sets {@link digitsEnd}. */
+function parseDigits(buf: Uint8Array, pos: number, end: number): number {
   let n = 0;
   const start = pos;
   while (pos < end && buf[pos] >= 0x30 && buf[pos] <= 0x39 && pos - start < 20) {
     n = n * 10 + (buf[pos] - 0x30);
     pos++;
   }
-  return [pos === start ? -1 : n, pos];
+  digitsEnd = pos;
+  return pos === start ? -1 : n;
 }
 
 function startsWith(buf: Uint8Array, pos: number, end: number, text: string): boolean {
@@ -298,13 +303,16 @@ export class AuditRecord {
     if (!startsWith(line, pos, end, "msg=audit(")) throw new BadLineError("no msg=audit( stamp");
     pos += 10;
     let n: number;
-    [n, pos] = parseDigits(line, pos, end);
+    n = parseDigits(line, pos, end);
+    pos = digitsEnd;
     if (n < 0 || line[pos] !== 0x2e) throw new BadLineError("bad time stamp");
     this.sec = n;
-    [n, pos] = parseDigits(line, pos + 1, end);
+    n = parseDigits(line, pos + 1, end);
+    pos = digitsEnd;
     if (n < 0 || line[pos] !== 0x3a) throw new BadLineError("bad time stamp");
     this.msec = n;
-    [n, pos] = parseDigits(line, pos + 1, end);
+    n = parseDigits(line, pos + 1, end);
+    pos = digitsEnd;
     if (n < 0 || n > 0xffffffff || line[pos] !== RPAREN) throw new BadLineError("bad serial");
     this.serial = n;
     pos++;
