@@ -75,34 +75,6 @@ function nameHash(buf: Uint8Array, start: number, end: number): number {
   return h ^ (end - start);
 }
 
-function internName(buf: Uint8Array, start: number, end: number): string {
-  const len = end - start;
-  if (len > 32) return decodeBytes(buf, start, end);
-  const h = nameHash(buf, start, end);
-  let slot = (h >>> 0) & (NAME_SLOTS - 1);
-  for (let probe = 0; probe < 8; probe++) {
-    const key = nameKeys[slot];
-    if (key === undefined) {
-      const s = decodeBytes(buf, start, end);
-      nameKeys[slot] = buf.slice(start, end);
-      nameStrings[slot] = s;
-      return s;
-    }
-    if (key.length === len) {
-      let same = true;
-      for (let i = 0; i < len; i++) {
-        if (key[i] !== buf[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return nameStrings[slot];
-    }
-    slot = (slot + 1) & (NAME_SLOTS - 1);
-  }
-  return decodeBytes(buf, start, end);
-}
-
 /**
  * Short values repeat a lot (uids, results, flags): a direct-mapped cache
  * keyed by their bytes returns the same string without decoding again.
@@ -192,7 +164,8 @@ export class BadLineError extends Error {
   }
 }
 
-const typeCache = new Map<string, number>();
+/** Record type numbers by interned-name slot (-1: not looked up yet). */
+const typeBySlot = new Int32Array(NAME_SLOTS).fill(-1);
 
 /**
  * Field offsets of many records in one array: the records of a read chunk
@@ -291,12 +264,15 @@ export class AuditRecord {
     pos += 5;
     const typeEnd = line.indexOf(SP, pos);
     if (typeEnd < 0 || typeEnd >= end) throw new BadLineError("nothing after the type");
-    const typeName = internName(line, pos, typeEnd);
-    let type = typeCache.get(typeName);
-    if (type === undefined) {
-      type = recordTypeNumber(typeName);
-      if (type === undefined) throw new BadLineError(`unknown record type "${typeName}"`);
-      if (typeCache.size < 4096) typeCache.set(typeName, type);
+    // type names are interned like field names; their numbers are kept by slot
+    const slot = nameSlot(line, pos, typeEnd, nameHash(line, pos, typeEnd));
+    let type = slot >= 0 ? typeBySlot[slot] : -1;
+    if (type < 0) {
+      const typeName = decodeBytes(line, pos, typeEnd);
+      const known = recordTypeNumber(typeName);
+      if (known === undefined) throw new BadLineError(`unknown record type "${typeName}"`);
+      type = known;
+      if (slot >= 0) typeBySlot[slot] = type;
     }
     this.type = type;
     pos = typeEnd + 1;
