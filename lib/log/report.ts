@@ -379,7 +379,8 @@ export class Report {
     const sets = this.#sets;
     this.#n.events++;
     if (CONFIG_TYPES.has(ev.type)) this.#n.config++;
-    if (s.success === false && ev.record(1300)) this.#n.failedSyscalls++;
+    // the SYSCALL record's own result counts here, not an earlier res= of the event
+    if (ev.record(1300)?.get("success") === "no") this.#n.failedSyscalls++;
     if (ev.type === USER_LOGIN) s.success === false ? this.#n.failedLogins++ : this.#n.logins++;
     if (ev.type === USER_AUTH) s.success === false ? this.#n.failedAuths++ : this.#n.auths++;
     if (ev.type === AVC) this.#n.avcs++;

@@ -192,7 +192,8 @@ function take(items: SearchItems, r: AuditRecord): void {
         if (t === RecordType.SYSCALL) items.exit ??= num(v);
         break;
       case "success":
-        if (t === RecordType.SYSCALL) items.success ??= successOf(v);
+        // the syscall's result wins over a res= of another record of the event
+        if (t === RecordType.SYSCALL) items.success = successOf(v) ?? items.success;
         break;
       case "res":
       case "result":
