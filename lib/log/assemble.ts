@@ -11,7 +11,15 @@ import type { AuditRecord } from "./record.ts";
 import { type LogInput, type ReadOptions, recordBatches } from "./source.ts";
 import { endsEvent, RecordType } from "./types.ts";
 
-/** One audit event: the records that share a time stamp, serial and node. */
+/**
+ * One audit event: the records that share a time stamp, serial and node.
+ *
+ * @example
+ * ```ts
+ * import { readEvents } from "./assemble.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(ev.id, ev.type);
+ * ```
+ */
 export class AuditEvent {
   /** Seconds of the time stamp. */
   readonly sec: number;
@@ -74,6 +82,18 @@ function earlier(a: AuditEvent, b: AuditEvent): number {
 /**
  * Groups records into events. Feed it with {@link push}, collect complete
  * events with {@link drain}, and call {@link flush} at the end of input.
+ *
+ * @example
+ * ```ts
+ * import { EventAssembler } from "./assemble.ts";
+ * import { readRecords } from "./source.ts";
+ * const asm = new EventAssembler({ eoeTimeout: 2 });
+ * for await (const r of readRecords("/var/log/audit/audit.log")) {
+ *   asm.push(r);
+ *   for (const ev of asm.drain()) console.log(ev.id);
+ * }
+ * asm.flush();
+ * ```
  */
 export class EventAssembler {
   #open: AuditEvent[] = [];
@@ -147,6 +167,13 @@ export interface ReadEventsOptions extends ReadOptions, AssembleOptions {}
 /**
  * Reads a log and yields its events in batches (the fast path behind
  * {@link readEvents}).
+ *
+ * @example
+ * ```ts
+ * import { eventBatches } from "./assemble.ts";
+ * let n = 0;
+ * for await (const batch of eventBatches("/var/log/audit/audit.log")) n += batch.length;
+ * ```
  */
 export async function* eventBatches(
   input: LogInput,
@@ -185,6 +212,12 @@ export async function* readEvents(
 /**
  * The events of a log as a `ReadableStream` (pull-based: the file is read as
  * the stream is consumed; cancelling the stream stops the reading).
+ *
+ * @example
+ * ```ts
+ * import { eventStream } from "./assemble.ts";
+ * for await (const ev of eventStream("/var/log/audit/audit.log")) console.log(ev.id);
+ * ```
  */
 export function eventStream(
   input: LogInput,

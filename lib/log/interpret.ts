@@ -132,7 +132,15 @@ const T_PATH = RecordType.PATH;
 const T_MQ_OPEN = 1312;
 const GROUP_TYPES = new Set([1116, 1118, 1119]); // ADD_GROUP, DEL_GROUP, GRP_MGMT
 
-/** The kind of field `name` in a record of type `recordType` (`auparse_interp_adjust_type`). */
+/**
+ * The kind of field `name` in a record of type `recordType` (`auparse_interp_adjust_type`).
+ *
+ * @example
+ * ```ts
+ * import { fieldKind } from "./interpret.ts";
+ * fieldKind(1309, "a0", '"ls"'); // "escaped": EXECVE arguments are strings
+ * ```
+ */
 export function fieldKind(recordType: number, name: string, value: string): FieldKind {
   if (
     recordType === T_EXECVE && name.charCodeAt(0) === 0x61 && name !== "argc" &&
@@ -872,6 +880,13 @@ const SHELL_SETS = { shell: "\"'`$\\!()| ", shell_quote: "\"'`$\\!()| ;#&*?[]<>{
 /**
  * Interprets one value of the given kind (`auparse_do_interpretation`),
  * escaped for output.
+ *
+ * @example
+ * ```ts
+ * import { interpretValue } from "./interpret.ts";
+ * interpretValue("exit", "exit", "-13", { machine: 1, syscall: 257, a0: 0n, a1: 0n });
+ * // "EACCES(Permission denied)"
+ * ```
  */
 export function interpretValue(
   kind: FieldKind,
@@ -1052,7 +1067,15 @@ function fieldContext(event: AuditEvent): InterpretContext {
   return ctx;
 }
 
-/** The interpretation context of an event (from its SYSCALL record), cached. */
+/**
+ * The interpretation context of an event (from its SYSCALL record), cached.
+ *
+ * @example
+ * ```ts
+ * import { eventContext, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(eventContext(ev).syscall);
+ * ```
+ */
 export function eventContext(event: AuditEvent): InterpretContext {
   let ctx = contexts.get(event);
   if (!ctx) {

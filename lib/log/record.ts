@@ -155,7 +155,19 @@ function startsWith(buf: Uint8Array, pos: number, end: number, text: string): bo
   return true;
 }
 
-/** Where a line failed to parse, for reports of bad lines. */
+/**
+ * Where a line failed to parse, for reports of bad lines.
+ *
+ * @example
+ * ```ts
+ * import { AuditRecord, BadLineError } from "./record.ts";
+ * try {
+ *   new AuditRecord(new TextEncoder().encode("not a record"));
+ * } catch (e) {
+ *   console.log(e instanceof BadLineError);
+ * }
+ * ```
+ */
 export class BadLineError extends Error {
   /** Creates the error for a line that is not an audit record. */
   constructor(message: string) {
@@ -202,6 +214,13 @@ export class FieldPool {
 /**
  * An audit record: `[node=N ]type=T msg=audit(sec.msec:serial): fields[<0x1D>enrichment]`.
  * Fields follow libauparse's tokenization (`auparse/ellist.c`).
+ *
+ * @example
+ * ```ts
+ * import { AuditRecord } from "./record.ts";
+ * const r = new AuditRecord(new TextEncoder().encode('type=CWD msg=audit(1.000:1): cwd="/"'));
+ * console.log(r.typeName, r.fieldName(0), r.fieldValue(0)); // CWD cwd "/"
+ * ```
  */
 export class AuditRecord {
   /** The buffer holding the line (offsets below are into it). */

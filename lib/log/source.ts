@@ -49,6 +49,12 @@ const CHUNK = 256 << 10;
  * The files of a rotated log set in time order: `audit.log.N` ...
  * `audit.log.1`, `audit.log`. `base` is the current log (`audit.log`) or the
  * directory holding it.
+ *
+ * @example
+ * ```ts
+ * import { rotatedLogSet } from "./source.ts";
+ * console.log(rotatedLogSet("/var/log/audit")); // [".../audit.log.2", ".../audit.log.1", ".../audit.log"]
+ * ```
  */
 export function rotatedLogSet(base: string): string[] {
   let dir: string, name: string;
@@ -166,6 +172,14 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * Cuts a source into lines and parses each into a record; yields the records
  * of each chunk together (batching keeps the per-record cost low, and reading
  * waits for the consumer so memory stays flat).
+ *
+ * @example
+ * ```ts
+ * import { recordBatches } from "./source.ts";
+ * for await (const batch of recordBatches("/var/log/audit/audit.log", { onBadLine: console.warn })) {
+ *   console.log(batch.length);
+ * }
+ * ```
  */
 export async function* recordBatches(
   input: LogInput,
