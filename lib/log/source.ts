@@ -86,7 +86,18 @@ async function* fileChunks(
   options: ReadOptions,
   progress: { done: number; total: number | undefined },
 ): AsyncGenerator<Uint8Array> {
-  using file = await Deno.open(path, { read: true });
+  let opened: Deno.FsFile;
+  try {
+    opened = await Deno.open(path, { read: true });
+  } catch (e) {
+    const why = e instanceof Deno.errors.NotFound
+      ? "no such file"
+      : e instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : (e as Error).message;
+    throw new Error(`Cannot read log "${path}": ${why}`, { cause: e });
+  }
+  using file = opened;
   const size = (await file.stat()).size;
   const chunk = options.chunkBytes ?? CHUNK;
   for (;;) {
