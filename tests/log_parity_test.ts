@@ -85,6 +85,8 @@ const REPORTS: string[][] = [
   ["--failed", "-c"],
   ["--success", "-i", "-f"],
   ["--failed", "-x", "--summary"],
+  ["--success", "-e", "--summary"],
+  ["--success", "-au", "--summary"],
   ["-t"],
   ["-au"],
   ["-au", "--summary"],

@@ -146,13 +146,26 @@ export class EventAssembler {
     for (const e of [...this.#open]) this.#finish(e);
   }
 
-  /** Takes the complete events, lowest time stamp first. */
+  /**
+   * Takes the complete events, lowest time stamp first. As in ausearch, a
+   * complete event waits while an older event is still open, so events come
+   * out in time order.
+   */
   drain(): AuditEvent[] {
     const ready = this.#ready;
     if (ready.length === 0) return ready;
-    this.#ready = [];
     if (ready.length > 1) ready.sort(earlier);
-    return ready;
+    let oldest: AuditEvent | undefined;
+    for (const e of this.#open) if (!oldest || earlier(e, oldest) < 0) oldest = e;
+    if (!oldest) {
+      this.#ready = [];
+      return ready;
+    }
+    let n = 0;
+    while (n < ready.length && earlier(ready[n], oldest) < 0) n++;
+    if (n === 0) return [];
+    this.#ready = ready.slice(n);
+    return ready.slice(0, n);
   }
 
   /** How many events are still open. */

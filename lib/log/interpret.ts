@@ -128,6 +128,7 @@ const T_EXECVE = RecordType.EXECVE;
 const T_AVC = RecordType.AVC;
 const T_USER_TTY = 1124;
 const T_NETFILTER_PKT = 1324;
+const T_CRYPTO_KEY_USER = 2404;
 const T_PATH = RecordType.PATH;
 const T_MQ_OPEN = 1312;
 const GROUP_TYPES = new Set([1116, 1118, 1119]); // ADD_GROUP, DEL_GROUP, GRP_MGMT
@@ -149,6 +150,8 @@ export function fieldKind(recordType: number, name: string, value: string): Fiel
   if (recordType === T_AVC && name === "saddr") return "unclassified";
   if (recordType === T_USER_TTY && name === "msg") return "escaped";
   if (recordType === T_NETFILTER_PKT && name === "saddr") return "addr";
+  // a key fingerprint, not a capability set
+  if (recordType === T_CRYPTO_KEY_USER && name === "fp") return "unclassified";
   if (name === "acct") {
     return value.charCodeAt(0) === 0x22 || isHex(value) ? "escaped" : "unclassified";
   }
