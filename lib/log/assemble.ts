@@ -11,7 +11,15 @@ import type { AuditRecord } from "./record.ts";
 import { type LogInput, type ReadOptions, recordBatches } from "./source.ts";
 import { endsEvent, RecordType } from "./types.ts";
 
-/** One audit event: the records that share a time stamp, serial and node. */
+/**
+ * One audit event: the records that share a time stamp, serial and node.
+ *
+ * @example
+ * ```ts
+ * import { readEvents } from "./assemble.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(ev.id, ev.type);
+ * ```
+ */
 export class AuditEvent {
   /** Seconds of the time stamp. */
   readonly sec: number;
@@ -74,6 +82,18 @@ function earlier(a: AuditEvent, b: AuditEvent): number {
 /**
  * Groups records into events. Feed it with {@link push}, collect complete
  * events with {@link drain}, and call {@link flush} at the end of input.
+ *
+ * @example
+ * ```ts
+ * import { EventAssembler } from "./assemble.ts";
+ * import { readRecords } from "./source.ts";
+ * const asm = new EventAssembler({ eoeTimeout: 2 });
+ * for await (const r of readRecords("/var/log/audit/audit.log")) {
+ *   asm.push(r);
+ *   for (const ev of asm.drain()) console.log(ev.id);
+ * }
+ * asm.flush();
+ * ```
  */
 export class EventAssembler {
   #open: AuditEvent[] = [];
@@ -126,13 +146,26 @@ export class EventAssembler {
     for (const e of [...this.#open]) this.#finish(e);
   }
 
-  /** Takes the complete events, lowest time stamp first. */
+  /**
+   * Takes the complete events, lowest time stamp first. As in ausearch, a
+   * complete event waits while an older event is still open, so events come
+   * out in time order.
+   */
   drain(): AuditEvent[] {
     const ready = this.#ready;
     if (ready.length === 0) return ready;
-    this.#ready = [];
     if (ready.length > 1) ready.sort(earlier);
-    return ready;
+    let oldest: AuditEvent | undefined;
+    for (const e of this.#open) if (!oldest || earlier(e, oldest) < 0) oldest = e;
+    if (!oldest) {
+      this.#ready = [];
+      return ready;
+    }
+    let n = 0;
+    while (n < ready.length && earlier(ready[n], oldest) < 0) n++;
+    if (n === 0) return [];
+    this.#ready = ready.slice(n);
+    return ready.slice(0, n);
   }
 
   /** How many events are still open. */
@@ -147,6 +180,13 @@ export interface ReadEventsOptions extends ReadOptions, AssembleOptions {}
 /**
  * Reads a log and yields its events in batches (the fast path behind
  * {@link readEvents}).
+ *
+ * @example
+ * ```ts
+ * import { eventBatches } from "./assemble.ts";
+ * let n = 0;
+ * for await (const batch of eventBatches("/var/log/audit/audit.log")) n += batch.length;
+ * ```
  */
 export async function* eventBatches(
   input: LogInput,
@@ -185,6 +225,12 @@ export async function* readEvents(
 /**
  * The events of a log as a `ReadableStream` (pull-based: the file is read as
  * the stream is consumed; cancelling the stream stops the reading).
+ *
+ * @example
+ * ```ts
+ * import { eventStream } from "./assemble.ts";
+ * for await (const ev of eventStream("/var/log/audit/audit.log")) console.log(ev.id);
+ * ```
  */
 export function eventStream(
   input: LogInput,

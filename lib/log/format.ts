@@ -86,7 +86,15 @@ function safe(s: string): string {
   return escapeValue(s, "tty");
 }
 
-/** ausearch `--raw`: the lines as read, enrichment kept. */
+/**
+ * ausearch `--raw`: the lines as read, enrichment kept.
+ *
+ * @example
+ * ```ts
+ * import { formatRaw, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(formatRaw(ev));
+ * ```
+ */
 export function formatRaw(event: AuditEvent): string {
   // ausearch marks the whole event enriched when one record is: the others
   // get the 0x1D separator with an empty list
@@ -96,7 +104,15 @@ export function formatRaw(event: AuditEvent): string {
   return out;
 }
 
-/** ausearch's default output: `----`, `time->`, records newest first. */
+/**
+ * ausearch's default output: `----`, `time->`, records newest first.
+ *
+ * @example
+ * ```ts
+ * import { formatDefault, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(formatDefault(ev));
+ * ```
+ */
 export function formatDefault(event: AuditEvent): string {
   let out = `----\ntime->${ctime(event.sec)}\n`;
   for (const r of printedRecords(event)) out += safe(r.text) + "\n";
@@ -226,7 +242,15 @@ export function formatInterpretedRecord(
   return out + "\n";
 }
 
-/** `ausearch -i`: `----`, then each record interpreted, newest first. */
+/**
+ * `ausearch -i`: `----`, then each record interpreted, newest first.
+ *
+ * @example
+ * ```ts
+ * import { formatInterpreted, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(formatInterpreted(ev));
+ * ```
+ */
 export function formatInterpreted(event: AuditEvent, escape: EscapeMode = "tty"): string {
   let out = "----\n";
   for (const r of printedRecords(event)) out += formatInterpretedRecord(event, r, escape);
@@ -272,7 +296,15 @@ function add(obj: Record<string, string | string[]>, name: string, value: string
   else obj[name] = [old, value];
 }
 
-/** An event as a JSON-ready object (raw and interpreted fields of every record). */
+/**
+ * An event as a JSON-ready object (raw and interpreted fields of every record).
+ *
+ * @example
+ * ```ts
+ * import { eventToJson, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(eventToJson(ev).records.length);
+ * ```
+ */
 export function eventToJson(event: AuditEvent): JsonEvent {
   const records: JsonRecord[] = [];
   for (const r of event.records) {
@@ -299,12 +331,28 @@ export function eventToJson(event: AuditEvent): JsonEvent {
   };
 }
 
-/** An event as one line of JSON (JSON Lines), newline included. */
+/**
+ * An event as one line of JSON (JSON Lines), newline included.
+ *
+ * @example
+ * ```ts
+ * import { formatJson, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) Deno.stdout.writeSync(new TextEncoder().encode(formatJson(ev)));
+ * ```
+ */
 export function formatJson(event: AuditEvent): string {
   return JSON.stringify(eventToJson(event)) + "\n";
 }
 
-/** Formats an event in one of the search formats. */
+/**
+ * Formats an event in one of the search formats.
+ *
+ * @example
+ * ```ts
+ * import { formatEvent, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(formatEvent(ev, "interpret"));
+ * ```
+ */
 export function formatEvent(
   event: AuditEvent,
   format: SearchFormat,

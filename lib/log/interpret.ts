@@ -128,11 +128,20 @@ const T_EXECVE = RecordType.EXECVE;
 const T_AVC = RecordType.AVC;
 const T_USER_TTY = 1124;
 const T_NETFILTER_PKT = 1324;
+const T_CRYPTO_KEY_USER = 2404;
 const T_PATH = RecordType.PATH;
 const T_MQ_OPEN = 1312;
 const GROUP_TYPES = new Set([1116, 1118, 1119]); // ADD_GROUP, DEL_GROUP, GRP_MGMT
 
-/** The kind of field `name` in a record of type `recordType` (`auparse_interp_adjust_type`). */
+/**
+ * The kind of field `name` in a record of type `recordType` (`auparse_interp_adjust_type`).
+ *
+ * @example
+ * ```ts
+ * import { fieldKind } from "./interpret.ts";
+ * fieldKind(1309, "a0", '"ls"'); // "escaped": EXECVE arguments are strings
+ * ```
+ */
 export function fieldKind(recordType: number, name: string, value: string): FieldKind {
   if (
     recordType === T_EXECVE && name.charCodeAt(0) === 0x61 && name !== "argc" &&
@@ -141,6 +150,8 @@ export function fieldKind(recordType: number, name: string, value: string): Fiel
   if (recordType === T_AVC && name === "saddr") return "unclassified";
   if (recordType === T_USER_TTY && name === "msg") return "escaped";
   if (recordType === T_NETFILTER_PKT && name === "saddr") return "addr";
+  // a key fingerprint, not a capability set
+  if (recordType === T_CRYPTO_KEY_USER && name === "fp") return "unclassified";
   if (name === "acct") {
     return value.charCodeAt(0) === 0x22 || isHex(value) ? "escaped" : "unclassified";
   }
@@ -872,6 +883,13 @@ const SHELL_SETS = { shell: "\"'`$\\!()| ", shell_quote: "\"'`$\\!()| ;#&*?[]<>{
 /**
  * Interprets one value of the given kind (`auparse_do_interpretation`),
  * escaped for output.
+ *
+ * @example
+ * ```ts
+ * import { interpretValue } from "./interpret.ts";
+ * interpretValue("exit", "exit", "-13", { machine: 1, syscall: 257, a0: 0n, a1: 0n });
+ * // "EACCES(Permission denied)"
+ * ```
  */
 export function interpretValue(
   kind: FieldKind,
@@ -885,12 +903,47 @@ export function interpretValue(
   if (enriched !== undefined && !enriched.startsWith("unknown-")) {
     out = printEnriched(kind, enriched);
   } else {
-    out = interpretKind(kind, val, ctx);
+    out = CONTEXT_FREE.has(kind) ? memoized(kind, val, ctx) : interpretKind(kind, val, ctx);
   }
   if (kind === "escaped_key" && out.includes("\x01")) {
     return out.split("\x01").map((k) => escapeValue(k, escape)).join("\x01");
   }
   return escapeValue(out, escape);
+}
+
+/** Kinds whose interpretation depends on the value alone. */
+const CONTEXT_FREE = new Set<FieldKind>([
+  "uid",
+  "gid",
+  "exit",
+  "escaped",
+  "escaped_file",
+  "escaped_key",
+  "perm",
+  "mode",
+  "mode_short",
+  "sockaddr",
+  "success",
+  "session",
+  "cap_bitmap",
+  "list",
+  "proctitle",
+]);
+
+const MEMO_LIMIT = 1 << 14;
+const memo = new Map<FieldKind, Map<string, string>>();
+
+/** Values repeat across events (uids, exes, paths): each is interpreted once. */
+function memoized(kind: FieldKind, val: string, ctx: InterpretContext): string {
+  let m = memo.get(kind);
+  if (!m) memo.set(kind, m = new Map());
+  let out = m.get(val);
+  if (out === undefined) {
+    out = interpretKind(kind, val, ctx);
+    if (m.size >= MEMO_LIMIT) m.clear();
+    m.set(val, out);
+  }
+  return out;
 }
 
 function interpretKind(kind: FieldKind, val: string, ctx: InterpretContext): string {
@@ -1017,7 +1070,15 @@ function fieldContext(event: AuditEvent): InterpretContext {
   return ctx;
 }
 
-/** The interpretation context of an event (from its SYSCALL record), cached. */
+/**
+ * The interpretation context of an event (from its SYSCALL record), cached.
+ *
+ * @example
+ * ```ts
+ * import { eventContext, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(eventContext(ev).syscall);
+ * ```
+ */
 export function eventContext(event: AuditEvent): InterpretContext {
   let ctx = contexts.get(event);
   if (!ctx) {

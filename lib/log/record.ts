@@ -75,34 +75,6 @@ function nameHash(buf: Uint8Array, start: number, end: number): number {
   return h ^ (end - start);
 }
 
-function internName(buf: Uint8Array, start: number, end: number): string {
-  const len = end - start;
-  if (len > 32) return decodeBytes(buf, start, end);
-  const h = nameHash(buf, start, end);
-  let slot = (h >>> 0) & (NAME_SLOTS - 1);
-  for (let probe = 0; probe < 8; probe++) {
-    const key = nameKeys[slot];
-    if (key === undefined) {
-      const s = decodeBytes(buf, start, end);
-      nameKeys[slot] = buf.slice(start, end);
-      nameStrings[slot] = s;
-      return s;
-    }
-    if (key.length === len) {
-      let same = true;
-      for (let i = 0; i < len; i++) {
-        if (key[i] !== buf[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return nameStrings[slot];
-    }
-    slot = (slot + 1) & (NAME_SLOTS - 1);
-  }
-  return decodeBytes(buf, start, end);
-}
-
 /**
  * Short values repeat a lot (uids, results, flags): a direct-mapped cache
  * keyed by their bytes returns the same string without decoding again.
@@ -162,14 +134,19 @@ export function isHex(s: string): boolean {
   return true;
 }
 
-function parseDigits(buf: Uint8Array, pos: number, end: number): [number, number] {
+/** Where the last {@link parseDigits} stopped (a module variable: no tuple per call). */
+let digitsEnd = 0;
+
+/** A decimal number at `pos` (-1 when there is none); sets {@link digitsEnd}. */
+function parseDigits(buf: Uint8Array, pos: number, end: number): number {
   let n = 0;
   const start = pos;
   while (pos < end && buf[pos] >= 0x30 && buf[pos] <= 0x39 && pos - start < 20) {
     n = n * 10 + (buf[pos] - 0x30);
     pos++;
   }
-  return [pos === start ? -1 : n, pos];
+  digitsEnd = pos;
+  return pos === start ? -1 : n;
 }
 
 function startsWith(buf: Uint8Array, pos: number, end: number, text: string): boolean {
@@ -178,7 +155,19 @@ function startsWith(buf: Uint8Array, pos: number, end: number, text: string): bo
   return true;
 }
 
-/** Where a line failed to parse, for reports of bad lines. */
+/**
+ * Where a line failed to parse, for reports of bad lines.
+ *
+ * @example
+ * ```ts
+ * import { AuditRecord, BadLineError } from "./record.ts";
+ * try {
+ *   new AuditRecord(new TextEncoder().encode("not a record"));
+ * } catch (e) {
+ *   console.log(e instanceof BadLineError);
+ * }
+ * ```
+ */
 export class BadLineError extends Error {
   /** Creates the error for a line that is not an audit record. */
   constructor(message: string) {
@@ -187,7 +176,8 @@ export class BadLineError extends Error {
   }
 }
 
-const typeCache = new Map<string, number>();
+/** Record type numbers by interned-name slot (-1: not looked up yet). */
+const typeBySlot = new Int32Array(NAME_SLOTS).fill(-1);
 
 /**
  * Field offsets of many records in one array: the records of a read chunk
@@ -224,6 +214,13 @@ export class FieldPool {
 /**
  * An audit record: `[node=N ]type=T msg=audit(sec.msec:serial): fields[<0x1D>enrichment]`.
  * Fields follow libauparse's tokenization (`auparse/ellist.c`).
+ *
+ * @example
+ * ```ts
+ * import { AuditRecord } from "./record.ts";
+ * const r = new AuditRecord(new TextEncoder().encode('type=CWD msg=audit(1.000:1): cwd="/"'));
+ * console.log(r.typeName, r.fieldName(0), r.fieldValue(0)); // CWD cwd "/"
+ * ```
  */
 export class AuditRecord {
   /** The buffer holding the line (offsets below are into it). */
@@ -286,25 +283,31 @@ export class AuditRecord {
     pos += 5;
     const typeEnd = line.indexOf(SP, pos);
     if (typeEnd < 0 || typeEnd >= end) throw new BadLineError("nothing after the type");
-    const typeName = internName(line, pos, typeEnd);
-    let type = typeCache.get(typeName);
-    if (type === undefined) {
-      type = recordTypeNumber(typeName);
-      if (type === undefined) throw new BadLineError(`unknown record type "${typeName}"`);
-      if (typeCache.size < 4096) typeCache.set(typeName, type);
+    // type names are interned like field names; their numbers are kept by slot
+    const slot = nameSlot(line, pos, typeEnd, nameHash(line, pos, typeEnd));
+    let type = slot >= 0 ? typeBySlot[slot] : -1;
+    if (type < 0) {
+      const typeName = decodeBytes(line, pos, typeEnd);
+      const known = recordTypeNumber(typeName);
+      if (known === undefined) throw new BadLineError(`unknown record type "${typeName}"`);
+      type = known;
+      if (slot >= 0) typeBySlot[slot] = type;
     }
     this.type = type;
     pos = typeEnd + 1;
     if (!startsWith(line, pos, end, "msg=audit(")) throw new BadLineError("no msg=audit( stamp");
     pos += 10;
     let n: number;
-    [n, pos] = parseDigits(line, pos, end);
+    n = parseDigits(line, pos, end);
+    pos = digitsEnd;
     if (n < 0 || line[pos] !== 0x2e) throw new BadLineError("bad time stamp");
     this.sec = n;
-    [n, pos] = parseDigits(line, pos + 1, end);
+    n = parseDigits(line, pos + 1, end);
+    pos = digitsEnd;
     if (n < 0 || line[pos] !== 0x3a) throw new BadLineError("bad time stamp");
     this.msec = n;
-    [n, pos] = parseDigits(line, pos + 1, end);
+    n = parseDigits(line, pos + 1, end);
+    pos = digitsEnd;
     if (n < 0 || n > 0xffffffff || line[pos] !== RPAREN) throw new BadLineError("bad serial");
     this.serial = n;
     pos++;

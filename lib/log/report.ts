@@ -93,6 +93,11 @@ function syscallText(ev: AuditEvent, s: SearchItems, i: boolean): string {
 
 const q = (v: string | undefined) => v ?? "?";
 
+/** Authentication events as aureport counts them: USER_AUTH, GRP_AUTH, failed USER_MGMT. */
+function isAuth(ev: AuditEvent, s: SearchItems): boolean {
+  return ev.type === USER_AUTH || ev.type === 1126 || (ev.type === 1102 && s.success === false);
+}
+
 function avcRow(ev: AuditEvent, s: SearchItems, i: boolean): string[] {
   const avc = ev.record(AVC);
   if (!avc) return [];
@@ -113,10 +118,10 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryRule: 29,
     summaryHeader: "total  acct",
     rows: (ev, s) =>
-      ev.type !== USER_AUTH ? [] : [
+      !isAuth(ev, s) ? [] : [
         `${q(s.acct)} ${q(s.hostname)} ${q(s.terminal)} ${q(s.exe)} ${successText(s)} ${ev.serial}`,
       ],
-    values: (ev, s) => ev.type !== USER_AUTH ? [] : [q(s.acct)],
+    values: (ev, s) => !isAuth(ev, s) ? [] : [q(s.acct)],
   },
   login: {
     title: "Login Report",
@@ -334,6 +339,13 @@ export class Report {
     pids: new Set<number>(),
   };
   #n = {
+    acctChanges: 0,
+    crypto: 0,
+    mac: 0,
+    virt: 0,
+    integrity: 0,
+    anomalies: 0,
+    responses: 0,
     logins: 0,
     failedLogins: 0,
     auths: 0,
@@ -358,7 +370,8 @@ export class Report {
     if (o.start !== undefined && ev.sec < o.start) return;
     if (o.end !== undefined && ev.sec > o.end) return;
     const s = searchItems(ev);
-    if (o.success !== undefined && (s.success ?? true) !== o.success) return;
+    // events without a result are neither failed nor successful
+    if (o.success !== undefined && s.success !== o.success) return;
     if (o.kind === "summary") {
       this.#summarise(ev, s);
       return;
@@ -377,12 +390,38 @@ export class Report {
 
   #summarise(ev: AuditEvent, s: SearchItems): void {
     const sets = this.#sets;
-    this.#n.events++;
-    if (CONFIG_TYPES.has(ev.type)) this.#n.config++;
-    if (s.success === false && ev.record(1300)) this.#n.failedSyscalls++;
-    if (ev.type === USER_LOGIN) s.success === false ? this.#n.failedLogins++ : this.#n.logins++;
-    if (ev.type === USER_AUTH) s.success === false ? this.#n.failedAuths++ : this.#n.auths++;
-    if (ev.type === AVC) this.#n.avcs++;
+    const n = this.#n;
+    const has = (t: number) => ev.records.some((r) => r.type === t);
+    const inRange = (lo: number, hi: number) =>
+      ev.records.some((r) => r.type >= lo && r.type <= hi);
+    n.events++;
+    // each kind of record found adds one, as aureport counts them
+    for (const t of [1305, 1203, 1111, 1325, 1328, 2312]) if (has(t)) n.config++;
+    if (inRange(1403, 1417)) n.config++;
+    if (has(1108)) n.acctChanges++;
+    if (inRange(1114, 1117)) n.acctChanges++;
+    if (has(1102)) n.acctChanges++;
+    if (has(1132)) n.acctChanges++;
+    if (inRange(2301, 2302)) n.acctChanges++;
+    if (inRange(1600, 1699)) n.crypto++;
+    if (inRange(2400, 2499)) n.crypto++;
+    if (has(USER_LOGIN)) {
+      if (s.success === true) n.logins++;
+      else if (s.success === false) n.failedLogins++;
+    }
+    if (has(USER_AUTH) || (!has(1102) && has(1126))) {
+      if (s.success === true) n.auths++;
+      else if (s.success === false) n.failedAuths++;
+    } else if (has(1102) && s.success === false) n.failedAuths++;
+    if (has(AVC) || has(1107)) n.avcs++;
+    if (inRange(1403, 1417)) n.mac++;
+    if (inRange(2300, 2399)) n.mac++;
+    if (inRange(2500, 2599)) n.virt++;
+    if (inRange(1800, 1899)) n.integrity++;
+    if (s.success === false && (s.syscall ?? 0) > 0) n.failedSyscalls++;
+    if (inRange(2100, 2199)) n.anomalies++;
+    if (inRange(1700, 1799)) n.anomalies++;
+    if (inRange(2200, 2299)) n.responses++;
     if (s.auid !== undefined) sets.users.add(s.auid);
     if (s.terminal !== undefined) sets.terminals.add(s.terminal);
     if (s.hostname !== undefined) sets.hosts.add(s.hostname);
@@ -416,7 +455,7 @@ export class Report {
     const col = COLUMNS[o.kind];
     if (o.summary) {
       const title = prefix + col.summaryTitle;
-      const rule = "=".repeat(Math.max(col.summaryRule, title.length));
+      const rule = "=".repeat(col.summaryRule);
       let out = `\n${title}\n${rule}\n${col.summaryHeader}\n${rule}\n`;
       const entries = [...this.#counts];
       if (col.numeric && !o.interpret) entries.sort((a, b) => Number(a[0]) - Number(b[0]));
@@ -449,7 +488,7 @@ export class Report {
     const s = this.#sets, n = this.#n;
     const lines: [string, number][] = [
       ["changes in configuration", n.config],
-      ["changes to accounts, groups, or roles", 0],
+      ["changes to accounts, groups, or roles", n.acctChanges],
       ["logins", n.logins],
       ["failed logins", n.failedLogins],
       ["authentications", n.auths],
@@ -461,13 +500,13 @@ export class Report {
       ["commands", s.comms.size],
       ["files", s.files.size],
       ["AVC's", n.avcs],
-      ["MAC events", 0],
+      ["MAC events", n.mac],
       ["failed syscalls", n.failedSyscalls],
-      ["anomaly events", 0],
-      ["responses to anomaly events", 0],
-      ["crypto events", 0],
-      ["integrity events", 0],
-      ["virt events", 0],
+      ["anomaly events", n.anomalies],
+      ["responses to anomaly events", n.responses],
+      ["crypto events", n.crypto],
+      ["integrity events", n.integrity],
+      ["virt events", n.virt],
       ["keys", s.keys.size],
       ["process IDs", s.pids.size],
       ["events", n.events],

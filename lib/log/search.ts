@@ -192,7 +192,8 @@ function take(items: SearchItems, r: AuditRecord): void {
         if (t === RecordType.SYSCALL) items.exit ??= num(v);
         break;
       case "success":
-        if (t === RecordType.SYSCALL) items.success ??= successOf(v);
+        // the syscall's result wins over a res= of another record of the event
+        if (t === RecordType.SYSCALL) items.success = successOf(v) ?? items.success;
         break;
       case "res":
       case "result":
@@ -269,7 +270,15 @@ function inetAddress(hex: string): string | undefined {
 
 const itemCache = new WeakMap<AuditEvent, SearchItems>();
 
-/** The searchable items of an event (cached). */
+/**
+ * The searchable items of an event (cached).
+ *
+ * @example
+ * ```ts
+ * import { readEvents, searchItems } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(searchItems(ev).exe);
+ * ```
+ */
 export function searchItems(event: AuditEvent): SearchItems {
   let items = itemCache.get(event);
   if (!items) {
@@ -396,6 +405,13 @@ function midnight(d: Date): Date {
  * `recent`, `today`, `yesterday`, `this-week`, `week-ago`, `this-month`,
  * `this-year`) or a date `MM/DD/YY`, optionally followed by `HH:MM[:SS]`.
  * Returns seconds since the epoch; throws RangeError on bad input.
+ *
+ * @example
+ * ```ts
+ * import { parseSearchTime } from "./search.ts";
+ * parseSearchTime("today", undefined, "start"); // local midnight, in seconds
+ * parseSearchTime("11/14/23", "22:13:20", "start");
+ * ```
  */
 export function parseSearchTime(
   date: string | undefined,

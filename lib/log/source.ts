@@ -49,6 +49,12 @@ const CHUNK = 256 << 10;
  * The files of a rotated log set in time order: `audit.log.N` ...
  * `audit.log.1`, `audit.log`. `base` is the current log (`audit.log`) or the
  * directory holding it.
+ *
+ * @example
+ * ```ts
+ * import { rotatedLogSet } from "./source.ts";
+ * console.log(rotatedLogSet("/var/log/audit")); // [".../audit.log.2", ".../audit.log.1", ".../audit.log"]
+ * ```
  */
 export function rotatedLogSet(base: string): string[] {
   let dir: string, name: string;
@@ -80,7 +86,18 @@ async function* fileChunks(
   options: ReadOptions,
   progress: { done: number; total: number | undefined },
 ): AsyncGenerator<Uint8Array> {
-  using file = await Deno.open(path, { read: true });
+  let opened: Deno.FsFile;
+  try {
+    opened = await Deno.open(path, { read: true });
+  } catch (e) {
+    const why = e instanceof Deno.errors.NotFound
+      ? "no such file"
+      : e instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : (e as Error).message;
+    throw new Error(`Cannot read log "${path}": ${why}`, { cause: e });
+  }
+  using file = opened;
   const size = (await file.stat()).size;
   const chunk = options.chunkBytes ?? CHUNK;
   for (;;) {
@@ -166,6 +183,14 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * Cuts a source into lines and parses each into a record; yields the records
  * of each chunk together (batching keeps the per-record cost low, and reading
  * waits for the consumer so memory stays flat).
+ *
+ * @example
+ * ```ts
+ * import { recordBatches } from "./source.ts";
+ * for await (const batch of recordBatches("/var/log/audit/audit.log", { onBadLine: console.warn })) {
+ *   console.log(batch.length);
+ * }
+ * ```
  */
 export async function* recordBatches(
   input: LogInput,

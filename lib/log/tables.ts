@@ -68,6 +68,12 @@ let loaded: Promise<TableSource> | undefined;
 /**
  * Loads the tables from libaudit when possible (once); resolves to where they
  * came from. Interpretation works without calling this (built-in tables).
+ *
+ * @example
+ * ```ts
+ * import { loadTables } from "./tables.ts";
+ * console.log(await loadTables()); // "libaudit" or "builtin"
+ * ```
  */
 export function loadTables(): Promise<TableSource> {
   loaded ??= fromLibaudit().then((t) => {
@@ -77,13 +83,30 @@ export function loadTables(): Promise<TableSource> {
   return loaded;
 }
 
-/** Uses the built-in tables from now on (for comparisons and tests). */
+/**
+ * Uses the built-in tables from now on (for comparisons and tests).
+ *
+ * @example
+ * ```ts
+ * import { tableSource, useBuiltinTables } from "./tables.ts";
+ * useBuiltinTables();
+ * tableSource(); // "builtin"
+ * ```
+ */
 export function useBuiltinTables(): void {
   tables = builtin();
   loaded = Promise.resolve("builtin");
 }
 
-/** Where the tables in use came from. */
+/**
+ * Where the tables in use came from.
+ *
+ * @example
+ * ```ts
+ * import { tableSource } from "./tables.ts";
+ * console.log(tableSource());
+ * ```
+ */
 export function tableSource(): TableSource {
   return tables.source;
 }
@@ -99,7 +122,15 @@ export function machineName(machine: number): string | undefined {
   return tables.machineNames.get(machine);
 }
 
-/** `audit_name_to_machine`: the machine number of a name (`x86_64`), or undefined. */
+/**
+ * `audit_name_to_machine`: the machine number of a name (`x86_64`), or undefined.
+ *
+ * @example
+ * ```ts
+ * import { machineNumber } from "./tables.ts";
+ * machineNumber("aarch64"); // 9
+ * ```
+ */
 export function machineNumber(name: string): number | undefined {
   for (const [n, s] of tables.machineNames) if (s === name) return n;
   return undefined;
@@ -110,14 +141,30 @@ export function elfToMachine(elf: number): number {
   return tables.elfMachines.get(elf >>> 0) ?? -1;
 }
 
-/** `audit_syscall_to_name`. */
+/**
+ * `audit_syscall_to_name`.
+ *
+ * @example
+ * ```ts
+ * import { syscallName } from "./tables.ts";
+ * syscallName(257, 1); // "openat" on x86_64
+ * ```
+ */
 export function syscallName(syscall: number, machine: number): string | undefined {
   const names = tables.syscalls.get(machine);
   const s = names?.[syscall];
   return s ? s : undefined;
 }
 
-/** `audit_name_to_syscall`: -1 when unknown. */
+/**
+ * `audit_name_to_syscall`: -1 when unknown.
+ *
+ * @example
+ * ```ts
+ * import { syscallNumber } from "./tables.ts";
+ * syscallNumber("execve", 1); // 59
+ * ```
+ */
 export function syscallNumber(name: string, machine: number): number {
   const names = tables.syscalls.get(machine);
   return names ? names.indexOf(name) : -1;

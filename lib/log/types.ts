@@ -30,7 +30,15 @@ export const RecordType = {
   KERNEL: 2000,
 } as const;
 
-/** The record type name of `type` (`SYSCALL`), or `UNKNOWN[n]` as auditd writes it. */
+/**
+ * The record type name of `type` (`SYSCALL`), or `UNKNOWN[n]` as auditd writes it.
+ *
+ * @example
+ * ```ts
+ * import { recordTypeName } from "./types.ts";
+ * recordTypeName(1300); // "SYSCALL"
+ * ```
+ */
 export function recordTypeName(type: number): string {
   return byNumber.get(type) ?? `UNKNOWN[${type}]`;
 }
@@ -38,6 +46,12 @@ export function recordTypeName(type: number): string {
 /**
  * The number of a record type given by name (`SYSCALL`), by `UNKNOWN[n]`, or
  * as a decimal number; `undefined` when unknown.
+ *
+ * @example
+ * ```ts
+ * import { recordTypeNumber } from "./types.ts";
+ * recordTypeNumber("USER_LOGIN"); // 1112
+ * ```
  */
 export function recordTypeNumber(name: string): number | undefined {
   const n = byName.get(name.toUpperCase());
@@ -50,6 +64,12 @@ export function recordTypeNumber(name: string): number | undefined {
 /**
  * Whether a record of this type ends its event (libauparse 3.0.9): PROCTITLE,
  * EOE, types below 1300, 2000 and above 2100, and 1406..1419.
+ *
+ * @example
+ * ```ts
+ * import { endsEvent } from "./types.ts";
+ * endsEvent(1327); // true: PROCTITLE
+ * ```
  */
 export function endsEvent(type: number): boolean {
   return type === RecordType.PROCTITLE || type === RecordType.EOE || type < 1300 ||
