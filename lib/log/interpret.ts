@@ -854,6 +854,8 @@ function printEnriched(kind: FieldKind, val: string): string {
   return kind === "uid" || kind === "gid" ? printEscaped(val) : val;
 }
 
+// matching control characters is the point: they decide whether a value needs escaping
+// deno-lint-ignore no-control-regex
 const CONTROL = /[\x00-\x1f]/;
 
 /** Escapes control characters as libauparse does in the given mode. */
