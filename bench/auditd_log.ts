@@ -13,7 +13,7 @@
  * @module
  */
 
-import { openAudit } from "../mod.ts";
+import { type AuditClient, openAudit } from "../mod.ts";
 
 /** Options of {@link generateAuditdLog}. */
 export interface GenerateOptions {
@@ -41,7 +41,89 @@ async function sh(cmd: string, args: string[], check = true): Promise<string> {
   return decoder.decode(r.stdout);
 }
 
-async function waitFor(what: string, ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
+/** What {@link auditdConfig} writes into auditd.conf. */
+export interface AuditdConfigOptions {
+  /** Where auditd writes the log. */
+  logFile: string;
+  /** auditd's `log_format`. */
+  format: "RAW" | "ENRICHED";
+  /** auditd's `flush`: SYNC when a test reads the log while auditd runs. */
+  flush: "NONE" | "SYNC";
+  /** Rotate at this many MB; 0 never rotates. */
+  maxLogFileMb: number;
+}
+
+/**
+ * An auditd.conf for a daemon that only writes `logFile`: no plugins beyond
+ * the directory beside it, no actions on disk space, nothing else touched.
+ */
+export function auditdConfig(o: AuditdConfigOptions): string {
+  const rotate = o.maxLogFileMb > 0;
+  const dir = o.logFile.slice(0, o.logFile.lastIndexOf("/"));
+  return [
+    "local_events = yes",
+    "write_logs = yes",
+    `log_file = ${o.logFile}`,
+    `log_format = ${o.format}`,
+    `flush = ${o.flush}`,
+    "freq = 0",
+    `max_log_file = ${o.maxLogFileMb}`,
+    "num_logs = 9",
+    `max_log_file_action = ${rotate ? "ROTATE" : "IGNORE"}`,
+    "space_left = 2",
+    "space_left_action = IGNORE",
+    "admin_space_left = 1",
+    "admin_space_left_action = IGNORE",
+    "disk_full_action = IGNORE",
+    "disk_error_action = IGNORE",
+    "name_format = NONE",
+    `plugin_dir = ${dir}/plugins.d`,
+    "q_depth = 2000",
+    "overflow_action = IGNORE",
+    "end_of_event_timeout = 2",
+    "",
+  ].join("\n");
+}
+
+/**
+ * Starts auditd on the config in `dir` (`-n`: no fork, so the caller owns
+ * the process; not `-f`, which logs to stderr instead of the file).
+ */
+export function spawnAuditd(dir: string): Deno.ChildProcess {
+  return new Deno.Command("/usr/sbin/auditd", {
+    args: ["-n", "-s", "nochange", "-c", dir],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+}
+
+/**
+ * Stops an auditd from {@link spawnAuditd} and waits until the kernel's
+ * registered pid is `pidBefore` again; returns the daemon's failure, if any.
+ */
+export async function stopAuditd(
+  auditd: Deno.ChildProcess,
+  audit: AuditClient,
+  pidBefore: number,
+): Promise<Error | undefined> {
+  try {
+    auditd.kill("SIGTERM");
+  } catch { /* exited on its own; its stderr says why */ }
+  const st = await auditd.status;
+  const why = decoder.decode(await new Response(auditd.stderr).arrayBuffer());
+  await waitFor("auditd to unregister", async () => (await audit.status()).pid === pidBefore);
+  if (!st.success && st.signal !== "SIGTERM") {
+    return new Error(`auditd failed: ${why.split("\n").slice(-3).join(" ")}`);
+  }
+  return undefined;
+}
+
+/** Waits until `ok()` holds, polling every 50 ms, or throws after `ms`. */
+export async function waitFor(
+  what: string,
+  ok: () => Promise<boolean>,
+  ms = 10_000,
+): Promise<void> {
   const end = Date.now() + ms;
   while (!(await ok())) {
     if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
@@ -61,32 +143,14 @@ export async function generateAuditdLog(opts: GenerateOptions): Promise<
   const dir = opts.dir;
   await Deno.mkdir(`${dir}/plugins.d`, { recursive: true });
   const logFile = `${dir}/audit.log`;
-  const rotate = (opts.maxLogFileMb ?? 0) > 0;
   await Deno.writeTextFile(
     `${dir}/auditd.conf`,
-    [
-      "local_events = yes",
-      "write_logs = yes",
-      `log_file = ${logFile}`,
-      `log_format = ${opts.format ?? "RAW"}`,
-      "flush = NONE",
-      "freq = 0",
-      `max_log_file = ${rotate ? opts.maxLogFileMb : 0}`,
-      "num_logs = 9",
-      `max_log_file_action = ${rotate ? "ROTATE" : "IGNORE"}`,
-      "space_left = 2",
-      "space_left_action = IGNORE",
-      "admin_space_left = 1",
-      "admin_space_left_action = IGNORE",
-      "disk_full_action = IGNORE",
-      "disk_error_action = IGNORE",
-      "name_format = NONE",
-      `plugin_dir = ${dir}/plugins.d`,
-      "q_depth = 2000",
-      "overflow_action = IGNORE",
-      "end_of_event_timeout = 2",
-      "",
-    ].join("\n"),
+    auditdConfig({
+      logFile,
+      format: opts.format ?? "RAW",
+      flush: "NONE",
+      maxLogFileMb: opts.maxLogFileMb ?? 0,
+    }),
   );
   using audit = openAudit();
   const before = await audit.status();
@@ -99,11 +163,7 @@ export async function generateAuditdLog(opts: GenerateOptions): Promise<
     stderr: "null",
   }).spawn();
   const rules: string[][] = [];
-  const auditd = new Deno.Command("/usr/sbin/auditd", {
-    args: ["-n", "-s", "nochange", "-c", dir],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
+  const auditd = spawnAuditd(dir);
   let loadWriter: WritableStreamDefaultWriter<Uint8Array> | undefined;
   let failure: Error | undefined;
   try {
@@ -137,15 +197,7 @@ export async function generateAuditdLog(opts: GenerateOptions): Promise<
     await load.status;
     // let auditd drain what the kernel still queues before stopping it
     await new Promise((r) => setTimeout(r, 300));
-    try {
-      auditd.kill("SIGTERM");
-    } catch { /* exited on its own; its stderr says why */ }
-    const st = await auditd.status;
-    const why = decoder.decode(await new Response(auditd.stderr).arrayBuffer());
-    if (!st.success && st.signal !== "SIGTERM") {
-      failure = new Error(`auditd failed: ${why.split("\n").slice(-3).join(" ")}`);
-    }
-    await waitFor("auditd to unregister", async () => (await audit.status()).pid === before.pid);
+    failure = await stopAuditd(auditd, audit, before.pid);
     const now = await audit.status();
     if (now.backlog_limit !== before.backlog_limit) {
       await audit.setBacklogLimit(before.backlog_limit);

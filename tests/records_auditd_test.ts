@@ -9,43 +9,9 @@ import {
   logUserMessage,
   openAudit,
 } from "../mod.ts";
+import { auditdConfig, spawnAuditd, stopAuditd, waitFor } from "../bench/auditd_log.ts";
 import { kernelTest, run, runCli } from "./_helpers.ts";
 import { recordFields } from "./_records.ts";
-
-/** auditd.conf for a daemon that logs RAW records into `dir` and touches nothing else. */
-function auditdConf(dir: string): string {
-  return [
-    "local_events = yes",
-    "write_logs = yes",
-    `log_file = ${dir}/audit.log`,
-    "log_format = RAW",
-    "flush = SYNC",
-    "freq = 0",
-    "max_log_file = 0",
-    "num_logs = 2",
-    "max_log_file_action = IGNORE",
-    "space_left = 2",
-    "space_left_action = IGNORE",
-    "admin_space_left = 1",
-    "admin_space_left_action = IGNORE",
-    "disk_full_action = IGNORE",
-    "disk_error_action = IGNORE",
-    "name_format = NONE",
-    `plugin_dir = ${dir}/plugins.d`,
-    "q_depth = 2000",
-    "overflow_action = IGNORE",
-    "end_of_event_timeout = 2",
-    "",
-  ].join("\n");
-}
-
-async function waitFor(what: string, ok: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 kernelTest(
   "records of every wrapper and of audgen are in auditd's log, found by ausearch and auditkit search",
@@ -55,13 +21,12 @@ kernelTest(
     assert.equal(before.pid, 0, `an audit daemon (pid ${before.pid}) is already registered`);
     const dir = await Deno.makeTempDir({ prefix: "auditkit-auditd-" });
     await Deno.mkdir(`${dir}/plugins.d`);
-    await Deno.writeTextFile(`${dir}/auditd.conf`, auditdConf(dir));
-    const daemon = new Deno.Command("auditd", {
-      // -n: no fork, so the test owns the process; not -f, which logs to stderr instead of the file
-      args: ["-n", "-s", "nochange", "-c", dir],
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    const log = `${dir}/audit.log`;
+    await Deno.writeTextFile(
+      `${dir}/auditd.conf`,
+      auditdConfig({ logFile: log, format: "RAW", flush: "SYNC", maxLogFileMb: 0 }),
+    );
+    const daemon = spawnAuditd(dir);
     try {
       await waitFor("auditd to register", async () => (await a.status()).pid === daemon.pid);
       await a.setEnabled(1);
@@ -81,7 +46,6 @@ kernelTest(
         assert.equal(w.generated, true, `${w.text}: ${w.reason}`);
         return w.record!;
       });
-      const log = `${dir}/audit.log`;
       for (const r of records) {
         let line = "";
         await waitFor(`serial ${r.serial} in the log`, async () => {
@@ -140,12 +104,9 @@ kernelTest(
       assert.match(i.stdout, / acct=new user exe=/);
       assert.match(i.stdout, /addr=192\.0\.2\.1/);
     } finally {
-      daemon.kill("SIGTERM");
-      const status = await daemon.status;
-      const stderr = new TextDecoder().decode(await new Response(daemon.stderr).arrayBuffer());
-      await waitFor("auditd to unregister", async () => (await a.status()).pid === before.pid);
+      const failure = await stopAuditd(daemon, a, before.pid);
       await Deno.remove(dir, { recursive: true });
-      assert.ok(status.success || status.signal === "SIGTERM", stderr);
+      assert.equal(failure, undefined);
     }
   },
   { oracles: ["auditd", "ausearch"] },
