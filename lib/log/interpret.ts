@@ -20,6 +20,7 @@ import {
 import type { AuditRecord } from "./record.ts";
 import type { AuditEvent } from "./assemble.ts";
 import { RecordType } from "./types.ts";
+import { printSeccompCode, printTtyData } from "./interpret_extra.ts";
 
 /** How a field's value is interpreted (libauparse's `AUPARSE_TYPE_*`). */
 export type FieldKind =
@@ -988,6 +989,10 @@ function interpretKind(kind: FieldKind, val: string, ctx: InterpretContext): str
       return printA3(val, ctx);
     case "signal":
       return printSignal(val, 10);
+    case "tty_data":
+      return printTtyData(val);
+    case "seccomp":
+      return printSeccompCode(val);
     case "list":
       return printList(val);
     case "session":
