@@ -11,6 +11,7 @@ import {
   printMmapFlags,
   printPersonality,
   printProt,
+  printShmFlags,
   syscallArg,
 } from "../lib/log/syscall_args.ts";
 import { printSeccompCode, printTtyData } from "../lib/log/interpret_extra.ts";
@@ -70,6 +71,14 @@ const CALLS: [number, string, string, string, string][] = [
   [16, "1", "5401", "0", "0"], // ioctl
   [16, "1", "c0045878", "0", "0"],
   [41, "2", "80801", "6", "0"], // socket
+  [264, "ffffff9c", "0", "ffffff9c", "0"], // renameat
+  [165, "0", "0", "0", "1000"], // mount
+  [165, "0", "0", "0", "c0ed0000"],
+  [165, "0", "0", "0", "5020"],
+  [29, "0", "1000", "3b6", "0"], // shmget
+  [29, "0", "1000", "200", "0"],
+  [54, "3", "107", "1", "0"], // setsockopt SOL_PACKET
+  [54, "3", "107", "63", "0"],
 ];
 
 const LOG = CALLS.map(([nr, a0, a1, a2, a3], i) =>
@@ -119,6 +128,9 @@ Deno.test("enumerations name known values and say unknown-...(value) otherwise",
   assertEquals(syscallArg(2, "3e7", ctx(54, 3n, 1n)), "unknown-sockopt-name(0x3e7)");
   assertEquals(printPersonality("40008"), "PER_LINUX32|~ADDR_NO_RANDOMIZE");
   assertEquals(printIoctlRequest("5413"), "TIOCGWINSZ");
+  assertEquals(printShmFlags("3b6"), "IPC_CREAT|0666");
+  assertEquals(syscallArg(3, "5020", ctx(165)), "MS_REMOUNT|MS_BIND|MS_REC");
+  assertEquals(syscallArg(2, "ffffff9c", ctx(264)), "AT_FDCWD");
   assertEquals(printIoctlRequest("c0045878"), "0xc0045878");
   // not decoded here: the common printers decide
   assertEquals(syscallArg(0, "1200011", ctx(56)), undefined);

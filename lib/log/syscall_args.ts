@@ -4,7 +4,8 @@
  * and unshare flags, mmap/mprotect protections and flags, prctl options,
  * fcntl commands, ptrace requests, personality, rlimits, clocks, socket
  * option levels and names, lseek whence, umount2 flags, scheduler
- * policies, epoll_ctl operations and mount flags.
+ * policies, epoll_ctl operations, mount flags, shmget flags and ioctl
+ * requests.
  *
  * @module
  */
@@ -259,6 +260,28 @@ const IPV6_NAMES: Table = table([
   ),
 ]);
 
+const PACKET_NAMES: Table = table([
+  [1, "PACKET_ADD_MEMBERSHIP"],
+  [2, "PACKET_DROP_MEMBERSHIP"],
+  [3, "PACKET_RECV_OUTPUT"],
+  ...names(
+    5,
+    "PACKET_RX_RING PACKET_STATISTICS PACKET_COPY_THRESH PACKET_AUXDATA PACKET_ORIGDEV " +
+      "PACKET_VERSION PACKET_HDRLEN PACKET_RESERVE PACKET_TX_RING PACKET_LOSS PACKET_VNET_HDR " +
+      "PACKET_TX_TIMESTAMP PACKET_TIMESTAMP PACKET_FANOUT PACKET_TX_HAS_OFF PACKET_QDISC_BYPASS " +
+      "PACKET_ROLLOVER_STATS PACKET_FANOUT_DATA PACKET_IGNORE_OUTGOING",
+  ),
+]);
+
+const MOUNT: Table = table(
+  (
+    "MS_RDONLY MS_NOSUID MS_NODEV MS_NOEXEC MS_SYNCHRONOUS MS_REMOUNT MS_MANDLOCK MS_DIRSYNC - - " +
+    "MS_NOATIME MS_NODIRATIME MS_BIND MS_MOVE MS_REC MS_SILENT MS_POSIXACL MS_UNBINDABLE " +
+    "MS_PRIVATE MS_SLAVE MS_SHARED MS_RELATIME MS_KERNMOUNT MS_I_VERSION MS_STRICTATIME " +
+    "MS_LAZYTIME MS_SUBMOUNT MS_SNAP_STABLE MS_NOSEC MS_BORN MS_ACTIVE MS_NOUSER"
+  ).split(" ").map((n, i) => [2 ** i, n] as [number, string]).filter(([, n]) => n !== "-"),
+);
+
 /** Option names per socket level (a2 of setsockopt/getsockopt, by a1). */
 const SOCKOPT_NAMES: ReadonlyMap<number, [Table, string]> = new Map([
   [0, [IP_NAMES, "ipopt"]],
@@ -266,6 +289,7 @@ const SOCKOPT_NAMES: ReadonlyMap<number, [Table, string]> = new Map([
   [6, [TCP_NAMES, "tcpopt"]],
   [17, [table([[1, "UDP_CORK"], [100, "UDP_ENCAP"]]), "udpopt"]],
   [41, [IPV6_NAMES, "ip6opt"]],
+  [263, [PACKET_NAMES, "pktopt"]],
 ]);
 
 const IOCTL_REQUESTS: Table = table([
@@ -302,6 +326,20 @@ const IOCTL_REQUESTS: Table = table([
   [0xc01864b1, "DRM_IOCTL_MODE_DIRTYFB"],
 ]);
 
+/** shmget flags: IPC_CREAT/IPC_EXCL, SHM_HUGETLB/SHM_NORESERVE, then the mode. */
+export function printShmFlags(val: string): string {
+  const n = hex(val);
+  if (n === undefined) return `conversion error(${val})`;
+  const flags = Number(n & 0xffffffffn);
+  const out: string[] = [];
+  if (flags & 0o1000) out.push("IPC_CREAT");
+  if (flags & 0o2000) out.push("IPC_EXCL");
+  if (flags & 0o4000) out.push("SHM_HUGETLB");
+  if (flags & 0o10000) out.push("SHM_NORESERVE");
+  out.push(interpretValue("mode_short", "mode", (flags & 0o777).toString(8), NO_CTX, "raw"));
+  return out.join("|");
+}
+
 /** An ioctl request (a1 of ioctl), by name when libauparse knows it. */
 export function printIoctlRequest(val: string): string {
   const n = hex(val);
@@ -322,6 +360,12 @@ const SCHED: Table = table(
   names(0, "SCHED_OTHER SCHED_FIFO SCHED_RR SCHED_BATCH - SCHED_IDLE SCHED_DEADLINE"),
 );
 const EPOLL: Table = table(names(1, "EPOLL_CTL_ADD EPOLL_CTL_DEL EPOLL_CTL_MOD"));
+
+/** A directory fd: AT_FDCWD by name (as libauparse's print_dirfd). */
+function dirfd(val: string): string {
+  const n = hex(val);
+  return n !== undefined && BigInt.asIntN(32, n) === -100n ? "AT_FDCWD" : `0x${val}`;
+}
 
 /** strtoul of a hex value; undefined when it is no number. */
 function hex(val: string): bigint | undefined {
@@ -461,12 +505,20 @@ export function syscallArg(index: number, val: string, ctx: InterpretContext): s
         if (!names) return undefined;
         return lookup(names[0], val, (v) => `unknown-${names[1]}-name(0x${v})`);
       }
+      if (sys === "renameat") return dirfd(val);
+      if (sys === "shmget") return printShmFlags(val);
       if (sys === "mmap") return printProt(val, true);
       if (sys === "mprotect") return printProt(val, false);
       if (sys === "lseek") return lookup(SEEK, val, (v) => `unknown-whence(${v})`, 0xffn);
       return undefined;
     case 3:
       if (sys === "mmap") return printMmapFlags(val);
+      if (sys === "mount") {
+        const n = hex(val);
+        if (n === undefined) return `conversion error(${val})`;
+        const out = flagList(MOUNT, n);
+        return out.length ? out.join("|") : `0x${val}`;
+      }
       return undefined;
   }
   return undefined;
