@@ -258,6 +258,8 @@ for (const format of ["RAW", "ENRICHED"] as const) {
             "mv /tmp/akx$$ /tmp/aky$$; chmod 700 /tmp/aky$$; chown root /tmp/aky$$; " +
             "ln -s /tmp/aky$$ /tmp/akz$$; rm /tmp/akz$$; rmdir /tmp/aky$$; " +
             "(sleep 5 & kill $!); id; getent hosts localhost >/dev/null; " +
+            "bash -c 'exec 3</etc/hostname; (echo > /dev/tcp/127.0.0.1/1) 2>/dev/null'; " +
+            "python3 -c 'open(\"/etc/hostname\").read()' 2>/dev/null; " +
             "auditctl -m 'auditkit parity message' || true",
         });
         if (Deno.env.get("AUDITKIT_KEEP_LOG")) {
