@@ -5,10 +5,21 @@
  * on logs written by the real auditd.
  */
 
-import { strictEqual as assertEquals } from "node:assert/strict";
+import { ok, strictEqual as assertEquals } from "node:assert/strict";
+import fc from "npm:fast-check@4.10.2";
 import { generateAuditdLog } from "../bench/auditd_log.ts";
 import { runSearch } from "../cli/search.ts";
-import { csvHeader, eventKind, normalizeEvent, readEvents, recordTypeNumber } from "../mod.ts";
+import {
+  AuditEvent,
+  AuditRecord,
+  csvHeader,
+  eventKind,
+  formatCsv,
+  formatText,
+  normalizeEvent,
+  readEvents,
+  recordTypeNumber,
+} from "../mod.ts";
 import { kernelTest, oracleTest, ROOT, run } from "./_helpers.ts";
 
 const SAMPLE = `${ROOT}tests/data/log_samples.log`;
@@ -229,6 +240,58 @@ Deno.test("a record without the fields the normaliser looks for gives no subject
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("property: any fields in any record types give one csv line and one text line", () => {
+  const types = [
+    "SYSCALL",
+    "PATH",
+    "CWD",
+    "USER_LOGIN",
+    "CONFIG_CHANGE",
+    "AVC",
+    "DAEMON_START",
+    "LOGIN",
+  ];
+  const names = [
+    "auid",
+    "uid",
+    "ses",
+    "res",
+    "success",
+    "syscall",
+    "exe",
+    "comm",
+    "name",
+    "nametype",
+    "op",
+    "key",
+    "acct",
+    "id",
+    "saddr",
+    "mode",
+    "cwd",
+    "terminal",
+    "a0",
+    "a1",
+  ];
+  const field = fc.tuple(fc.constantFrom(...names), fc.stringMatching(/^[-\w"/.()]{0,12}$/))
+    .map(([n, v]) => `${n}=${v}`);
+  const record = fc.tuple(fc.constantFrom(...types), fc.array(field, { maxLength: 12 }))
+    .map(([t, fs]) => `type=${t} msg=audit(1700000000.000:1): ${fs.join(" ")}`);
+  fc.assert(
+    fc.property(fc.array(record, { minLength: 1, maxLength: 5 }), (lines) => {
+      const enc = new TextEncoder();
+      const records = lines.map((l) => new AuditRecord(enc.encode(l)));
+      const ev = new AuditEvent(records[0]);
+      for (const r of records.slice(1)) ev.records.push(r);
+      const csv = formatCsv(ev, { keys: true, labels: true, obj2: true, time: true });
+      const text = formatText(ev);
+      ok(csv.endsWith("\n") && csv.indexOf("\n") === csv.length - 1);
+      ok(text.endsWith("\n") && text.indexOf("\n") === text.length - 1);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 for (const format of ["RAW", "ENRICHED"] as const) {
