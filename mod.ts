@@ -195,3 +195,10 @@ export {
   searchItems,
 } from "./lib/log/search.ts";
 export { Report, type ReportKind, type ReportOptions } from "./lib/log/report.ts";
+export { csvHeader, type CsvOptions, formatCsv, formatText } from "./lib/log/csv_text.ts";
+export {
+  eventKind,
+  type FieldRef,
+  type NormalizedEvent,
+  normalizeEvent,
+} from "./lib/log/normalize.ts";

@@ -6,6 +6,7 @@
 
 import { eventBatches, loadTables, Report, type ReportKind } from "../mod.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
+import { err } from "./_common.ts";
 import {
   type ArgSpec,
   clearProgress,
@@ -42,6 +43,14 @@ const KINDS: [string, ReportKind][] = [
   ["-h --host", "host"],
   ["--comm", "comm"],
   ["-t --log", "log"],
+  ["-m --mods", "acct_mod"],
+  ["-n --anomaly", "anomaly"],
+  ["-r --response", "response"],
+  ["-cr --crypto", "crypto"],
+  ["-ma --mac", "mac"],
+  ["--integrity", "integrity"],
+  ["--virt", "virt"],
+  ["--tty", "tty"],
 ];
 
 /** aureport's options (3.0.9 names) that auditkit supports. */
@@ -64,6 +73,14 @@ export async function runReport(args: string[], sink?: Sink): Promise<number> {
   const p = scanArgs(args, REPORT_ARGS);
   let kind: ReportKind = "summary";
   for (const [, k] of KINDS) if (flag(p, `kind:${k}`)) kind = k;
+  if (kind === "tty" && flag(p, "summary")) {
+    // aureport has no TTY summary: an empty title, a message, exit 1
+    const out = new OutputBuffer(false, sink);
+    await out.add("\n");
+    await out.flush();
+    await err("Unimplemented option\n");
+    return 1;
+  }
   await loadTables();
   const eoe = last(p, "eoeTimeout");
   const report = new Report({
@@ -113,7 +130,8 @@ export function reportCommand(): CommandUnknownOpts {
 Reports (as aureport): no selector (summary), -au/--auth, -l/--login, -a/--avc,
   -x/--executable, -k/--key,
   -e/--event, -f/--file, -s/--syscall, -u/--user, -p/--pid, -c/--config,
-  -tm/--terminal, -h/--host, --comm, -t/--log.
+  -tm/--terminal, -h/--host, --comm, -t/--log, -m/--mods, -n/--anomaly,
+  -r/--response, -cr/--crypto, -ma/--mac, --integrity, --virt, --tty.
 Modifiers: --summary, --failed, --success, -i/--interpret, -if/--input FILE|DIR|-,
   -ts/-te [DATE] [TIME], --eoe-timeout SECS.
 

@@ -5,9 +5,13 @@
  */
 
 import {
+  csvHeader,
+  type CsvOptions,
   type EscapeMode,
   eventBatches,
+  formatCsv,
   formatEvent,
+  formatText,
   loadTables,
   machineNumber,
   matchEvent,
@@ -78,12 +82,20 @@ export const SEARCH_ARGS: ArgSpec[] = [
   spec("-x --executable", "one", "exe"),
   spec("--escape", "one", "escape"),
   spec("--eoe-timeout", "one", "eoeTimeout"),
+  spec("--extra-keys", "none", "extraKeys"),
+  spec("--extra-labels", "none", "extraLabels"),
+  spec("--extra-obj2", "none", "extraObj2"),
+  spec("--extra-time", "none", "extraTime"),
 ];
+
+/** ausearch's output formats: auditkit's plus the normalised csv and text. */
+export type OutputFormat = SearchFormat | "csv" | "text";
 
 /** Turns ausearch arguments into criteria and output settings. */
 export function searchSettings(p: ParsedArgs): {
   criteria: SearchCriteria;
-  format: SearchFormat;
+  format: OutputFormat;
+  csv: CsvOptions;
   escape: EscapeMode;
   justOne: boolean;
   eoeTimeout: number | undefined;
@@ -140,14 +152,14 @@ export function searchSettings(p: ParsedArgs): {
   c.start = timeArg(p, "start", "start");
   c.end = timeArg(p, "end", "end");
   if (flag(p, "word")) c.exact = true;
-  let format: SearchFormat = "default";
+  let format: OutputFormat = "default";
   if (flag(p, "raw")) format = "raw";
   if (flag(p, "interpret")) format = "interpret";
   if ((v = one("format")) !== undefined) {
-    if (!["raw", "default", "interpret", "json"].includes(v)) {
-      throw new UsageError(`Invalid format "${v}": use raw, default, interpret or json`);
+    if (!["raw", "default", "interpret", "csv", "text", "json"].includes(v)) {
+      throw new UsageError(`Invalid format "${v}": use raw, default, interpret, csv, text or json`);
     }
-    format = v as SearchFormat;
+    format = v as OutputFormat;
   }
   const escape = (one("escape") ?? "tty") as EscapeMode;
   if (!["raw", "tty", "shell", "shell_quote"].includes(escape)) {
@@ -157,10 +169,26 @@ export function searchSettings(p: ParsedArgs): {
   return {
     criteria: c,
     format,
+    csv: {
+      keys: flag(p, "extraKeys"),
+      labels: flag(p, "extraLabels"),
+      obj2: flag(p, "extraObj2"),
+      time: flag(p, "extraTime"),
+    },
     escape,
     justOne: flag(p, "justOne"),
     eoeTimeout: v === undefined ? undefined : intArg(v, "eoe timeout", 0),
   };
+}
+
+function eventText(
+  ev: Parameters<typeof formatCsv>[0],
+  s: ReturnType<typeof searchSettings>,
+  first: boolean,
+): string {
+  if (s.format === "csv") return (first ? csvHeader(s.csv) : "") + formatCsv(ev, s.csv, s.escape);
+  if (s.format === "text") return formatText(ev, s.escape);
+  return formatEvent(ev, s.format, s.escape);
 }
 
 /**
@@ -189,7 +217,7 @@ export async function runSearch(
     for (const ev of batch) {
       if (!matchEvent(ev, s.criteria)) continue;
       found++;
-      await out.add(formatEvent(ev, s.format, s.escape));
+      await out.add(eventText(ev, s, found === 1));
       if (s.justOne) break outer;
     }
   }
@@ -213,7 +241,8 @@ export function searchCommand(): CommandUnknownOpts {
       "after",
       `
 Options (as ausearch): -a/--event ID, --arch, -c/--comm, -e/--exit, -f/--file,
-  --format raw|default|interpret|json, -ga/-ge/-gi GID, -hn/--host, -i/--interpret,
+  --format raw|default|interpret|csv|text|json, --extra-keys, --extra-labels,
+  --extra-obj2, --extra-time (csv columns), -ga/-ge/-gi GID, -hn/--host, -i/--interpret,
   -if/--input FILE|DIR|- (repeatable), --just-one, -k/--key, -l/--line-buffered,
   -m/--message TYPE[,TYPE], -n/--node, -p/--pid, -pp/--ppid, -r/--raw,
   -sc/--syscall, --session, -sv/--success yes|no, -ts/-te [DATE] [TIME]

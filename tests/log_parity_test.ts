@@ -97,6 +97,18 @@ const REPORTS: string[][] = [
   ["-a", "--summary"],
   ["-i", "-x"],
   ["-i", "-k"],
+  ["-e", "--summary", "-i"],
+  ["-c", "--summary", "-i"],
+  ["-m"],
+  ["-m", "--summary", "-i"],
+  ["-n"],
+  ["-r"],
+  ["-cr"],
+  ["-cr", "--summary"],
+  ["-ma"],
+  ["--integrity"],
+  ["--virt", "--summary"],
+  ["--tty"],
 ];
 
 async function ours(

@@ -20,6 +20,8 @@ import {
 import type { AuditRecord } from "./record.ts";
 import type { AuditEvent } from "./assemble.ts";
 import { RecordType } from "./types.ts";
+import { printSeccompCode, printTtyData } from "./interpret_extra.ts";
+import { printIoctlRequest, printMmapFlags, printPersonality, syscallArg } from "./syscall_args.ts";
 
 /** How a field's value is interpreted (libauparse's `AUPARSE_TYPE_*`). */
 export type FieldKind =
@@ -431,7 +433,7 @@ const SOCK_TYPES: Record<number, string> = {
   10: "SOCK_PACKET",
 };
 
-const PROTOCOLS: Record<number, string> = {
+export const PROTOCOLS: Record<number, string> = {
   0: "ip",
   1: "icmp",
   2: "igmp",
@@ -981,15 +983,25 @@ function interpretKind(kind: FieldKind, val: string, ctx: InterpretContext): str
     case "success":
       return printSuccess(val);
     case "a0":
-      return printA0(val, ctx);
+      return syscallArg(0, val, ctx) ?? printA0(val, ctx);
     case "a1":
-      return printA1(val, ctx);
+      return syscallArg(1, val, ctx) ?? printA1(val, ctx);
     case "a2":
-      return printA2(val, ctx);
+      return syscallArg(2, val, ctx) ?? printA2(val, ctx);
     case "a3":
-      return printA3(val, ctx);
+      return syscallArg(3, val, ctx) ?? printA3(val, ctx);
     case "signal":
       return printSignal(val, 10);
+    case "tty_data":
+      return printTtyData(val);
+    case "personality":
+      return printPersonality(val);
+    case "mmap":
+      return printMmapFlags(val);
+    case "ioctl_req":
+      return printIoctlRequest(val);
+    case "seccomp":
+      return printSeccompCode(val);
     case "list":
       return printList(val);
     case "session":

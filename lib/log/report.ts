@@ -12,6 +12,7 @@ import { userName } from "./interpret.ts";
 import { type SearchItems, searchItems } from "./search.ts";
 import { syscallName } from "./tables.ts";
 import { recordTypeName } from "./types.ts";
+import { MORE_COLUMNS } from "./report_more.ts";
 
 /** The report kinds auditkit makes (aureport's selectors). */
 export type ReportKind =
@@ -30,7 +31,15 @@ export type ReportKind =
   | "terminal"
   | "host"
   | "comm"
-  | "log";
+  | "log"
+  | "acct_mod"
+  | "anomaly"
+  | "response"
+  | "crypto"
+  | "mac"
+  | "integrity"
+  | "virt"
+  | "tty";
 
 /** Options of a report. */
 export interface ReportOptions {
@@ -51,6 +60,8 @@ export interface ReportOptions {
 interface Column {
   /** Summary values are numbers: ties sort by value (aureport keeps them in a sorted list). */
   numeric?: boolean;
+  /** Summary values are record type numbers, printed by name with `-i`. */
+  typeLabels?: boolean;
   title: string;
   rule: number;
   /** The rule under the column header, when it differs (aureport's Command Report). */
@@ -70,7 +81,8 @@ const USER_AUTH = 1100;
 const AVC = 1400;
 const CONFIG_TYPES = new Set([1305, 1203, 1009, 1010, 1011, 1012, 1013, 1014]);
 
-function auid(s: SearchItems, i: boolean): string {
+/** The auid column: the number, or the name with `-i`. */
+export function auid(s: SearchItems, i: boolean): string {
   const v = s.auid;
   if (v === undefined) return "-1";
   if (!i) return String(v);
@@ -188,7 +200,8 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     rows: (ev, s, i) => [
       `${ev.serial} ${recordTypeName(ev.type)} ${auid(s, i)} ${successText(s)}`,
     ],
-    values: (ev, _s, i) => [i ? recordTypeName(ev.type) : String(ev.type)],
+    typeLabels: true,
+    values: (ev) => [String(ev.type)],
   },
   file: {
     title: "File Report",
@@ -257,8 +270,8 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
       CONFIG_TYPES.has(ev.type)
         ? [`${recordTypeName(ev.type)} ${auid(s, i)} ${successText(s)} ${ev.serial}`]
         : [],
-    values: (ev, _s, i) =>
-      CONFIG_TYPES.has(ev.type) ? [i ? recordTypeName(ev.type) : String(ev.type)] : [],
+    typeLabels: true,
+    values: (ev) => CONFIG_TYPES.has(ev.type) ? [String(ev.type)] : [],
   },
   terminal: {
     title: "Terminal Report",
@@ -300,6 +313,7 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
         : [`${s.comm} ${q(s.terminal)} ${q(s.hostname)} ${auid(s, i)} ${ev.serial}`],
     values: (_ev, s) => s.comm === undefined ? [] : [s.comm],
   },
+  ...MORE_COLUMNS,
 };
 
 function stamp(ev: AuditEvent): string {
@@ -458,10 +472,15 @@ export class Report {
       const rule = "=".repeat(col.summaryRule);
       let out = `\n${title}\n${rule}\n${col.summaryHeader}\n${rule}\n`;
       const entries = [...this.#counts];
-      if (col.numeric && !o.interpret) entries.sort((a, b) => Number(a[0]) - Number(b[0]));
+      if (col.numeric && (!o.interpret || col.typeLabels)) {
+        entries.sort((a, b) => Number(a[0]) - Number(b[0]));
+      }
       entries.sort((a, b) => b[1] - a[1]);
       if (entries.length === 0) return out + "<no events of interest were found>\n\n";
-      for (const [v, n] of entries) out += `${n}  ${v}\n`;
+      const label = col.typeLabels && o.interpret
+        ? (v: string) => recordTypeName(Number(v))
+        : (v: string) => v;
+      for (const [v, n] of entries) out += `${n}  ${label(v)}\n`;
       return out;
     }
     const title = col.title;
