@@ -7,7 +7,9 @@
  */
 
 import { errnoNumber, parseSearchTime, rotatedLogSet } from "../mod.ts";
-import { UsageError } from "./_common.ts";
+import { out, UsageError } from "./_common.ts";
+
+const encoder = new TextEncoder();
 
 /** One option of an ausearch-like command. */
 export interface ArgSpec {
@@ -129,26 +131,21 @@ export function inputsOf(p: ParsedArgs, defaultLog = "/var/log/audit/audit.log")
   return out;
 }
 
-const encoder = new TextEncoder();
-
 /** Where command output goes: standard output, or a test's collector. */
 export type Sink = (text: string) => Promise<void> | void;
 
-async function stdoutSink(text: string): Promise<void> {
-  const bytes = encoder.encode(text);
-  let off = 0;
-  while (off < bytes.length) off += await Deno.stdout.write(bytes.subarray(off));
-}
+const decoder = new TextDecoder();
 
 /** Buffered output: one write per ~1 MiB. */
 export class OutputBuffer {
   #parts: string[] = [];
   #size = 0;
   readonly #lineBuffered: boolean;
-  readonly #sink: Sink;
+  /** A collector; standard output when undefined (which also takes bytes as they are). */
+  readonly #sink: Sink | undefined;
 
   /** Creates the buffer; with `lineBuffered` every event is written at once (ausearch -l). */
-  constructor(lineBuffered = false, sink: Sink = stdoutSink) {
+  constructor(lineBuffered = false, sink?: Sink) {
     this.#lineBuffered = lineBuffered;
     this.#sink = sink;
   }
@@ -160,13 +157,21 @@ export class OutputBuffer {
     if (this.#lineBuffered || this.#size > 1 << 20) await this.flush();
   }
 
+  /** Writes bytes that are already encoded (after the text buffered before them). */
+  async addBytes(bytes: Uint8Array): Promise<void> {
+    await this.flush();
+    if (this.#sink) await this.#sink(decoder.decode(bytes));
+    else await out(bytes);
+  }
+
   /** Writes everything buffered. */
   async flush(): Promise<void> {
     if (this.#parts.length === 0) return;
     const text = this.#parts.join("");
     this.#parts = [];
     this.#size = 0;
-    await this.#sink(text);
+    if (this.#sink) await this.#sink(text);
+    else await out(text);
   }
 }
 

@@ -8,6 +8,7 @@ import {
   type EscapeMode,
   eventBatches,
   formatEvent,
+  JsonLinesEncoder,
   loadTables,
   machineNumber,
   matchEvent,
@@ -175,7 +176,9 @@ export async function runSearch(
   const p = scanArgs(args, SEARCH_ARGS);
   const s = searchSettings(p);
   await loadTables();
-  const out = new OutputBuffer(flag(p, "lineBuffered"), sink);
+  const lineBuffered = flag(p, "lineBuffered");
+  const out = new OutputBuffer(lineBuffered, sink);
+  const json = s.format === "json" ? new JsonLinesEncoder() : undefined;
   let found = 0;
   const onProgress = progressReporter();
   let badLines = 0;
@@ -189,11 +192,16 @@ export async function runSearch(
     for (const ev of batch) {
       if (!matchEvent(ev, s.criteria)) continue;
       found++;
-      await out.add(formatEvent(ev, s.format, s.escape));
+      if (json) {
+        // JSON is encoded straight to bytes: no string per event
+        json.encode(ev);
+        if (lineBuffered || json.length > 1 << 20) await out.addBytes(json.take());
+      } else await out.add(formatEvent(ev, s.format, s.escape));
       if (s.justOne) break outer;
     }
   }
   if (onProgress) clearProgress();
+  if (json?.length) await out.addBytes(json.take());
   await out.flush();
   if (found === 0) {
     await errors("<no matches>\n");

@@ -7,7 +7,7 @@
 
 import type { AuditEvent } from "./assemble.ts";
 import type { AuditRecord } from "./record.ts";
-import { decodeBytes } from "./record.ts";
+import { decodeBytes, NAME_SLOTS } from "./record.ts";
 import {
   type EscapeMode,
   escapeValue,
@@ -296,6 +296,21 @@ function add(obj: Record<string, string | string[]>, name: string, value: string
   else obj[name] = [old, value];
 }
 
+/** One record as a JSON-ready object. */
+function recordToJson(event: AuditEvent, r: AuditRecord): JsonRecord {
+  const raw: Record<string, string | string[]> = {};
+  const interpreted: Record<string, string | string[]> = {};
+  const n = r.fieldCount;
+  for (let i = 0; i < n; i++) {
+    const name = r.fieldName(i);
+    add(raw, name, r.fieldValue(i));
+    add(interpreted, name, interpretField(event, r, i, "raw"));
+  }
+  const rec: JsonRecord = { type: r.typeName, type_id: r.type, raw, interpreted };
+  if (r.enriched) rec.enriched = Object.fromEntries(r.enrichment);
+  return rec;
+}
+
 /**
  * An event as a JSON-ready object (raw and interpreted fields of every record).
  *
@@ -307,19 +322,7 @@ function add(obj: Record<string, string | string[]>, name: string, value: string
  */
 export function eventToJson(event: AuditEvent): JsonEvent {
   const records: JsonRecord[] = [];
-  for (const r of event.records) {
-    const raw: Record<string, string | string[]> = {};
-    const interpreted: Record<string, string | string[]> = {};
-    const n = r.fieldCount;
-    for (let i = 0; i < n; i++) {
-      const name = r.fieldName(i);
-      add(raw, name, r.fieldValue(i));
-      add(interpreted, name, interpretField(event, r, i, "raw"));
-    }
-    const rec: JsonRecord = { type: r.typeName, type_id: r.type, raw, interpreted };
-    if (r.enriched) rec.enriched = Object.fromEntries(r.enrichment);
-    records.push(rec);
-  }
+  for (const r of event.records) records.push(recordToJson(event, r));
   return {
     id: event.id,
     time: new Date(event.time).toISOString(),
@@ -331,6 +334,298 @@ export function eventToJson(event: AuditEvent): JsonEvent {
   };
 }
 
+const HEX = "0123456789abcdef";
+
+/**
+ * The JSON lines of events, written as UTF-8 straight into one growing byte
+ * buffer: the same text as `JSON.stringify(eventToJson(event))`, without the
+ * intermediate objects and strings (most of the cost of JSON output).
+ */
+class JsonBytes {
+  buf = new Uint8Array(1 << 16);
+  len = 0;
+
+  reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.len));
+    this.buf = grown;
+  }
+
+  /** Text known to need no escaping and to be ASCII (punctuation, numbers). */
+  ascii(s: string): void {
+    const n = s.length;
+    this.reserve(n);
+    const buf = this.buf;
+    let len = this.len;
+    for (let i = 0; i < n; i++) buf[len++] = s.charCodeAt(i);
+    this.len = len;
+  }
+
+  byte(c: number): void {
+    this.reserve(1);
+    this.buf[this.len++] = c;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.reserve(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  /** A JSON string, escaped as JSON.stringify escapes (lone surrogates as `\udxxx`). */
+  string(s: string): void {
+    const n = s.length;
+    // at most 6 bytes per UTF-16 unit (`\u001f`), plus the quotes
+    this.reserve(n * 6 + 2);
+    const buf = this.buf;
+    let len = this.len;
+    buf[len++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        if (c >= 0x20 && c !== 0x22 && c !== 0x5c) buf[len++] = c;
+        else len = escapeAscii(buf, len, c);
+      } else if (c < 0x800) {
+        buf[len++] = 0xc0 | (c >> 6);
+        buf[len++] = 0x80 | (c & 0x3f);
+      } else if (c >= 0xd800 && c <= 0xdfff) {
+        const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          buf[len++] = 0xf0 | (cp >> 18);
+          buf[len++] = 0x80 | ((cp >> 12) & 0x3f);
+          buf[len++] = 0x80 | ((cp >> 6) & 0x3f);
+          buf[len++] = 0x80 | (cp & 0x3f);
+          i++;
+        } else {
+          buf[len++] = 0x5c;
+          buf[len++] = 0x75;
+          for (let k = 12; k >= 0; k -= 4) buf[len++] = HEX.charCodeAt((c >> k) & 15);
+        }
+      } else {
+        buf[len++] = 0xe0 | (c >> 12);
+        buf[len++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[len++] = 0x80 | (c & 0x3f);
+      }
+    }
+    buf[len++] = 0x22;
+    this.len = len;
+  }
+
+  /**
+   * A raw field value as a JSON string, copied from the record's bytes when
+   * they are ASCII; otherwise through its decoded string (as
+   * {@link AuditRecord.fieldValue} decodes it).
+   */
+  value(r: AuditRecord, i: number): void {
+    const start = r.fieldValueStart(i);
+    if (start >= 0) {
+      const end = r.fieldValueEnd(i);
+      const src = r.buffer;
+      this.reserve((end - start) * 6 + 2);
+      const buf = this.buf;
+      let len = this.len;
+      buf[len++] = 0x22;
+      let k = start;
+      for (; k < end; k++) {
+        const c = src[k];
+        if (c >= 0x80) break;
+        if (c >= 0x20 && c !== 0x22 && c !== 0x5c) buf[len++] = c;
+        else len = escapeAscii(buf, len, c);
+      }
+      if (k === end) {
+        buf[len++] = 0x22;
+        this.len = len;
+        return;
+      }
+    }
+    this.string(r.fieldValue(i));
+  }
+
+  take(): Uint8Array {
+    const out = this.buf.slice(0, this.len);
+    this.len = 0;
+    return out;
+  }
+}
+
+/** Writes the JSON escape of ASCII `c` (a quote, a backslash or a control character). */
+function escapeAscii(buf: Uint8Array, len: number, c: number): number {
+  buf[len++] = 0x5c;
+  switch (c) {
+    case 0x22:
+    case 0x5c:
+      buf[len++] = c;
+      break;
+    case 0x08:
+      buf[len++] = 0x62;
+      break;
+    case 0x09:
+      buf[len++] = 0x74;
+      break;
+    case 0x0a:
+      buf[len++] = 0x6e;
+      break;
+    case 0x0c:
+      buf[len++] = 0x66;
+      break;
+    case 0x0d:
+      buf[len++] = 0x72;
+      break;
+    default:
+      buf[len++] = 0x75;
+      buf[len++] = 0x30;
+      buf[len++] = 0x30;
+      buf[len++] = HEX.charCodeAt(c >> 4);
+      buf[len++] = HEX.charCodeAt(c & 15);
+  }
+  return len;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * `"name":` as bytes per interned name id; null for names a JS object keys
+ * specially (array indices come first, `__proto__` is not an own key), which
+ * take the object path so the output stays that of JSON.stringify.
+ */
+const nameKeyBytes: (Uint8Array | null | undefined)[] = [];
+/** Per name id, the last record (by {@link recordStamp}) that used it: finds repeated names. */
+const nameSeen = new Int32Array(NAME_SLOTS);
+let recordStamp = 0;
+
+function nameKey(id: number, name: string): Uint8Array | null {
+  const special = name === "__proto__" ||
+    (/^(?:0|[1-9]\d*)$/.test(name) && Number(name) < 0xffffffff);
+  const key = special ? null : encoder.encode(`${JSON.stringify(name)}:`);
+  nameKeyBytes[id] = key;
+  return key;
+}
+
+/**
+ * Whether every field name of `r` is interned, plain and not repeated, so
+ * that its raw and interpreted objects can be written field by field.
+ */
+function hasPlainNames(r: AuditRecord, n: number): boolean {
+  const stamp = recordStamp = (recordStamp + 1) | 0;
+  for (let i = 0; i < n; i++) {
+    const id = r.fieldNameId(i);
+    if (id < 0 || nameSeen[id] === stamp) return false;
+    nameSeen[id] = stamp;
+    const key = nameKeyBytes[id];
+    if (key === null || (key === undefined && nameKey(id, r.fieldName(i)) === null)) return false;
+  }
+  return true;
+}
+
+/** `{"type":"NAME","type_id":N,"raw":{` per record type. */
+const recordHeads = new Map<number, Uint8Array>();
+
+function recordHead(r: AuditRecord): Uint8Array {
+  let head = recordHeads.get(r.type);
+  if (head === undefined) {
+    head = encoder.encode(`{"type":${JSON.stringify(r.typeName)},"type_id":${r.type},"raw":{`);
+    recordHeads.set(r.type, head);
+  }
+  return head;
+}
+
+let isoSec = NaN;
+let isoPrefix = "";
+
+/** `"time":"...",` of an event (the ISO text up to the second is cached per second). */
+function writeTime(w: JsonBytes, event: AuditEvent): void {
+  if (event.msec >= 1000) {
+    w.ascii(`"time":"${new Date(event.time).toISOString()}",`);
+    return;
+  }
+  if (event.sec !== isoSec) {
+    const iso = new Date(event.sec * 1000).toISOString();
+    isoPrefix = `"time":"${iso.slice(0, iso.length - 4)}`;
+    isoSec = event.sec;
+  }
+  w.ascii(`${isoPrefix}${String(event.msec).padStart(3, "0")}Z",`);
+}
+
+function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
+  const n = r.fieldCount;
+  if (!hasPlainNames(r, n)) {
+    w.bytes(encoder.encode(JSON.stringify(recordToJson(event, r))));
+    return;
+  }
+  w.bytes(recordHead(r));
+  for (let i = 0; i < n; i++) {
+    if (i > 0) w.byte(0x2c);
+    w.bytes(nameKeyBytes[r.fieldNameId(i)]!);
+    w.value(r, i);
+  }
+  w.ascii('},"interpreted":{');
+  for (let i = 0; i < n; i++) {
+    if (i > 0) w.byte(0x2c);
+    w.bytes(nameKeyBytes[r.fieldNameId(i)]!);
+    w.string(interpretField(event, r, i, "raw"));
+  }
+  w.ascii("}");
+  if (r.enriched) {
+    w.ascii(',"enriched":');
+    w.bytes(encoder.encode(JSON.stringify(Object.fromEntries(r.enrichment))));
+  }
+  w.ascii("}");
+}
+
+/**
+ * Encodes events as JSON lines into one growing buffer; {@link take} hands
+ * out the bytes so far. Each line is `JSON.stringify(eventToJson(event))`.
+ *
+ * @example
+ * ```ts
+ * import { JsonLinesEncoder, readEvents } from "../../mod.ts";
+ * const enc = new JsonLinesEncoder();
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) enc.encode(ev);
+ * await Deno.stdout.write(enc.take());
+ * ```
+ */
+export class JsonLinesEncoder {
+  #w = new JsonBytes();
+
+  /** Appends one event as a line of JSON, newline included. */
+  encode(event: AuditEvent): void {
+    const w = this.#w;
+    w.ascii('{"id":');
+    w.string(event.id);
+    w.ascii(",");
+    writeTime(w, event);
+    w.ascii(`"sec":${event.sec},"msec":${event.msec},"serial":${event.serial},`);
+    if (event.node !== undefined) {
+      w.ascii('"node":');
+      w.string(event.node);
+      w.ascii(",");
+    }
+    w.ascii('"records":[');
+    const records = event.records;
+    for (let i = 0; i < records.length; i++) {
+      if (i > 0) w.byte(0x2c);
+      writeRecord(w, event, records[i]);
+    }
+    w.ascii("]}\n");
+  }
+
+  /** How many bytes are waiting to be taken. */
+  get length(): number {
+    return this.#w.len;
+  }
+
+  /** The bytes encoded since the last call (the buffer is then reused). */
+  take(): Uint8Array {
+    return this.#w.take();
+  }
+}
+
+const textDecoder = new TextDecoder();
+
 /**
  * An event as one line of JSON (JSON Lines), newline included.
  *
@@ -341,7 +636,9 @@ export function eventToJson(event: AuditEvent): JsonEvent {
  * ```
  */
 export function formatJson(event: AuditEvent): string {
-  return JSON.stringify(eventToJson(event)) + "\n";
+  const enc = new JsonLinesEncoder();
+  enc.encode(event);
+  return textDecoder.decode(enc.take());
 }
 
 /**

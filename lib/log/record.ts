@@ -36,8 +36,8 @@ export function decodeBytes(buf: Uint8Array, start: number, end: number): string
   return s;
 }
 
-/** Interned field names: the few dozen names of a log become one string each. */
-const NAME_SLOTS = 4096;
+/** Interned field names: the few dozen names of a log become one string each (ids below NAME_SLOTS). */
+export const NAME_SLOTS = 4096;
 const nameKeys: (Uint8Array | undefined)[] = new Array(NAME_SLOTS);
 const nameStrings: string[] = new Array(NAME_SLOTS);
 
@@ -521,6 +521,16 @@ export class AuditRecord {
     const d = this.#pool!.data;
     const slot = d[k + 4];
     return slot >= 0 ? nameStrings[slot] : decodeBytes(this.buffer, d[k], d[k + 1]);
+  }
+
+  /**
+   * The interned id of field `i`'s name: equal names have equal ids within a
+   * process, so callers can key per-name caches by it; -1 for synthetic
+   * fields and names too long to intern.
+   */
+  fieldNameId(i: number): number {
+    if (this.#base < 0) this.#tokenize();
+    return this.#pool!.data[this.#base + i * STRIDE + 4];
   }
 
   /** The value of field `i` as written in the log (quotes and hex kept). */
