@@ -136,10 +136,14 @@ export type Sink = (text: string) => Promise<void> | void;
 
 const decoder = new TextDecoder();
 
-/** Buffered output: one write per ~1 MiB. */
+/**
+ * Buffered output: one write per ~1 MiB, each overlapping the work that
+ * produces the next (only one write is in flight, so order is kept).
+ */
 export class OutputBuffer {
   #parts: string[] = [];
   #size = 0;
+  #writing: Promise<void> = Promise.resolve();
   readonly #lineBuffered: boolean;
   /** A collector; standard output when undefined (which also takes bytes as they are). */
   readonly #sink: Sink | undefined;
@@ -154,24 +158,35 @@ export class OutputBuffer {
   async add(text: string): Promise<void> {
     this.#parts.push(text);
     this.#size += text.length;
-    if (this.#lineBuffered || this.#size > 1 << 20) await this.flush();
+    if (this.#lineBuffered) await this.flush();
+    else if (this.#size > 1 << 20) await this.#send();
   }
 
   /** Writes bytes that are already encoded (after the text buffered before them). */
   async addBytes(bytes: Uint8Array): Promise<void> {
-    await this.flush();
-    if (this.#sink) await this.#sink(decoder.decode(bytes));
-    else await out(bytes);
+    await this.#send(bytes);
+    if (this.#lineBuffered) await this.#writing;
   }
 
-  /** Writes everything buffered. */
-  async flush(): Promise<void> {
-    if (this.#parts.length === 0) return;
+  /** Starts writing the buffered text, then `bytes`, once the previous write is done. */
+  async #send(bytes?: Uint8Array): Promise<void> {
+    await this.#writing;
     const text = this.#parts.join("");
     this.#parts = [];
     this.#size = 0;
-    if (this.#sink) await this.#sink(text);
-    else await out(text);
+    const sink = this.#sink;
+    this.#writing = (async () => {
+      if (text) await (sink ? sink(text) : out(text));
+      if (bytes) await (sink ? sink(decoder.decode(bytes)) : out(bytes));
+    })();
+    // a failed write is thrown by the next send or flush, not reported as unhandled meanwhile
+    this.#writing.catch(() => {});
+  }
+
+  /** Writes everything buffered and waits until it is written. */
+  async flush(): Promise<void> {
+    if (this.#parts.length) await this.#send();
+    await this.#writing;
   }
 }
 

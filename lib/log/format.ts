@@ -15,6 +15,7 @@ import {
   fieldKind,
   interpretField,
   interpretValue,
+  isContextFree,
 } from "./interpret.ts";
 import { elfToMachine, HOST_MACHINE } from "./tables.ts";
 import { RecordType, recordTypeName } from "./types.ts";
@@ -370,9 +371,13 @@ class JsonBytes {
   }
 
   bytes(b: Uint8Array): void {
-    this.reserve(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
+    const n = b.length;
+    this.reserve(n);
+    // a loop beats TypedArray.set on the short pieces written here
+    const buf = this.buf;
+    let len = this.len;
+    for (let i = 0; i < n; i++) buf[len++] = b[i];
+    this.len = len;
   }
 
   /** A JSON string, escaped as JSON.stringify escapes (lone surrogates as `\udxxx`). */
@@ -550,6 +555,86 @@ function writeTime(w: JsonBytes, event: AuditEvent): void {
   w.ascii(`${isoPrefix}${String(event.msec).padStart(3, "0")}Z",`);
 }
 
+/** How the interpreted value of a field is written, by record type and name id. */
+const enum Interp {
+  /** Not decided yet. */
+  Unknown,
+  /** Unclassified: the interpretation is the raw value. */
+  AsRaw,
+  /** From the value alone: cached by raw bytes. */
+  ByValue,
+  /** Needs the event (syscall, arch, args) or the value's form (acct): interpreted each time. */
+  InContext,
+}
+
+/** Per record type, the {@link Interp} of each name id. */
+const interpByType = new Map<number, Uint8Array>();
+
+function interpOf(r: AuditRecord, i: number, id: number, table: Uint8Array): Interp {
+  let how = table[id] as Interp;
+  if (how === Interp.Unknown) {
+    const name = r.fieldName(i);
+    const kind = fieldKind(r.type, name, "");
+    how = name === "acct"
+      ? Interp.InContext
+      : kind === "unclassified" || kind === "mac_label"
+      ? Interp.AsRaw
+      : isContextFree(kind)
+      ? Interp.ByValue
+      : Interp.InContext;
+    table[id] = how;
+  }
+  return how;
+}
+
+/**
+ * Interpretations of context-free fields as JSON bytes, keyed by (record
+ * type, name id, raw value bytes): ids, results, exes and paths repeat across
+ * events, and a hit costs a hash of the value instead of decoding,
+ * interpreting and encoding it again. Direct-mapped; values up to
+ * {@link CACHE_VALUE_MAX} bytes.
+ */
+const CACHE_SLOTS = 1 << 15;
+const CACHE_VALUE_MAX = 48;
+const cacheKeys = new Uint8Array(CACHE_SLOTS * CACHE_VALUE_MAX);
+const cacheLens = new Int32Array(CACHE_SLOTS).fill(-1);
+const cachePairs = new Int32Array(CACHE_SLOTS);
+const cacheJson: Uint8Array[] = new Array(CACHE_SLOTS);
+
+function writeByValue(
+  w: JsonBytes,
+  event: AuditEvent,
+  r: AuditRecord,
+  i: number,
+  pair: number,
+): void {
+  const start = r.fieldValueStart(i);
+  const len = r.fieldValueEnd(i) - start;
+  if (len > CACHE_VALUE_MAX) {
+    w.string(interpretField(event, r, i, "raw"));
+    return;
+  }
+  const src = r.buffer;
+  let h = pair;
+  for (let k = 0; k < len; k++) h = Math.imul(h, 31) + src[start + k];
+  const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
+  const at = slot * CACHE_VALUE_MAX;
+  if (cacheLens[slot] === len && cachePairs[slot] === pair) {
+    let k = 0;
+    while (k < len && cacheKeys[at + k] === src[start + k]) k++;
+    if (k === len) {
+      w.bytes(cacheJson[slot]);
+      return;
+    }
+  }
+  const from = w.len;
+  w.string(interpretField(event, r, i, "raw"));
+  cacheJson[slot] = w.buf.slice(from, w.len);
+  cacheKeys.set(src.subarray(start, start + len), at);
+  cacheLens[slot] = len;
+  cachePairs[slot] = pair;
+}
+
 function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
   const n = r.fieldCount;
   if (!hasPlainNames(r, n)) {
@@ -563,10 +648,19 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
     w.value(r, i);
   }
   w.ascii('},"interpreted":{');
+  const type = r.type;
+  let table = interpByType.get(type);
+  if (table === undefined) interpByType.set(type, table = new Uint8Array(NAME_SLOTS));
+  // ENRICHED values replace the interpretation of ids: no caching by value there
+  const cache = !r.enriched;
   for (let i = 0; i < n; i++) {
     if (i > 0) w.byte(0x2c);
-    w.bytes(nameKeyBytes[r.fieldNameId(i)]!);
-    w.string(interpretField(event, r, i, "raw"));
+    const id = r.fieldNameId(i);
+    w.bytes(nameKeyBytes[id]!);
+    const how = interpOf(r, i, id, table);
+    if (how === Interp.AsRaw) w.value(r, i);
+    else if (how === Interp.ByValue && cache) writeByValue(w, event, r, i, type * NAME_SLOTS + id);
+    else w.string(interpretField(event, r, i, "raw"));
   }
   w.ascii("}");
   if (r.enriched) {

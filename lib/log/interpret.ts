@@ -930,6 +930,14 @@ const CONTEXT_FREE = new Set<FieldKind>([
   "proctitle",
 ]);
 
+/**
+ * Whether a field of this kind interprets from its value alone (outside
+ * ENRICHED records), so its interpretation may be cached by raw value.
+ */
+export function isContextFree(kind: FieldKind): boolean {
+  return CONTEXT_FREE.has(kind);
+}
+
 const MEMO_LIMIT = 1 << 14;
 const memo = new Map<FieldKind, Map<string, string>>();
 

@@ -100,15 +100,25 @@ async function* fileChunks(
   using file = opened;
   const size = (await file.stat()).size;
   const chunk = options.chunkBytes ?? CHUNK;
-  for (;;) {
-    options.signal?.throwIfAborted();
-    // each chunk is fresh: records keep views into it
-    const buf = new Uint8Array(chunk);
-    const n = await file.read(buf);
-    if (n === null) return;
-    progress.done += n;
-    options.onProgress?.(progress.done, progress.total ?? size);
-    yield n === chunk ? buf : buf.subarray(0, n);
+  // each chunk is fresh (records keep views into it), and the next one is
+  // read while the consumer parses this one
+  let buf = new Uint8Array(chunk);
+  let next = file.read(buf);
+  try {
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const n = await next;
+      if (n === null) return;
+      const got = buf;
+      buf = new Uint8Array(chunk);
+      next = file.read(buf);
+      progress.done += n;
+      options.onProgress?.(progress.done, progress.total ?? size);
+      yield n === chunk ? got : got.subarray(0, n);
+    }
+  } finally {
+    // the read ahead must end before the file closes; its error, if any, was thrown above
+    await next.catch(() => null);
   }
 }
 
