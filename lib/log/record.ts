@@ -241,20 +241,22 @@ export class AuditRecord {
   readonly serial: number;
   /** Offset of the first field (after `): `) in {@link buffer}. */
   readonly bodyStart: number;
-  /** Offset of the 0x1D separator, or {@link end} when the record is not enriched. */
-  readonly textEnd: number;
   /** Offset of `type=` (the line start, or after the node). */
   readonly typeStart: number;
   #pool: FieldPool | undefined;
   #base = -1;
   #count = 0;
+  /** See {@link textEnd}; -1 until known (found by the tokenizer or on demand). */
+  #textEnd: number;
   /** Rarely needed parts, in one object so that records stay small. */
   #extra: RecordExtra | undefined;
 
   /**
    * Parses the header of the line `buffer[start, end)`; throws
    * {@link BadLineError} when it is not a record. `separator` is the offset
-   * of the line's 0x1D byte, or -1 when the caller knows it has none.
+   * of the line's 0x1D byte, or -1 when the caller knows it has none;
+   * without it the line is searched only when its fields or enrichment are
+   * needed (the tokenizer finds the separator on its way).
    */
   constructor(
     buffer: Uint8Array,
@@ -314,16 +316,22 @@ export class AuditRecord {
     if (pos < end && line[pos] === 0x3a) pos++;
     if (pos < end && line[pos] === SP) pos++;
     this.bodyStart = pos;
-    let gs = separator ?? -1;
-    if (separator === undefined) {
-      for (let i = pos; i < end; i++) {
-        if (line[i] === GS) {
-          gs = i;
-          break;
-        }
-      }
+    this.#textEnd = separator === undefined
+      ? -1
+      : separator < pos || separator >= end
+      ? end
+      : separator;
+  }
+
+  /** Offset of the 0x1D separator, or {@link end} when the record is not enriched. */
+  get textEnd(): number {
+    if (this.#textEnd < 0) {
+      const line = this.buffer;
+      let i = this.bodyStart;
+      while (i < this.end && line[i] !== GS) i++;
+      this.#textEnd = i;
     }
-    this.textEnd = gs < pos || gs >= end ? end : gs;
+    return this.#textEnd;
   }
 
   /** The bytes of the line, without its newline. */
@@ -380,7 +388,8 @@ export class AuditRecord {
 
   #tokenize(): void {
     const line = this.buffer;
-    const end = this.textEnd;
+    // the text ends at the first 0x1D, found here unless already known
+    let end = this.#textEnd >= 0 ? this.#textEnd : this.end;
     const pool = this.#pool ??= new FieldPool();
     this.#base = pool.used;
     this.#count = 0;
@@ -391,20 +400,34 @@ export class AuditRecord {
     while (pos < end) {
       while (pos < end && line[pos] === SP) pos++;
       if (pos >= end) break;
+      if (line[pos] === GS) {
+        end = this.#textEnd = pos;
+        break;
+      }
       let ts = pos;
       let te = pos + 1;
       let eq = -1;
       // the name's hash is computed on the way, for interning without a second pass
       let h = line[ts];
+      // the name up to "=", then the value: two tight loops
       while (te < end) {
         const c = line[te];
-        if (c === SP) break;
-        if (eq < 0) {
-          if (c === EQ) eq = te;
-          else h = (Math.imul(h, 31) + c) | 0;
+        if (c === EQ) {
+          eq = te++;
+          break;
         }
+        if (c === SP || c === GS) break;
+        h = (Math.imul(h, 31) + c) | 0;
         te++;
       }
+      if (eq >= 0) {
+        while (te < end) {
+          const c = line[te];
+          if (c === SP || c === GS) break;
+          te++;
+        }
+      }
+      if (te < end && line[te] === GS) end = this.#textEnd = te;
       pos = te;
       if (line[ts] === EQ) eq = ts;
       if (
@@ -466,6 +489,7 @@ export class AuditRecord {
       pool.used = u + STRIDE;
       this.#count++;
     }
+    if (this.#textEnd < 0) this.#textEnd = end;
   }
 
   /** AVC words: `avc: denied { read write }` becomes seresult and seperms. */
