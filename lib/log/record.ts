@@ -38,30 +38,31 @@ export function decodeBytes(buf: Uint8Array, start: number, end: number): string
 
 /** Interned field names: the few dozen names of a log become one string each (ids below NAME_SLOTS). */
 export const NAME_SLOTS = 4096;
-const nameKeys: (Uint8Array | undefined)[] = new Array(NAME_SLOTS);
-const nameStrings: string[] = new Array(NAME_SLOTS);
+const NAME_MAX = 32;
+/** The bytes of each interned name, `NAME_MAX` per slot in one array (no object per name). */
+const nameBytes = new Uint8Array(NAME_SLOTS * NAME_MAX);
+/** Each slot's name length, -1 when free. */
+const nameLens = new Int32Array(NAME_SLOTS).fill(-1);
+const nameStrings: string[] = new Array(NAME_SLOTS).fill("");
 
 /** The interned slot of a name whose hash is `h`, or -1 when it cannot be interned. */
 function nameSlot(buf: Uint8Array, start: number, end: number, h: number): number {
   const len = end - start;
-  if (len > 32) return -1;
+  if (len > NAME_MAX) return -1;
   let slot = (h >>> 0) & (NAME_SLOTS - 1);
   for (let probe = 0; probe < 8; probe++) {
-    const key = nameKeys[slot];
-    if (key === undefined) {
-      nameKeys[slot] = buf.slice(start, end);
+    const at = slot * NAME_MAX;
+    const have = nameLens[slot];
+    if (have < 0) {
+      nameBytes.set(buf.subarray(start, end), at);
+      nameLens[slot] = len;
       nameStrings[slot] = decodeBytes(buf, start, end);
       return slot;
     }
-    if (key.length === len) {
-      let same = true;
-      for (let i = 0; i < len; i++) {
-        if (key[i] !== buf[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return slot;
+    if (have === len) {
+      let i = 0;
+      while (i < len && nameBytes[at + i] === buf[start + i]) i++;
+      if (i === len) return slot;
     }
     slot = (slot + 1) & (NAME_SLOTS - 1);
   }
@@ -283,10 +284,13 @@ export class AuditRecord {
     this.typeStart = pos;
     if (!startsWith(line, pos, end, "type=")) throw new BadLineError("no type= field");
     pos += 5;
-    const typeEnd = line.indexOf(SP, pos);
-    if (typeEnd < 0 || typeEnd >= end) throw new BadLineError("nothing after the type");
+    // the type name is found and hashed in one loop (a call to indexOf costs more on so few bytes)
+    let typeEnd = pos;
+    let h = 0;
+    while (typeEnd < end && line[typeEnd] !== SP) h = (Math.imul(h, 31) + line[typeEnd++]) | 0;
+    if (typeEnd >= end) throw new BadLineError("nothing after the type");
     // type names are interned like field names; their numbers are kept by slot
-    const slot = nameSlot(line, pos, typeEnd, nameHash(line, pos, typeEnd));
+    const slot = nameSlot(line, pos, typeEnd, h ^ (typeEnd - pos));
     let type = slot >= 0 ? typeBySlot[slot] : -1;
     if (type < 0) {
       const typeName = decodeBytes(line, pos, typeEnd);
