@@ -291,9 +291,20 @@ export interface JsonEvent {
 }
 
 function add(obj: Record<string, string | string[]>, name: string, value: string): void {
+  // own keys only: fields called toString or __proto__ are fields like any other
+  if (!Object.hasOwn(obj, name)) {
+    if (name === "__proto__") {
+      Object.defineProperty(obj, name, {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    } else obj[name] = value;
+    return;
+  }
   const old = obj[name];
-  if (old === undefined) obj[name] = value;
-  else if (Array.isArray(old)) old.push(value);
+  if (Array.isArray(old)) old.push(value);
   else obj[name] = [old, value];
 }
 
@@ -493,9 +504,9 @@ function escapeAscii(buf: Uint8Array, len: number, c: number): number {
 const encoder = new TextEncoder();
 
 /**
- * `"name":` as bytes per interned name id; null for names a JS object keys
- * specially (array indices come first, `__proto__` is not an own key), which
- * take the object path so the output stays that of JSON.stringify.
+ * `"name":` as bytes per interned name id (at even indices; `,"name":` at odd
+ * ones); null for array indices, which a JS object lists first: they take the
+ * object path so the output stays that of JSON.stringify.
  */
 const nameKeyBytes: (Uint8Array | null | undefined)[] = [];
 /** Per name id, the last record (by {@link recordStamp}) that used it: finds repeated names. */
@@ -503,10 +514,10 @@ const nameSeen = new Int32Array(NAME_SLOTS);
 let recordStamp = 0;
 
 function nameKey(id: number, name: string): Uint8Array | null {
-  const special = name === "__proto__" ||
-    (/^(?:0|[1-9]\d*)$/.test(name) && Number(name) < 0xffffffff);
+  const special = /^(?:0|[1-9]\d*)$/.test(name) && Number(name) < 0xffffffff;
   const key = special ? null : encoder.encode(`${JSON.stringify(name)}:`);
-  nameKeyBytes[id] = key;
+  nameKeyBytes[2 * id] = key;
+  nameKeyBytes[2 * id + 1] = special ? null : encoder.encode(`,${JSON.stringify(name)}:`);
   return key;
 }
 
@@ -520,7 +531,7 @@ function hasPlainNames(r: AuditRecord, n: number): boolean {
     const id = r.fieldNameId(i);
     if (id < 0 || nameSeen[id] === stamp) return false;
     nameSeen[id] = stamp;
-    const key = nameKeyBytes[id];
+    const key = nameKeyBytes[2 * id];
     if (key === null || (key === undefined && nameKey(id, r.fieldName(i)) === null)) return false;
   }
   return true;
@@ -643,8 +654,7 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
   }
   w.bytes(recordHead(r));
   for (let i = 0; i < n; i++) {
-    if (i > 0) w.byte(0x2c);
-    w.bytes(nameKeyBytes[r.fieldNameId(i)]!);
+    w.bytes(nameKeyBytes[2 * r.fieldNameId(i) + (i > 0 ? 1 : 0)]!);
     w.value(r, i);
   }
   w.ascii('},"interpreted":{');
@@ -654,9 +664,8 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
   // ENRICHED values replace the interpretation of ids: no caching by value there
   const cache = !r.enriched;
   for (let i = 0; i < n; i++) {
-    if (i > 0) w.byte(0x2c);
     const id = r.fieldNameId(i);
-    w.bytes(nameKeyBytes[id]!);
+    w.bytes(nameKeyBytes[2 * id + (i > 0 ? 1 : 0)]!);
     const how = interpOf(r, i, id, table);
     if (how === Interp.AsRaw) w.value(r, i);
     else if (how === Interp.ByValue && cache) writeByValue(w, event, r, i, type * NAME_SLOTS + id);

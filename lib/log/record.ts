@@ -69,6 +69,16 @@ function nameSlot(buf: Uint8Array, start: number, end: number, h: number): numbe
   return -1;
 }
 
+/**
+ * The id {@link AuditRecord.fieldNameId} gives fields called `name` (interned
+ * now if new), so hot loops compare ids instead of strings; -1 when the name
+ * cannot be interned.
+ */
+export function internName(name: string): number {
+  const bytes = new TextEncoder().encode(name);
+  return nameSlot(bytes, 0, bytes.length, nameHash(bytes, 0, bytes.length));
+}
+
 /** The hash of a name's bytes (the tokenizer computes the same while it scans). */
 function nameHash(buf: Uint8Array, start: number, end: number): number {
   let h = 0;
