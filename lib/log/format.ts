@@ -522,19 +522,18 @@ function nameKey(id: number, name: string): Uint8Array | null {
 }
 
 /**
- * Whether every field name of `r` is interned, plain and not repeated, so
- * that its raw and interpreted objects can be written field by field.
+ * The `"name":` bytes of field `i` (`,"name":` when `comma`), or null when
+ * the record cannot be written field by field: a name that is not interned,
+ * is an array index, or repeats within the record (`stamp` tells this
+ * record's names from older ones).
  */
-function hasPlainNames(r: AuditRecord, n: number): boolean {
-  const stamp = recordStamp = (recordStamp + 1) | 0;
-  for (let i = 0; i < n; i++) {
-    const id = r.fieldNameId(i);
-    if (id < 0 || nameSeen[id] === stamp) return false;
-    nameSeen[id] = stamp;
-    const key = nameKeyBytes[2 * id];
-    if (key === null || (key === undefined && nameKey(id, r.fieldName(i)) === null)) return false;
-  }
-  return true;
+function plainKey(r: AuditRecord, i: number, stamp: number, comma: number): Uint8Array | null {
+  const id = r.fieldNameId(i);
+  if (id < 0 || nameSeen[id] === stamp) return null;
+  nameSeen[id] = stamp;
+  const key = nameKeyBytes[2 * id + comma];
+  if (key !== undefined) return key;
+  return nameKey(id, r.fieldName(i)) && nameKeyBytes[2 * id + comma]!;
 }
 
 /** `{"type":"NAME","type_id":N,"raw":{` per record type. */
@@ -648,13 +647,18 @@ function writeByValue(
 
 function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
   const n = r.fieldCount;
-  if (!hasPlainNames(r, n)) {
-    w.bytes(encoder.encode(JSON.stringify(recordToJson(event, r))));
-    return;
-  }
+  const mark = w.len;
+  const stamp = recordStamp = (recordStamp + 1) | 0;
   w.bytes(recordHead(r));
   for (let i = 0; i < n; i++) {
-    w.bytes(nameKeyBytes[2 * r.fieldNameId(i) + (i > 0 ? 1 : 0)]!);
+    const key = plainKey(r, i, stamp, i > 0 ? 1 : 0);
+    if (key === null) {
+      // rare: undo, and let JSON.stringify order and group the names
+      w.len = mark;
+      w.bytes(encoder.encode(JSON.stringify(recordToJson(event, r))));
+      return;
+    }
+    w.bytes(key);
     w.value(r, i);
   }
   w.ascii('},"interpreted":{');
