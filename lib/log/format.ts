@@ -690,9 +690,13 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
  * @example
  * ```ts
  * import { JsonLinesEncoder, readEvents } from "../../mod.ts";
+ * const out = Deno.stdout.writable.getWriter();
  * const enc = new JsonLinesEncoder();
- * for await (const ev of readEvents("/var/log/audit/audit.log")) enc.encode(ev);
- * await Deno.stdout.write(enc.take());
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) {
+ *   enc.encode(ev);
+ *   if (enc.length > 1 << 20) await out.write(enc.take());
+ * }
+ * await out.write(enc.take());
  * ```
  */
 export class JsonLinesEncoder {
