@@ -184,6 +184,7 @@ export {
   formatJson,
   formatRaw,
   type JsonEvent,
+  JsonLinesEncoder,
   type JsonRecord,
   type SearchFormat,
 } from "./lib/log/format.ts";

@@ -20,6 +20,13 @@ for await (const batch of eventBatches(path)) {
     events++;
     for (const r of ev.records) {
       records++;
+      // libauparse lists the node and the record type as fields: touched as walk.c does
+      if (r.node !== undefined) {
+        fields++;
+        bytes += 4 + r.node.length * (mode === "interpret" ? 2 : 1);
+      }
+      fields++;
+      bytes += 4 + r.typeName.length * (mode === "interpret" ? 2 : 1);
       const n = r.fieldCount;
       const buf = r.buffer;
       for (let i = 0; i < n; i++) {

@@ -9,9 +9,9 @@ import { InvalidArgumentError } from "./deps.ts";
 
 const encoder = new TextEncoder();
 
-/** Writes all of `text` to standard output. */
-export async function out(text: string): Promise<void> {
-  await writeAll(Deno.stdout, encoder.encode(text));
+/** Writes all of `text` (a string, or bytes already encoded) to standard output. */
+export async function out(text: string | Uint8Array): Promise<void> {
+  await writeAll(Deno.stdout, typeof text === "string" ? encoder.encode(text) : text);
 }
 
 /** Writes all of `text` to standard error. */

@@ -7,7 +7,9 @@
  */
 
 import { errnoNumber, parseSearchTime, rotatedLogSet } from "../mod.ts";
-import { UsageError } from "./_common.ts";
+import { out, UsageError } from "./_common.ts";
+
+const encoder = new TextEncoder();
 
 /** One option of an ausearch-like command. */
 export interface ArgSpec {
@@ -129,26 +131,25 @@ export function inputsOf(p: ParsedArgs, defaultLog = "/var/log/audit/audit.log")
   return out;
 }
 
-const encoder = new TextEncoder();
-
 /** Where command output goes: standard output, or a test's collector. */
 export type Sink = (text: string) => Promise<void> | void;
 
-async function stdoutSink(text: string): Promise<void> {
-  const bytes = encoder.encode(text);
-  let off = 0;
-  while (off < bytes.length) off += await Deno.stdout.write(bytes.subarray(off));
-}
+const decoder = new TextDecoder();
 
-/** Buffered output: one write per ~1 MiB. */
+/**
+ * Buffered output: one write per ~1 MiB, each overlapping the work that
+ * produces the next (only one write is in flight, so order is kept).
+ */
 export class OutputBuffer {
   #parts: string[] = [];
   #size = 0;
+  #writing: Promise<void> = Promise.resolve();
   readonly #lineBuffered: boolean;
-  readonly #sink: Sink;
+  /** A collector; standard output when undefined (which also takes bytes as they are). */
+  readonly #sink: Sink | undefined;
 
   /** Creates the buffer; with `lineBuffered` every event is written at once (ausearch -l). */
-  constructor(lineBuffered = false, sink: Sink = stdoutSink) {
+  constructor(lineBuffered = false, sink?: Sink) {
     this.#lineBuffered = lineBuffered;
     this.#sink = sink;
   }
@@ -157,16 +158,35 @@ export class OutputBuffer {
   async add(text: string): Promise<void> {
     this.#parts.push(text);
     this.#size += text.length;
-    if (this.#lineBuffered || this.#size > 1 << 20) await this.flush();
+    if (this.#lineBuffered) await this.flush();
+    else if (this.#size > 1 << 20) await this.#send();
   }
 
-  /** Writes everything buffered. */
-  async flush(): Promise<void> {
-    if (this.#parts.length === 0) return;
+  /** Writes bytes that are already encoded (after the text buffered before them). */
+  async addBytes(bytes: Uint8Array): Promise<void> {
+    await this.#send(bytes);
+    if (this.#lineBuffered) await this.#writing;
+  }
+
+  /** Starts writing the buffered text, then `bytes`, once the previous write is done. */
+  async #send(bytes?: Uint8Array): Promise<void> {
+    await this.#writing;
     const text = this.#parts.join("");
     this.#parts = [];
     this.#size = 0;
-    await this.#sink(text);
+    const sink = this.#sink;
+    this.#writing = (async () => {
+      if (text) await (sink ? sink(text) : out(text));
+      if (bytes) await (sink ? sink(decoder.decode(bytes)) : out(bytes));
+    })();
+    // a failed write is thrown by the next send or flush, not reported as unhandled meanwhile
+    this.#writing.catch(() => {});
+  }
+
+  /** Writes everything buffered and waits until it is written. */
+  async flush(): Promise<void> {
+    if (this.#parts.length) await this.#send();
+    await this.#writing;
   }
 }
 

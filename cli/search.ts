@@ -12,6 +12,7 @@ import {
   formatCsv,
   formatEvent,
   formatText,
+  JsonLinesEncoder,
   loadTables,
   machineNumber,
   matchEvent,
@@ -203,7 +204,9 @@ export async function runSearch(
   const p = scanArgs(args, SEARCH_ARGS);
   const s = searchSettings(p);
   await loadTables();
-  const out = new OutputBuffer(flag(p, "lineBuffered"), sink);
+  const lineBuffered = flag(p, "lineBuffered");
+  const out = new OutputBuffer(lineBuffered, sink);
+  const json = s.format === "json" ? new JsonLinesEncoder() : undefined;
   let found = 0;
   const onProgress = progressReporter();
   let badLines = 0;
@@ -217,11 +220,16 @@ export async function runSearch(
     for (const ev of batch) {
       if (!matchEvent(ev, s.criteria)) continue;
       found++;
-      await out.add(eventText(ev, s, found === 1));
+      if (json) {
+        // JSON is encoded straight to bytes: no string per event
+        json.encode(ev);
+        if (lineBuffered || json.length > 1 << 20) await out.addBytes(json.take());
+      } else await out.add(eventText(ev, s, found === 1));
       if (s.justOne) break outer;
     }
   }
   if (onProgress) clearProgress();
+  if (json?.length) await out.addBytes(json.take());
   await out.flush();
   if (found === 0) {
     await errors("<no matches>\n");

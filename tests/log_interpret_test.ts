@@ -4,12 +4,15 @@
  */
 
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import fc from "npm:fast-check@4.10.2";
 import {
   AuditEvent,
   AuditRecord,
   eventToJson,
   formatInterpreted,
+  formatJson,
   interpretField,
+  JsonLinesEncoder,
   loadTables,
   readEvents,
   syscallName,
@@ -145,6 +148,72 @@ Deno.test("JSON events carry type, raw and interpreted fields, repeated names as
   strictEqual(r.interpreted.syscall, "openat");
   deepStrictEqual(r.raw.key, ["net", "out"]);
   deepStrictEqual(JSON.parse(JSON.stringify(json)), json);
+});
+
+Deno.test("JSON lines are exactly JSON.stringify(eventToJson(event)) for any field names and values", () => {
+  // separators of the log line itself are replaced
+  const blank = (s: string, separators: string) =>
+    [...s].map((c) => separators.includes(c) ? "_" : c).join("");
+  // the characters JSON escapes or encodes specially, and plain ones
+  const unit = fc.oneof(
+    fc.constantFrom(
+      "\b",
+      "\t",
+      "\f",
+      "\r",
+      "\x01",
+      "\x1f",
+      "\x7f",
+      '"',
+      "\\",
+      "/",
+      "\u00e9",
+      "\u2028",
+    ),
+    fc.constantFrom("\ud83d\ude00", "\ud800", "\udc00", "a", "Z", "0", "_", "("),
+    fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
+  );
+  const chars = (maxLength: number) => fc.string({ unit, maxLength });
+  const text = fc.oneof(
+    chars(12),
+    fc.constantFrom(
+      "0",
+      "7",
+      "__proto__",
+      "toString",
+      "constructor",
+      "uid",
+      "auid",
+      "key",
+      "a0",
+      "arch",
+      "syscall",
+      "exit",
+    ),
+  );
+  const value = fc.oneof(
+    chars(20).map((v) => blank(v, " \n\x1d")),
+    fc.constantFrom("0", "1000", "-13", '"/etc/shadow"', "6E6574016F7574", "c000003e", "257"),
+  );
+  const field = fc.tuple(text.map((n) => blank(n, " =\n\x1d") || "x"), value);
+  const line = fc.tuple(
+    fc.constantFrom("SYSCALL", "PATH", "EXECVE", "USER_LOGIN", "AVC", "CWD"),
+    fc.array(field, { maxLength: 8 }),
+  ).map(([type, fields]) =>
+    `type=${type} msg=audit(1700000000.123:4711): ${fields.map(([n, v]) => `${n}=${v}`).join(" ")}`
+  );
+  fc.assert(
+    fc.property(fc.array(line, { minLength: 1, maxLength: 4 }), (lines) => {
+      const ev = event(...lines);
+      const want = JSON.stringify(eventToJson(ev)) + "\n";
+      const encoder = new JsonLinesEncoder();
+      encoder.encode(ev);
+      encoder.encode(ev);
+      strictEqual(new TextDecoder().decode(encoder.take()), want + want);
+      strictEqual(formatJson(ev), want);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 Deno.test("every record type of the sample log interprets without an error marker", async () => {

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { InterpretContext } from "./interpret.ts";
 import type { AuditRecord } from "./record.ts";
 import { type LogInput, type ReadOptions, recordBatches } from "./source.ts";
 import { endsEvent, RecordType } from "./types.ts";
@@ -33,6 +34,8 @@ export class AuditEvent {
   readonly records: AuditRecord[];
   /** @internal set when the assembler decided the event is complete */
   complete = false;
+  /** @internal see {@link eventCache} */
+  cache: EventCache | undefined = undefined;
 
   /** Starts an event with its first record. */
   constructor(first: AuditRecord) {
@@ -63,6 +66,22 @@ export class AuditEvent {
     for (const r of this.records) if (r.type === type) return r;
     return undefined;
   }
+}
+
+/**
+ * What other modules compute once per event (the interpretation contexts),
+ * kept on the event itself: a WeakMap lookup per field cost more.
+ */
+export interface EventCache {
+  /** The event's SYSCALL context (`eventContext`). */
+  context?: InterpretContext;
+  /** The same with an unknown machine taken as the host's. */
+  hostContext?: InterpretContext;
+}
+
+/** The per-event cache of `event`. */
+export function eventCache(event: AuditEvent): EventCache {
+  return event.cache ??= {};
 }
 
 /** Options of the assembler. */

@@ -7,7 +7,7 @@
 
 import type { AuditEvent } from "./assemble.ts";
 import type { AuditRecord } from "./record.ts";
-import { decodeBytes } from "./record.ts";
+import { decodeBytes, NAME_SLOTS } from "./record.ts";
 import {
   type EscapeMode,
   escapeValue,
@@ -15,6 +15,7 @@ import {
   fieldKind,
   interpretField,
   interpretValue,
+  isContextFree,
 } from "./interpret.ts";
 import { elfToMachine, HOST_MACHINE } from "./tables.ts";
 import { RecordType, recordTypeName } from "./types.ts";
@@ -290,10 +291,36 @@ export interface JsonEvent {
 }
 
 function add(obj: Record<string, string | string[]>, name: string, value: string): void {
+  // own keys only: fields called toString or __proto__ are fields like any other
+  if (!Object.hasOwn(obj, name)) {
+    if (name === "__proto__") {
+      Object.defineProperty(obj, name, {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    } else obj[name] = value;
+    return;
+  }
   const old = obj[name];
-  if (old === undefined) obj[name] = value;
-  else if (Array.isArray(old)) old.push(value);
+  if (Array.isArray(old)) old.push(value);
   else obj[name] = [old, value];
+}
+
+/** One record as a JSON-ready object. */
+function recordToJson(event: AuditEvent, r: AuditRecord): JsonRecord {
+  const raw: Record<string, string | string[]> = {};
+  const interpreted: Record<string, string | string[]> = {};
+  const n = r.fieldCount;
+  for (let i = 0; i < n; i++) {
+    const name = r.fieldName(i);
+    add(raw, name, r.fieldValue(i));
+    add(interpreted, name, interpretField(event, r, i, "raw"));
+  }
+  const rec: JsonRecord = { type: r.typeName, type_id: r.type, raw, interpreted };
+  if (r.enriched) rec.enriched = Object.fromEntries(r.enrichment);
+  return rec;
 }
 
 /**
@@ -307,19 +334,7 @@ function add(obj: Record<string, string | string[]>, name: string, value: string
  */
 export function eventToJson(event: AuditEvent): JsonEvent {
   const records: JsonRecord[] = [];
-  for (const r of event.records) {
-    const raw: Record<string, string | string[]> = {};
-    const interpreted: Record<string, string | string[]> = {};
-    const n = r.fieldCount;
-    for (let i = 0; i < n; i++) {
-      const name = r.fieldName(i);
-      add(raw, name, r.fieldValue(i));
-      add(interpreted, name, interpretField(event, r, i, "raw"));
-    }
-    const rec: JsonRecord = { type: r.typeName, type_id: r.type, raw, interpreted };
-    if (r.enriched) rec.enriched = Object.fromEntries(r.enrichment);
-    records.push(rec);
-  }
+  for (const r of event.records) records.push(recordToJson(event, r));
   return {
     id: event.id,
     time: new Date(event.time).toISOString(),
@@ -331,6 +346,397 @@ export function eventToJson(event: AuditEvent): JsonEvent {
   };
 }
 
+const HEX = "0123456789abcdef";
+
+/**
+ * The JSON lines of events, written as UTF-8 straight into one growing byte
+ * buffer: the same text as `JSON.stringify(eventToJson(event))`, without the
+ * intermediate objects and strings (most of the cost of JSON output).
+ */
+class JsonBytes {
+  buf = new Uint8Array(1 << 16);
+  len = 0;
+
+  reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.len));
+    this.buf = grown;
+  }
+
+  /** Text known to need no escaping and to be ASCII (punctuation, numbers). */
+  ascii(s: string): void {
+    const n = s.length;
+    this.reserve(n);
+    const buf = this.buf;
+    let len = this.len;
+    for (let i = 0; i < n; i++) buf[len++] = s.charCodeAt(i);
+    this.len = len;
+  }
+
+  byte(c: number): void {
+    this.reserve(1);
+    this.buf[this.len++] = c;
+  }
+
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    this.reserve(n);
+    // a loop beats TypedArray.set on the short pieces written here
+    const buf = this.buf;
+    let len = this.len;
+    for (let i = 0; i < n; i++) buf[len++] = b[i];
+    this.len = len;
+  }
+
+  /** A JSON string, escaped as JSON.stringify escapes (lone surrogates as `\udxxx`). */
+  string(s: string): void {
+    const n = s.length;
+    // at most 6 bytes per UTF-16 unit (`\u001f`), plus the quotes
+    this.reserve(n * 6 + 2);
+    const buf = this.buf;
+    let len = this.len;
+    buf[len++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        if (c >= 0x20 && c !== 0x22 && c !== 0x5c) buf[len++] = c;
+        else len = escapeAscii(buf, len, c);
+      } else if (c < 0x800) {
+        buf[len++] = 0xc0 | (c >> 6);
+        buf[len++] = 0x80 | (c & 0x3f);
+      } else if (c >= 0xd800 && c <= 0xdfff) {
+        const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          buf[len++] = 0xf0 | (cp >> 18);
+          buf[len++] = 0x80 | ((cp >> 12) & 0x3f);
+          buf[len++] = 0x80 | ((cp >> 6) & 0x3f);
+          buf[len++] = 0x80 | (cp & 0x3f);
+          i++;
+        } else {
+          buf[len++] = 0x5c;
+          buf[len++] = 0x75;
+          for (let k = 12; k >= 0; k -= 4) buf[len++] = HEX.charCodeAt((c >> k) & 15);
+        }
+      } else {
+        buf[len++] = 0xe0 | (c >> 12);
+        buf[len++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[len++] = 0x80 | (c & 0x3f);
+      }
+    }
+    buf[len++] = 0x22;
+    this.len = len;
+  }
+
+  /**
+   * A raw field value as a JSON string, copied from the record's bytes when
+   * they are ASCII; otherwise through its decoded string (as
+   * {@link AuditRecord.fieldValue} decodes it).
+   */
+  value(r: AuditRecord, i: number): void {
+    const start = r.fieldValueStart(i);
+    if (start >= 0) {
+      const end = r.fieldValueEnd(i);
+      const src = r.buffer;
+      this.reserve((end - start) * 6 + 2);
+      const buf = this.buf;
+      let len = this.len;
+      buf[len++] = 0x22;
+      let k = start;
+      for (; k < end; k++) {
+        const c = src[k];
+        if (c >= 0x80) break;
+        if (c >= 0x20 && c !== 0x22 && c !== 0x5c) buf[len++] = c;
+        else len = escapeAscii(buf, len, c);
+      }
+      if (k === end) {
+        buf[len++] = 0x22;
+        this.len = len;
+        return;
+      }
+    }
+    this.string(r.fieldValue(i));
+  }
+
+  take(): Uint8Array {
+    const out = this.buf.slice(0, this.len);
+    this.len = 0;
+    return out;
+  }
+}
+
+/** Writes the JSON escape of ASCII `c` (a quote, a backslash or a control character). */
+function escapeAscii(buf: Uint8Array, len: number, c: number): number {
+  buf[len++] = 0x5c;
+  switch (c) {
+    case 0x22:
+    case 0x5c:
+      buf[len++] = c;
+      break;
+    case 0x08:
+      buf[len++] = 0x62;
+      break;
+    case 0x09:
+      buf[len++] = 0x74;
+      break;
+    case 0x0a:
+      buf[len++] = 0x6e;
+      break;
+    case 0x0c:
+      buf[len++] = 0x66;
+      break;
+    case 0x0d:
+      buf[len++] = 0x72;
+      break;
+    default:
+      buf[len++] = 0x75;
+      buf[len++] = 0x30;
+      buf[len++] = 0x30;
+      buf[len++] = HEX.charCodeAt(c >> 4);
+      buf[len++] = HEX.charCodeAt(c & 15);
+  }
+  return len;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * `"name":` as bytes per interned name id (at even indices; `,"name":` at odd
+ * ones); null for array indices, which a JS object lists first: they take the
+ * object path so the output stays that of JSON.stringify.
+ */
+const nameKeyBytes: (Uint8Array | null | undefined)[] = [];
+/** Per name id, the last record (by {@link recordStamp}) that used it: finds repeated names. */
+const nameSeen = new Int32Array(NAME_SLOTS);
+let recordStamp = 0;
+
+function nameKey(id: number, name: string): Uint8Array | null {
+  const special = /^(?:0|[1-9]\d*)$/.test(name) && Number(name) < 0xffffffff;
+  const key = special ? null : encoder.encode(`${JSON.stringify(name)}:`);
+  nameKeyBytes[2 * id] = key;
+  nameKeyBytes[2 * id + 1] = special ? null : encoder.encode(`,${JSON.stringify(name)}:`);
+  return key;
+}
+
+/**
+ * The `"name":` bytes of field `i` (`,"name":` when `comma`), or null when
+ * the record cannot be written field by field: a name that is not interned,
+ * is an array index, or repeats within the record (`stamp` tells this
+ * record's names from older ones).
+ */
+function plainKey(r: AuditRecord, i: number, stamp: number, comma: number): Uint8Array | null {
+  const id = r.fieldNameId(i);
+  if (id < 0 || nameSeen[id] === stamp) return null;
+  nameSeen[id] = stamp;
+  const key = nameKeyBytes[2 * id + comma];
+  if (key !== undefined) return key;
+  return nameKey(id, r.fieldName(i)) && nameKeyBytes[2 * id + comma]!;
+}
+
+/** `{"type":"NAME","type_id":N,"raw":{` per record type. */
+const recordHeads = new Map<number, Uint8Array>();
+
+function recordHead(r: AuditRecord): Uint8Array {
+  let head = recordHeads.get(r.type);
+  if (head === undefined) {
+    head = encoder.encode(`{"type":${JSON.stringify(r.typeName)},"type_id":${r.type},"raw":{`);
+    recordHeads.set(r.type, head);
+  }
+  return head;
+}
+
+let isoSec = NaN;
+let isoPrefix = "";
+
+/** `"time":"...",` of an event (the ISO text up to the second is cached per second). */
+function writeTime(w: JsonBytes, event: AuditEvent): void {
+  if (event.msec >= 1000) {
+    w.ascii(`"time":"${new Date(event.time).toISOString()}",`);
+    return;
+  }
+  if (event.sec !== isoSec) {
+    const iso = new Date(event.sec * 1000).toISOString();
+    isoPrefix = `"time":"${iso.slice(0, iso.length - 4)}`;
+    isoSec = event.sec;
+  }
+  w.ascii(`${isoPrefix}${String(event.msec).padStart(3, "0")}Z",`);
+}
+
+/** How the interpreted value of a field is written, by record type and name id. */
+const enum Interp {
+  /** Not decided yet. */
+  Unknown,
+  /** Unclassified: the interpretation is the raw value. */
+  AsRaw,
+  /** From the value alone: cached by raw bytes. */
+  ByValue,
+  /** Needs the event (syscall, arch, args) or the value's form (acct): interpreted each time. */
+  InContext,
+}
+
+/** Per record type, the {@link Interp} of each name id. */
+const interpByType = new Map<number, Uint8Array>();
+
+function interpOf(r: AuditRecord, i: number, id: number, table: Uint8Array): Interp {
+  let how = table[id] as Interp;
+  if (how === Interp.Unknown) {
+    const name = r.fieldName(i);
+    const kind = fieldKind(r.type, name, "");
+    how = name === "acct"
+      ? Interp.InContext
+      : kind === "unclassified" || kind === "mac_label"
+      ? Interp.AsRaw
+      : isContextFree(kind)
+      ? Interp.ByValue
+      : Interp.InContext;
+    table[id] = how;
+  }
+  return how;
+}
+
+/**
+ * Interpretations of context-free fields as JSON bytes, keyed by (record
+ * type, name id, raw value bytes): ids, results, exes and paths repeat across
+ * events, and a hit costs a hash of the value instead of decoding,
+ * interpreting and encoding it again. Direct-mapped; values up to
+ * {@link CACHE_VALUE_MAX} bytes.
+ */
+const CACHE_SLOTS = 1 << 15;
+const CACHE_VALUE_MAX = 48;
+const cacheKeys = new Uint8Array(CACHE_SLOTS * CACHE_VALUE_MAX);
+const cacheLens = new Int32Array(CACHE_SLOTS).fill(-1);
+const cachePairs = new Int32Array(CACHE_SLOTS);
+const cacheJson: Uint8Array[] = new Array(CACHE_SLOTS);
+
+function writeByValue(
+  w: JsonBytes,
+  event: AuditEvent,
+  r: AuditRecord,
+  i: number,
+  pair: number,
+): void {
+  const start = r.fieldValueStart(i);
+  const len = r.fieldValueEnd(i) - start;
+  if (len > CACHE_VALUE_MAX) {
+    w.string(interpretField(event, r, i, "raw"));
+    return;
+  }
+  const src = r.buffer;
+  let h = pair;
+  for (let k = 0; k < len; k++) h = Math.imul(h, 31) + src[start + k];
+  const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
+  const at = slot * CACHE_VALUE_MAX;
+  if (cacheLens[slot] === len && cachePairs[slot] === pair) {
+    let k = 0;
+    while (k < len && cacheKeys[at + k] === src[start + k]) k++;
+    if (k === len) {
+      w.bytes(cacheJson[slot]);
+      return;
+    }
+  }
+  const from = w.len;
+  w.string(interpretField(event, r, i, "raw"));
+  cacheJson[slot] = w.buf.slice(from, w.len);
+  cacheKeys.set(src.subarray(start, start + len), at);
+  cacheLens[slot] = len;
+  cachePairs[slot] = pair;
+}
+
+function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
+  const n = r.fieldCount;
+  const mark = w.len;
+  const stamp = recordStamp = (recordStamp + 1) | 0;
+  w.bytes(recordHead(r));
+  for (let i = 0; i < n; i++) {
+    const key = plainKey(r, i, stamp, i > 0 ? 1 : 0);
+    if (key === null) {
+      // rare: undo, and let JSON.stringify order and group the names
+      w.len = mark;
+      w.bytes(encoder.encode(JSON.stringify(recordToJson(event, r))));
+      return;
+    }
+    w.bytes(key);
+    w.value(r, i);
+  }
+  w.ascii('},"interpreted":{');
+  const type = r.type;
+  let table = interpByType.get(type);
+  if (table === undefined) interpByType.set(type, table = new Uint8Array(NAME_SLOTS));
+  // ENRICHED values replace the interpretation of ids: no caching by value there
+  const cache = !r.enriched;
+  for (let i = 0; i < n; i++) {
+    const id = r.fieldNameId(i);
+    w.bytes(nameKeyBytes[2 * id + (i > 0 ? 1 : 0)]!);
+    const how = interpOf(r, i, id, table);
+    if (how === Interp.AsRaw) w.value(r, i);
+    else if (how === Interp.ByValue && cache) writeByValue(w, event, r, i, type * NAME_SLOTS + id);
+    else w.string(interpretField(event, r, i, "raw"));
+  }
+  w.ascii("}");
+  if (r.enriched) {
+    w.ascii(',"enriched":');
+    w.bytes(encoder.encode(JSON.stringify(Object.fromEntries(r.enrichment))));
+  }
+  w.ascii("}");
+}
+
+/**
+ * Encodes events as JSON lines into one growing buffer; {@link take} hands
+ * out the bytes so far. Each line is `JSON.stringify(eventToJson(event))`.
+ *
+ * @example
+ * ```ts
+ * import { JsonLinesEncoder, readEvents } from "../../mod.ts";
+ * const out = Deno.stdout.writable.getWriter();
+ * const enc = new JsonLinesEncoder();
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) {
+ *   enc.encode(ev);
+ *   if (enc.length > 1 << 20) await out.write(enc.take());
+ * }
+ * await out.write(enc.take());
+ * ```
+ */
+export class JsonLinesEncoder {
+  #w = new JsonBytes();
+
+  /** Appends one event as a line of JSON, newline included. */
+  encode(event: AuditEvent): void {
+    const w = this.#w;
+    w.ascii('{"id":');
+    w.string(event.id);
+    w.ascii(",");
+    writeTime(w, event);
+    w.ascii(`"sec":${event.sec},"msec":${event.msec},"serial":${event.serial},`);
+    if (event.node !== undefined) {
+      w.ascii('"node":');
+      w.string(event.node);
+      w.ascii(",");
+    }
+    w.ascii('"records":[');
+    const records = event.records;
+    for (let i = 0; i < records.length; i++) {
+      if (i > 0) w.byte(0x2c);
+      writeRecord(w, event, records[i]);
+    }
+    w.ascii("]}\n");
+  }
+
+  /** How many bytes are waiting to be taken. */
+  get length(): number {
+    return this.#w.len;
+  }
+
+  /** The bytes encoded since the last call (the buffer is then reused). */
+  take(): Uint8Array {
+    return this.#w.take();
+  }
+}
+
+const textDecoder = new TextDecoder();
+
 /**
  * An event as one line of JSON (JSON Lines), newline included.
  *
@@ -341,7 +747,9 @@ export function eventToJson(event: AuditEvent): JsonEvent {
  * ```
  */
 export function formatJson(event: AuditEvent): string {
-  return JSON.stringify(eventToJson(event)) + "\n";
+  const enc = new JsonLinesEncoder();
+  enc.encode(event);
+  return textDecoder.decode(enc.take());
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 
 import { errnoMessage, errnoName } from "../errno.ts";
-import { hexToBytes, isHex } from "./record.ts";
+import { hexToBytes, internName, isHex } from "./record.ts";
 import {
   elfToMachine,
   fileTypeName,
@@ -19,6 +19,7 @@ import {
 } from "./tables.ts";
 import type { AuditRecord } from "./record.ts";
 import type { AuditEvent } from "./assemble.ts";
+import { eventCache } from "./assemble.ts";
 import { RecordType } from "./types.ts";
 import { printSeccompCode, printTtyData } from "./interpret_extra.ts";
 import { printIoctlRequest, printMmapFlags, printPersonality, syscallArg } from "./syscall_args.ts";
@@ -212,16 +213,25 @@ export function groupName(gid: number): string | undefined {
 
 // --- number parsing like strtoul/strtoll -----------------------------------
 
-const HEX_ONLY = /^[0-9a-fA-F]+$/;
-const OCT_ONLY = /^[0-7]+$/;
-const DEC_ONLY = /^[0-9]+$/;
+/** Whether `val` is only digits of `base` (8, 10 or 16); a loop, as this runs for every argument. */
+function onlyDigits(val: string, base: number): boolean {
+  for (let i = 0; i < val.length; i++) {
+    const c = val.charCodeAt(i);
+    const digit = c >= 0x30 && c <= 0x39
+      ? c - 0x30
+      : base === 16 && ((c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))
+      ? 10
+      : 99;
+    if (digit >= base) return false;
+  }
+  return true;
+}
 
 /** strtoul: leading whitespace, optional sign, digits; `undefined` on overflow (ERANGE). */
 function strtoul(val: string, base: number): bigint | undefined {
   // the common case: a plain number that fits a double exactly
   if (val.length > 0 && val.length <= (base === 16 ? 13 : 15)) {
-    const re = base === 16 ? HEX_ONLY : base === 8 ? OCT_ONLY : DEC_ONLY;
-    if (re.test(val)) return BigInt(parseInt(val, base));
+    if (onlyDigits(val, base)) return BigInt(parseInt(val, base));
   }
   const m = base === 16
     ? /^\s*([+-]?)(?:0[xX])?([0-9a-fA-F]*)/.exec(val)
@@ -856,13 +866,14 @@ function printEnriched(kind: FieldKind, val: string): string {
   return kind === "uid" || kind === "gid" ? printEscaped(val) : val;
 }
 
-// matching control characters is the point: they decide whether a value needs escaping
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\x00-\x1f]/;
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 32) return true;
+  return false;
+}
 
 /** Escapes control characters as libauparse does in the given mode. */
 export function escapeValue(s: string, mode: EscapeMode): string {
-  if (mode === "raw" || (mode === "tty" && !CONTROL.test(s))) return s;
+  if (mode === "raw" || (mode === "tty" && !hasControl(s))) return s;
   let needs = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -933,6 +944,14 @@ const CONTEXT_FREE = new Set<FieldKind>([
   "list",
   "proctitle",
 ]);
+
+/**
+ * Whether a field of this kind interprets from its value alone (outside
+ * ENRICHED records), so its interpretation may be cached by raw value.
+ */
+export function isContextFree(kind: FieldKind): boolean {
+  return CONTEXT_FREE.has(kind);
+}
 
 const MEMO_LIMIT = 1 << 14;
 const memo = new Map<FieldKind, Map<string, string>>();
@@ -1017,22 +1036,29 @@ function interpretKind(kind: FieldKind, val: string, ctx: InterpretContext): str
   }
 }
 
+// interned at load, while the name table is empty, so these ids always exist
+const ARCH = internName("arch");
+const SYSCALL_NAME = internName("syscall");
+const A0 = internName("a0");
+const A1 = internName("a1");
+
 /** The interpretation context of a SYSCALL-like record: its arch, syscall, a0 and a1. */
 export function contextOf(record: AuditRecord | undefined): InterpretContext {
   if (!record) return { machine: -1, syscall: -1, a0: 0n, a1: 0n };
   let machine = -1, syscall = -1, a0 = 0n, a1 = 0n;
   const n = record.fieldCount;
+  // by name id: string comparisons with every field's name cost more than the parsing
   for (let i = 0; i < n; i++) {
-    const name = record.fieldName(i);
-    if (name === "arch") {
+    const id = record.fieldNameId(i);
+    if (id === ARCH) {
       const v = strtoul(record.fieldValue(i), 16);
       if (v !== undefined) machine = elfToMachine(u32(v));
-    } else if (name === "syscall") {
+    } else if (id === SYSCALL_NAME) {
       const v = strtoul(record.fieldValue(i), 10);
       if (v !== undefined) syscall = i32(v);
-    } else if (name === "a0") {
+    } else if (id === A0) {
       a0 = strtoul(record.fieldValue(i), 16) ?? 0n;
-    } else if (name === "a1") {
+    } else if (id === A1) {
       a1 = strtoul(record.fieldValue(i), 16) ?? 0n;
     }
   }
@@ -1070,16 +1096,14 @@ export function interpretField(
   return interpretValue(kind, name, val, ctx, escape);
 }
 
-const contexts = new WeakMap<AuditEvent, InterpretContext>();
-const hostContexts = new WeakMap<AuditEvent, InterpretContext>();
-
 /** The context of an event for field interpretation: an unknown machine is the host's. */
 function fieldContext(event: AuditEvent): InterpretContext {
-  let ctx = hostContexts.get(event);
+  const cache = eventCache(event);
+  let ctx = cache.hostContext;
   if (!ctx) {
     const base = eventContext(event);
     ctx = { ...base, machine: base.machine < 0 ? HOST_MACHINE : base.machine };
-    hostContexts.set(event, ctx);
+    cache.hostContext = ctx;
   }
   return ctx;
 }
@@ -1094,10 +1118,11 @@ function fieldContext(event: AuditEvent): InterpretContext {
  * ```
  */
 export function eventContext(event: AuditEvent): InterpretContext {
-  let ctx = contexts.get(event);
+  const cache = eventCache(event);
+  let ctx = cache.context;
   if (!ctx) {
     ctx = contextOf(event.record(RecordType.SYSCALL) ?? event.record(RecordType.SECCOMP));
-    contexts.set(event, ctx);
+    cache.context = ctx;
   }
   return ctx;
 }

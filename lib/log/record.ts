@@ -36,36 +36,47 @@ export function decodeBytes(buf: Uint8Array, start: number, end: number): string
   return s;
 }
 
-/** Interned field names: the few dozen names of a log become one string each. */
-const NAME_SLOTS = 4096;
-const nameKeys: (Uint8Array | undefined)[] = new Array(NAME_SLOTS);
-const nameStrings: string[] = new Array(NAME_SLOTS);
+/** Interned field names: the few dozen names of a log become one string each (ids below NAME_SLOTS). */
+export const NAME_SLOTS = 4096;
+const NAME_MAX = 32;
+/** The bytes of each interned name, `NAME_MAX` per slot in one array (no object per name). */
+const nameBytes = new Uint8Array(NAME_SLOTS * NAME_MAX);
+/** Each slot's name length, -1 when free. */
+const nameLens = new Int32Array(NAME_SLOTS).fill(-1);
+const nameStrings: string[] = new Array(NAME_SLOTS).fill("");
 
 /** The interned slot of a name whose hash is `h`, or -1 when it cannot be interned. */
 function nameSlot(buf: Uint8Array, start: number, end: number, h: number): number {
   const len = end - start;
-  if (len > 32) return -1;
+  if (len > NAME_MAX) return -1;
   let slot = (h >>> 0) & (NAME_SLOTS - 1);
   for (let probe = 0; probe < 8; probe++) {
-    const key = nameKeys[slot];
-    if (key === undefined) {
-      nameKeys[slot] = buf.slice(start, end);
+    const at = slot * NAME_MAX;
+    const have = nameLens[slot];
+    if (have < 0) {
+      nameBytes.set(buf.subarray(start, end), at);
+      nameLens[slot] = len;
       nameStrings[slot] = decodeBytes(buf, start, end);
       return slot;
     }
-    if (key.length === len) {
-      let same = true;
-      for (let i = 0; i < len; i++) {
-        if (key[i] !== buf[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return slot;
+    if (have === len) {
+      let i = 0;
+      while (i < len && nameBytes[at + i] === buf[start + i]) i++;
+      if (i === len) return slot;
     }
     slot = (slot + 1) & (NAME_SLOTS - 1);
   }
   return -1;
+}
+
+/**
+ * The id {@link AuditRecord.fieldNameId} gives fields called `name` (interned
+ * now if new), so hot loops compare ids instead of strings; -1 when the name
+ * cannot be interned.
+ */
+export function internName(name: string): number {
+  const bytes = new TextEncoder().encode(name);
+  return nameSlot(bytes, 0, bytes.length, nameHash(bytes, 0, bytes.length));
 }
 
 /** The hash of a name's bytes (the tokenizer computes the same while it scans). */
@@ -241,20 +252,22 @@ export class AuditRecord {
   readonly serial: number;
   /** Offset of the first field (after `): `) in {@link buffer}. */
   readonly bodyStart: number;
-  /** Offset of the 0x1D separator, or {@link end} when the record is not enriched. */
-  readonly textEnd: number;
   /** Offset of `type=` (the line start, or after the node). */
   readonly typeStart: number;
   #pool: FieldPool | undefined;
   #base = -1;
   #count = 0;
+  /** See {@link textEnd}; -1 until known (found by the tokenizer or on demand). */
+  #textEnd: number;
   /** Rarely needed parts, in one object so that records stay small. */
   #extra: RecordExtra | undefined;
 
   /**
    * Parses the header of the line `buffer[start, end)`; throws
    * {@link BadLineError} when it is not a record. `separator` is the offset
-   * of the line's 0x1D byte, or -1 when the caller knows it has none.
+   * of the line's 0x1D byte, or -1 when the caller knows it has none;
+   * without it the line is searched only when its fields or enrichment are
+   * needed (the tokenizer finds the separator on its way).
    */
   constructor(
     buffer: Uint8Array,
@@ -281,10 +294,13 @@ export class AuditRecord {
     this.typeStart = pos;
     if (!startsWith(line, pos, end, "type=")) throw new BadLineError("no type= field");
     pos += 5;
-    const typeEnd = line.indexOf(SP, pos);
-    if (typeEnd < 0 || typeEnd >= end) throw new BadLineError("nothing after the type");
+    // the type name is found and hashed in one loop (a call to indexOf costs more on so few bytes)
+    let typeEnd = pos;
+    let h = 0;
+    while (typeEnd < end && line[typeEnd] !== SP) h = (Math.imul(h, 31) + line[typeEnd++]) | 0;
+    if (typeEnd >= end) throw new BadLineError("nothing after the type");
     // type names are interned like field names; their numbers are kept by slot
-    const slot = nameSlot(line, pos, typeEnd, nameHash(line, pos, typeEnd));
+    const slot = nameSlot(line, pos, typeEnd, h ^ (typeEnd - pos));
     let type = slot >= 0 ? typeBySlot[slot] : -1;
     if (type < 0) {
       const typeName = decodeBytes(line, pos, typeEnd);
@@ -314,16 +330,22 @@ export class AuditRecord {
     if (pos < end && line[pos] === 0x3a) pos++;
     if (pos < end && line[pos] === SP) pos++;
     this.bodyStart = pos;
-    let gs = separator ?? -1;
-    if (separator === undefined) {
-      for (let i = pos; i < end; i++) {
-        if (line[i] === GS) {
-          gs = i;
-          break;
-        }
-      }
+    this.#textEnd = separator === undefined
+      ? -1
+      : separator < pos || separator >= end
+      ? end
+      : separator;
+  }
+
+  /** Offset of the 0x1D separator, or {@link end} when the record is not enriched. */
+  get textEnd(): number {
+    if (this.#textEnd < 0) {
+      const line = this.buffer;
+      let i = this.bodyStart;
+      while (i < this.end && line[i] !== GS) i++;
+      this.#textEnd = i;
     }
-    this.textEnd = gs < pos || gs >= end ? end : gs;
+    return this.#textEnd;
   }
 
   /** The bytes of the line, without its newline. */
@@ -380,7 +402,8 @@ export class AuditRecord {
 
   #tokenize(): void {
     const line = this.buffer;
-    const end = this.textEnd;
+    // the text ends at the first 0x1D, found here unless already known
+    let end = this.#textEnd >= 0 ? this.#textEnd : this.end;
     const pool = this.#pool ??= new FieldPool();
     this.#base = pool.used;
     this.#count = 0;
@@ -391,20 +414,34 @@ export class AuditRecord {
     while (pos < end) {
       while (pos < end && line[pos] === SP) pos++;
       if (pos >= end) break;
+      if (line[pos] === GS) {
+        end = this.#textEnd = pos;
+        break;
+      }
       let ts = pos;
       let te = pos + 1;
       let eq = -1;
       // the name's hash is computed on the way, for interning without a second pass
       let h = line[ts];
+      // the name up to "=", then the value: two tight loops
       while (te < end) {
         const c = line[te];
-        if (c === SP) break;
-        if (eq < 0) {
-          if (c === EQ) eq = te;
-          else h = (Math.imul(h, 31) + c) | 0;
+        if (c === EQ) {
+          eq = te++;
+          break;
         }
+        if (c === SP || c === GS) break;
+        h = (Math.imul(h, 31) + c) | 0;
         te++;
       }
+      if (eq >= 0) {
+        while (te < end) {
+          const c = line[te];
+          if (c === SP || c === GS) break;
+          te++;
+        }
+      }
+      if (te < end && line[te] === GS) end = this.#textEnd = te;
       pos = te;
       if (line[ts] === EQ) eq = ts;
       if (
@@ -466,6 +503,7 @@ export class AuditRecord {
       pool.used = u + STRIDE;
       this.#count++;
     }
+    if (this.#textEnd < 0) this.#textEnd = end;
   }
 
   /** AVC words: `avc: denied { read write }` becomes seresult and seperms. */
@@ -521,6 +559,16 @@ export class AuditRecord {
     const d = this.#pool!.data;
     const slot = d[k + 4];
     return slot >= 0 ? nameStrings[slot] : decodeBytes(this.buffer, d[k], d[k + 1]);
+  }
+
+  /**
+   * The interned id of field `i`'s name: equal names have equal ids within a
+   * process, so callers can key per-name caches by it; -1 for synthetic
+   * fields and names too long to intern.
+   */
+  fieldNameId(i: number): number {
+    if (this.#base < 0) this.#tokenize();
+    return this.#pool!.data[this.#base + i * STRIDE + 4];
   }
 
   /** The value of field `i` as written in the log (quotes and hex kept). */

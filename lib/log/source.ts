@@ -100,15 +100,25 @@ async function* fileChunks(
   using file = opened;
   const size = (await file.stat()).size;
   const chunk = options.chunkBytes ?? CHUNK;
-  for (;;) {
-    options.signal?.throwIfAborted();
-    // each chunk is fresh: records keep views into it
-    const buf = new Uint8Array(chunk);
-    const n = await file.read(buf);
-    if (n === null) return;
-    progress.done += n;
-    options.onProgress?.(progress.done, progress.total ?? size);
-    yield n === chunk ? buf : buf.subarray(0, n);
+  // each chunk is fresh (records keep views into it), and the next one is
+  // read while the consumer parses this one
+  let buf = new Uint8Array(chunk);
+  let next = file.read(buf);
+  try {
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const n = await next;
+      if (n === null) return;
+      const got = buf;
+      buf = new Uint8Array(chunk);
+      next = file.read(buf);
+      progress.done += n;
+      options.onProgress?.(progress.done, progress.total ?? size);
+      yield n === chunk ? got : got.subarray(0, n);
+    }
+  } finally {
+    // the read ahead must end before the file closes; its error, if any, was thrown above
+    await next.catch(() => null);
   }
 }
 
@@ -214,14 +224,14 @@ export async function* recordBatches(
       start: number,
       end: number,
       batch: AuditRecord[],
-      separator?: number,
       pool?: FieldPool,
     ) => {
       lineNo++;
       if (end > start && buf[end - 1] === 0x0d) end--;
       if (end === start) return;
       try {
-        batch.push(new AuditRecord(buf, start, end, separator, pool));
+        // the ENRICHED separator is left for the record to find when needed
+        batch.push(new AuditRecord(buf, start, end, undefined, pool));
       } catch (e) {
         if (!(e instanceof BadLineError)) throw e;
         bad(buf.subarray(start, end), e.message);
@@ -232,19 +242,16 @@ export async function* recordBatches(
       // the records of this chunk share one array of field offsets
       const pool = new FieldPool(chunk.length >> 4);
       let start = 0;
-      // one scan per chunk finds the ENRICHED separators (none in RAW logs)
-      let gs = chunk.indexOf(0x1d);
       for (;;) {
         const nl = chunk.indexOf(0x0a, start);
         if (nl < 0) break;
-        if (gs >= 0 && gs < start) gs = chunk.indexOf(0x1d, start);
         if (skipping) {
           skipping = false;
         } else if (carry) {
           const line = concat(carry, chunk.subarray(start, nl));
           carry = undefined;
           take(line, 0, line.length, batch);
-        } else take(chunk, start, nl, batch, gs >= 0 && gs < nl ? gs : -1, pool);
+        } else take(chunk, start, nl, batch, pool);
         start = nl + 1;
       }
       if (start < chunk.length && !skipping) {
