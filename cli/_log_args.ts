@@ -21,6 +21,11 @@ export interface ArgSpec {
   key: string;
 }
 
+/** An {@link ArgSpec} from its spellings separated by spaces (`"-ts --start"`). */
+export function spec(names: string, takes: ArgSpec["takes"], key: string): ArgSpec {
+  return { names: names.split(" "), takes, key };
+}
+
 /** Parsed options: flags are `true`, values are lists (options may repeat). */
 export type ParsedArgs = Map<string, (string | true | [string?, string?])[]>;
 

@@ -18,14 +18,9 @@ import {
   progressReporter,
   scanArgs,
   type Sink,
+  spec,
   timeArg,
 } from "./_log_args.ts";
-
-const spec = (names: string, takes: ArgSpec["takes"], key: string): ArgSpec => ({
-  names: names.split(" "),
-  takes,
-  key,
-});
 
 const KINDS: [string, ReportKind][] = [
   ["-au --auth", "auth"],

@@ -37,14 +37,9 @@ import {
   progressReporter,
   scanArgs,
   type Sink,
+  spec,
   timeArg,
 } from "./_log_args.ts";
-
-const spec = (names: string, takes: ArgSpec["takes"], key: string): ArgSpec => ({
-  names: names.split(" "),
-  takes,
-  key,
-});
 
 /** ausearch's options (3.0.9 names). */
 export const SEARCH_ARGS: ArgSpec[] = [
