@@ -196,6 +196,7 @@ export {
   searchItems,
 } from "./lib/log/search.ts";
 export { Report, type ReportKind, type ReportOptions } from "./lib/log/report.ts";
+export { type MoreReportKind } from "./lib/log/report_more.ts";
 export { csvHeader, type CsvOptions, formatCsv, formatText } from "./lib/log/csv_text.ts";
 export {
   eventKind,

@@ -12,7 +12,7 @@ import { userName } from "./interpret.ts";
 import { type SearchItems, searchItems } from "./search.ts";
 import { syscallName } from "./tables.ts";
 import { recordTypeName } from "./types.ts";
-import { MORE_COLUMNS } from "./report_more.ts";
+import { MORE_COLUMNS, type MoreReportKind } from "./report_more.ts";
 
 /** The report kinds auditkit makes (aureport's selectors). */
 export type ReportKind =
@@ -32,14 +32,7 @@ export type ReportKind =
   | "host"
   | "comm"
   | "log"
-  | "acct_mod"
-  | "anomaly"
-  | "response"
-  | "crypto"
-  | "mac"
-  | "integrity"
-  | "virt"
-  | "tty";
+  | MoreReportKind;
 
 /** Options of a report. */
 export interface ReportOptions {
