@@ -21,6 +21,12 @@ import {
 } from "../mod.ts";
 import { ELF_MACHINES, FILE_TYPES, MACHINES, MSG_TYPES, SYSCALLS } from "../lib/log/_tables.ts";
 import { audit, fromCString } from "../lib/_native.ts";
+import {
+  INTERPRET_AS_HEX,
+  INTERPRET_EACH_TIME,
+  interpretationKeyOf,
+  interpretValue,
+} from "../lib/log/interpret.ts";
 
 const enc = new TextEncoder();
 
@@ -262,4 +268,77 @@ Deno.test("tables load from libaudit when FFI is allowed", async () => {
   const source = await loadTables();
   ok(source === "libaudit" || source === "builtin");
   strictEqual(syscallName(59, 1), "execve");
+});
+
+Deno.test("cached interpretations of syscall, arch and a0..a3 are what the decoders give", () => {
+  // every syscall of every machine, each argument: a key is only given when
+  // the other arguments do not matter, and INTERPRET_AS_HEX only when the
+  // decoder prints 0x and the value
+  const values = ["0", "1", "2", "8", "17", "1c", "41", "80000", "ffffff9c", "7ffd1234abcd", "zz"];
+  const others = [0n, 1n, 2n, 8n, 23n, 24n, 0x41n];
+  let keyed = 0, hex = 0, each = 0;
+  for (const [machine, machineName] of MACHINES) {
+    const names = SYSCALLS[machineName].split(",");
+    for (let syscall = 0; syscall < names.length; syscall++) {
+      for (const kind of ["a0", "a1", "a2", "a3"] as const) {
+        const key = interpretationKeyOf({ machine, syscall, a0: 0n, a1: 0n }, kind);
+        if (key === INTERPRET_EACH_TIME) {
+          each++;
+          continue;
+        }
+        key === INTERPRET_AS_HEX ? hex++ : keyed++;
+        for (const v of values) {
+          const first = interpretValue(kind, kind, v, { machine, syscall, a0: 0n, a1: 0n }, "raw");
+          if (key === INTERPRET_AS_HEX) strictEqual(first, `0x${v}`, `${names[syscall]} ${kind}`);
+          for (const a0 of others) {
+            for (const a1 of others) {
+              const ctx = { machine, syscall, a0, a1 };
+              strictEqual(
+                interpretValue(kind, kind, v, ctx, "raw"),
+                first,
+                `${names[syscall]} ${kind}`,
+              );
+            }
+          }
+        }
+      }
+    }
+  }
+  ok(keyed > 100 && hex > 1000 && each > 10, `${keyed} keyed, ${hex} hex, ${each} each time`);
+});
+
+Deno.test("the JSON encoder's caches give what eventToJson gives, across many events", () => {
+  const arches = ["c000003e", "40000003", "c00000b7", "80000015", "zz"];
+  const arg = fc.constantFrom(
+    "0",
+    "1",
+    "2",
+    "8",
+    "17",
+    "1c",
+    "41",
+    "80000",
+    "ffffff9c",
+    "7ffd1234",
+  );
+  const line = fc.record({
+    arch: fc.constantFrom(...arches),
+    syscall: fc.oneof(fc.integer({ min: 0, max: 460 }), fc.constantFrom(2, 72, 157, 257, 54, 55)),
+    args: fc.tuple(arg, arg, arg, arg),
+    exit: fc.constantFrom("0", "-2", "-13", "3"),
+  }).map(({ arch, syscall, args, exit }) =>
+    `type=SYSCALL msg=audit(1700000000.123:4711): arch=${arch} syscall=${syscall} success=yes ` +
+    `exit=${exit} a0=${args[0]} a1=${args[1]} a2=${args[2]} a3=${args[3]} items=0 uid=0 comm="x"`
+  );
+  // one encoder for all runs: what it cached for earlier events must hold for later ones
+  const encoder = new JsonLinesEncoder();
+  const decoder = new TextDecoder();
+  fc.assert(
+    fc.property(line, (l) => {
+      const ev = event(l);
+      encoder.encode(ev);
+      strictEqual(decoder.decode(encoder.take()), JSON.stringify(eventToJson(ev)) + "\n");
+    }),
+    { numRuns: 3000 },
+  );
 });

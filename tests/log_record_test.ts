@@ -236,3 +236,84 @@ Deno.test("any bytes in, at any chunk size: no exception and no hang", async () 
     { numRuns: 300 },
   );
 });
+
+Deno.test("reading a log in one pass gives what parsing each line alone gives", async () => {
+  // the reader parses header and fields in one pass up to each newline; a
+  // line parsed on its own (CR stripped) is the reference
+  const piece = fc.constantFrom(
+    "type=SYSCALL msg=audit(1.000:1): ",
+    "node=h1 type=PATH msg=audit(2.500:7): ",
+    "type=AVC msg=audit(3.000:3): avc: denied { read write } for ",
+    "type=USER_AVC msg=audit(3.000:4): pid=1 msg='avc: denied { x } for ",
+    'type=USER_LOGIN msg=audit(4.000:9): msg=\'op=login acct="root" ',
+    "type=EOE msg=audit(5.000:5):",
+    "type=NOPE msg=audit(1.000:1): ",
+    "type=CWD msg=audit(1.000): ",
+    "node= type=CWD",
+    "type=CWD ",
+    "a=b ",
+    "key=6E6574016F7574 ",
+    "key=(null) ",
+    "name=(none) ",
+    'x="a b" ',
+    "k=v, ",
+    "res=1' ",
+    "(a=b) ",
+    "=x ",
+    "  ",
+    "\r",
+    "\x1d",
+    '\x1dUID="root" AUID="x"',
+    "\x1dSADDR={ fam=inet }",
+    "word ",
+  );
+  const line = fc.array(piece, { maxLength: 6 }).map((p) => p.join(""));
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(line, fc.constantFrom("\n", "\r\n")), { maxLength: 12 }),
+      fc.integer({ min: 1, max: 300 }),
+      async (lines, chunk) => {
+        const text = lines.map(([l, end]) => l + end).join("");
+        const want: string[] = [];
+        const wantBad: string[] = [];
+        text.split("\n").slice(0, -1).forEach((l, n) => {
+          if (l.endsWith("\r")) l = l.slice(0, -1);
+          if (l === "") return;
+          try {
+            want.push(describe(rec(l)));
+          } catch (e) {
+            ok(e instanceof BadLineError);
+            wantBad.push(`${n + 1} ${e.message}`);
+          }
+        });
+        const got: string[] = [];
+        const gotBad: string[] = [];
+        for await (
+          const r of readRecords(enc.encode(text), {
+            chunkBytes: chunk,
+            onBadLine: (b) => gotBad.push(`${b.line} ${b.reason}`),
+          })
+        ) got.push(describe(r));
+        deepStrictEqual(got, want);
+        deepStrictEqual(gotBad, wantBad);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+/** Everything a reader of a record sees, as one string. */
+function describe(r: AuditRecord): string {
+  return JSON.stringify([
+    r.node,
+    r.type,
+    r.sec,
+    r.msec,
+    r.serial,
+    r.text,
+    r.raw,
+    r.enriched,
+    r.fields(),
+    [...r.enrichment],
+  ]);
+}

@@ -12,7 +12,10 @@ import {
   type EscapeMode,
   escapeValue,
   eventContext,
+  type FieldKind,
   fieldKind,
+  INTERPRET_AS_HEX,
+  interpretationKey,
   interpretField,
   interpretValue,
   isContextFree,
@@ -436,15 +439,19 @@ class JsonBytes {
    * they are ASCII; otherwise through its decoded string (as
    * {@link AuditRecord.fieldValue} decodes it).
    */
-  value(r: AuditRecord, i: number): void {
+  value(r: AuditRecord, i: number, hex = false): void {
     const start = r.fieldValueStart(i);
     if (start >= 0) {
       const end = r.fieldValueEnd(i);
       const src = r.buffer;
-      this.reserve((end - start) * 6 + 2);
+      this.reserve((end - start) * 6 + 4);
       const buf = this.buf;
       let len = this.len;
       buf[len++] = 0x22;
+      if (hex) {
+        buf[len++] = 0x30;
+        buf[len++] = 0x78;
+      }
       let k = start;
       for (; k < end; k++) {
         const c = src[k];
@@ -458,7 +465,7 @@ class JsonBytes {
         return;
       }
     }
-    this.string(r.fieldValue(i));
+    this.string(hex ? `0x${r.fieldValue(i)}` : r.fieldValue(i));
   }
 
   take(): Uint8Array {
@@ -573,22 +580,29 @@ const enum Interp {
   AsRaw,
   /** From the value alone: cached by raw bytes. */
   ByValue,
-  /** Needs the event (syscall, arch, args) or the value's form (acct): interpreted each time. */
+  /** Needs the value's form (acct): interpreted each time. */
   InContext,
+  /** Kinds with an {@link interpretationKey}: syscall, arch, a0..a3, in this order. */
+  ByKey,
 }
 
-/** Per record type, the {@link Interp} of each name id. */
+const KEYED_KINDS: readonly FieldKind[] = ["syscall", "arch", "a0", "a1", "a2", "a3"];
+
+/** Per record type, the {@link Interp} of each name id (`ByKey + n` for `KEYED_KINDS[n]`). */
 const interpByType = new Map<number, Uint8Array>();
 
-function interpOf(r: AuditRecord, i: number, id: number, table: Uint8Array): Interp {
-  let how = table[id] as Interp;
+function interpOf(r: AuditRecord, i: number, id: number, table: Uint8Array): number {
+  let how = table[id];
   if (how === Interp.Unknown) {
     const name = r.fieldName(i);
     const kind = fieldKind(r.type, name, "");
+    const keyed = KEYED_KINDS.indexOf(kind);
     how = name === "acct"
       ? Interp.InContext
       : kind === "unclassified" || kind === "mac_label"
       ? Interp.AsRaw
+      : keyed >= 0
+      ? Interp.ByKey + keyed
       : isContextFree(kind)
       ? Interp.ByValue
       : Interp.InContext;
@@ -596,6 +610,9 @@ function interpOf(r: AuditRecord, i: number, id: number, table: Uint8Array): Int
   }
   return how;
 }
+
+/** Cache pairs of {@link interpretationKey} keys start here (record-type pairs stay below). */
+const KEY_PAIRS = 1 << 30;
 
 /**
  * Interpretations of context-free fields as JSON bytes, keyed by (record
@@ -672,8 +689,14 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
     w.bytes(nameKeyBytes[2 * id + (i > 0 ? 1 : 0)]!);
     const how = interpOf(r, i, id, table);
     if (how === Interp.AsRaw) w.value(r, i);
-    else if (how === Interp.ByValue && cache) writeByValue(w, event, r, i, type * NAME_SLOTS + id);
-    else w.string(interpretField(event, r, i, "raw"));
+    else if (!cache) w.string(interpretField(event, r, i, "raw"));
+    else if (how === Interp.ByValue) writeByValue(w, event, r, i, type * NAME_SLOTS + id);
+    else if (how >= Interp.ByKey) {
+      const key = interpretationKey(event, KEYED_KINDS[how - Interp.ByKey]);
+      if (key >= 0) writeByValue(w, event, r, i, KEY_PAIRS + key);
+      else if (key === INTERPRET_AS_HEX) w.value(r, i, true);
+      else w.string(interpretField(event, r, i, "raw"));
+    } else w.string(interpretField(event, r, i, "raw"));
   }
   w.ascii("}");
   if (r.enriched) {

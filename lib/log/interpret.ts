@@ -862,6 +862,175 @@ function printA3(val: string, ctx: InterpretContext): string {
   return `0x${val}`;
 }
 
+/** The arguments of these syscalls are named from their value alone (see syscallArg and printA0..printA3). */
+const ARG_BY_VALUE: readonly ReadonlySet<string>[] = [
+  new Set([
+    ...DIRFD_A0,
+    ...UID_A0,
+    ...GID_A0,
+    "unshare",
+    "clock_settime",
+    "personality",
+    "ptrace",
+    "prctl",
+    "rt_sigaction",
+    "socket",
+  ]),
+  new Set([
+    "setns",
+    "sched_setscheduler",
+    "epoll_ctl",
+    "ioctl",
+    "umount2",
+    "fchmod",
+    "chmod",
+    "creat",
+    "mkdir",
+    "chown",
+    "chown32",
+    "setreuid",
+    "setresuid",
+    "setregid",
+    "setresgid",
+    "socket",
+    "mknod",
+    "open",
+    "mq_open",
+    "access",
+    "kill",
+    "tkill",
+  ]),
+  new Set([
+    "renameat",
+    "shmget",
+    "mmap",
+    "mprotect",
+    "lseek",
+    "openat",
+    "fchmodat",
+    "mkdirat",
+    "mknodat",
+    "faccessat",
+    "setresuid",
+    "setresgid",
+    "socket",
+    "sendmsg",
+    "recvmsg",
+    "readlinkat",
+    "linkat",
+    "chown",
+    "chown32",
+    "tgkill",
+  ]),
+  new Set(["mmap", "mount", "recv", "recvfrom", "recvmmsg", "send", "sendto", "sendmmsg"]),
+];
+
+/** How argument `index` of syscall `sys` is interpreted. */
+const enum ArgPlan {
+  /** Always `0x` and the raw value. */
+  Hex,
+  /** From the value alone (given the syscall). */
+  ByValue,
+  /** Also from the other arguments (prctl's a1, fcntl's and setsockopt's a2, open's a2). */
+  InContext,
+}
+
+/**
+ * The {@link ArgPlan} of an argument. A test checks it against the
+ * decoders for every syscall of every table.
+ */
+function argPlan(index: number, sys: string | undefined): ArgPlan {
+  if (sys === undefined) return ArgPlan.Hex;
+  if (index === 0) {
+    return ARG_BY_VALUE[0].has(sys) || sys.startsWith("exit") || sys.slice(1) === "etrlimit"
+      ? ArgPlan.ByValue
+      : ArgPlan.Hex;
+  }
+  if (index === 1) {
+    if (sys === "prctl") return ArgPlan.InContext;
+    return ARG_BY_VALUE[1].has(sys) || sys.startsWith("fcntl") || sys.slice(1) === "etsockopt"
+      ? ArgPlan.ByValue
+      : ArgPlan.Hex;
+  }
+  if (index === 2) {
+    if (sys.startsWith("fcntl") || sys.slice(1) === "etsockopt" || sys === "open") {
+      return ArgPlan.InContext;
+    }
+    return ARG_BY_VALUE[2].has(sys) ? ArgPlan.ByValue : ArgPlan.Hex;
+  }
+  return ARG_BY_VALUE[3].has(sys) ? ArgPlan.ByValue : ArgPlan.Hex;
+}
+
+/** `interpretationKey` results that are not keys. */
+export const INTERPRET_EACH_TIME = -1;
+/** See {@link interpretationKey}. */
+export const INTERPRET_AS_HEX = -2;
+
+const KEY_KINDS: Partial<Record<FieldKind, number>> = {
+  syscall: 1,
+  arch: 2,
+  a0: 3,
+  a1: 4,
+  a2: 5,
+  a3: 6,
+};
+/** Interpretation keys by (kind, machine, syscall). */
+const interpretationKeys = new Map<number, number>();
+
+/**
+ * For a field of a kind whose interpretation depends on the event (syscall,
+ * arch, a0..a3) in a record without enrichment: a key such that fields with
+ * the same key and the same raw value have the same interpretation; or
+ * {@link INTERPRET_AS_HEX} when the interpretation is `0x` and the raw value;
+ * or {@link INTERPRET_EACH_TIME}. Lets the JSON encoder cache what
+ * {@link interpretField} gives.
+ *
+ * @example
+ * ```ts
+ * import { readEvents } from "../../mod.ts";
+ * import { interpretationKey } from "./interpret.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(interpretationKey(ev, "a2"));
+ * ```
+ */
+export function interpretationKey(event: AuditEvent, kind: FieldKind): number {
+  return KEY_KINDS[kind] === undefined
+    ? INTERPRET_EACH_TIME
+    : interpretationKeyOf(fieldContext(event), kind);
+}
+
+/**
+ * {@link interpretationKey} for a context (its machine and syscall count,
+ * its a0 and a1 do not: a key is never given where they matter).
+ *
+ * @example
+ * ```ts
+ * import { INTERPRET_AS_HEX, interpretationKeyOf } from "./interpret.ts";
+ * const ctx = { machine: 0, syscall: 257, a0: 0n, a1: 0n }; // x86_64 openat
+ * console.log(interpretationKeyOf(ctx, "a1") === INTERPRET_AS_HEX); // true: a pointer
+ * ```
+ */
+export function interpretationKeyOf(ctx: InterpretContext, kind: FieldKind): number {
+  const code = KEY_KINDS[kind];
+  if (code === undefined) return INTERPRET_EACH_TIME;
+  // arch depends on the machine only; the others on the syscall too
+  const syscall = code === 2 ? 0 : ctx.syscall;
+  if (syscall < 0 || syscall > 0xffff || ctx.machine < -1 || ctx.machine > 0xfffe) {
+    return INTERPRET_EACH_TIME;
+  }
+  const composite = ((code * 0x10000 + (ctx.machine + 1)) * 0x10000) + syscall;
+  let key = interpretationKeys.get(composite);
+  if (key === undefined) {
+    key = interpretationKeys.size;
+    if (code >= 3) {
+      const plan = argPlan(code - 3, syscallName(ctx.syscall, ctx.machine));
+      if (plan === ArgPlan.Hex) key = INTERPRET_AS_HEX;
+      else if (plan === ArgPlan.InContext) key = INTERPRET_EACH_TIME;
+    }
+    interpretationKeys.set(composite, key);
+  }
+  return key;
+}
+
 function printEnriched(kind: FieldKind, val: string): string {
   return kind === "uid" || kind === "gid" ? printEscaped(val) : val;
 }
@@ -947,10 +1116,11 @@ const CONTEXT_FREE = new Set<FieldKind>([
 
 /**
  * Whether a field of this kind interprets from its value alone (outside
- * ENRICHED records), so its interpretation may be cached by raw value.
+ * ENRICHED records), so its interpretation may be cached by raw value: all
+ * kinds but syscall, arch and a0..a3 (see {@link interpretationKey}).
  */
 export function isContextFree(kind: FieldKind): boolean {
-  return CONTEXT_FREE.has(kind);
+  return KEY_KINDS[kind] === undefined;
 }
 
 const MEMO_LIMIT = 1 << 14;

@@ -18,6 +18,8 @@ const APOS = 0x27;
 const LPAREN = 0x28;
 const RPAREN = 0x29;
 const GS = 0x1d;
+const NL = 0x0a;
+const CR = 0x0d;
 const KEY_SEPARATOR = 0x01;
 
 const utf8 = new TextDecoder();
@@ -187,6 +189,9 @@ export class BadLineError extends Error {
   }
 }
 
+/** Where the line after the last record made in scan mode starts. */
+let scanNext = 0;
+
 /** Record type numbers by interned-name slot (-1: not looked up yet). */
 const typeBySlot = new Int32Array(NAME_SLOTS).fill(-1);
 
@@ -268,6 +273,11 @@ export class AuditRecord {
    * of the line's 0x1D byte, or -1 when the caller knows it has none;
    * without it the line is searched only when its fields or enrichment are
    * needed (the tokenizer finds the separator on its way).
+   *
+   * With `end` < 0 and a `pool`, the line runs to the next newline in
+   * `buffer` (there must be one): the header and the fields are parsed in
+   * one pass that also finds the line's end ({@link scanLines} reads a log
+   * this way).
    */
   constructor(
     buffer: Uint8Array,
@@ -277,28 +287,36 @@ export class AuditRecord {
     pool?: FieldPool,
   ) {
     this.#pool = pool;
+    const scan = end < 0 && pool !== undefined;
+    const limit = scan ? buffer.length : end;
+    // in scan mode a newline ends the name scans below; otherwise only a space does
+    const stop = scan ? NL : SP;
     const line = buffer;
     this.buffer = buffer;
     this.start = start;
-    this.end = end;
     let pos = start;
     let node: string | undefined;
-    if (startsWith(line, pos, end, "node=")) {
-      let sp = line.indexOf(SP, pos + 5);
-      if (sp < 0 || sp >= end) throw new BadLineError("no space after the node name");
+    if (startsWith(line, pos, limit, "node=")) {
+      let sp = pos + 5;
+      while (sp < limit && line[sp] !== SP && line[sp] !== stop) sp++;
+      if (sp >= limit || line[sp] !== SP) throw new BadLineError("no space after the node name");
       node = decodeBytes(line, pos + 5, sp);
       while (line[sp] === SP) sp++;
       pos = sp;
     }
     this.node = node;
     this.typeStart = pos;
-    if (!startsWith(line, pos, end, "type=")) throw new BadLineError("no type= field");
+    if (!startsWith(line, pos, limit, "type=")) throw new BadLineError("no type= field");
     pos += 5;
     // the type name is found and hashed in one loop (a call to indexOf costs more on so few bytes)
     let typeEnd = pos;
     let h = 0;
-    while (typeEnd < end && line[typeEnd] !== SP) h = (Math.imul(h, 31) + line[typeEnd++]) | 0;
-    if (typeEnd >= end) throw new BadLineError("nothing after the type");
+    for (; typeEnd < limit; typeEnd++) {
+      const c = line[typeEnd];
+      if (c === SP || c === stop) break;
+      h = (Math.imul(h, 31) + c) | 0;
+    }
+    if (typeEnd >= limit || line[typeEnd] !== SP) throw new BadLineError("nothing after the type");
     // type names are interned like field names; their numbers are kept by slot
     const slot = nameSlot(line, pos, typeEnd, h ^ (typeEnd - pos));
     let type = slot >= 0 ? typeBySlot[slot] : -1;
@@ -311,30 +329,55 @@ export class AuditRecord {
     }
     this.type = type;
     pos = typeEnd + 1;
-    if (!startsWith(line, pos, end, "msg=audit(")) throw new BadLineError("no msg=audit( stamp");
+    if (!startsWith(line, pos, limit, "msg=audit(")) {
+      throw new BadLineError("no msg=audit( stamp");
+    }
     pos += 10;
     let n: number;
-    n = parseDigits(line, pos, end);
+    n = parseDigits(line, pos, limit);
     pos = digitsEnd;
     if (n < 0 || line[pos] !== 0x2e) throw new BadLineError("bad time stamp");
     this.sec = n;
-    n = parseDigits(line, pos + 1, end);
+    n = parseDigits(line, pos + 1, limit);
     pos = digitsEnd;
     if (n < 0 || line[pos] !== 0x3a) throw new BadLineError("bad time stamp");
     this.msec = n;
-    n = parseDigits(line, pos + 1, end);
+    n = parseDigits(line, pos + 1, limit);
     pos = digitsEnd;
     if (n < 0 || n > 0xffffffff || line[pos] !== RPAREN) throw new BadLineError("bad serial");
     this.serial = n;
     pos++;
-    if (pos < end && line[pos] === 0x3a) pos++;
-    if (pos < end && line[pos] === SP) pos++;
+    if (pos < limit && line[pos] === 0x3a) pos++;
+    if (pos < limit && line[pos] === SP) pos++;
     this.bodyStart = pos;
-    this.#textEnd = separator === undefined
-      ? -1
-      : separator < pos || separator >= end
-      ? end
-      : separator;
+    if (!scan) {
+      this.end = end;
+      this.#textEnd = separator === undefined
+        ? -1
+        : separator < pos || separator >= end
+        ? end
+        : separator;
+      return;
+    }
+    // scan mode: the fields are split now, and their scan finds the line's end
+    this.#textEnd = -1;
+    if (type !== RecordType.AVC && type !== RecordType.USER_AVC) {
+      const nl = this.#tokenize(limit, true);
+      if (line[nl - 1] !== CR || nl - 1 < pos) {
+        this.end = nl;
+        scanNext = nl + 1;
+        return;
+      }
+      // a CR before the newline is not part of the line: split again without it
+      this.#pool!.used = this.#base;
+      this.#extra = undefined;
+      this.#textEnd = -1;
+    }
+    let nl = line.indexOf(NL, pos);
+    if (nl < 0) nl = limit;
+    scanNext = nl + 1;
+    this.end = nl > pos && line[nl - 1] === CR ? nl - 1 : nl;
+    this.#tokenize(this.end, false);
   }
 
   /** Offset of the 0x1D separator, or {@link end} when the record is not enriched. */
@@ -400,22 +443,31 @@ export class AuditRecord {
     this.#push(0, 0, 0, 0, -1);
   }
 
-  #tokenize(): void {
+  /**
+   * Splits the fields of `buffer[bodyStart, end)` into the pool. With
+   * `scan`, `end` is only a bound and a newline ends the line; returns where
+   * the line ends (its newline in scan mode, `end` otherwise).
+   */
+  #tokenize(end: number, scan: boolean): number {
     const line = this.buffer;
     // the text ends at the first 0x1D, found here unless already known
-    let end = this.#textEnd >= 0 ? this.#textEnd : this.end;
+    if (this.#textEnd >= 0) end = this.#textEnd;
+    const stop = scan ? NL : SP;
     const pool = this.#pool ??= new FieldPool();
     this.#base = pool.used;
     this.#count = 0;
-    // a field takes at least two bytes ("a="), so this is room for all of them
-    pool.reserve(((end - this.bodyStart + 2) >> 1) * STRIDE + STRIDE);
     const avc = this.type === RecordType.AVC || this.type === RecordType.USER_AVC;
     let pos = this.bodyStart;
+    let lineEnd = -1;
     while (pos < end) {
       while (pos < end && line[pos] === SP) pos++;
       if (pos >= end) break;
       if (line[pos] === GS) {
-        end = this.#textEnd = pos;
+        this.#textEnd = pos;
+        break;
+      }
+      if (line[pos] === stop) {
+        lineEnd = pos;
         break;
       }
       let ts = pos;
@@ -430,18 +482,17 @@ export class AuditRecord {
           eq = te++;
           break;
         }
-        if (c === SP || c === GS) break;
+        if (c === SP || c === GS || c === stop) break;
         h = (Math.imul(h, 31) + c) | 0;
         te++;
       }
       if (eq >= 0) {
         while (te < end) {
           const c = line[te];
-          if (c === SP || c === GS) break;
+          if (c === SP || c === GS || c === stop) break;
           te++;
         }
       }
-      if (te < end && line[te] === GS) end = this.#textEnd = te;
       pos = te;
       if (line[ts] === EQ) eq = ts;
       if (
@@ -493,17 +544,27 @@ export class AuditRecord {
       const slot = ns === ts && eq > ts
         ? nameSlot(line, ns, eq, h ^ (eq - ns))
         : nameSlot(line, ns, eq, nameHash(line, ns, eq));
+      let u = pool.used;
+      if (u + STRIDE > pool.data.length) pool.reserve(STRIDE);
       const d = pool.data;
-      const u = pool.used;
       d[u] = ns;
       d[u + 1] = eq;
       d[u + 2] = vs;
       d[u + 3] = ve;
       d[u + 4] = slot;
-      pool.used = u + STRIDE;
+      pool.used = u += STRIDE;
       this.#count++;
     }
+    if (scan) {
+      if (lineEnd < 0) {
+        lineEnd = line.indexOf(NL, pos);
+        if (lineEnd < 0) lineEnd = end;
+      }
+      if (this.#textEnd < 0) this.#textEnd = lineEnd;
+      return lineEnd;
+    }
     if (this.#textEnd < 0) this.#textEnd = end;
+    return end;
   }
 
   /** AVC words: `avc: denied { read write }` becomes seresult and seperms. */
@@ -543,13 +604,13 @@ export class AuditRecord {
 
   /** How many fields the body has (node and type not counted). */
   get fieldCount(): number {
-    if (this.#base < 0) this.#tokenize();
+    if (this.#base < 0) this.#tokenize(this.end, false);
     return this.#count;
   }
 
   /** The name of field `i`. */
   fieldName(i: number): string {
-    if (this.#base < 0) this.#tokenize();
+    if (this.#base < 0) this.#tokenize(this.end, false);
     const names = this.#extra?.names;
     if (names !== undefined) {
       const synthetic = names[i];
@@ -567,13 +628,13 @@ export class AuditRecord {
    * fields and names too long to intern.
    */
   fieldNameId(i: number): number {
-    if (this.#base < 0) this.#tokenize();
+    if (this.#base < 0) this.#tokenize(this.end, false);
     return this.#pool!.data[this.#base + i * STRIDE + 4];
   }
 
   /** The value of field `i` as written in the log (quotes and hex kept). */
   fieldValue(i: number): string {
-    if (this.#base < 0) this.#tokenize();
+    if (this.#base < 0) this.#tokenize(this.end, false);
     const values = this.#extra?.synthetic;
     if (values !== undefined) {
       const synthetic = values.get(i);
@@ -589,21 +650,21 @@ export class AuditRecord {
    * the value's bytes without making a string); -1 for synthetic fields.
    */
   fieldValueStart(i: number): number {
-    if (this.#base < 0) this.#tokenize();
+    if (this.#base < 0) this.#tokenize(this.end, false);
     if (this.#extra?.synthetic?.has(i)) return -1;
     return this.#pool!.data[this.#base + i * STRIDE + 2];
   }
 
   /** Offset just past field `i`'s value in {@link buffer}; -1 for synthetic fields. */
   fieldValueEnd(i: number): number {
-    if (this.#base < 0) this.#tokenize();
+    if (this.#base < 0) this.#tokenize(this.end, false);
     if (this.#extra?.synthetic?.has(i)) return -1;
     return this.#pool!.data[this.#base + i * STRIDE + 3];
   }
 
   /** Whether field `i` was made by the tokenizer (a split key, an AVC result). */
   fieldIsSynthetic(i: number): boolean {
-    if (this.#base < 0) this.#tokenize();
+    if (this.#base < 0) this.#tokenize(this.end, false);
     return this.#extra?.synthetic?.has(i) ?? false;
   }
 
@@ -612,7 +673,7 @@ export class AuditRecord {
    * valueStart, valueEnd]` (all 0 for synthetic fields).
    */
   fieldOffsets(i: number): [number, number, number, number] {
-    if (this.#base < 0) this.#tokenize();
+    if (this.#base < 0) this.#tokenize(this.end, false);
     const k = this.#base + i * STRIDE;
     const d = this.#pool!.data;
     return [d[k], d[k + 1], d[k + 2], d[k + 3]];
@@ -664,4 +725,67 @@ export class AuditRecord {
   get time(): number {
     return this.sec * 1000 + this.msec;
   }
+}
+
+/**
+ * A line {@link scanLines} could not parse: its bounds in the buffer, why,
+ * and its 1-based number among the lines of that call.
+ */
+export type BadLineHandler = (start: number, end: number, reason: string, line: number) => void;
+
+/**
+ * Parses the lines of `buffer[from, to)` into records, header and fields in
+ * one pass; `buffer[to - 1]` must be a newline. Empty lines are skipped;
+ * lines that are not records go to `onBad` (with their CR-less bounds). The
+ * records share `pool`. Returns how many lines were read.
+ *
+ * @example
+ * ```ts
+ * import { AuditRecord, FieldPool, scanLines } from "./record.ts";
+ * const buf = new TextEncoder().encode("type=CWD msg=audit(1.000:1): cwd=\"/\"\nbad\n");
+ * const out: AuditRecord[] = [];
+ * scanLines(buf, 0, buf.length, new FieldPool(), out, (s, e, why) => console.log(why));
+ * console.log(out[0].fieldValue(0)); // "/"
+ * ```
+ */
+export function scanLines(
+  buffer: Uint8Array,
+  from: number,
+  to: number,
+  pool: FieldPool,
+  out: AuditRecord[],
+  onBad: BadLineHandler,
+): number {
+  let lines = 0;
+  let pos = from;
+  while (pos < to) {
+    lines++;
+    const c = buffer[pos];
+    if (c === NL) {
+      pos++;
+      continue;
+    }
+    if (c === CR && buffer[pos + 1] === NL) {
+      pos += 2;
+      continue;
+    }
+    try {
+      out.push(new AuditRecord(buffer, pos, -1, undefined, pool));
+      pos = scanNext;
+    } catch (e) {
+      if (!(e instanceof BadLineError)) throw e;
+      let nl = buffer.indexOf(NL, pos);
+      if (nl < 0 || nl >= to) nl = to;
+      const end = nl > pos && buffer[nl - 1] === CR ? nl - 1 : nl;
+      // parsed again within the line's bounds, for the reason a reader of that line alone gets
+      try {
+        out.push(new AuditRecord(buffer, pos, end, undefined, pool));
+      } catch (again) {
+        if (!(again instanceof BadLineError)) throw again;
+        onBad(pos, end, again.message, lines);
+      }
+      pos = nl + 1;
+    }
+  }
+  return lines;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { AuditRecord, BadLineError, decodeBytes, FieldPool } from "./record.ts";
+import { AuditRecord, BadLineError, decodeBytes, FieldPool, scanLines } from "./record.ts";
 
 /** Anything auditkit reads a log from. */
 export type LogInput =
@@ -241,18 +241,28 @@ export async function* recordBatches(
       const batch: AuditRecord[] = [];
       // the records of this chunk share one array of field offsets
       const pool = new FieldPool(chunk.length >> 4);
+      // whole lines end at the chunk's last newline; the rest waits for the next chunk
+      const last = chunk.lastIndexOf(0x0a);
       let start = 0;
-      for (;;) {
-        const nl = chunk.indexOf(0x0a, start);
-        if (nl < 0) break;
-        if (skipping) {
-          skipping = false;
-        } else if (carry) {
-          const line = concat(carry, chunk.subarray(start, nl));
+      if (last >= 0 && (carry || skipping)) {
+        const nl = chunk.indexOf(0x0a);
+        if (skipping) skipping = false;
+        else {
+          const line = concat(carry!, chunk.subarray(0, nl));
           carry = undefined;
           take(line, 0, line.length, batch);
-        } else take(chunk, start, nl, batch, pool);
+        }
         start = nl + 1;
+      }
+      if (last >= start) {
+        const first = lineNo;
+        lineNo += scanLines(chunk, start, last + 1, pool, batch, (s, e, reason, n) => {
+          const saved = lineNo;
+          lineNo = first + n;
+          bad(chunk.subarray(s, e), reason);
+          lineNo = saved;
+        });
+        start = last + 1;
       }
       if (start < chunk.length && !skipping) {
         const rest = chunk.subarray(start);
