@@ -218,13 +218,14 @@ export async function runSearch(
       if (json) {
         // JSON is encoded straight to bytes: no string per event
         json.encode(ev);
-        if (lineBuffered || json.length > 1 << 20) await out.addBytes(json.take());
+        // the view is written before the encoder returns to its buffer (addBytes waits for the previous write)
+        if (lineBuffered || json.length > 1 << 20) await out.addBytes(json.takeView());
       } else await out.add(eventText(ev, s, found === 1));
       if (s.justOne) break outer;
     }
   }
   if (onProgress) clearProgress();
-  if (json?.length) await out.addBytes(json.take());
+  if (json?.length) await out.addBytes(json.takeView());
   await out.flush();
   if (found === 0) {
     await errors("<no matches>\n");

@@ -342,3 +342,22 @@ Deno.test("the JSON encoder's caches give what eventToJson gives, across many ev
     { numRuns: 3000 },
   );
 });
+
+Deno.test("takeView hands out the bytes without a copy, alternating between two buffers", () => {
+  const a = event('type=CWD msg=audit(1700000000.001:1): cwd="/a"');
+  const b = event('type=CWD msg=audit(1700000000.002:2): cwd="/b"');
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  const enc = new JsonLinesEncoder();
+  enc.encode(a);
+  const first = enc.takeView();
+  strictEqual(enc.length, 0);
+  enc.encode(b);
+  const second = enc.takeView();
+  // the first view holds until the encoder writes after the second takeView
+  strictEqual(text(first), formatJson(a));
+  strictEqual(text(second), formatJson(b));
+  ok(first.buffer !== second.buffer);
+  enc.encode(b);
+  strictEqual(text(enc.takeView()), formatJson(b));
+  strictEqual(text(second), formatJson(b));
+});

@@ -357,7 +357,7 @@ const HEX = "0123456789abcdef";
  * intermediate objects and strings (most of the cost of JSON output).
  */
 class JsonBytes {
-  buf = new Uint8Array(1 << 16);
+  buf: Uint8Array<ArrayBuffer> = new Uint8Array(1 << 16);
   len = 0;
 
   reserve(n: number): void {
@@ -382,6 +382,26 @@ class JsonBytes {
   byte(c: number): void {
     this.reserve(1);
     this.buf[this.len++] = c;
+  }
+
+  /** A non-negative integer in decimal, at least `width` digits (zero-padded) (as `String(n)` writes it). */
+  uint(n: number, width = 1): void {
+    if (n >= 0x80000000) {
+      this.ascii(String(n).padStart(width, "0"));
+      return;
+    }
+    let digits = 1;
+    for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
+    if (digits < width) digits = width;
+    this.reserve(digits);
+    const buf = this.buf;
+    let at = this.len + digits;
+    this.len = at;
+    for (let k = 0; k < digits; k++) {
+      const q = (n / 10) | 0;
+      buf[--at] = 0x30 + n - q * 10;
+      n = q;
+    }
   }
 
   bytes(b: Uint8Array): void {
@@ -473,6 +493,19 @@ class JsonBytes {
     this.len = 0;
     return out;
   }
+
+  /** The second buffer of {@link takeView}. */
+  spare: Uint8Array<ArrayBuffer> | undefined;
+
+  /** The bytes so far without a copy; writing goes on in the other of two buffers. */
+  takeView(): Uint8Array {
+    const out = this.buf.subarray(0, this.len);
+    const next = this.spare ?? new Uint8Array(this.buf.length);
+    this.spare = this.buf;
+    this.buf = next;
+    this.len = 0;
+    return out;
+  }
 }
 
 /** Writes the JSON escape of ASCII `c` (a quote, a backslash or a control character). */
@@ -543,20 +576,34 @@ function plainKey(r: AuditRecord, i: number, stamp: number, comma: number): Uint
   return nameKey(id, r.fieldName(i)) && nameKeyBytes[2 * id + comma]!;
 }
 
-/** `{"type":"NAME","type_id":N,"raw":{` per record type. */
-const recordHeads = new Map<number, Uint8Array>();
+/** What the encoder keeps per record type. */
+interface TypeInfo {
+  /** `{"type":"NAME","type_id":N,"raw":{` */
+  head: Uint8Array;
+  /** The {@link Interp} of each name id. */
+  interp: Uint8Array;
+}
 
-function recordHead(r: AuditRecord): Uint8Array {
-  let head = recordHeads.get(r.type);
-  if (head === undefined) {
-    head = encoder.encode(`{"type":${JSON.stringify(r.typeName)},"type_id":${r.type},"raw":{`);
-    recordHeads.set(r.type, head);
+/** By record type number (below 0x10000; others in {@link otherTypes}). */
+const typeInfos: (TypeInfo | undefined)[] = new Array(0x10000).fill(undefined);
+const otherTypes = new Map<number, TypeInfo>();
+
+function typeInfo(r: AuditRecord): TypeInfo {
+  const type = r.type;
+  let info = type < 0x10000 ? typeInfos[type] : otherTypes.get(type);
+  if (info === undefined) {
+    info = {
+      head: encoder.encode(`{"type":${JSON.stringify(r.typeName)},"type_id":${type},"raw":{`),
+      interp: new Uint8Array(NAME_SLOTS),
+    };
+    if (type < 0x10000) typeInfos[type] = info;
+    else otherTypes.set(type, info);
   }
-  return head;
+  return info;
 }
 
 let isoSec = NaN;
-let isoPrefix = "";
+let isoPrefix = new Uint8Array(0);
 
 /** `"time":"...",` of an event (the ISO text up to the second is cached per second). */
 function writeTime(w: JsonBytes, event: AuditEvent): void {
@@ -566,13 +613,15 @@ function writeTime(w: JsonBytes, event: AuditEvent): void {
   }
   if (event.sec !== isoSec) {
     const iso = new Date(event.sec * 1000).toISOString();
-    isoPrefix = `"time":"${iso.slice(0, iso.length - 4)}`;
+    isoPrefix = encoder.encode(`"time":"${iso.slice(0, iso.length - 4)}`);
     isoSec = event.sec;
   }
-  w.ascii(`${isoPrefix}${String(event.msec).padStart(3, "0")}Z",`);
+  w.bytes(isoPrefix);
+  w.uint(event.msec, 3);
+  w.ascii('Z",');
 }
 
-/** How the interpreted value of a field is written, by record type and name id. */
+/** How the interpreted value of a field is written, by record type and name id (`ByKey + n` for `KEYED_KINDS[n]`). */
 const enum Interp {
   /** Not decided yet. */
   Unknown,
@@ -587,9 +636,6 @@ const enum Interp {
 }
 
 const KEYED_KINDS: readonly FieldKind[] = ["syscall", "arch", "a0", "a1", "a2", "a3"];
-
-/** Per record type, the {@link Interp} of each name id (`ByKey + n` for `KEYED_KINDS[n]`). */
-const interpByType = new Map<number, Uint8Array>();
 
 function interpOf(r: AuditRecord, i: number, id: number, table: Uint8Array): number {
   let how = table[id];
@@ -666,7 +712,8 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
   const n = r.fieldCount;
   const mark = w.len;
   const stamp = recordStamp = (recordStamp + 1) | 0;
-  w.bytes(recordHead(r));
+  const info = typeInfo(r);
+  w.bytes(info.head);
   for (let i = 0; i < n; i++) {
     const key = plainKey(r, i, stamp, i > 0 ? 1 : 0);
     if (key === null) {
@@ -680,8 +727,7 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
   }
   w.ascii('},"interpreted":{');
   const type = r.type;
-  let table = interpByType.get(type);
-  if (table === undefined) interpByType.set(type, table = new Uint8Array(NAME_SLOTS));
+  const table = info.interp;
   // ENRICHED values replace the interpretation of ids: no caching by value there
   const cache = !r.enriched;
   for (let i = 0; i < n; i++) {
@@ -728,11 +774,22 @@ export class JsonLinesEncoder {
   /** Appends one event as a line of JSON, newline included. */
   encode(event: AuditEvent): void {
     const w = this.#w;
-    w.ascii('{"id":');
-    w.string(event.id);
-    w.ascii(",");
+    // the id is `sec.msec:serial`: digits and punctuation, written as they are
+    w.ascii('{"id":"');
+    w.uint(event.sec);
+    w.byte(0x2e);
+    w.uint(event.msec, 3);
+    w.byte(0x3a);
+    w.uint(event.serial);
+    w.ascii('",');
     writeTime(w, event);
-    w.ascii(`"sec":${event.sec},"msec":${event.msec},"serial":${event.serial},`);
+    w.ascii('"sec":');
+    w.uint(event.sec);
+    w.ascii(',"msec":');
+    w.uint(event.msec);
+    w.ascii(',"serial":');
+    w.uint(event.serial);
+    w.byte(0x2c);
     if (event.node !== undefined) {
       w.ascii('"node":');
       w.string(event.node);
@@ -752,9 +809,33 @@ export class JsonLinesEncoder {
     return this.#w.len;
   }
 
-  /** The bytes encoded since the last call (the buffer is then reused). */
+  /** The bytes encoded since the last call, as a copy of their own. */
   take(): Uint8Array {
     return this.#w.take();
+  }
+
+  /**
+   * The bytes encoded since the last call, without a copy: the encoder
+   * continues in a second buffer, and goes back to this one after the next
+   * call. The view stays valid until the first {@link encode} after the
+   * next `takeView()`; write it out before that (saves copying and
+   * allocating the whole output).
+   *
+   * @example
+   * ```ts
+   * import { JsonLinesEncoder, readEvents } from "../../mod.ts";
+   * const out = Deno.stdout.writable.getWriter();
+   * const enc = new JsonLinesEncoder();
+   * for await (const ev of readEvents("/var/log/audit/audit.log")) {
+   *   enc.encode(ev);
+   *   // the write finishes before the encoder comes back to this buffer
+   *   if (enc.length > 1 << 20) await out.write(enc.takeView());
+   * }
+   * await out.write(enc.takeView());
+   * ```
+   */
+  takeView(): Uint8Array {
+    return this.#w.takeView();
   }
 }
 

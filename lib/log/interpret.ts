@@ -1212,10 +1212,53 @@ const SYSCALL_NAME = internName("syscall");
 const A0 = internName("a0");
 const A1 = internName("a1");
 
+/**
+ * The context of a SYSCALL-like record: arch and syscall parsed at once, a0
+ * and a1 (BigInt, needed by few decoders) when first read.
+ */
+class RecordContext implements InterpretContext {
+  machine: number;
+  syscall: number;
+  #record: AuditRecord | undefined;
+  #a0 = -1;
+  #a1 = -1;
+  #v0: bigint | undefined;
+  #v1: bigint | undefined;
+
+  constructor(record: AuditRecord | undefined, machine: number, syscall: number, a0 = -1, a1 = -1) {
+    this.#record = record;
+    this.machine = machine;
+    this.syscall = syscall;
+    this.#a0 = a0;
+    this.#a1 = a1;
+  }
+
+  get a0(): bigint {
+    return this.#v0 ??= this.#arg(this.#a0);
+  }
+
+  get a1(): bigint {
+    return this.#v1 ??= this.#arg(this.#a1);
+  }
+
+  #arg(i: number): bigint {
+    return i < 0 ? 0n : strtoul(this.#record!.fieldValue(i), 16) ?? 0n;
+  }
+
+  /** The same context with another machine. */
+  withMachine(machine: number): RecordContext {
+    return new RecordContext(this.#record, machine, this.syscall, this.#a0, this.#a1);
+  }
+}
+
 /** The interpretation context of a SYSCALL-like record: its arch, syscall, a0 and a1. */
 export function contextOf(record: AuditRecord | undefined): InterpretContext {
-  if (!record) return { machine: -1, syscall: -1, a0: 0n, a1: 0n };
-  let machine = -1, syscall = -1, a0 = 0n, a1 = 0n;
+  return recordContext(record);
+}
+
+function recordContext(record: AuditRecord | undefined): RecordContext {
+  if (!record) return new RecordContext(undefined, -1, -1);
+  let machine = -1, syscall = -1, a0 = -1, a1 = -1;
   const n = record.fieldCount;
   // by name id: string comparisons with every field's name cost more than the parsing
   for (let i = 0; i < n; i++) {
@@ -1227,12 +1270,12 @@ export function contextOf(record: AuditRecord | undefined): InterpretContext {
       const v = strtoul(record.fieldValue(i), 10);
       if (v !== undefined) syscall = i32(v);
     } else if (id === A0) {
-      a0 = strtoul(record.fieldValue(i), 16) ?? 0n;
+      if (a0 < 0) a0 = i;
     } else if (id === A1) {
-      a1 = strtoul(record.fieldValue(i), 16) ?? 0n;
+      if (a1 < 0) a1 = i;
     }
   }
-  return { machine, syscall, a0, a1 };
+  return new RecordContext(record, machine, syscall, a0, a1);
 }
 
 /**
@@ -1262,7 +1305,11 @@ export function interpretField(
   const kind = fieldKind(record.type, name, val);
   if (kind === "unclassified" || kind === "mac_label") return val;
   let ctx = fieldContext(event);
-  if (record.enriched) ctx = { ...ctx, enrichment: record.enrichment };
+  if (record.enriched) {
+    // a0 and a1 are getters: copied by name, not by spreading
+    const { machine, syscall, a0, a1 } = ctx;
+    ctx = { machine, syscall, a0, a1, enrichment: record.enrichment };
+  }
   return interpretValue(kind, name, val, ctx, escape);
 }
 
@@ -1272,7 +1319,7 @@ function fieldContext(event: AuditEvent): InterpretContext {
   let ctx = cache.hostContext;
   if (!ctx) {
     const base = eventContext(event);
-    ctx = { ...base, machine: base.machine < 0 ? HOST_MACHINE : base.machine };
+    ctx = base.machine >= 0 ? base : (base as RecordContext).withMachine(HOST_MACHINE);
     cache.hostContext = ctx;
   }
   return ctx;
@@ -1291,7 +1338,7 @@ export function eventContext(event: AuditEvent): InterpretContext {
   const cache = eventCache(event);
   let ctx = cache.context;
   if (!ctx) {
-    ctx = contextOf(event.record(RecordType.SYSCALL) ?? event.record(RecordType.SECCOMP));
+    ctx = recordContext(event.record(RecordType.SYSCALL) ?? event.record(RecordType.SECCOMP));
     cache.context = ctx;
   }
   return ctx;
