@@ -317,3 +317,24 @@ function describe(r: AuditRecord): string {
     [...r.enrichment],
   ]);
 }
+
+Deno.test("a timer's abort stops a long file read (the reader gives the event loop turns)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const line = 'type=CWD msg=audit(1.000:1): cwd="/"\n';
+    await Deno.writeTextFile(`${dir}/big.log`, line.repeat(400_000));
+    // aborted by a timer, which only runs when the reader yields to the event loop
+    const signal = AbortSignal.timeout(5);
+    let records = 0;
+    let caught: unknown;
+    try {
+      for await (const ev of readEvents(`${dir}/big.log`, { signal })) records += ev.records.length;
+    } catch (e) {
+      caught = e;
+    }
+    strictEqual((caught as Error)?.name, "TimeoutError", `read ${records} records unaborted`);
+    ok(records < 400_000);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -548,7 +548,7 @@ const encoder = new TextEncoder();
  * ones); null for array indices, which a JS object lists first: they take the
  * object path so the output stays that of JSON.stringify.
  */
-const nameKeyBytes: (Uint8Array | null | undefined)[] = [];
+const nameKeyBytes: (Uint8Array | null | undefined)[] = new Array(2 * NAME_SLOTS).fill(undefined);
 /** Per name id, the last record (by {@link recordStamp}) that used it: finds repeated names. */
 const nameSeen = new Int32Array(NAME_SLOTS);
 let recordStamp = 0;
@@ -668,11 +668,12 @@ const KEY_PAIRS = 1 << 30;
  * {@link CACHE_VALUE_MAX} bytes.
  */
 const CACHE_SLOTS = 1 << 15;
+const EMPTY = new Uint8Array(0);
 const CACHE_VALUE_MAX = 48;
 const cacheKeys = new Uint8Array(CACHE_SLOTS * CACHE_VALUE_MAX);
 const cacheLens = new Int32Array(CACHE_SLOTS).fill(-1);
 const cachePairs = new Int32Array(CACHE_SLOTS);
-const cacheJson: Uint8Array[] = new Array(CACHE_SLOTS);
+const cacheJson: Uint8Array[] = new Array(CACHE_SLOTS).fill(EMPTY);
 
 function writeByValue(
   w: JsonBytes,

@@ -482,14 +482,15 @@ export class AuditRecord {
           eq = te++;
           break;
         }
-        if (c === SP || c === GS || c === stop) break;
+        // separators are all below 0x21: one comparison for most bytes
+        if (c <= SP && (c === SP || c === GS || c === stop)) break;
         h = (Math.imul(h, 31) + c) | 0;
         te++;
       }
       if (eq >= 0) {
         while (te < end) {
           const c = line[te];
-          if (c === SP || c === GS || c === stop) break;
+          if (c <= SP && (c === SP || c === GS || c === stop)) break;
           te++;
         }
       }
