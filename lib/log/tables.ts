@@ -18,6 +18,8 @@ interface Tables {
   machineNames: Map<number, string>;
   elfMachines: Map<number, number>;
   syscalls: Map<number, string[]>;
+  /** Fills `syscalls` for a machine on first use (libaudit's tables: 1024 calls per machine). */
+  loadSyscalls?: (machine: number) => string[] | undefined;
   lists: Map<number, string>;
   ftypes: Map<number, string>;
 }
@@ -46,11 +48,15 @@ async function fromLibaudit(): Promise<Tables | undefined> {
     const lib = audit();
     const t = builtin();
     t.source = "libaudit";
-    for (const m of t.machineNames.keys()) {
+    // a log names one or two machines: their syscall tables are read when first needed
+    t.syscalls.clear();
+    t.loadSyscalls = (m) => {
+      if (!t.machineNames.has(m)) return undefined;
       const names: string[] = [];
       for (let n = 0; n < 1024; n++) names.push(fromCString(lib.audit_syscall_to_name(n, m)) ?? "");
       t.syscalls.set(m, names);
-    }
+      return names;
+    };
     for (const e of t.elfMachines.keys()) t.elfMachines.set(e, lib.audit_elf_to_machine(e));
     for (let f = 0; f < 16; f++) {
       const name = fromCString(lib.audit_flag_to_name(f));
@@ -151,7 +157,7 @@ export function elfToMachine(elf: number): number {
  * ```
  */
 export function syscallName(syscall: number, machine: number): string | undefined {
-  const names = tables.syscalls.get(machine);
+  const names = tables.syscalls.get(machine) ?? tables.loadSyscalls?.(machine);
   const s = names?.[syscall];
   return s ? s : undefined;
 }
@@ -166,7 +172,7 @@ export function syscallName(syscall: number, machine: number): string | undefine
  * ```
  */
 export function syscallNumber(name: string, machine: number): number {
-  const names = tables.syscalls.get(machine);
+  const names = tables.syscalls.get(machine) ?? tables.loadSyscalls?.(machine);
   return names ? names.indexOf(name) : -1;
 }
 
