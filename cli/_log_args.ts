@@ -31,6 +31,30 @@ export type ParsedArgs = Map<string, (string | true | [string?, string?])[]>;
 
 const TIME_LIKE = /^\d{1,2}:\d{1,2}(:\d{1,2})?$/;
 
+/** The entry of {@link ParsedArgs} that lists the option keys in command-line order. */
+export const ORDER = "#order";
+
+/**
+ * The values of the options `keys`, in command-line order: `[key, value]`.
+ *
+ * @example
+ * ```ts
+ * // -se A -su B: [["context", "A"], ["subject", "B"]]
+ * ```
+ */
+export function inOrder(p: ParsedArgs, keys: string[]): [string, string][] {
+  const seen = new Map<string, number>();
+  const out: [string, string][] = [];
+  for (const k of p.get(ORDER) ?? []) {
+    if (typeof k !== "string" || !keys.includes(k)) continue;
+    const n = seen.get(k) ?? 0;
+    seen.set(k, n + 1);
+    const v = p.get(k)?.[n];
+    if (typeof v === "string") out.push([k, v]);
+  }
+  return out;
+}
+
 /** Scans `args` against `specs`; throws UsageError for anything unknown. */
 export function scanArgs(args: string[], specs: ArgSpec[]): ParsedArgs {
   const byName = new Map<string, ArgSpec>();
@@ -48,6 +72,10 @@ export function scanArgs(args: string[], specs: ArgSpec[]): ParsedArgs {
     if (!spec) throw new UsageError(`Unknown option "${args[i]}"`);
     const list = out.get(spec.key) ?? [];
     out.set(spec.key, list);
+    // the keys in command-line order, for options whose order matters (-se, -su, -o)
+    const order = out.get(ORDER) ?? [];
+    out.set(ORDER, order);
+    order.push(spec.key);
     if (spec.takes === "none") {
       list.push(true);
       continue;

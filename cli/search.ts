@@ -29,6 +29,7 @@ import {
   exitArg,
   flag,
   idArg,
+  inOrder,
   inputsOf,
   intArg,
   last,
@@ -65,6 +66,11 @@ export const SEARCH_ARGS: ArgSpec[] = [
   spec("-pp --ppid", "one", "ppid"),
   spec("-r --raw", "none", "raw"),
   spec("-sc --syscall", "one", "syscall"),
+  spec("-se --context", "one", "context"),
+  spec("-su --subject", "one", "subject"),
+  spec("-o --object", "one", "object"),
+  spec("-uu --uuid", "one", "uuid"),
+  spec("-vm --vm-name", "one", "vmName"),
   spec("--session", "one", "session"),
   spec("-sv --success", "one", "success"),
   spec("-te --end", "time", "end"),
@@ -148,6 +154,14 @@ export function searchSettings(p: ParsedArgs): {
   c.start = timeArg(p, "start", "start");
   c.end = timeArg(p, "end", "end");
   if (flag(p, "word")) c.exact = true;
+  // -se sets both contexts and makes them alternatives; -su and -o set one each; the last wins
+  for (const [k, value] of inOrder(p, ["context", "subject", "object"])) {
+    if (k !== "object") c.subject = value;
+    if (k !== "subject") c.object = value;
+    if (k === "context") c.eitherContext = true;
+  }
+  if ((v = one("uuid")) !== undefined) c.uuid = v;
+  if ((v = one("vmName")) !== undefined) c.vmName = v;
   let format: OutputFormat = "default";
   if (flag(p, "raw")) format = "raw";
   if (flag(p, "interpret")) format = "interpret";
@@ -249,10 +263,12 @@ Options (as ausearch): -a/--event ID, --arch, -c/--comm, -e/--exit, -f/--file,
   --extra-obj2, --extra-time (csv columns), -ga/-ge/-gi GID, -hn/--host, -i/--interpret,
   -if/--input FILE|DIR|- (repeatable), --just-one, -k/--key, -l/--line-buffered,
   -m/--message TYPE[,TYPE], -n/--node, -p/--pid, -pp/--ppid, -r/--raw,
-  -sc/--syscall, --session, -sv/--success yes|no, -ts/-te [DATE] [TIME]
+  -sc/--syscall, -se/--context CTX (subject or object), -su/--subject CTX,
+  -o/--object CTX, --session, -sv/--success yes|no, -ts/-te [DATE] [TIME]
   (MM/DD/YY, HH:MM:SS, now recent today yesterday this-week week-ago
-  this-month this-year), -tm/--terminal, -ua/-ue/-ui/-ul UID, -w/--word,
-  -x/--executable, --escape raw|tty|shell|shell_quote, --eoe-timeout SECS.
+  this-month this-year), -tm/--terminal, -ua/-ue/-ui/-ul UID, -uu/--uuid UUID,
+  -vm/--vm-name NAME, -w/--word, -x/--executable, --escape raw|tty|shell|shell_quote,
+  --eoe-timeout SECS.
 
 Exit status: 0 events found, 1 none found or failure, 2 usage error.
 

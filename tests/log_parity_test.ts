@@ -143,6 +143,50 @@ oracleTest(
   () => compare(SAMPLE, SEARCHES, REPORTS),
 );
 
+const CONTEXTS = `${ROOT}tests/data/log_contexts.log`;
+
+/** Security contexts and virtual machines: -se/-su/-o (alone and combined), -uu, -vm, -w. */
+const CONTEXT_SEARCHES: string[][] = [
+  ...[
+    "system_u:system_r:init_t:s0",
+    "system_u:object_r:etc_t:s0",
+    "system_u",
+    "init_t",
+    "unconfined_t",
+    "shadow_t",
+    "cc_u",
+    "gg_u",
+    "ll_u",
+    "mm_u",
+    "oo_u",
+    "vv_u",
+    "xx_u",
+    "yy_u",
+  ].flatMap((c) => [["-se", c], ["-su", c], ["-o", c]]),
+  ["-su", "cc_u", "-o", "gg_u"],
+  ["-o", "gg_u", "-su", "cc_u"],
+  ["-o", "dd_u", "-su", "ff_u"],
+  ["-se", "cc_u", "-su", "ff_u"],
+  ["-su", "ff_u", "-se", "cc_u"],
+  ["-se", "tt_u", "-o", "nothing"],
+  ["-su", "ss_u", "-w"],
+  ["-su", "ss_u:r:c_t:s0", "-w"],
+  ["-se", "system_u", "-i"],
+  ["-uu", "9a8e7d6c-1111-2222-3333-444455556666"],
+  ["-uu", "00000000"],
+  ["-uu", "00000000", "-w"],
+  ["-vm", "guest1"],
+  ["-vm", "guest"],
+  ["-vm", "guest", "-w"],
+  ["-vm", "guest2", "-su", "virtd"],
+];
+
+oracleTest(
+  "security context and virtual machine searches equal ausearch's",
+  ["ausearch"],
+  () => compare(CONTEXTS, CONTEXT_SEARCHES, []),
+);
+
 for (const format of ["RAW", "ENRICHED"] as const) {
   kernelTest(
     `search and report equal ausearch and aureport on a ${format} log written by auditd`,

@@ -66,6 +66,20 @@ export interface SearchCriteria {
   egid?: number;
   /** `-ga`: any of gid, egid. */
   anyGid?: number;
+  /** `-su`: a subject security context (`subj=`, an AVC's `scontext`). */
+  subject?: string;
+  /** `-o`: an object security context (`obj=`, an AVC's `tcontext`). */
+  object?: string;
+  /**
+   * `-se`: {@link subject} and {@link object} are alternatives (either may
+   * match). Without it both must, except that, as in ausearch 3.0.9, the
+   * object is not looked at once a subject matched.
+   */
+  eitherContext?: boolean;
+  /** `-vm`: a virtual machine name. */
+  vmName?: string;
+  /** `-uu`: a virtual machine UUID. */
+  uuid?: string;
   /** `-w`: strings must match whole instead of as substrings. */
   exact?: boolean;
 }
@@ -116,6 +130,14 @@ export interface SearchItems {
   acct?: string;
   /** Rule keys. */
   keys: string[];
+  /** Subject security contexts, in record order. */
+  subjects: string[];
+  /** Object security contexts, in record order. */
+  objects: string[];
+  /** Virtual machine name (`vm=` of user records; the last one). */
+  vmName?: string;
+  /** Virtual machine UUID (`uuid=` of user records; the last one). */
+  uuid?: string;
 }
 
 function num(v: string | undefined): number | undefined {
@@ -146,9 +168,34 @@ function isUserType(t: number): boolean {
   return t === RecordType.USER || (t >= 1100 && t <= 1199) || (t >= 2100 && t <= 2999);
 }
 
+/**
+ * Record types whose `subj=` ausearch takes as a subject context: its
+ * parsers of syscalls, users, logins, daemons, integrity, kernel anomalies
+ * and MAC messages (`ausearch-parse.c`).
+ */
+function subjectType(t: number): boolean {
+  return t === RecordType.SYSCALL || t === 1328 || t === 1702 || t === RecordType.LOGIN ||
+    (t >= 1200 && t <= 1206 && t !== 1204) || (t >= 1800 && t <= 1805) || t === 1326 ||
+    t === 1701 || t === 1305 || (t >= 1403 && t <= 1417) || isUserType(t) ||
+    t === RecordType.USER_AVC;
+}
+
+/** Record types whose `obj=` is an object context: PATH, IPC, OBJ_PID, NETFILTER_PKT. */
+function objectType(t: number): boolean {
+  return t === RecordType.PATH || t === 1303 || t === 1318 || t === 1324;
+}
+
+/** NETFILTER_CFG and EVENT_LISTENER: their `subj=` counts only when no context was seen before. */
+function lateSubjectType(t: number): boolean {
+  return t === 1325 || t === 1335;
+}
+
 function take(items: SearchItems, r: AuditRecord): void {
   const n = r.fieldCount;
   const t = r.type;
+  // each parser of ausearch takes the first of these in a record
+  let subj = false, obj = false, scontext = false, tcontext = false;
+  const noContextYet = items.subjects.length === 0 && items.objects.length === 0;
   for (let i = 0; i < n; i++) {
     const name = r.fieldName(i);
     const v = r.fieldValue(i);
@@ -237,6 +284,47 @@ function take(items: SearchItems, r: AuditRecord): void {
           else items.hostname ??= inetAddress(v);
         }
         break;
+      case "subj":
+        if (!subj && (subjectType(t) || (lateSubjectType(t) && noContextYet))) {
+          subj = true;
+          items.subjects.push(v);
+        }
+        break;
+      case "obj":
+        if (!obj && objectType(t)) {
+          obj = true;
+          items.objects.push(v);
+        }
+        break;
+      case "scontext":
+        // a USER_AVC's subject is its subj=, not the scontext of its message
+        if (!scontext && t === RecordType.AVC) {
+          scontext = true;
+          items.subjects.push(v);
+        }
+        break;
+      case "tcontext":
+        if (!tcontext && (t === RecordType.AVC || t === RecordType.USER_AVC)) {
+          tcontext = true;
+          items.objects.push(v);
+        }
+        break;
+      case "vm-ctx":
+        if (t === 2502) items.subjects.push(v);
+        break;
+      case "img-ctx":
+        if (t === 2502) items.objects.push(v);
+        break;
+      case "vm":
+        if (isUserType(t) || t === RecordType.USER_AVC) items.vmName = vmValue(v);
+        break;
+      case "uuid":
+        if (isUserType(t) || t === RecordType.USER_AVC) {
+          // the UUID ends at a space or a colon
+          const colon = v.indexOf(":");
+          items.uuid = colon < 0 ? v : v.slice(0, colon);
+        }
+        break;
       case "key":
         if (v !== "(null)") {
           const k = r.fieldIsSynthetic(i) ? v : strValue(v);
@@ -245,6 +333,15 @@ function take(items: SearchItems, r: AuditRecord): void {
         break;
     }
   }
+}
+
+/** A `vm=` value: inside its quotes as written, hex decoded otherwise. */
+function vmValue(v: string): string {
+  if (v.startsWith('"')) {
+    const close = v.indexOf('"', 1);
+    return close < 0 ? v.slice(1) : v.slice(1, close);
+  }
+  return printEscaped(v);
 }
 
 /** The path of a hex AF_UNIX sockaddr (non-abstract), if it is one. */
@@ -282,7 +379,7 @@ const itemCache = new WeakMap<AuditEvent, SearchItems>();
 export function searchItems(event: AuditEvent): SearchItems {
   let items = itemCache.get(event);
   if (!items) {
-    items = { files: [], sockets: [], keys: [] };
+    items = { files: [], sockets: [], keys: [], subjects: [], objects: [] };
     for (const r of event.records) take(items, r);
     itemCache.set(event, items);
   }
@@ -317,7 +414,8 @@ export function matchEvent(event: AuditEvent, c: SearchCriteria): boolean {
     c.terminal !== undefined || c.success !== undefined || c.exit !== undefined ||
     c.session !== undefined || c.uid !== undefined || c.euid !== undefined ||
     c.auid !== undefined || c.anyUid !== undefined || c.gid !== undefined ||
-    c.egid !== undefined || c.anyGid !== undefined;
+    c.egid !== undefined || c.anyGid !== undefined || c.subject !== undefined ||
+    c.object !== undefined || c.vmName !== undefined || c.uuid !== undefined;
   if (!needsItems) return true;
   const exact = c.exact ?? false;
   if (c.key !== undefined && onlyKey(c)) return hasKey(event, c.key, exact);
@@ -354,7 +452,21 @@ export function matchEvent(event: AuditEvent, c: SearchCriteria): boolean {
     const k = c.key;
     if (!s.keys.some((x) => strmatch(k, x, exact))) return false;
   }
+  if (c.vmName !== undefined && !strmatch(c.vmName, s.vmName, exact)) return false;
+  if (c.uuid !== undefined && !strmatch(c.uuid, s.uuid, exact)) return false;
+  if (c.subject !== undefined || c.object !== undefined) return contextMatch(s, c, exact);
   return true;
+}
+
+/** `-se`, `-su` and `-o` as ausearch 3.0.9 combines them (see {@link SearchCriteria.eitherContext}). */
+function contextMatch(s: SearchItems, c: SearchCriteria, exact: boolean): boolean {
+  const subject = c.subject, object = c.object;
+  const subjectFound = subject !== undefined &&
+    s.subjects.some((x) => strmatch(subject, x, exact));
+  const objectFound = object !== undefined && s.objects.some((x) => strmatch(object, x, exact));
+  if (c.eitherContext) return subjectFound || objectFound;
+  if (subject !== undefined) return subjectFound;
+  return objectFound;
 }
 
 /** Whether the key is the only criterion that needs the event's items. */
