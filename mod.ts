@@ -141,6 +141,7 @@ export {
 } from "./lib/rules/check.ts";
 export {
   type AssembleOptions,
+  type AssemblyRules,
   AuditEvent,
   EventAssembler,
   eventBatches,

@@ -60,6 +60,7 @@ export const REPORT_ARGS: ArgSpec[] = [
   spec("-ts --start", "time", "start"),
   spec("-te --end", "time", "end"),
   spec("--eoe-timeout", "one", "eoeTimeout"),
+  spec("--exact-grouping", "none", "exactGrouping"),
   spec("-nc --no-config", "none", "noConfig"),
 ];
 
@@ -94,6 +95,9 @@ export async function runReport(args: string[], sink?: Sink): Promise<number> {
     for await (
       const batch of eventBatches(input, {
         eoeTimeout: eoe === undefined ? undefined : intArg(eoe, "eoe timeout", 0),
+        rules: flag(p, "exactGrouping") ? "ausearch" : "libauparse",
+        // records outside -ts/-te are left out before grouping, as aureport does
+        onRecord: (r) => report.record(r),
         onProgress,
       })
     ) {
@@ -128,7 +132,8 @@ Reports (as aureport): no selector (summary), -au/--auth, -l/--login, -a/--avc,
   -tm/--terminal, -h/--host, --comm, -t/--log, -m/--mods, -n/--anomaly,
   -r/--response, -cr/--crypto, -ma/--mac, --integrity, --virt, --tty.
 Modifiers: --summary, --failed, --success, -i/--interpret, -if/--input FILE|DIR|-,
-  -ts/-te [DATE] [TIME], --eoe-timeout SECS.
+  -ts/-te [DATE] [TIME], --eoe-timeout SECS, --exact-grouping (group records into
+  events exactly as aureport does; see auditkit search --help).
 
 Examples:
   auditkit report -if /var/log/audit/audit.log --summary

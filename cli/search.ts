@@ -84,6 +84,7 @@ export const SEARCH_ARGS: ArgSpec[] = [
   spec("-x --executable", "one", "exe"),
   spec("--escape", "one", "escape"),
   spec("--eoe-timeout", "one", "eoeTimeout"),
+  spec("--exact-grouping", "none", "exactGrouping"),
   spec("--extra-keys", "none", "extraKeys"),
   spec("--extra-labels", "none", "extraLabels"),
   spec("--extra-obj2", "none", "extraObj2"),
@@ -216,12 +217,18 @@ export async function runSearch(
   const lineBuffered = flag(p, "lineBuffered");
   const out = new OutputBuffer(lineBuffered, sink);
   const json = s.format === "json" ? new JsonLinesEncoder() : undefined;
+  const { start, end } = s.criteria;
   let found = 0;
   const onProgress = progressReporter();
   let badLines = 0;
   outer: for await (
     const batch of eventBatches(inputsOf(p), {
       eoeTimeout: s.eoeTimeout,
+      rules: flag(p, "exactGrouping") ? "ausearch" : "libauparse",
+      // records outside -ts/-te are left out before grouping, as ausearch does
+      onRecord: (start ?? end) === undefined
+        ? undefined
+        : (r) => !((start !== undefined && r.sec < start) || (end !== undefined && r.sec > end)),
       onProgress,
       onBadLine: () => badLines++,
     })
@@ -269,6 +276,9 @@ Options (as ausearch): -a/--event ID, --arch, -c/--comm, -e/--exit, -f/--file,
   this-month this-year), -tm/--terminal, -ua/-ue/-ui/-ul UID, -uu/--uuid UUID,
   -vm/--vm-name NAME, -w/--word, -x/--executable, --escape raw|tty|shell|shell_quote,
   --eoe-timeout SECS.
+  --exact-grouping: group records into events exactly as ausearch does (its own
+  rules, which differ from libauparse's when records of an event arrive after its
+  PROCTITLE or EOE); slower and needs memory for eoe-timeout seconds of log.
 
 Exit status: 0 events found, 1 none found or failure, 2 usage error.
 

@@ -9,9 +9,13 @@ import { AuditRecord, EventAssembler, eventStream, readEvents } from "../mod.ts"
 const enc = new TextEncoder();
 const rec = (line: string) => new AuditRecord(enc.encode(line));
 
-async function events(text: string, eoeTimeout?: number): Promise<string[]> {
+async function events(
+  text: string,
+  eoeTimeout?: number,
+  rules?: "libauparse" | "ausearch",
+): Promise<string[]> {
   const out: string[] = [];
-  for await (const ev of readEvents(enc.encode(text), { eoeTimeout })) {
+  for await (const ev of readEvents(enc.encode(text), { eoeTimeout, rules })) {
     out.push(`${ev.id}${ev.node ? "@" + ev.node : ""} ${ev.records.map((r) => r.typeName)}`);
   }
   return out;
@@ -102,4 +106,58 @@ Deno.test("eventStream gives the events as a ReadableStream", async () => {
   ));
   for await (const ev of stream) got.push(ev.serial);
   deepStrictEqual(got, [1, 2]);
+});
+
+const L = (type: string, stamp: string, node = "") =>
+  `${node ? `node=${node} ` : ""}type=${type} msg=audit(${stamp}): a=1\n`;
+
+Deno.test("ausearch rules: records after PROCTITLE or EOE still join their event", async () => {
+  const text = L("SYSCALL", "100.000:1") + L("PROCTITLE", "100.000:1") + L("CWD", "100.000:1") +
+    L("SYSCALL", "101.000:2") + L("EOE", "101.000:2") + L("PATH", "101.000:2");
+  deepStrictEqual(await events(text, undefined, "ausearch"), [
+    "100.000:1 SYSCALL,PROCTITLE,CWD",
+    "101.000:2 SYSCALL,EOE,PATH",
+  ]);
+  // libauparse completes the events at PROCTITLE and EOE: the late records start new ones
+  deepStrictEqual(await events(text), [
+    "100.000:1 SYSCALL,PROCTITLE",
+    "100.000:1 CWD",
+    "101.000:2 SYSCALL,EOE",
+    "101.000:2 PATH",
+  ]);
+});
+
+Deno.test("ausearch rules: only the first record's type completes an event at once", async () => {
+  // USER_CMD (< 1300) is complete when it starts, but waits behind the open event 2; the CWD
+  // with its stamp is then a new event, in the lower array slot event 1 left: it comes first
+  const text = L("SYSCALL", "100.000:1") + L("PROCTITLE", "100.000:1") + L("SYSCALL", "101.000:2") +
+    L("USER_CMD", "102.000:3") + L("CWD", "102.000:3");
+  deepStrictEqual(await events(text, undefined, "ausearch"), [
+    "100.000:1 SYSCALL,PROCTITLE",
+    "101.000:2 SYSCALL",
+    "102.000:3 CWD",
+    "102.000:3 USER_CMD",
+  ]);
+  // nothing waits when event 2 is gone: USER_CMD is handed out before the CWD arrives
+  const alone = L("SYSCALL", "100.000:1") + L("USER_CMD", "103.000:3") + L("CWD", "103.000:3");
+  deepStrictEqual(await events(alone, undefined, "ausearch"), [
+    "100.000:1 SYSCALL",
+    "103.000:3 USER_CMD",
+    "103.000:3 CWD",
+  ]);
+});
+
+Deno.test("ausearch rules: only a new event moves the clock; a stray EOE is dropped", () => {
+  const asm = new EventAssembler({ rules: "ausearch", eoeTimeout: 2 });
+  asm.push(rec("type=SYSCALL msg=audit(100.000:1): a=1"));
+  asm.push(rec("type=EOE msg=audit(200.000:9): "));
+  asm.push(rec("type=CWD msg=audit(100.000:1): cwd=x"));
+  deepStrictEqual(asm.drain(), []);
+  strictEqual(asm.pending, 1);
+  asm.push(rec("type=SYSCALL msg=audit(101.000:2): a=1"));
+  deepStrictEqual(asm.drain(), []);
+  asm.push(rec("type=SYSCALL msg=audit(102.000:3): a=1"));
+  deepStrictEqual(asm.drain().map((e) => `${e.id} ${e.records.length}`), ["100.000:1 2"]);
+  asm.flush();
+  deepStrictEqual(asm.drain().map((e) => e.id), ["101.000:2", "102.000:3"]);
 });

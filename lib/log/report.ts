@@ -76,8 +76,8 @@ const CONFIG_TYPES = new Set([1305, 1203, 1009, 1010, 1011, 1012, 1013, 1014]);
 
 /** The auid column: the number, or the name with `-i`. */
 export function auid(s: SearchItems, i: boolean): string {
-  const v = s.auid;
-  if (v === undefined) return "-1";
+  // aureport starts every event with loginuid -2: events without an auid print that
+  const v = s.auid ?? -2;
   if (!i) return String(v);
   if (s.auidName !== undefined && !s.auidName.startsWith("unknown-")) return s.auidName;
   if (v === -1) return "unset";
@@ -86,7 +86,7 @@ export function auid(s: SearchItems, i: boolean): string {
 }
 
 function successText(s: SearchItems): string {
-  return s.success === false ? "no" : "yes";
+  return s.success === undefined ? "unset" : s.success ? "yes" : "no";
 }
 
 function syscallText(ev: AuditEvent, s: SearchItems, i: boolean): string {
@@ -333,7 +333,11 @@ export class Report {
   readonly #o: ReportOptions;
   #rows: string[] = [];
   #counts = new Map<string, number>();
-  #first: AuditEvent | undefined;
+  /** aureport's "very first event": see {@link record}. */
+  #first: [number, number] | undefined;
+  /** The first event in range, for callers that do not feed {@link record}. */
+  #firstEvent: [number, number] | undefined;
+  #recordsSeen = false;
   #last: AuditEvent | undefined;
   #sets = {
     users: new Set<number>(),
@@ -371,11 +375,11 @@ export class Report {
 
   /** Adds one event of the logs. */
   add(ev: AuditEvent): void {
-    this.#first ??= ev;
-    this.#last = ev;
     const o = this.#o;
     if (o.start !== undefined && ev.sec < o.start) return;
     if (o.end !== undefined && ev.sec > o.end) return;
+    this.#firstEvent ??= [ev.sec, ev.msec];
+    this.#last = ev;
     const s = searchItems(ev);
     // events without a result are neither failed nor successful
     if (o.success !== undefined && s.success !== o.success) return;
@@ -440,6 +444,23 @@ export class Report {
     if (s.pid !== undefined) sets.pids.add(s.pid);
   }
 
+  /**
+   * Notes a record as it is read, before events are grouped; returns whether
+   * it is inside `start`/`end` (aureport leaves the others out before
+   * grouping). The summary's range starts at the first record read, or with
+   * a start time, at the first record outside the range, as in aureport.
+   */
+  record(r: { sec: number; msec: number }): boolean {
+    const o = this.#o;
+    this.#recordsSeen = true;
+    const outside = (o.start !== undefined && r.sec < o.start) ||
+      (o.end !== undefined && r.sec > o.end);
+    if (this.#first === undefined && (outside || o.start === undefined)) {
+      this.#first = [r.sec, r.msec];
+    }
+    return !outside;
+  }
+
   /** Notes the time range of one input file (for `-t`). */
   addFileRange(file: string, first: AuditEvent | undefined, last: AuditEvent | undefined): void {
     if (first && last) this.#files.set(file, [first.time, last.time]);
@@ -485,14 +506,17 @@ export class Report {
   }
 
   #summaryText(prefix: string): string {
-    const first = this.#first, last = this.#last;
+    // aureport always prints the summary; a time it never saw prints as the epoch
+    const last = this.#last ?? { sec: 0, msec: 0 };
+    const first = (this.#recordsSeen ? this.#first : this.#firstEvent) ?? [0, 0];
     let out = `\n${prefix}Summary Report\n======================\n`;
-    if (!first || !last) return out + "<no events of interest were found>\n\n";
-    out += `Range of time in logs: ${stampMs(first.sec, first.msec)} - ${
+    out += `Range of time in logs: ${stampMs(first[0], first[1])} - ${
       stampMs(last.sec, last.msec)
     }\n`;
     const o = this.#o;
-    const start = o.start !== undefined ? `${dateX(o.start)} ${timeT(o.start)}` : stamp(first);
+    const start = o.start !== undefined
+      ? `${dateX(o.start)} ${timeT(o.start)}`
+      : `${dateX(first[0])} ${timeT(first[0])}`;
     const end = o.end !== undefined
       ? `${dateX(o.end)} ${timeT(o.end)}`
       : stampMs(last.sec, last.msec);

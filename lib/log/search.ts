@@ -201,7 +201,9 @@ function take(items: SearchItems, r: AuditRecord): void {
     const v = r.fieldValue(i);
     switch (name) {
       case "pid":
-        items.pid ??= num(v);
+        // ausearch's SYSCALL and AVC parsers set the pid over an earlier one
+        if (t === RecordType.SYSCALL || t === RecordType.AVC) items.pid = num(v) ?? items.pid;
+        else items.pid ??= num(v);
         break;
       case "ppid":
         items.ppid ??= num(v);
@@ -242,15 +244,24 @@ function take(items: SearchItems, r: AuditRecord): void {
         // the syscall's result wins over a res= of another record of the event
         if (t === RecordType.SYSCALL) items.success = successOf(v) ?? items.success;
         break;
+      case "seresult":
+        // "avc: denied" fails the event, "granted" makes it succeed (a later SYSCALL overrides)
+        if (t === RecordType.AVC || t === RecordType.USER_AVC) {
+          items.success = !v.includes("denied");
+        }
+        break;
       case "res":
       case "result":
         items.success ??= successOf(v);
         break;
       case "exe":
-        items.exe ??= strValue(v);
+        // the syscall's exe and comm win over those of records before it (an AVC's)
+        if (t === RecordType.SYSCALL) items.exe = strValue(v) ?? items.exe;
+        else items.exe ??= strValue(v);
         break;
       case "comm":
-        items.comm ??= strValue(v);
+        if (t === RecordType.SYSCALL) items.comm = strValue(v) ?? items.comm;
+        else items.comm ??= strValue(v);
         break;
       case "tty":
         if (t === RecordType.SYSCALL) items.terminal ??= v;

@@ -100,14 +100,20 @@ async function* fileChunks(
   using file = opened;
   const size = (await file.stat()).size;
   const chunk = options.chunkBytes ?? CHUNK;
-  // Each chunk is fresh (records keep views into it). Most reads are
-  // synchronous: a read served from the page cache takes microseconds, less
-  // than the thread hop of an awaited read. Every YIELD_EVERY-th read is
-  // awaited, so timers, signals and aborts still get their turn.
-  for (let count = 1;; count++) {
+  // Each chunk is fresh (records keep views into it). Reads are synchronous:
+  // a read served from the page cache takes microseconds, less than the
+  // thread hop of an awaited read. So that timers, signal handlers and aborts
+  // still run during a long scan, a read is awaited (which gives the event
+  // loop a turn) once YIELD_MS have passed since the last one.
+  let turn = performance.now();
+  for (;;) {
     options.signal?.throwIfAborted();
     const buf = new Uint8Array(chunk);
-    const n = count % YIELD_EVERY === 0 ? await file.read(buf) : file.readSync(buf);
+    let n: number | null;
+    if (performance.now() - turn > YIELD_MS) {
+      n = await file.read(buf);
+      turn = performance.now();
+    } else n = file.readSync(buf);
     if (n === null) return;
     progress.done += n;
     options.onProgress?.(progress.done, progress.total ?? size);
@@ -115,8 +121,8 @@ async function* fileChunks(
   }
 }
 
-/** One read in this many is awaited (see fileChunks). */
-const YIELD_EVERY = 8;
+/** The longest a file scan keeps the event loop waiting (see fileChunks), in milliseconds. */
+const YIELD_MS = 10;
 
 async function* streamChunks(
   input: Exclude<LogInput, string | readonly string[]>,
