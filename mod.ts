@@ -196,6 +196,15 @@ export {
   type SearchItems,
   searchItems,
 } from "./lib/log/search.ts";
+export {
+  type Checkpoint,
+  type CheckpointDecision,
+  CheckpointError,
+  type CheckpointEvent,
+  CheckpointFilter,
+  formatCheckpoint,
+  parseCheckpoint,
+} from "./lib/log/checkpoint.ts";
 export { Report, type ReportKind, type ReportOptions } from "./lib/log/report.ts";
 export { type MoreReportKind } from "./lib/log/report_more.ts";
 export { csvHeader, type CsvOptions, formatCsv, formatText } from "./lib/log/csv_text.ts";

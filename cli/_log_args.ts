@@ -164,6 +164,23 @@ export function inputsOf(p: ParsedArgs, defaultLog = "/var/log/audit/audit.log")
   return out;
 }
 
+/**
+ * ausearch's and aureport's note for each `-if` that is a directory
+ * (`NOTE - using logs in DIR/audit.log`), for standard error.
+ */
+export function directoryNotes(p: ParsedArgs): string {
+  let out = "";
+  for (const g of p.get("input") ?? []) {
+    if (typeof g !== "string" || g === "-") continue;
+    try {
+      if (Deno.statSync(g).isDirectory) {
+        out += `NOTE - using logs in ${g}${g.endsWith("/") ? "" : "/"}audit.log\n`;
+      }
+    } catch { /* reported when opened */ }
+  }
+  return out;
+}
+
 /** Where command output goes: standard output, or a test's collector. */
 export type Sink = (text: string) => Promise<void> | void;
 

@@ -10,6 +10,7 @@ import { err } from "./_common.ts";
 import {
   type ArgSpec,
   clearProgress,
+  directoryNotes,
   flag,
   inputsOf,
   intArg,
@@ -77,6 +78,8 @@ export async function runReport(args: string[], sink?: Sink): Promise<number> {
     await err("Unimplemented option\n");
     return 1;
   }
+  const notes = directoryNotes(p);
+  if (notes) await err(notes);
   await loadTables();
   const eoe = last(p, "eoeTimeout");
   const report = new Report({

@@ -5,10 +5,16 @@
  */
 
 import {
+  type Checkpoint,
+  CheckpointError,
+  type CheckpointEvent,
+  CheckpointFilter,
   csvHeader,
   type CsvOptions,
+  errnoMessage,
   type EscapeMode,
   eventBatches,
+  formatCheckpoint,
   formatCsv,
   formatEvent,
   formatText,
@@ -16,6 +22,7 @@ import {
   loadTables,
   machineNumber,
   matchEvent,
+  parseCheckpoint,
   recordTypeNumber,
   type SearchCriteria,
   type SearchFormat,
@@ -26,6 +33,7 @@ import { err, ExitStatus, UsageError } from "./_common.ts";
 import {
   type ArgSpec,
   clearProgress,
+  directoryNotes,
   exitArg,
   flag,
   idArg,
@@ -85,6 +93,7 @@ export const SEARCH_ARGS: ArgSpec[] = [
   spec("--escape", "one", "escape"),
   spec("--eoe-timeout", "one", "eoeTimeout"),
   spec("--exact-grouping", "none", "exactGrouping"),
+  spec("--checkpoint", "one", "checkpoint"),
   spec("--extra-keys", "none", "extraKeys"),
   spec("--extra-labels", "none", "extraLabels"),
   spec("--extra-obj2", "none", "extraObj2"),
@@ -101,6 +110,7 @@ export function searchSettings(p: ParsedArgs): {
   csv: CsvOptions;
   escape: EscapeMode;
   justOne: boolean;
+  checkpointTime: boolean;
   eoeTimeout: number | undefined;
 } {
   const c: SearchCriteria = {};
@@ -152,7 +162,11 @@ export function searchSettings(p: ParsedArgs): {
   }
   const nodes = (p.get("node") ?? []).filter((x): x is string => typeof x === "string");
   if (nodes.length) c.nodes = nodes;
-  c.start = timeArg(p, "start", "start");
+  // -ts checkpoint: the start is the time of the checkpoint's event (see --checkpoint)
+  const startWord = p.get("start")?.at(-1);
+  const checkpointTime = Array.isArray(startWord) && startWord[0] === "checkpoint" &&
+    startWord[1] === undefined;
+  if (!checkpointTime) c.start = timeArg(p, "start", "start");
   c.end = timeArg(p, "end", "end");
   if (flag(p, "word")) c.exact = true;
   // -se sets both contexts and makes them alternatives; -su and -o set one each; the last wins
@@ -188,6 +202,7 @@ export function searchSettings(p: ParsedArgs): {
     },
     escape,
     justOne: flag(p, "justOne"),
+    checkpointTime,
     eoeTimeout: v === undefined ? undefined : intArg(v, "eoe timeout", 0),
   };
 }
@@ -202,9 +217,106 @@ function eventText(
   return formatEvent(ev, s.format, s.escape);
 }
 
+/** The message of a file error as C's strerror gives it. */
+function why(e: unknown): string {
+  if (e instanceof Deno.errors.NotFound) return errnoMessage(2);
+  if (e instanceof Deno.errors.PermissionDenied) return errnoMessage(13);
+  if (e instanceof Deno.errors.IsADirectory) return errnoMessage(21);
+  return (e as Error).message;
+}
+
+/** Where a `--checkpoint` search reads and what it remembers (ausearch 3.0.9). */
+interface CheckpointRun {
+  file: string;
+  /** The files to read, oldest first. */
+  inputs: string[];
+  filter: CheckpointFilter;
+  /** The last event read (shown or not), saved at the end. */
+  last: CheckpointEvent;
+}
+
 /**
- * Runs a search; returns the exit status (0 found, 1 nothing found). Output
- * goes to `sink` (standard output by default), messages to `errors`.
+ * Prepares a `--checkpoint` search: loads the checkpoint and picks the
+ * files to read. Returns an exit status when the search cannot go on, and
+ * undefined when there is nothing to checkpoint (standard input).
+ */
+async function checkpointRun(
+  file: string,
+  p: ParsedArgs,
+  timeOnly: boolean,
+  errors: Sink,
+): Promise<CheckpointRun | number | undefined> {
+  const given = (p.get("input") ?? []).filter((x): x is string => typeof x === "string");
+  if (given.length > 1) throw new UsageError("--checkpoint takes at most one -if input");
+  if (given[0] === "-") {
+    await errors("Warning - checkpointing stdin is not supported");
+    return undefined;
+  }
+  let cp: Checkpoint | undefined;
+  try {
+    cp = parseCheckpoint(await Deno.readTextFile(file), file);
+  } catch (e) {
+    if (e instanceof CheckpointError) {
+      await errors(`${e.message}\n`);
+      return 10;
+    }
+    if (!(e instanceof Deno.errors.NotFound)) {
+      await errors(`Cannot open checkpoint file - ${file}: ${why(e)}\n`);
+      return 10;
+    }
+  }
+  let inputs = inputsOf(p);
+  let isFile = false;
+  try {
+    isFile = given.length === 1 && !(await Deno.stat(given[0])).isDirectory;
+  } catch { /* reported when opened */ }
+  if (cp && !isFile && !timeOnly) {
+    // a rotated set: the search resumes in the file the checkpoint was taken in,
+    // found by its device and inode (it may have been renamed by rotation)
+    let at = -1;
+    for (let i = 0; i < inputs.length && at < 0; i++) {
+      const st = await Deno.stat(inputs[i]).catch(() => undefined);
+      if (st && st.dev === cp.dev && st.ino === cp.inode) at = i;
+    }
+    if (at < 0) return 10;
+    inputs = inputs.slice(at);
+  }
+  return {
+    file,
+    inputs,
+    filter: new CheckpointFilter(cp?.event, timeOnly),
+    last: { sec: 0, msec: 0, serial: 0, type: 0 },
+  };
+}
+
+/** Writes the checkpoint at the end of a search; returns 0, or 11 when it cannot. */
+async function saveCheckpoint(run: CheckpointRun, lastFile: string, errors: Sink): Promise<number> {
+  let st: Deno.FileInfo;
+  try {
+    st = await Deno.stat(lastFile);
+  } catch (e) {
+    await errors(`Cannot stat audit file for checkpoint details - ${lastFile}: ${why(e)}\n`);
+    return 11;
+  }
+  try {
+    await Deno.writeTextFile(
+      run.file,
+      formatCheckpoint({ dev: st.dev ?? 0, inode: st.ino ?? 0, event: run.last }),
+    );
+  } catch (e) {
+    await errors(`Cannot open checkpoint file - ${run.file}: ${why(e)}\n`);
+    return 11;
+  }
+  return 0;
+}
+
+const ms3 = (n: number) => String(n).padStart(3, "0");
+
+/**
+ * Runs a search; returns the exit status (0 found, 1 nothing found; with
+ * `--checkpoint` also 10 bad checkpoint, 11 checkpoint not written, 12
+ * checkpoint from another log). Output goes to `sink` (standard output by
+ * default), messages to `errors`.
  */
 export async function runSearch(
   args: string[],
@@ -213,43 +325,81 @@ export async function runSearch(
 ): Promise<number> {
   const p = scanArgs(args, SEARCH_ARGS);
   const s = searchSettings(p);
+  const checkpointFile = last(p, "checkpoint");
+  let cp: CheckpointRun | undefined;
+  if (checkpointFile !== undefined) {
+    const r = await checkpointRun(checkpointFile, p, s.checkpointTime, errors);
+    if (typeof r === "number") return r;
+    cp = r;
+  }
+  const notes = directoryNotes(p);
+  if (notes) await errors(notes);
   await loadTables();
   const lineBuffered = flag(p, "lineBuffered");
   const out = new OutputBuffer(lineBuffered, sink);
   const json = s.format === "json" ? new JsonLinesEncoder() : undefined;
   const { start, end } = s.criteria;
   let found = 0;
+  let corrupt = false;
   const onProgress = progressReporter();
   let badLines = 0;
+  let lastFile = "";
   outer: for await (
-    const batch of eventBatches(inputsOf(p), {
+    const batch of eventBatches(cp?.inputs ?? inputsOf(p), {
       eoeTimeout: s.eoeTimeout,
-      rules: flag(p, "exactGrouping") ? "ausearch" : "libauparse",
+      // a checkpoint records events as ausearch groups them; the open ones wait for the next run
+      rules: cp || flag(p, "exactGrouping") ? "ausearch" : "libauparse",
+      flushAtEnd: !cp,
       // records outside -ts/-te are left out before grouping, as ausearch does
       onRecord: (start ?? end) === undefined
         ? undefined
         : (r) => !((start !== undefined && r.sec < start) || (end !== undefined && r.sec > end)),
       onProgress,
       onBadLine: () => badLines++,
+      onFile: (f) => lastFile = f,
     })
   ) {
     for (const ev of batch) {
-      if (!matchEvent(ev, s.criteria)) continue;
-      found++;
-      if (json) {
-        // JSON is encoded straight to bytes: no string per event
-        json.encode(ev);
-        // the view is written before the encoder returns to its buffer (addBytes waits for the previous write)
-        if (lineBuffered || json.length > 1 << 20) await out.addBytes(json.takeView());
-      } else await out.add(eventText(ev, s, found === 1));
-      if (s.justOne) break outer;
+      if (matchEvent(ev, s.criteria)) {
+        const decision = cp ? cp.filter.decide(ev) : "output";
+        if (decision === "corrupt") {
+          const c = cp!.filter.from!;
+          await errors(
+            `Corrupted checkpoint file. Inode match, but newer complete event ` +
+              `(${ev.sec}.${ms3(ev.msec)}:${ev.serial}) found before loaded checkpoint ` +
+              `${c.sec}.${ms3(c.msec)}:${c.serial}\n`,
+          );
+          corrupt = true;
+          break outer;
+        }
+        if (decision === "output") {
+          found++;
+          if (json) {
+            // JSON is encoded straight to bytes: no string per event
+            json.encode(ev);
+            // the view is written before the encoder returns to its buffer (addBytes waits)
+            if (lineBuffered || json.length > 1 << 20) await out.addBytes(json.takeView());
+          } else await out.add(eventText(ev, s, found === 1));
+        }
+        if (s.justOne) break outer;
+      }
+      // a checkpoint remembers every event read, shown or not
+      if (cp) {
+        cp.last = { node: ev.node, sec: ev.sec, msec: ev.msec, serial: ev.serial, type: ev.type };
+      }
     }
   }
   if (onProgress) clearProgress();
   if (json?.length) await out.addBytes(json.takeView());
   await out.flush();
+  if (cp) {
+    if (corrupt) return 12;
+    const status = await saveCheckpoint(cp, lastFile, errors);
+    if (status) return status;
+  }
   if (found === 0) {
-    await errors("<no matches>\n");
+    // like ausearch: no message in raw format
+    if (s.format !== "raw") await errors("<no matches>\n");
     return 1;
   }
   return 0;
@@ -273,14 +423,21 @@ Options (as ausearch): -a/--event ID, --arch, -c/--comm, -e/--exit, -f/--file,
   -sc/--syscall, -se/--context CTX (subject or object), -su/--subject CTX,
   -o/--object CTX, --session, -sv/--success yes|no, -ts/-te [DATE] [TIME]
   (MM/DD/YY, HH:MM:SS, now recent today yesterday this-week week-ago
-  this-month this-year), -tm/--terminal, -ua/-ue/-ui/-ul UID, -uu/--uuid UUID,
+  this-month this-year checkpoint), -tm/--terminal, -ua/-ue/-ui/-ul UID, -uu/--uuid UUID,
   -vm/--vm-name NAME, -w/--word, -x/--executable, --escape raw|tty|shell|shell_quote,
   --eoe-timeout SECS.
   --exact-grouping: group records into events exactly as ausearch does (its own
   rules, which differ from libauparse's when records of an event arrive after its
   PROCTITLE or EOE); slower and needs memory for eoe-timeout seconds of log.
 
-Exit status: 0 events found, 1 none found or failure, 2 usage error.
+--checkpoint FILE: search from after the last complete event of the previous run with the
+  same FILE, and remember where this one ended (ausearch's format; with a directory or the
+  default logs the checkpointed file is found again after rotation). Events still open at
+  the end wait for the next run. -ts checkpoint starts at the checkpoint's time instead.
+
+Exit status: 0 events found, 1 none found or failure, 2 usage error; with --checkpoint
+  10 unusable checkpoint or its file not found, 11 checkpoint not written, 12 checkpoint
+  from another log.
 
 Examples:
   auditkit search -if /var/log/audit/audit.log -k passwd -i

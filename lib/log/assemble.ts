@@ -360,6 +360,12 @@ export interface ReadEventsOptions extends ReadOptions, AssembleOptions {
    * `-ts`/`-te` before they group events).
    */
   onRecord?: (record: AuditRecord) => boolean | void;
+  /**
+   * Whether the events still open at the end of input are completed and
+   * yielded (default true). ausearch `--checkpoint` leaves them for the next
+   * run.
+   */
+  flushAtEnd?: boolean;
 }
 
 /**
@@ -388,6 +394,7 @@ export async function* eventBatches(
     const ready = asm.drain();
     if (ready.length) yield ready;
   }
+  if (options.flushAtEnd === false) return;
   asm.flush();
   const rest = asm.drain();
   if (rest.length) yield rest;

@@ -41,6 +41,8 @@ export interface ReadOptions {
   maxLineBytes?: number;
   /** Size of each read (default 128 KiB). */
   chunkBytes?: number;
+  /** Called when the reader starts on each file (`-` for standard input and streams). */
+  onFile?: (name: string) => void;
 }
 
 const CHUNK = 128 << 10;
@@ -210,6 +212,7 @@ export async function* recordBatches(
 ): AsyncGenerator<AuditRecord[]> {
   const maxLine = options.maxLineBytes ?? 16 << 20;
   for (const [name, chunks] of sourcesOf(input, options)) {
+    options.onFile?.(name);
     let lineNo = 0;
     let carry: Uint8Array | undefined;
     let skipping = false;
