@@ -41,6 +41,7 @@ import {
   inputsOf,
   intArg,
   last,
+  ORDER,
   OutputBuffer,
   type ParsedArgs,
   progressReporter,
@@ -177,14 +178,26 @@ export function searchSettings(p: ParsedArgs): {
   }
   if ((v = one("uuid")) !== undefined) c.uuid = v;
   if ((v = one("vmName")) !== undefined) c.vmName = v;
+  // as ausearch: one output format; -i and --raw only change the default, --format
+  // only comes first (in command-line order)
   let format: OutputFormat = "default";
-  if (flag(p, "raw")) format = "raw";
-  if (flag(p, "interpret")) format = "interpret";
-  if ((v = one("format")) !== undefined) {
-    if (!["raw", "default", "interpret", "csv", "text", "json"].includes(v)) {
-      throw new UsageError(`Invalid format "${v}": use raw, default, interpret, csv, text or json`);
+  let formats = 0;
+  for (const k of p.get(ORDER) ?? []) {
+    if (k === "raw" || k === "interpret") {
+      if (format !== "default") {
+        throw new UsageError(`Conflicting output format ${k === "raw" ? "--raw" : "-i"}`);
+      }
+      format = k;
+    } else if (k === "format") {
+      if (format !== "default") throw new UsageError("Multiple output formats, use only 1");
+      v = p.get("format")![formats++] as string;
+      if (!["raw", "default", "interpret", "csv", "text", "json"].includes(v)) {
+        throw new UsageError(
+          `Invalid format "${v}": use raw, default, interpret, csv, text or json`,
+        );
+      }
+      format = v as OutputFormat;
     }
-    format = v as OutputFormat;
   }
   const escape = (one("escape") ?? "tty") as EscapeMode;
   if (!["raw", "tty", "shell", "shell_quote"].includes(escape)) {

@@ -286,3 +286,166 @@ oracleTest(
     }
   },
 );
+
+/**
+ * Realistic events with varied values: syscall events (an optional AVC first,
+ * then SYSCALL, some of CWD/PATH/AVC, PROCTITLE) and user-space, LOGIN and
+ * ANOM_LINK events, one per stamp.
+ */
+function variedEvent(kind: number, i: number, extras: boolean[], stamp: string): string[] {
+  const pid = 10 + i % 4, auid = 1000 + i % 2, ses = i % 5;
+  const lines: string[] = [];
+  const avc =
+    `avc:  ${i % 2 ? "denied" : "granted"}  { read${i % 3 ? "" : " write"} } for  pid=${pid} ` +
+    `comm="c${i % 3}" name="g${i % 2}" dev="sda1" ino=5 scontext=u:r:t${i % 2}:s0 ` +
+    `tcontext=u:o:o${i % 3}:s0 tclass=file permissive=0`;
+  const add = (type: string, body: string) =>
+    lines.push(`type=${type} msg=audit(${stamp}): ${body}`);
+  if (kind === 0) {
+    if (extras[0]) add("AVC", avc);
+    add(
+      "SYSCALL",
+      `arch=c000003e syscall=${[2, 59, 257][i % 3]} success=${i % 2 ? "yes" : "no"} ` +
+        `exit=${i % 2 ? 3 : -13} a0=0 a1=0 a2=0 a3=0 items=1 ppid=${i % 3} pid=${pid} ` +
+        `auid=${auid} uid=${i % 2} gid=${i % 3} euid=${i % 2} suid=0 fsuid=0 egid=${i % 3} ` +
+        `sgid=0 fsgid=0 tty=${i % 2 ? "pts0" : "(none)"} ses=${ses} comm="c${i % 3}" ` +
+        `exe="/bin/e${i % 3}" subj=u:r:t${i % 2}:s0 key=${i % 2 ? '"k1"' : "(null)"}`,
+    );
+    if (extras[1]) add("CWD", `cwd="/d${i % 2}"`);
+    if (extras[2]) {
+      const name = ["/etc/f" + i % 3, "./rel", "rel" + i % 2, "../up"][i % 4];
+      add(
+        "PATH",
+        `item=0 name="${name}" inode=1 dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 ` +
+          `obj=u:o:o${i % 2}:s0 nametype=NORMAL`,
+      );
+    }
+    if (extras[3]) add("AVC", avc);
+    add("PROCTITLE", "proctitle=78");
+  } else if (kind === 1) {
+    add(
+      "USER_CMD",
+      `pid=${pid} uid=${i % 2} auid=${auid} ses=${ses} subj=u:r:t${i % 2}:s0 msg='cwd="/" ` +
+        `cmd=6C73 exe="/usr/bin/sudo" terminal=pts/${i % 2} res=${i % 2 ? "success" : "failed"}'`,
+    );
+  } else if (kind === 2) {
+    add(
+      "USER_LOGIN",
+      `pid=${pid} uid=0 auid=${auid} ses=${ses} msg='op=login id=${auid} exe="/usr/sbin/sshd" ` +
+        `hostname=${i % 2 ? "h1" : "?"} addr=10.0.0.${i % 3} terminal=ssh ` +
+        `res=${i % 2 ? "success" : "failed"}'`,
+    );
+  } else if (kind === 3) {
+    add(
+      "LOGIN",
+      `pid=${pid} uid=0 subj=u:r:t0:s0 old-auid=4294967295 auid=${auid} tty=(none) ` +
+        `old-ses=4294967295 ses=${ses} res=1`,
+    );
+  } else {
+    add(
+      "ANOM_LINK",
+      `op=linkat ppid=1 pid=${pid} auid=${auid} uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 ` +
+        `fsgid=0 tty=pts${i % 2} ses=${ses} comm="c${i % 3}" exe="/bin/e${i % 3}" ` +
+        `subj=u:r:t0:s0 res=0`,
+    );
+  }
+  return lines;
+}
+
+const VARIED_SEARCHES: string[][] = [
+  ["-p", "11"],
+  ["-pp", "1"],
+  ["-ui", "1"],
+  ["-ue", "0"],
+  ["-ul", "1001"],
+  ["-ua", "1000"],
+  ["-gi", "2"],
+  ["-ge", "1"],
+  ["-ga", "1"],
+  ["-x", "/bin/e1"],
+  ["-x", "sshd"],
+  ["-c", "c2"],
+  ["-sv", "no"],
+  ["-sv", "yes"],
+  ["-e", "-13"],
+  ["-f", "/etc/f1"],
+  ["-f", "rel"],
+  ["-f", "/d1"],
+  ["-hn", "h1"],
+  ["-hn", "10.0.0.2"],
+  ["-tm", "pts0"],
+  ["-tm", "ssh"],
+  ["--session", "3"],
+  ["-k", "k1"],
+  ["-sc", "59"],
+  ["-su", "t1"],
+  ["-o", "o2"],
+  ["-se", "o1"],
+  ["-m", "AVC"],
+];
+
+const VARIED_REPORTS: string[][] = [
+  [],
+  ["-au"],
+  ["-l"],
+  ["-a"],
+  ["-a", "--summary"],
+  ["-x"],
+  ["-k"],
+  ["-e"],
+  ["-f"],
+  ["-s"],
+  ["-u"],
+  ["-p"],
+  ["-c"],
+  ["-tm"],
+  ["-h"],
+  ["--comm"],
+  ["-m"],
+  ["-n"],
+  ["-r"],
+  ["-x", "--summary"],
+  ["-u", "-i"],
+  ["--failed"],
+  ["-tm", "--summary"],
+  ["-h", "--summary"],
+  ["-au", "-i"],
+];
+
+oracleTest(
+  "searches and reports of varied realistic events equal ausearch and aureport",
+  ["ausearch", "aureport"],
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "auditkit-varied-" });
+    const log = `${dir}/audit.log`;
+    const ev = fc.tuple(
+      // mostly syscall events, which have the most fields
+      fc.constantFrom(0, 0, 0, 1, 2, 3, 4),
+      fc.nat(),
+      fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    );
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(ev, { minLength: 1, maxLength: 6 }),
+          fc.constantFrom(...VARIED_SEARCHES),
+          fc.constantFrom(...VARIED_REPORTS),
+          async (events, searchArgs, reportArgs) => {
+            const lines = events.flatMap(([kind, i, extras], n) =>
+              variedEvent(kind, i, extras, `${1700000000 + n}.000:${n + 1}`)
+            );
+            await Deno.writeTextFile(log, lines.join("\n") + "\n");
+            const want = await run("ausearch", ["-if", log, "--raw", ...searchArgs]);
+            const got = await ours(search, ["-if", log, "--raw", ...searchArgs]);
+            assertEquals(got, want.stdout, `ausearch ${searchArgs.join(" ")}`);
+            const wantR = await run("aureport", ["-if", log, ...reportArgs]);
+            assertEquals(await ours(runReport, ["-if", log, ...reportArgs]), wantR.stdout);
+          },
+        ),
+        { numRuns: 600 },
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

@@ -72,6 +72,7 @@ interface Column {
 const USER_LOGIN = 1112;
 const USER_AUTH = 1100;
 const AVC = 1400;
+const USER_AVC = 1107;
 const CONFIG_TYPES = new Set([1305, 1203, 1009, 1010, 1011, 1012, 1013, 1014]);
 
 /** The auid column: the number, or the name with `-i`. */
@@ -103,15 +104,37 @@ function isAuth(ev: AuditEvent, s: SearchItems): boolean {
   return ev.type === USER_AUTH || ev.type === 1126 || (ev.type === 1102 && s.success === false);
 }
 
+/**
+ * The AVC decisions of an event as aureport lists them: one per AVC or
+ * USER_AVC record with an `avc: ... { ... }` message, in record order. A
+ * USER_AVC's subject is its record's `subj=`; what a record lacks prints as
+ * `(null)` (C's printf of a NULL string).
+ */
+function avcDecisions(
+  ev: AuditEvent,
+): { subj: string; cls: string; perm: string; obj: string; result: string }[] {
+  const out = [];
+  for (const r of ev.records) {
+    if (r.type !== AVC && r.type !== USER_AVC) continue;
+    const result = r.get("seresult"), perms = r.get("seperms");
+    if (result === undefined || perms === undefined) continue;
+    out.push({
+      subj: r.get(r.type === AVC ? "scontext" : "subj") ?? "(null)",
+      cls: r.get("tclass") ?? "(null)",
+      perm: perms.replaceAll(",", " "),
+      obj: r.get("tcontext") ?? "(null)",
+      result: result.includes("denied") ? "denied" : "granted",
+    });
+  }
+  return out;
+}
+
 function avcRow(ev: AuditEvent, s: SearchItems, i: boolean): string[] {
-  const avc = ev.record(AVC);
-  if (!avc) return [];
-  const get = (name: string) => avc.get(name) ?? "?";
-  return [
-    `${s.comm ?? "?"} ${get("scontext")} ${syscallText(ev, s, i)} ${get("tclass")} ${
-      get("seperms").replaceAll(",", " ")
-    } ${get("tcontext")} ${get("seresult")} ${ev.serial}`,
-  ];
+  return avcDecisions(ev).map((d) =>
+    `${s.comm ?? "?"} ${d.subj} ${
+      syscallText(ev, s, i)
+    } ${d.cls} ${d.perm} ${d.obj} ${d.result} ${ev.serial}`
+  );
 }
 
 const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
@@ -151,10 +174,7 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryRule: 33,
     summaryHeader: "total  obj",
     rows: avcRow,
-    values: (ev) => {
-      const avc = ev.record(AVC);
-      return avc ? [avc.get("tcontext") ?? "?"] : [];
-    },
+    values: (ev) => avcDecisions(ev).map((d) => d.obj),
   },
   executable: {
     title: "Executable Report",

@@ -195,6 +195,7 @@ function take(items: SearchItems, r: AuditRecord): void {
   const t = r.type;
   // each parser of ausearch takes the first of these in a record
   let subj = false, obj = false, scontext = false, tcontext = false;
+  let hostFromAddr = false;
   const noContextYet = items.subjects.length === 0 && items.objects.length === 0;
   for (let i = 0; i < n; i++) {
     const name = r.fieldName(i);
@@ -264,7 +265,10 @@ function take(items: SearchItems, r: AuditRecord): void {
         else items.comm ??= strValue(v);
         break;
       case "tty":
-        if (t === RecordType.SYSCALL) items.terminal ??= v;
+        // ausearch's task parser (SYSCALL, FEATURE_CHANGE, ANOM_LINK) sets the terminal over
+        // an earlier one; NETFILTER_CFG and EVENT_LISTENER only fill it in
+        if (t === RecordType.SYSCALL || t === 1328 || t === 1702) items.terminal = v;
+        else if (lateSubjectType(t)) items.terminal ??= v;
         break;
       case "terminal":
         if (isUserType(t) || t === RecordType.LOGIN) items.terminal ??= v;
@@ -273,7 +277,17 @@ function take(items: SearchItems, r: AuditRecord): void {
         if (isUserType(t)) items.acct ??= strValue(v);
         break;
       case "hostname":
-        if (isUserType(t)) items.hostname ??= v;
+        if (isUserType(t) && items.hostname === undefined) {
+          items.hostname = v;
+          // "?" says nothing: ausearch takes the record's addr= instead, when it has one
+          if (v === "?") hostFromAddr = true;
+        }
+        break;
+      case "addr":
+        if (hostFromAddr) {
+          items.hostname = v;
+          hostFromAddr = false;
+        }
         break;
       case "cwd":
         if (t === RecordType.CWD) items.cwd ??= strValue(v);
@@ -282,8 +296,11 @@ function take(items: SearchItems, r: AuditRecord): void {
         if (t === RecordType.PATH || t === RecordType.AVC) {
           const f = strValue(v);
           if (f === undefined) break;
-          // relative names are reported against the event's CWD, as aureport does
-          if (t === RecordType.PATH && !f.startsWith("/") && items.cwd !== undefined) {
+          // names starting with ./ or .. are joined to the event's CWD, as ausearch does
+          if (
+            t === RecordType.PATH && f[0] === "." && (f[1] === "." || f[1] === "/") &&
+            items.cwd !== undefined
+          ) {
             items.files.push(`${items.cwd}/${f}`);
           } else items.files.push(f);
         }
@@ -344,6 +361,8 @@ function take(items: SearchItems, r: AuditRecord): void {
         break;
     }
   }
+  // NETFILTER_CFG and EVENT_LISTENER without a tty= still give the event a terminal
+  if (lateSubjectType(t) && items.terminal === undefined) items.terminal = "(none)";
 }
 
 /** A `vm=` value: inside its quotes as written, hex decoded otherwise. */
