@@ -20,7 +20,9 @@ import {
   useBuiltinTables,
 } from "../mod.ts";
 import { ELF_MACHINES, FILE_TYPES, MACHINES, MSG_TYPES, SYSCALLS } from "../lib/log/_tables.ts";
-import { audit, fromCString } from "../lib/_native.ts";
+import { audit, auparse, c, fromCString } from "../lib/_native.ts";
+import { IDATA } from "../ffi/libauparse.ts";
+import { oracleTest } from "./_helpers.ts";
 import {
   INTERPRET_AS_HEX,
   INTERPRET_EACH_TIME,
@@ -361,3 +363,65 @@ Deno.test("takeView hands out the bytes without a copy, alternating between two 
   strictEqual(text(enc.takeView()), formatJson(b));
   strictEqual(text(second), formatJson(b));
 });
+
+oracleTest(
+  "a0..a3 of every syscall of every machine interpret as libauparse's auparse_do_interpretation",
+  ["libauparse.so.0"],
+  async () => {
+    await loadTables();
+    const p = auparse();
+    const oracle = (k: number, val: string, ctx: InterpretContextLike): string => {
+      const valC = enc.encode(val + "\0"), nameC = enc.encode(`a${k}\0`);
+      const id = new Uint8Array(IDATA.size);
+      const v = new DataView(id.buffer);
+      v.setUint32(IDATA.machine, ctx.machine >>> 0, true);
+      v.setInt32(IDATA.syscall, ctx.syscall, true);
+      v.setBigUint64(IDATA.a0, ctx.a0, true);
+      v.setBigUint64(IDATA.a1, ctx.a1, true);
+      const ptr = (b: Uint8Array) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(b)));
+      v.setBigUint64(IDATA.name, ptr(nameC), true);
+      v.setBigUint64(IDATA.val, ptr(valC), true);
+      // AUPARSE_TYPE_A0..A3 are 14..17; escaping raw (0)
+      const out = p.auparse_do_interpretation!(14 + k, id, 0);
+      if (!out) return "<null>";
+      try {
+        return Deno.UnsafePointerView.getCString(out);
+      } finally {
+        c().free(out);
+      }
+    };
+    // values: names, flags, AT_FDCWD, out-of-table, 64-bit, no digits; contexts for prctl/fcntl/open
+    const values = ["0", "1", "2", "3", "9", "10", "41", "80", "1ff", "80000", "ffffff9c"];
+    const extra = ["ffffffffffffff9c", "deadbeef", "zz"];
+    const contexts: [bigint, bigint][] = [[0n, 0n], [1n, 2n], [23n, 8n], [4n, 0x41n]];
+    let checked = 0;
+    for (const [machine, name] of MACHINES) {
+      const names = SYSCALLS[name].split(",");
+      for (let syscall = 0; syscall < names.length; syscall++) {
+        if (!names[syscall]) continue;
+        for (let k = 0; k < 4; k++) {
+          for (const val of machine === 0 || machine === 1 ? [...values, ...extra] : values) {
+            for (const [a0, a1] of contexts) {
+              const ctx = { machine, syscall, a0, a1 };
+              const kind = (["a0", "a1", "a2", "a3"] as const)[k];
+              strictEqual(
+                interpretValue(kind, kind, val, ctx, "raw"),
+                oracle(k, val, ctx),
+                `${name} ${names[syscall]} a${k}=${val} (a0=${a0} a1=${a1})`,
+              );
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    ok(checked > 500_000, `${checked} checked`);
+  },
+);
+
+interface InterpretContextLike {
+  machine: number;
+  syscall: number;
+  a0: bigint;
+  a1: bigint;
+}

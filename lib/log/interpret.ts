@@ -22,7 +22,15 @@ import type { AuditEvent } from "./assemble.ts";
 import { eventCache } from "./assemble.ts";
 import { RecordType } from "./types.ts";
 import { printSeccompCode, printTtyData } from "./interpret_extra.ts";
-import { printIoctlRequest, printMmapFlags, printPersonality, syscallArg } from "./syscall_args.ts";
+import {
+  ArgPlan,
+  argPlan,
+  printIoctlRequest,
+  printMmapFlags,
+  printPersonality,
+  syscallArg,
+} from "./syscall_args.ts";
+import { FAMILIES, IPC_CALLS, RECV_FLAGS, SOCKETCALLS } from "./_arg_tables.ts";
 
 /** How a field's value is interpreted (libauparse's `AUPARSE_TYPE_*`). */
 export type FieldKind =
@@ -227,6 +235,11 @@ function onlyDigits(val: string, base: number): boolean {
   return true;
 }
 
+/** C's strtoul (for syscall_args.ts): see {@link strtoul}. */
+export function cStrtoul(val: string, base: number): bigint | undefined {
+  return strtoul(val, base);
+}
+
 /** strtoul: leading whitespace, optional sign, digits; `undefined` on overflow (ERANGE). */
 function strtoul(val: string, base: number): bigint | undefined {
   // the common case: a plain number that fits a double exactly
@@ -336,54 +349,7 @@ const SIGNALS = [
   "SIGSYS",
 ];
 
-const FAMILIES = [
-  "unspecified",
-  "local",
-  "inet",
-  "ax25",
-  "ipx",
-  "appletalk",
-  "netrom",
-  "bridge",
-  "atmpvc",
-  "x25",
-  "inet6",
-  "rose",
-  "decnet",
-  "netbeui",
-  "security",
-  "key",
-  "netlink",
-  "packet",
-  "ash",
-  "econet",
-  "atmsvc",
-  "rds",
-  "sna",
-  "irda",
-  "pppox",
-  "wanpipe",
-  "llc",
-  "ib",
-  "mpls",
-  "can",
-  "tipc",
-  "bluetooth",
-  "iucv",
-  "rxrpc",
-  "isdn",
-  "phonet",
-  "ieee802154",
-  "caif",
-  "alg",
-  "nfc",
-  "vsock",
-  "kcm",
-  "qipcrtr",
-  "smc",
-  "xdp",
-  "mctp",
-];
+const FAMILY_NAMES: ReadonlyMap<number, string> = new Map(FAMILIES);
 
 const OPEN_FLAGS: [number, string][] = [
   [0o1, "O_WRONLY"],
@@ -408,30 +374,7 @@ const OPEN_FLAGS: [number, string][] = [
 
 const ACCESS: [number, string][] = [[1, "X_OK"], [2, "W_OK"], [4, "R_OK"]];
 
-const RECV_FLAGS: [number, string][] = [
-  [0x1, "MSG_OOB"],
-  [0x2, "MSG_PEEK"],
-  [0x4, "MSG_DONTROUTE"],
-  [0x8, "MSG_CTRUNC"],
-  [0x10, "MSG_PROXY"],
-  [0x20, "MSG_TRUNC"],
-  [0x40, "MSG_DONTWAIT"],
-  [0x80, "MSG_EOR"],
-  [0x100, "MSG_WAITALL"],
-  [0x200, "MSG_FIN"],
-  [0x400, "MSG_SYN"],
-  [0x800, "MSG_CONFIRM"],
-  [0x1000, "MSG_RST"],
-  [0x2000, "MSG_ERRQUEUE"],
-  [0x4000, "MSG_NOSIGNAL"],
-  [0x8000, "MSG_MORE"],
-  [0x10000, "MSG_WAITFORONE"],
-  [0x20000, "MSG_SENDPAGE_NOTLAST"],
-  [0x40000, "MSG_BATCH"],
-  [0x4000000, "MSG_ZEROCOPY"],
-  [0x20000000, "MSG_FASTOPEN"],
-  [0x40000000, "MSG_CMSG_CLOEXEC"],
-];
+const RECV_FLAG_LIST: [number, string][] = RECV_FLAGS.map(([v, n]) => [v, n]);
 
 const SOCK_TYPES: Record<number, string> = {
   1: "SOCK_STREAM",
@@ -483,7 +426,8 @@ function idName(id: number, lookup: (id: number) => string | undefined): string 
   return lookup(id >>> 0) ?? `unknown(${id})`;
 }
 
-function printUid(val: string, base: number): string {
+/** libauparse's printUid printer (for syscall_args.ts). */
+export function printUid(val: string, base: number): string {
   const quick = base === 10 ? smallDecimal(val) : -2;
   if (quick >= 0) return idName(quick | 0, userName);
   const n = strtoul(val, base);
@@ -494,7 +438,8 @@ function printUid(val: string, base: number): string {
   return userName(uid >>> 0) ?? `unknown(${uid})`;
 }
 
-function printGid(val: string, base: number): string {
+/** libauparse's printGid printer (for syscall_args.ts). */
+export function printGid(val: string, base: number): string {
   const quick = base === 10 ? smallDecimal(val) : -2;
   if (quick >= 0) return idName(quick | 0, groupName);
   const n = strtoul(val, base);
@@ -521,8 +466,21 @@ function printSyscall(ctx: InterpretContext, val: string): string {
   if (machine < 0) return val;
   const sys = syscallName(ctx.syscall, machine);
   if (!sys) return `unknown-syscall(${ctx.syscall})`;
+  // a multiplexed 32-bit call names the call its a0 selects
+  const calls = sys === "socketcall"
+    ? SOCKETCALL_NAMES
+    : sys === "ipc"
+    ? IPC_CALL_NAMES
+    : undefined;
+  if (calls !== undefined && ctx.a0 <= 0x7fffffffn) {
+    const call = calls.get(Number(ctx.a0));
+    if (call !== undefined) return `${sys}(${call})`;
+  }
   return sys;
 }
+
+const SOCKETCALL_NAMES: ReadonlyMap<number, string> = new Map(SOCKETCALLS);
+const IPC_CALL_NAMES: ReadonlyMap<number, string> = new Map(IPC_CALLS);
 
 function printExit(val: string): string {
   const m = /^\s*([+-]?\d+)/.exec(val);
@@ -594,7 +552,8 @@ function printPerm(val: string): string {
 
 const octal3 = (n: number) => n.toString(8).padStart(3, "0");
 
-function printMode(val: string, base: number): string {
+/** libauparse's printMode printer (for syscall_args.ts). */
+export function printMode(val: string, base: number): string {
   const big = strtoul(val, base);
   if (big === undefined) return conversionError(val);
   const n = u32(big);
@@ -605,7 +564,8 @@ function printMode(val: string, base: number): string {
   return `${out},${octal3(n & 0o777)}`;
 }
 
-function printModeShort(val: string, base: number): string {
+/** libauparse's printModeShort printer (for syscall_args.ts). */
+export function printModeShort(val: string, base: number): string {
   const big = strtoul(val, base);
   if (big === undefined) return conversionError(val);
   const n = u32(big);
@@ -651,7 +611,7 @@ function printSockaddr(val: string): string {
   const bytes = new Uint8Array(Math.max(raw.length, 128));
   bytes.set(raw);
   const family = bytes[0] | (bytes[1] << 8);
-  const fam = FAMILIES[family];
+  const fam = FAMILY_NAMES.get(family);
   if (fam === undefined) return `unknown-family(${family})`;
   const dv = new DataView(bytes.buffer);
   switch (family) {
@@ -707,7 +667,8 @@ function printSuccess(val: string): string {
   return n === 0n ? "no" : n === 1n ? "yes" : "unset";
 }
 
-function printSignal(val: string, base: number): string {
+/** libauparse's printSignal printer (for syscall_args.ts). */
+export function printSignal(val: string, base: number): string {
   const n = strtoul(val, base);
   if (n === undefined) return conversionError(val);
   const i = i32(n);
@@ -725,13 +686,15 @@ function printSession(val: string): string {
   return val === "4294967295" ? "unset" : val;
 }
 
-function printCapability(val: string, base: number): string {
+/** libauparse's printCapability printer (for syscall_args.ts). */
+export function printCapability(val: string, base: number): string {
   const n = strtoul(val, base);
   if (n === undefined) return conversionError(val);
   return CAPS[i32(n)] ?? `unknown-capability(${base === 16 ? "0x" : ""}${val})`;
 }
 
-function printOpenFlags(val: string): string {
+/** libauparse's printOpenFlags printer (for syscall_args.ts). */
+export function printOpenFlags(val: string): string {
   const n = strtoul(val, 16);
   if (n === undefined) return conversionError(val);
   const flags = u32(n);
@@ -742,12 +705,14 @@ function printOpenFlags(val: string): string {
   return parts.length ? parts.join("|") : `0x${val}`;
 }
 
-function printDirfd(val: string): string {
+/** libauparse's printDirfd printer (for syscall_args.ts). */
+export function printDirfd(val: string): string {
   const n = strtoul(val, 16);
   return n !== undefined && i32(n) === -100 ? "AT_FDCWD" : `0x${val}`;
 }
 
-function printAccess(val: string): string {
+/** libauparse's printAccess printer (for syscall_args.ts). */
+export function printAccess(val: string): string {
   const n = strtoul(val, 16);
   if (n === undefined) return conversionError(val);
   const mode = u32(n);
@@ -755,210 +720,56 @@ function printAccess(val: string): string {
   return flagList(ACCESS, mode) || `0x${val}`;
 }
 
-function printRecv(val: string): string {
+/** libauparse's printRecv printer (for syscall_args.ts). */
+export function printRecv(val: string): string {
   const n = strtoul(val, 16);
   if (n === undefined) return conversionError(val);
-  return flagList(RECV_FLAGS, u32(n)) || `0x${val}`;
+  return flagList(RECV_FLAG_LIST, u32(n)) || `0x${val}`;
 }
 
-function printSocketDomain(val: string): string {
+/** libauparse's printSocketDomain printer (for syscall_args.ts). */
+export function printSocketDomain(val: string): string {
   const n = strtoul(val, 16);
   if (n === undefined) return conversionError(val);
-  return FAMILIES[i32(n)] ?? `unknown-family(0x${val})`;
+  return FAMILY_NAMES.get(i32(n)) ?? `unknown-family(0x${val})`;
 }
 
-function printSocketType(val: string): string {
+/** libauparse's printSocketType printer (for syscall_args.ts). */
+export function printSocketType(val: string): string {
   const n = strtoul(val, 16);
   if (n === undefined) return conversionError(val);
   return SOCK_TYPES[u32(n) & 0xff] ?? `unknown-type(${val})`;
 }
 
-function printSocketProto(val: string): string {
+/** libauparse's socket protocol printer: the protocol's name as getprotobynumber(3) gives it. */
+export function printSocketProto(val: string): string {
   const n = strtoul(val, 16);
   if (n === undefined) return conversionError(val);
-  return PROTOCOLS[u32(n)] ?? `unknown-proto(${val})`;
+  return protocolName(u32(n)) ?? `unknown-proto(${val})`;
 }
 
-function printExitSyscall(val: string): string {
-  return val === "0" ? "EXIT_SUCCESS" : val === "1" ? "EXIT_FAILURE" : "UNKNOWN";
-}
-
-const DIRFD_A0 = new Set([
-  "renameat",
-  "readlinkat",
-  "mkdirat",
-  "mknodat",
-  "fchownat",
-  "futimesat",
-  "fchmodat",
-  "faccessat",
-  "futimensat",
-  "unlinkat",
-  "utimensat",
-  "linkat",
-  "newfstatat",
-  "openat",
-]);
-const UID_A0 = new Set(["setuid", "setreuid", "setresuid", "setfsuid"]);
-const GID_A0 = new Set(["setgid", "setregid", "setresgid", "setfsgid"]);
-
-function printA0(val: string, ctx: InterpretContext): string {
-  const sys = syscallName(ctx.syscall, ctx.machine);
-  if (sys) {
-    if (DIRFD_A0.has(sys)) return printDirfd(val);
-    if (sys === "rt_sigaction") return printSignal(val, 16);
-    if (UID_A0.has(sys)) return printUid(val, 16);
-    if (GID_A0.has(sys)) return printGid(val, 16);
-    if (sys === "socket") return printSocketDomain(val);
-    if (sys.startsWith("exit")) return printExitSyscall(val);
-  }
-  return `0x${val}`;
-}
-
-function printA1(val: string, ctx: InterpretContext): string {
-  const sys = syscallName(ctx.syscall, ctx.machine);
-  if (sys) {
-    if (sys === "fchmod" || sys === "chmod" || sys === "creat" || sys === "mkdir") {
-      return printModeShort(val, 16);
-    }
-    if (sys === "chown" || sys === "chown32") return printUid(val, 16);
-    if (sys === "setreuid" || sys === "setresuid") return printUid(val, 16);
-    if (sys === "setregid" || sys === "setresgid") return printGid(val, 16);
-    if (sys === "socket") return printSocketType(val);
-    if (sys === "mknod") return printMode(val, 16);
-    if (sys === "open" || sys === "mq_open") return printOpenFlags(val);
-    if (sys === "access") return printAccess(val);
-    if (sys === "kill" || sys === "tkill") return printSignal(val, 16);
-  }
-  return `0x${val}`;
-}
-
-function printA2(val: string, ctx: InterpretContext): string {
-  const sys = syscallName(ctx.syscall, ctx.machine);
-  if (sys) {
-    if (sys === "openat") return printOpenFlags(val);
-    if (sys === "open" && (ctx.a1 & 0o100n)) return printModeShort(val, 16);
-    if (sys === "fchmodat" || sys === "mkdirat" || sys === "mknodat") {
-      return printModeShort(val, 16);
-    }
-    if (sys === "faccessat") return printAccess(val);
-    if (sys === "setresuid") return printUid(val, 16);
-    if (sys === "setresgid") return printGid(val, 16);
-    if (sys === "socket") return printSocketProto(val);
-    if (sys === "sendmsg" || sys === "recvmsg") return printRecv(val);
-    if (sys === "readlinkat" || sys === "linkat") return printDirfd(val);
-    if (sys === "chown" || sys === "chown32") return printGid(val, 16);
-    if (sys === "tgkill") return printSignal(val, 16);
-  }
-  return `0x${val}`;
-}
-
-function printA3(val: string, ctx: InterpretContext): string {
-  const sys = syscallName(ctx.syscall, ctx.machine);
-  if (
-    sys === "recv" || sys === "recvfrom" || sys === "recvmmsg" || sys === "send" ||
-    sys === "sendto" || sys === "sendmmsg"
-  ) return printRecv(val);
-  return `0x${val}`;
-}
-
-/** The arguments of these syscalls are named from their value alone (see syscallArg and printA0..printA3). */
-const ARG_BY_VALUE: readonly ReadonlySet<string>[] = [
-  new Set([
-    ...DIRFD_A0,
-    ...UID_A0,
-    ...GID_A0,
-    "unshare",
-    "clock_settime",
-    "personality",
-    "ptrace",
-    "prctl",
-    "rt_sigaction",
-    "socket",
-  ]),
-  new Set([
-    "setns",
-    "sched_setscheduler",
-    "epoll_ctl",
-    "ioctl",
-    "umount2",
-    "fchmod",
-    "chmod",
-    "creat",
-    "mkdir",
-    "chown",
-    "chown32",
-    "setreuid",
-    "setresuid",
-    "setregid",
-    "setresgid",
-    "socket",
-    "mknod",
-    "open",
-    "mq_open",
-    "access",
-    "kill",
-    "tkill",
-  ]),
-  new Set([
-    "renameat",
-    "shmget",
-    "mmap",
-    "mprotect",
-    "lseek",
-    "openat",
-    "fchmodat",
-    "mkdirat",
-    "mknodat",
-    "faccessat",
-    "setresuid",
-    "setresgid",
-    "socket",
-    "sendmsg",
-    "recvmsg",
-    "readlinkat",
-    "linkat",
-    "chown",
-    "chown32",
-    "tgkill",
-  ]),
-  new Set(["mmap", "mount", "recv", "recvfrom", "recvmmsg", "send", "sendto", "sendmmsg"]),
-];
-
-/** How argument `index` of syscall `sys` is interpreted. */
-const enum ArgPlan {
-  /** Always `0x` and the raw value. */
-  Hex,
-  /** From the value alone (given the syscall). */
-  ByValue,
-  /** Also from the other arguments (prctl's a1, fcntl's and setsockopt's a2, open's a2). */
-  InContext,
-}
+let protocols: Map<number, string> | undefined;
 
 /**
- * The {@link ArgPlan} of an argument. A test checks it against the
- * decoders for every syscall of every table.
+ * A protocol's name as getprotobynumber(3) gives it: from /etc/protocols
+ * (the first name of the first line with that number), or when the host has
+ * none, from a built-in list of the common ones.
  */
-function argPlan(index: number, sys: string | undefined): ArgPlan {
-  if (sys === undefined) return ArgPlan.Hex;
-  if (index === 0) {
-    return ARG_BY_VALUE[0].has(sys) || sys.startsWith("exit") || sys.slice(1) === "etrlimit"
-      ? ArgPlan.ByValue
-      : ArgPlan.Hex;
-  }
-  if (index === 1) {
-    if (sys === "prctl") return ArgPlan.InContext;
-    return ARG_BY_VALUE[1].has(sys) || sys.startsWith("fcntl") || sys.slice(1) === "etsockopt"
-      ? ArgPlan.ByValue
-      : ArgPlan.Hex;
-  }
-  if (index === 2) {
-    if (sys.startsWith("fcntl") || sys.slice(1) === "etsockopt" || sys === "open") {
-      return ArgPlan.InContext;
+export function protocolName(n: number): string | undefined {
+  if (!protocols) {
+    protocols = new Map();
+    try {
+      for (const line of Deno.readTextFileSync("/etc/protocols").split("\n")) {
+        const [name, num] = line.replace(/#.*/, "").trim().split(/\s+/);
+        if (name && num !== undefined && /^\d+$/.test(num) && !protocols.has(Number(num))) {
+          protocols.set(Number(num), name);
+        }
+      }
+    } catch {
+      for (const [k, v] of Object.entries(PROTOCOLS)) protocols.set(Number(k), v);
     }
-    return ARG_BY_VALUE[2].has(sys) ? ArgPlan.ByValue : ArgPlan.Hex;
   }
-  return ARG_BY_VALUE[3].has(sys) ? ArgPlan.ByValue : ArgPlan.Hex;
+  return protocols.get(n);
 }
 
 /** `interpretationKey` results that are not keys. */
@@ -1025,6 +836,10 @@ export function interpretationKeyOf(ctx: InterpretContext, kind: FieldKind): num
       const plan = argPlan(code - 3, syscallName(ctx.syscall, ctx.machine));
       if (plan === ArgPlan.Hex) key = INTERPRET_AS_HEX;
       else if (plan === ArgPlan.InContext) key = INTERPRET_EACH_TIME;
+    } else if (code === 1) {
+      // socketcall and ipc are named with the call their a0 selects
+      const sys = syscallName(ctx.syscall, ctx.machine < 0 ? HOST_MACHINE : ctx.machine);
+      if (sys === "socketcall" || sys === "ipc") key = INTERPRET_EACH_TIME;
     }
     interpretationKeys.set(composite, key);
   }
@@ -1172,13 +987,13 @@ function interpretKind(kind: FieldKind, val: string, ctx: InterpretContext): str
     case "success":
       return printSuccess(val);
     case "a0":
-      return syscallArg(0, val, ctx) ?? printA0(val, ctx);
+      return syscallArg(0, val, ctx);
     case "a1":
-      return syscallArg(1, val, ctx) ?? printA1(val, ctx);
+      return syscallArg(1, val, ctx);
     case "a2":
-      return syscallArg(2, val, ctx) ?? printA2(val, ctx);
+      return syscallArg(2, val, ctx);
     case "a3":
-      return syscallArg(3, val, ctx) ?? printA3(val, ctx);
+      return syscallArg(3, val, ctx);
     case "signal":
       return printSignal(val, 10);
     case "tty_data":

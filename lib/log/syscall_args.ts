@@ -1,118 +1,64 @@
 /**
- * Syscall-specific interpretation of a0..a3 (libauparse 3.0.9 `print_a0`
- * .. `print_a3`) for the syscalls the common printers leave as hex: clone
- * and unshare flags, mmap/mprotect protections and flags, prctl options,
- * fcntl commands, ptrace requests, personality, rlimits, clocks, socket
- * option levels and names, lseek whence, umount2 flags, scheduler
- * policies, epoll_ctl operations, mount flags, shmget flags and ioctl
- * requests.
+ * Interpretation of a syscall's a0..a3 as libauparse 3.0.9 prints them
+ * (`print_a0`..`print_a3`): per syscall, directory fds, uids and gids, modes,
+ * open and access flags, signals, clone/unshare/setns flags, mmap/mprotect
+ * protections and flags, prctl options, fcntl commands, ptrace requests,
+ * personalities, rlimits, clocks, socket domains, types, protocols, option
+ * levels and names, socketcall and ipc calls, bpf commands, lseek whence,
+ * (u)mount flags, scheduler policies, epoll_ctl operations, shmget flags,
+ * send/recv flags and ioctl requests; `0x` and the raw value otherwise.
+ * Numbers are read as C's strtoul reads them (no digits: 0). A test
+ * compares every syscall of every machine with libauparse itself.
  *
  * @module
  */
 
-import { type InterpretContext, interpretValue, PROTOCOLS } from "./interpret.ts";
+import {
+  cStrtoul,
+  type InterpretContext,
+  printAccess,
+  printCapability,
+  printDirfd,
+  printGid,
+  printMode,
+  printModeShort,
+  printOpenFlags,
+  printRecv,
+  printSignal,
+  printSocketDomain,
+  printSocketProto,
+  printSocketType,
+  printUid,
+  protocolName,
+} from "./interpret.ts";
 import { syscallName } from "./tables.ts";
+import {
+  BPF_COMMANDS,
+  CLOCKS,
+  CLONE_FLAGS,
+  FCNTL_COMMANDS,
+  IOCTL_REQUESTS,
+  IP6_OPT_NAMES,
+  IP_OPT_NAMES,
+  IPC_CALLS,
+  MMAP_FLAGS,
+  PACKET_OPT_NAMES,
+  PRCTL_OPTIONS,
+  PTRACE_REQUESTS,
+  RLIMITS,
+  SCHED_POLICIES,
+  SEEK_WHENCE,
+  SOCK_LEVELS,
+  SOCK_OPT_NAMES,
+  SOCKETCALLS,
+  TCP_OPT_NAMES,
+  UMOUNT_FLAGS,
+} from "./_arg_tables.ts";
 
 type Table = ReadonlyMap<number, string>;
-const table = (entries: [number, string][]): Table => new Map(entries);
-const names = (start: number, list: string): [number, string][] =>
-  list.split(" ").map((n, i) => [start + i, n] as [number, string]).filter(([, n]) => n !== "-");
-
-const CLONE: Table = table([
-  [0x100, "CLONE_VM"],
-  [0x200, "CLONE_FS"],
-  [0x400, "CLONE_FILES"],
-  [0x800, "CLONE_SIGHAND"],
-  [0x2000, "CLONE_PTRACE"],
-  [0x4000, "CLONE_VFORK"],
-  [0x8000, "CLONE_PARENT"],
-  [0x10000, "CLONE_THREAD"],
-  [0x20000, "CLONE_NEWNS"],
-  [0x40000, "CLONE_SYSVSEM"],
-  [0x80000, "CLONE_SETTLS"],
-  [0x100000, "CLONE_PARENT_SETTID"],
-  [0x200000, "CLONE_CHILD_CLEARTID"],
-  [0x400000, "CLONE_DETACHED"],
-  [0x800000, "CLONE_UNTRACED"],
-  [0x1000000, "CLONE_CHILD_SETTID"],
-  [0x2000000, "CLONE_STOPPED"],
-  [0x4000000, "CLONE_NEWUTS"],
-  [0x8000000, "CLONE_NEWIPC"],
-  [0x10000000, "CLONE_NEWUSER"],
-  [0x20000000, "CLONE_NEWPID"],
-  [0x40000000, "CLONE_NEWNET"],
-  [0x80000000, "CLONE_IO"],
-  [0x100000000, "CLONE_CLEAR_SIGHAND"],
-]);
-
-const MMAP: Table = table([
-  [0x1, "MAP_SHARED"],
-  [0x2, "MAP_PRIVATE"],
-  [0x10, "MAP_FIXED"],
-  [0x20, "MAP_ANONYMOUS"],
-  [0x40, "MAP_32BIT"],
-  [0x100, "MAP_GROWSDOWN"],
-  [0x800, "MAP_DENYWRITE"],
-  [0x1000, "MAP_EXECUTABLE"],
-  [0x2000, "MAP_LOCKED"],
-  [0x4000, "MAP_NORESERVE"],
-  [0x8000, "MAP_POPULATE"],
-  [0x10000, "MAP_NONBLOCK"],
-  [0x20000, "MAP_STACK"],
-  [0x40000, "MAP_HUGETLB"],
-  [0x80000, "MAP_SYNC"],
-  [0x100000, "MAP_FIXED_NOREPLACE"],
-  [0x4000000, "MAP_UNINITIALIZED"],
-]);
+const table = (entries: readonly (readonly [number, string])[]): Table => new Map(entries);
 
 const PROT: Table = table([[1, "PROT_READ"], [2, "PROT_WRITE"], [4, "PROT_EXEC"], [8, "PROT_SEM"]]);
-
-const PRCTL: Table = table(names(
-  1,
-  "PR_SET_PDEATHSIG PR_GET_PDEATHSIG PR_GET_DUMPABLE PR_SET_DUMPABLE PR_GET_UNALIGN " +
-    "PR_SET_UNALIGN PR_GET_KEEPCAPS PR_SET_KEEPCAPS PR_GET_FPEMU PR_SET_FPEMU PR_GET_FPEXC " +
-    "PR_SET_FPEXC PR_GET_TIMING PR_SET_TIMING PR_SET_NAME PR_GET_NAME - - PR_GET_ENDIAN " +
-    "PR_SET_ENDIAN PR_GET_SECCOMP PR_SET_SECCOMP PR_CAPBSET_READ PR_CAPBSET_DROP PR_GET_TSC " +
-    "PR_SET_TSC PR_GET_SECUREBITS PR_SET_SECUREBITS PR_SET_TIMERSLACK PR_GET_TIMERSLACK " +
-    "PR_TASK_PERF_EVENTS_DISABLE PR_TASK_PERF_EVENTS_ENABLE PR_MCE_KILL PR_MCE_KILL_GET " +
-    "PR_SET_MM PR_SET_CHILD_SUBREAPER PR_GET_CHILD_SUBREAPER PR_SET_NO_NEW_PRIVS " +
-    "PR_GET_NO_NEW_PRIVS PR_GET_TID_ADDRESS PR_SET_THP_DISABLE PR_GET_THP_DISABLE " +
-    "PR_MPX_ENABLE_MANAGEMENT PR_MPX_DISABLE_MANAGEMENT PR_SET_FP_MODE PR_GET_FP_MODE " +
-    "PR_CAP_AMBIENT - - PR_SVE_SET_VL PR_SVE_GET_VL PR_GET_SPECULATION_CTRL " +
-    "PR_SET_SPECULATION_CTRL PR_PAC_RESET_KEYS PR_SET_TAGGED_ADDR_CTRL PR_GET_TAGGED_ADDR_CTRL",
-));
-
-const FCNTL: Table = table([
-  ...names(
-    0,
-    "F_DUPFD F_GETFD F_SETFD F_GETFL F_SETFL F_GETLK F_SETLK F_SETLKW F_SETOWN F_GETOWN " +
-      "F_SETSIG F_GETSIG F_GETLK64 F_SETLK64 F_SETLKW64 F_SETOWN_EX F_GETOWN_EX F_GETOWNER_UIDS",
-  ),
-  ...names(
-    1024,
-    "F_SETLEASE F_GETLEASE F_NOTIFY - - F_CANCELLK F_DUPFD_CLOEXEC F_SETPIPE_SZ F_GETPIPE_SZ " +
-      "F_ADD_SEALS F_GET_SEALS F_GET_RW_HINT F_SET_RW_HINT F_GET_FILE_RW_HINT F_SET_FILE_RW_HINT",
-  ),
-]);
-
-const PTRACE: Table = table([
-  ...names(
-    0,
-    "PTRACE_TRACEME PTRACE_PEEKTEXT PTRACE_PEEKDATA PTRACE_PEEKUSER PTRACE_POKETEXT " +
-      "PTRACE_POKEDATA PTRACE_POKEUSER PTRACE_CONT PTRACE_KILL PTRACE_SINGLESTEP - - " +
-      "PTRACE_GETREGS PTRACE_SETREGS PTRACE_GETFPREGS PTRACE_SETFPREGS PTRACE_ATTACH " +
-      "PTRACE_DETACH PTRACE_GETFPXREGS PTRACE_SETFPXREGS - - - - PTRACE_SYSCALL " +
-      "PTRACE_GET_THREAD_AREA PTRACE_SET_THREAD_AREA - - - PTRACE_ARCH_PRCTL PTRACE_SYSEMU " +
-      "PTRACE_SYSEMU_SINGLESTEP PTRACE_SINGLEBLOCK",
-  ),
-  ...names(
-    0x4200,
-    "PTRACE_SETOPTIONS PTRACE_GETEVENTMSG PTRACE_GETSIGINFO PTRACE_SETSIGINFO " +
-      "PTRACE_GETREGSET PTRACE_SETREGSET PTRACE_SEIZE PTRACE_INTERRUPT PTRACE_LISTEN " +
-      "PTRACE_PEEKSIGINFO PTRACE_GETSIGMASK PTRACE_SETSIGMASK PTRACE_SECCOMP_GET_FILTER " +
-      "PTRACE_SECCOMP_GET_METADATA PTRACE_GET_SYSCALL_INFO",
-  ),
-]);
 
 const PERSONALITY: Table = table([
   [0x0000, "PER_LINUX"],
@@ -138,141 +84,6 @@ const PERSONALITY: Table = table([
   [0x0000010, "PER_HPUX"],
 ]);
 
-const RLIMIT: Table = table(names(
-  0,
-  "RLIMIT_CPU RLIMIT_FSIZE RLIMIT_DATA RLIMIT_STACK RLIMIT_CORE RLIMIT_RSS RLIMIT_NPROC " +
-    "RLIMIT_NOFILE RLIMIT_MEMLOCK RLIMIT_AS RLIMIT_LOCKS RLIMIT_SIGPENDING RLIMIT_MSGQUEUE " +
-    "RLIMIT_NICE RLIMIT_RTPRIO RLIMIT_RTTIME",
-));
-
-const CLOCKS: Table = table(names(
-  0,
-  "CLOCK_REALTIME CLOCK_MONOTONIC CLOCK_PROCESS_CPUTIME_ID CLOCK_THREAD_CPUTIME_ID " +
-    "CLOCK_MONOTONIC_RAW CLOCK_REALTIME_COARSE CLOCK_MONOTONIC_COARSE CLOCK_BOOTTIME " +
-    "CLOCK_REALTIME_ALARM CLOCK_BOOTTIME_ALARM CLOCK_SGI_CYCLE CLOCK_TAI",
-));
-
-const SOCK_LEVELS: Table = table([
-  [0, "SOL_IP"],
-  [6, "SOL_TCP"],
-  [17, "SOL_UDP"],
-  [41, "SOL_IPV6"],
-  [58, "SOL_ICMPV6"],
-  [132, "SOL_SCTP"],
-  [136, "SOL_UDPLITE"],
-  [255, "SOL_RAW"],
-  [256, "SOL_IPX"],
-  [257, "SOL_AX25"],
-  [258, "SOL_ATALK"],
-  [259, "SOL_NETROM"],
-  [260, "SOL_ROSE"],
-  [261, "SOL_DECNET"],
-  [262, "SOL_X25"],
-  [263, "SOL_PACKET"],
-  [264, "SOL_ATM"],
-  [265, "SOL_AAL"],
-  [266, "SOL_IRDA"],
-  [267, "SOL_NETBEUI"],
-  [268, "SOL_LLC"],
-  [269, "SOL_DCCP"],
-  [270, "SOL_NETLINK"],
-  [271, "SOL_TIPC"],
-  [272, "SOL_RXRPC"],
-  [273, "SOL_PPPOL2TP"],
-  [274, "SOL_BLUETOOTH"],
-  [275, "SOL_PNPIPE"],
-  [276, "SOL_RDS"],
-  [277, "SOL_IUCV"],
-  [278, "SOL_CAIF"],
-  [279, "SOL_ALG"],
-  [280, "SOL_NFC"],
-  [281, "SOL_KCM"],
-  [282, "SOL_TLS"],
-  [283, "SOL_XDP"],
-]);
-
-const SO_NAMES: Table = table(names(
-  1,
-  "SO_DEBUG SO_REUSEADDR SO_TYPE SO_ERROR SO_DONTROUTE SO_BROADCAST SO_SNDBUF SO_RCVBUF " +
-    "SO_KEEPALIVE SO_OOBINLINE SO_NO_CHECK SO_PRIORITY SO_LINGER SO_BSDCOMPAT SO_REUSEPORT " +
-    "SO_PASSCRED SO_PEERCRED SO_RCVLOWAT SO_SNDLOWAT SO_RCVTIMEO SO_SNDTIMEO " +
-    "SO_SECURITY_AUTHENTICATION SO_SECURITY_ENCRYPTION_TRANSPORT SO_SECURITY_ENCRYPTION_NETWORK " +
-    "SO_BINDTODEVICE SO_ATTACH_FILTER SO_DETACH_FILTER SO_PEERNAME SO_TIMESTAMP SO_ACCEPTCONN " +
-    "SO_PEERSEC SO_SNDBUFFORCE SO_RCVBUFFORCE SO_PASSSEC SO_TIMESTAMPNS SO_MARK SO_TIMESTAMPING " +
-    "SO_PROTOCOL SO_DOMAIN SO_RXQ_OVFL SO_WIFI_STATUS SO_PEEK_OFF SO_NOFCS SO_LOCK_FILTER " +
-    "SO_SELECT_ERR_QUEUE SO_BUSY_POLL SO_MAX_PACING_RATE SO_BPF_EXTENSIONS SO_INCOMING_CPU " +
-    "SO_ATTACH_BPF SO_ATTACH_REUSEPORT_CBPF SO_ATTACH_REUSEPORT_EBPF SO_CNX_ADVICE - SO_MEMINFO " +
-    "SO_INCOMING_NAPI_ID SO_COOKIE - SO_PEERGROUPS SO_ZEROCOPY SO_TXTIME SO_BINDTOIFINDEX " +
-    "SO_TIMESTAMP_NEW SO_TIMESTAMPNS_NEW SO_TIMESTAMPING_NEW SO_RCVTIMEO_NEW SO_SNDTIMEO_NEW " +
-    "SO_DETACH_REUSEPORT_BPF",
-));
-
-const TCP_NAMES: Table = table(names(
-  1,
-  "TCP_NODELAY TCP_MAXSEG TCP_CORK TCP_KEEPIDLE TCP_KEEPINTVL TCP_KEEPCNT TCP_SYNCNT " +
-    "TCP_LINGER2 TCP_DEFER_ACCEPT TCP_WINDOW_CLAMP TCP_INFO TCP_QUICKACK TCP_CONGESTION " +
-    "TCP_MD5SIG TCP_COOKIE_TRANSACTIONS TCP_THIN_LINEAR_TIMEOUTS TCP_THIN_DUPACK " +
-    "TCP_USER_TIMEOUT TCP_REPAIR TCP_REPAIR_QUEUE TCP_QUEUE_SEQ TCP_REPAIR_OPTIONS " +
-    "TCP_FASTOPEN TCP_TIMESTAMP TCP_NOTSENT_LOWAT TCP_CC_INFO TCP_SAVE_SYN TCP_SAVED_SYN " +
-    "TCP_REPAIR_WINDOW TCP_FASTOPEN_CONNECT TCP_ULP TCP_MD5SIG_EXT TCP_FASTOPEN_KEY " +
-    "TCP_FASTOPEN_NO_COOKIE TCP_ZEROCOPY_RECEIVE TCP_INQ TCP_TX_DELAY",
-));
-
-const IP_NAMES: Table = table([
-  ...names(
-    1,
-    "IP_TOS IP_TTL IP_HDRINCL IP_OPTIONS IP_ROUTER_ALERT IP_RECVOPTS IP_RETOPTS IP_PKTINFO " +
-      "IP_PKTOPTIONS IP_MTU_DISCOVER IP_RECVERR IP_RECVTTL IP_RECVTOS IP_MTU IP_FREEBIND " +
-      "IP_IPSEC_POLICY IP_XFRM_POLICY IP_PASSSEC IP_TRANSPARENT IP_ORIGDSTADDR IP_MINTTL " +
-      "IP_NODEFRAG IP_CHECKSUM IP_BIND_ADDRESS_NO_PORT IP_RECVFRAGSIZE",
-  ),
-  ...names(
-    32,
-    "IP_MULTICAST_IF IP_MULTICAST_TTL IP_MULTICAST_LOOP IP_ADD_MEMBERSHIP IP_DROP_MEMBERSHIP " +
-      "IP_UNBLOCK_SOURCE IP_BLOCK_SOURCE IP_ADD_SOURCE_MEMBERSHIP IP_DROP_SOURCE_MEMBERSHIP " +
-      "IP_MSFILTER",
-  ),
-  [49, "IP_MULTICAST_ALL"],
-  [50, "IP_UNICAST_IF"],
-]);
-
-const IPV6_NAMES: Table = table([
-  ...names(
-    1,
-    "IPV6_ADDRFORM IPV6_2292PKTINFO IPV6_2292HOPOPTS IPV6_2292DSTOPTS IPV6_2292RTHDR " +
-      "IPV6_2292PKTOPTIONS IPV6_CHECKSUM IPV6_2292HOPLIMIT IPV6_NEXTHOP IPV6_AUTHHDR IPV6_FLOWINFO",
-  ),
-  ...names(
-    16,
-    "IPV6_UNICAST_HOPS IPV6_MULTICAST_IF IPV6_MULTICAST_HOPS IPV6_MULTICAST_LOOP " +
-      "IPV6_ADD_MEMBERSHIP IPV6_DROP_MEMBERSHIP IPV6_ROUTER_ALERT IPV6_MTU_DISCOVER IPV6_MTU " +
-      "IPV6_RECVERR IPV6_V6ONLY IPV6_JOIN_ANYCAST IPV6_LEAVE_ANYCAST IPV6_MULTICAST_ALL " +
-      "IPV6_ROUTER_ALERT_ISOLATE - IPV6_FLOWLABEL_MGR IPV6_FLOWINFO_SEND IPV6_IPSEC_POLICY " +
-      "IPV6_XFRM_POLICY IPV6_HDRINCL",
-  ),
-  ...names(
-    49,
-    "IPV6_RECVPKTINFO IPV6_PKTINFO IPV6_RECVHOPLIMIT IPV6_HOPLIMIT IPV6_RECVHOPOPTS " +
-      "IPV6_HOPOPTS IPV6_RTHDRDSTOPTS IPV6_RECVRTHDR IPV6_RTHDR IPV6_RECVDSTOPTS IPV6_DSTOPTS " +
-      "IPV6_RECVPATHMTU IPV6_PATHMTU IPV6_DONTFRAG IPV6_USE_MIN_MTU - - IPV6_RECVTCLASS " +
-      "IPV6_TCLASS - - IPV6_AUTOFLOWLABEL - IPV6_ADDR_PREFERENCES IPV6_MINHOPCOUNT " +
-      "IPV6_ORIGDSTADDR IPV6_TRANSPARENT IPV6_UNICAST_IF IPV6_RECVFRAGSIZE IPV6_FREEBIND",
-  ),
-]);
-
-const PACKET_NAMES: Table = table([
-  [1, "PACKET_ADD_MEMBERSHIP"],
-  [2, "PACKET_DROP_MEMBERSHIP"],
-  [3, "PACKET_RECV_OUTPUT"],
-  ...names(
-    5,
-    "PACKET_RX_RING PACKET_STATISTICS PACKET_COPY_THRESH PACKET_AUXDATA PACKET_ORIGDEV " +
-      "PACKET_VERSION PACKET_HDRLEN PACKET_RESERVE PACKET_TX_RING PACKET_LOSS PACKET_VNET_HDR " +
-      "PACKET_TX_TIMESTAMP PACKET_TIMESTAMP PACKET_FANOUT PACKET_TX_HAS_OFF PACKET_QDISC_BYPASS " +
-      "PACKET_ROLLOVER_STATS PACKET_FANOUT_DATA PACKET_IGNORE_OUTGOING",
-  ),
-]);
-
 const MOUNT: Table = table(
   (
     "MS_RDONLY MS_NOSUID MS_NODEV MS_NOEXEC MS_SYNCHRONOUS MS_REMOUNT MS_MANDLOCK MS_DIRSYNC - - " +
@@ -282,49 +93,98 @@ const MOUNT: Table = table(
   ).split(" ").map((n, i) => [2 ** i, n] as [number, string]).filter(([, n]) => n !== "-"),
 );
 
-/** Option names per socket level (a2 of setsockopt/getsockopt, by a1). */
+/** An ioctl request (a1 of ioctl), by name when libauparse knows it. */
+export function printIoctlRequest(val: string): string {
+  const n = hex(val);
+  if (n === undefined) return `conversion error(${val})`;
+  const req = Number(n & 0xffffffffn);
+  return IOCTL.get(req | 0) ?? IOCTL.get(req) ?? `0x${req.toString(16)}`;
+}
+
+const CLONE: Table = table(CLONE_FLAGS);
+const MMAP: Table = table(MMAP_FLAGS);
+const UMOUNT: Table = table(UMOUNT_FLAGS);
+const lookupTable = table;
+const PRCTL = lookupTable(PRCTL_OPTIONS);
+const PTRACE = lookupTable(PTRACE_REQUESTS);
+const FCNTL = lookupTable(FCNTL_COMMANDS);
+const RLIMIT = lookupTable(RLIMITS);
+const SEEK = lookupTable(SEEK_WHENCE);
+const SCHED = lookupTable(SCHED_POLICIES);
+const CLOCK = lookupTable(CLOCKS);
+const BPF = lookupTable(BPF_COMMANDS);
+const SOCKETCALL = lookupTable(SOCKETCALLS);
+const IPCCALL = lookupTable(IPC_CALLS);
+const LEVELS = lookupTable(SOCK_LEVELS);
+const IOCTL = lookupTable(IOCTL_REQUESTS);
+const EPOLL: Table = table([[1, "EPOLL_CTL_ADD"], [2, "EPOLL_CTL_DEL"], [3, "EPOLL_CTL_MOD"]]);
+/** Option names per socket level (a2 of [gs]etsockopt, by a1), with the word of "unknown-X-name". */
 const SOCKOPT_NAMES: ReadonlyMap<number, [Table, string]> = new Map([
-  [0, [IP_NAMES, "ipopt"]],
-  [1, [SO_NAMES, "sockopt"]],
-  [6, [TCP_NAMES, "tcpopt"]],
+  [0, [lookupTable(IP_OPT_NAMES), "ipopt"]],
+  [1, [lookupTable(SOCK_OPT_NAMES), "sockopt"]],
+  [6, [lookupTable(TCP_OPT_NAMES), "tcpopt"]],
   [17, [table([[1, "UDP_CORK"], [100, "UDP_ENCAP"]]), "udpopt"]],
-  [41, [IPV6_NAMES, "ip6opt"]],
-  [263, [PACKET_NAMES, "pktopt"]],
+  [41, [lookupTable(IP6_OPT_NAMES), "ip6opt"]],
+  [263, [lookupTable(PACKET_OPT_NAMES), "pktopt"]],
 ]);
 
-const IOCTL_REQUESTS: Table = table([
-  [0x4b3a, "KDSETMODE"],
-  [0x4b3b, "KDGETMODE"],
-  [0x5309, "CDROMEJECT"],
-  [0x530f, "CDROMEJECT_SW"],
-  [0x5311, "CDROM_GET_UPC"],
-  [0x5316, "CDROMSEEK"],
-  [0x5401, "TCGETS"],
-  [0x5402, "TCSETS"],
-  [0x5403, "TCSETSW"],
-  [0x5404, "TCSETSF"],
-  [0x5409, "TCSBRK"],
-  [0x540b, "TCFLSH"],
-  [0x540e, "TIOCSCTTY"],
-  [0x540f, "TIOCGPGRP"],
-  [0x5410, "TIOCSPGRP"],
-  [0x5413, "TIOCGWINSZ"],
-  [0x5414, "TIOCSWINSZ"],
-  [0x541b, "TIOCINQ"],
-  [0x5421, "FIONBIO"],
-  [0x8901, "FIOSETOWN"],
-  [0x8903, "FIOGETOWN"],
-  [0x8910, "SIOCGIFNAME"],
-  [0x8927, "SIOCGIFHWADDR"],
-  [0x8933, "SIOCGIFINDEX"],
-  [0x89a2, "SIOCBRADDIF"],
-  [0x40045431, "TIOCSPTLCK"],
-  [0x80045430, "TIOCGPTN"],
-  [0x80045431, "TIOCSPTLCK"],
-  [0xc01c64a3, "DRM_IOCTL_MODE_CURSOR"],
-  [0xc01864b0, "DRM_IOCTL_MODE_PAGE_FLIP"],
-  [0xc01864b1, "DRM_IOCTL_MODE_DIRTYFB"],
-]);
+/** C's strtoul in base 16: no digits give 0, overflow gives undefined (a conversion error). */
+function hex(val: string): bigint | undefined {
+  return cStrtoul(val, 16);
+}
+
+function flagList(t: Table, flags: bigint): string[] {
+  const out: string[] = [];
+  for (const [v, n] of [...t].sort((a, b) => a[0] - b[0])) {
+    if (BigInt(v) & flags) out.push(n);
+  }
+  return out;
+}
+
+/** clone/unshare/setns flags (32 bits, as libauparse reads them), with the exit signal of the low byte. */
+export function printCloneFlags(val: string): string {
+  const n = hex(val);
+  if (n === undefined) return `conversion error(${val})`;
+  const flags = n & 0xffffffffn;
+  const out = flagList(CLONE, flags);
+  const sig = Number(flags & 0xffn);
+  if (sig && sig < 32) {
+    const name = printSignal(String(sig), 10);
+    if (!name.startsWith("unknown")) out.push(name);
+  }
+  return out.length ? out.join("|") : `0x${flags.toString(16)}`;
+}
+
+/** mmap flags (a3 of mmap, `flags` of MMAP records). */
+export function printMmapFlags(val: string): string {
+  const n = hex(val);
+  if (n === undefined) return `conversion error(${val})`;
+  const flags = n & 0xffffffffn;
+  const out = (flags & 0xfn) === 0n ? ["MAP_FILE"] : [];
+  out.push(...flagList(MMAP, flags));
+  return out.length ? out.join("|") : `0x${val}`;
+}
+
+/** Memory protections (a2 of mmap and mprotect; PROT_SEM only for mmap, as libauparse 3.0.9 prints them). */
+export function printProt(val: string, mmap: boolean): string {
+  const n = hex(val);
+  if (n === undefined) return `conversion error(${val})`;
+  const prot = n & 0xffffffffn;
+  if ((prot & 0x7n) === 0n) return "PROT_NONE";
+  const t = mmap ? PROT : table([...PROT].filter(([v]) => v !== 8));
+  const out = flagList(t, prot);
+  return out.length ? out.join("|") : `0x${val}`;
+}
+
+/** The personality (a0 of personality, `per` fields). */
+export function printPersonality(val: string): string {
+  const n = hex(val);
+  if (n === undefined) return `conversion error(${val})`;
+  const pers = Number(n & 0xffffffffn);
+  const s = PERSONALITY.get(pers & 0xff0000ff) ?? PERSONALITY.get(pers & 0x0fffffff & ~0x0040000);
+  if (s !== undefined) return pers & 0x0040000 ? `${s}|~ADDR_NO_RANDOMIZE` : s;
+  return `unknown-personality(0x${val})`;
+}
 
 /** shmget flags: IPC_CREAT/IPC_EXCL, SHM_HUGETLB/SHM_NORESERVE, then the mode. */
 export function printShmFlags(val: string): string {
@@ -336,105 +196,74 @@ export function printShmFlags(val: string): string {
   if (flags & 0o2000) out.push("IPC_EXCL");
   if (flags & 0o4000) out.push("SHM_HUGETLB");
   if (flags & 0o10000) out.push("SHM_NORESERVE");
-  out.push(interpretValue("mode_short", "mode", (flags & 0o777).toString(8), NO_CTX, "raw"));
+  out.push(printModeShort((flags & 0o777).toString(8), 8));
   return out.join("|");
 }
 
-/** An ioctl request (a1 of ioctl), by name when libauparse knows it. */
-export function printIoctlRequest(val: string): string {
+/** A value looked up as C's `int` (32 bits, signed) in `t`; `unknown` names what is not there. */
+function lookup(t: Table, val: string, unknown: (v: string, n: number) => string): string {
   const n = hex(val);
   if (n === undefined) return `conversion error(${val})`;
-  const req = Number(n & 0xffffffffn);
-  return IOCTL_REQUESTS.get(req) ?? `0x${req.toString(16)}`;
+  const i = Number(BigInt.asIntN(32, n));
+  return t.get(i) ?? unknown(val, i);
 }
 
-const SEEK: Table = table(names(0, "SEEK_SET SEEK_CUR SEEK_END SEEK_DATA SEEK_HOLE"));
-const UMOUNT: Table = table([
-  [1, "MNT_FORCE"],
-  [2, "MNT_DETACH"],
-  [4, "MNT_EXPIRE"],
-  [8, "UMOUNT_NOFOLLOW"],
-  [0x80000000, "UMOUNT_UNUSED"],
-]);
-const SCHED: Table = table(
-  names(0, "SCHED_OTHER SCHED_FIFO SCHED_RR SCHED_BATCH - SCHED_IDLE SCHED_DEADLINE"),
-);
-const EPOLL: Table = table(names(1, "EPOLL_CTL_ADD EPOLL_CTL_DEL EPOLL_CTL_MOD"));
-
-/** A directory fd: AT_FDCWD by name (as libauparse's print_dirfd). */
-function dirfd(val: string): string {
+/** A bit set of flags as libauparse prints it: names joined by `|`, else `0x` and the raw value. */
+function flags(t: Table, val: string): string {
   const n = hex(val);
-  return n !== undefined && BigInt.asIntN(32, n) === -100n ? "AT_FDCWD" : `0x${val}`;
+  if (n === undefined) return `conversion error(${val})`;
+  const out = flagList(t, n & 0xffffffffn);
+  return out.length ? out.join("|") : `0x${val}`;
 }
 
-/** strtoul of a hex value; undefined when it is no number. */
-function hex(val: string): bigint | undefined {
-  const m = /^\s*(?:0[xX])?([0-9a-fA-F]+)/.exec(val);
-  return m ? BigInt("0x" + m[1]) : undefined;
-}
-
-function flagList(t: Table, flags: bigint): string[] {
-  const out: string[] = [];
-  for (const [v, n] of [...t].sort((a, b) => a[0] - b[0])) {
-    if (BigInt(v) & flags) out.push(n);
+/** socketcall's and ipc's call numbers (C's strtol: a leading minus counts). */
+function callName(t: Table, val: string, word: string): string {
+  const n = hex(val);
+  // strtol: beyond LONG_MAX is an overflow
+  if (n === undefined || (n > 0x7fffffffffffffffn && !val.trimStart().startsWith("-"))) {
+    return `conversion error(${val})`;
   }
-  return out;
+  return t.get(Number(BigInt.asIntN(32, n))) ?? `unknown-${word}(${val})`;
 }
 
-const NO_CTX: InterpretContext = { machine: -1, syscall: -1, a0: 0n, a1: 0n };
-
-function signalName(n: number): string {
-  return interpretValue("signal", "sig", String(n), NO_CTX, "raw");
-}
-
-/** clone/unshare flags, with the exit signal of the low byte. */
-export function printCloneFlags(val: string): string {
-  const flags = hex(val);
-  if (flags === undefined) return `conversion error(${val})`;
-  const out = flagList(CLONE, flags);
-  const sig = Number(flags & 0xffn);
-  if (sig && sig < 32) out.push(signalName(sig));
-  return out.length ? out.join("|") : `0x${flags.toString(16)}`;
-}
-
-/** mmap flags (a3 of mmap, `flags` of MMAP records). */
-export function printMmapFlags(val: string): string {
-  const flags = hex(val);
-  if (flags === undefined) return `conversion error(${val})`;
-  const out = (flags & 0xfn) === 0n ? ["MAP_FILE"] : [];
-  out.push(...flagList(MMAP, flags));
-  return out.length ? out.join("|") : `0x${val}`;
-}
-
-/** Memory protections (a2 of mmap and mprotect; PROT_SEM only for mmap, as libauparse 3.0.9 prints them). */
-export function printProt(val: string, mmap: boolean): string {
-  const prot = hex(val);
-  if (prot === undefined) return `conversion error(${val})`;
-  if ((prot & 0x7n) === 0n) return "PROT_NONE";
-  const t = mmap ? PROT : table([...PROT].filter(([v]) => v !== 8));
-  const out = flagList(t, prot);
-  return out.length ? out.join("|") : `0x${val}`;
-}
-
-/** The personality (a0 of personality, `per` fields). */
-export function printPersonality(val: string): string {
-  const pers = hex(val);
-  if (pers === undefined) return `conversion error(${val})`;
-  const s = PERSONALITY.get(Number(pers & 0xffffffffn) & 0xff0000ff) ??
-    PERSONALITY.get(Number(pers & 0xffffffffn) & 0x0fffffff & ~0x0040000);
-  if (s !== undefined) return pers & 0x0040000n ? `${s}|~ADDR_NO_RANDOMIZE` : s;
-  return `unknown-personality(0x${val})`;
-}
-
-function lookup(t: Table, val: string, unknown: (v: string) => string, mask = 0xffffffffn): string {
+/** The scheduler policy (low 4 bits) and SCHED_RESET_ON_FORK. */
+function printSched(val: string): string {
   const n = hex(val);
   if (n === undefined) return `conversion error(${val})`;
-  return t.get(Number(n & mask)) ?? unknown(val);
+  const pol = Number(n & 0xffffffffn);
+  const s = SCHED.get(pol & 0xf);
+  if (s === undefined) return `unknown-scheduler-policy(0x${val})`;
+  return pol & 0x40000000 ? `${s}|SCHED_RESET_ON_FORK` : s;
 }
+
+/** A [gs]etsockopt level: SOL_SOCKET, a protocol name, or a SOL_ name. */
+function printSockOptLevel(val: string): string {
+  const n = hex(val);
+  if (n === undefined) return `conversion error(${val})`;
+  const lvl = Number(BigInt.asIntN(32, n));
+  if (lvl === 1) return "SOL_SOCKET";
+  return protocolName(lvl) ?? LEVELS.get(lvl) ?? `unknown-sockopt-level(0x${val})`;
+}
+
+/** A [gs]etsockopt option name, by the level in a1 (PowerPC numbers some SOL_SOCKET ones apart). */
+function printSockOptName(val: string, level: bigint, machine: number): string | undefined {
+  const names = SOCKOPT_NAMES.get(Number(level));
+  if (level > 0xffffn || !names) return undefined;
+  const n = hex(val);
+  if (n === undefined) return `conversion error(${val})`;
+  let opt = Number(BigInt.asIntN(32, n));
+  if (level === 1n && (machine === 3 || machine === 4) && opt >= 16 && opt <= 21) opt += 100;
+  return names[0].get(opt) ?? `unknown-${names[1]}-name(0x${val})`;
+}
+
+const O_CREAT = 0o100n;
+/** fcntl commands whose argument a2 is not a number: F_SETOWN's is a pid/uid, F_SETFD's may be FD_CLOEXEC. */
+const F_SETFD = 2n, F_SETOWN = 8n;
 
 /**
- * The interpretation of argument `index` (0..3) of the event's syscall when
- * libauparse decodes it here, else undefined (the common printers decide).
+ * The interpretation of argument `index` (0..3) of the event's syscall, as
+ * libauparse 3.0.9's `print_a0`..`print_a3` give it: a name or flags for the
+ * syscalls they know, `0x` and the raw value otherwise.
  *
  * @example
  * ```ts
@@ -443,83 +272,251 @@ function lookup(t: Table, val: string, unknown: (v: string) => string, mask = 0x
  * // "CLONE_NEWNS" (unshare)
  * ```
  */
-export function syscallArg(index: number, val: string, ctx: InterpretContext): string | undefined {
+export function syscallArg(index: number, val: string, ctx: InterpretContext): string {
   const sys = ctx.syscall < 0 ? undefined : syscallName(ctx.syscall, ctx.machine);
-  if (sys === undefined) return undefined;
+  const out = sys === undefined ? undefined : ARGS[index](sys, val, ctx);
+  return out ?? `0x${val}`;
+}
+
+type ArgPrinter = (sys: string, val: string, ctx: InterpretContext) => string | undefined;
+
+const DIRFD_A0 = new Set([
+  "readlinkat",
+  "mkdirat",
+  "mknodat",
+  "fchownat",
+  "futimesat",
+  "fchmodat",
+  "futimensat",
+  "unlinkat",
+  "utimensat",
+  "linkat",
+  "newfstatat",
+  "name_to_handle_at",
+]);
+const UID_A0 = new Set(["setuid", "setreuid", "setresuid", "setfsuid"]);
+const GID_A0 = new Set(["setgid", "setregid", "setresgid", "setfsgid"]);
+
+const ARGS: readonly ArgPrinter[] = [
+  // a0
+  (sys, val) => {
+    if (
+      DIRFD_A0.has(sys) || sys.startsWith("renameat") || sys.startsWith("faccessat") ||
+      sys.startsWith("openat")
+    ) return printDirfd(val);
+    if (sys === "rt_sigaction") return printSignal(val, 16);
+    if (sys === "clock_settime") {
+      const n = hex(val);
+      if (n === undefined) return `conversion error(${val})`;
+      const i = Number(BigInt.asIntN(32, n));
+      return (i < 7 ? CLOCK.get(i) : undefined) ?? `unknown-clk_id(0x${val})`;
+    }
+    if (sys === "personality") return printPersonality(val);
+    if (sys === "ptrace") return lookup(PTRACE, val, (v) => `unknown-ptrace(0x${v})`);
+    if (sys === "prctl") return lookup(PRCTL, val, (v) => `unknown-prctl-option(0x${v})`);
+    if (sys === "unshare") return printCloneFlags(val);
+    if (sys.slice(1) === "etrlimit") return lookup(RLIMIT, val, (v) => `unknown-rlimit(0x${v})`);
+    if (UID_A0.has(sys)) return printUid(val, 16);
+    if (GID_A0.has(sys)) return printGid(val, 16);
+    if (sys === "socket") return printSocketDomain(val);
+    if (sys === "socketcall") return callName(SOCKETCALL, val, "socketcall");
+    if (sys === "ipccall") return callName(IPCCALL, val, "ipccall");
+    if (sys.startsWith("exit")) {
+      return val === "0" ? "EXIT_SUCCESS" : val === "1" ? "EXIT_FAILURE" : "UNKNOWN";
+    }
+    if (sys === "bpf") {
+      const n = hex(val);
+      if (n === undefined) return `conversion error(${val})`;
+      return BPF.get(Number(n & 0xffffffffn)) ?? `unknown-bpf-cmd(${val})`;
+    }
+    return undefined;
+  },
+  // a1
+  (sys, val, ctx) => {
+    if (sys === "fchmod" || sys === "chmod" || sys === "creat" || sys === "mkdir") {
+      return printModeShort(val, 16);
+    }
+    if (sys.startsWith("fcntl")) {
+      return lookup(FCNTL, val, (_v, i) => `unknown-fcntl-command(${i})`);
+    }
+    // only chown-like syscalls starting with c (chown, chown32): libauparse looks there first
+    if (sys[0] === "c" && sys.includes("chown")) return printUid(val, 16);
+    if (sys.slice(1) === "etsockopt") return printSockOptLevel(val);
+    if (sys === "setreuid" || sys === "setresuid") return printUid(val, 16);
+    if (sys === "setregid" || sys === "setresgid") return printGid(val, 16);
+    if (sys === "socket") return printSocketType(val);
+    if (sys === "setns") return printCloneFlags(val);
+    if (sys === "sched_setscheduler") return printSched(val);
+    if (sys === "mknod") return printMode(val, 16);
+    if (sys === "mq_open" || sys === "open") return printOpenFlags(val);
+    if (sys === "access") return printAccess(val);
+    if (sys === "epoll_ctl") {
+      return lookup(EPOLL, val, (_v, i) => `unknown-epoll_ctl-operation(${i})`);
+    }
+    if (sys === "kill" || sys === "tkill") return printSignal(val, 16);
+    if (sys === "prctl") {
+      if (ctx.a0 === 23n || ctx.a0 === 24n) return printCapability(val, 16);
+      if (ctx.a0 === 1n) return printSignal(val, 16);
+      return undefined;
+    }
+    if (sys === "umount2") return flags(UMOUNT, val);
+    if (sys === "ioctl") return printIoctlRequest(val);
+    return undefined;
+  },
+  // a2
+  (sys, val, ctx) => {
+    if (sys.startsWith("fcntl")) {
+      const n = hex(val);
+      if (n === undefined) return `conversion error(${val})`;
+      if (ctx.a1 === F_SETOWN) return printUid(val, 16);
+      if (ctx.a1 === F_SETFD && Number(BigInt.asIntN(32, n)) === 1) return "FD_CLOEXEC";
+      return undefined;
+    }
+    if (sys.slice(1) === "etsockopt") return printSockOptName(val, ctx.a1, ctx.machine);
+    if (sys === "openat" || sys === "open_by_handle_at") return printOpenFlags(val);
+    if ((sys === "open" || sys === "mq_open") && (ctx.a1 & O_CREAT)) return printModeShort(val, 16);
+    if (sys === "fchmodat" || sys === "mkdirat" || sys === "mknodat") {
+      return printModeShort(val, 16);
+    }
+    if (sys.startsWith("faccessat")) return printAccess(val);
+    if (sys === "setresuid") return printUid(val, 16);
+    if (sys === "setresgid") return printGid(val, 16);
+    if (sys === "socket") return printSocketProto(val);
+    if (sys === "sendmsg" || sys === "recvmsg") return printRecv(val);
+    if (sys === "shmget") return printShmFlags(val);
+    if (sys === "mmap") return printProt(val, true);
+    if (sys === "mprotect") return printProt(val, false);
+    if (sys === "readlinkat" || sys.startsWith("renameat") || sys === "linkat") {
+      return printDirfd(val);
+    }
+    if (sys === "lseek") {
+      const n = hex(val);
+      if (n === undefined) return `conversion error(${val})`;
+      return SEEK.get(Number(n & 0xffn)) ?? `unknown-whence(${val})`;
+    }
+    if (sys === "clone" || sys === "clone2") return printCloneFlags(val);
+    if (sys === "tgkill") return printSignal(val, 16);
+    return undefined;
+  },
+  // a3
+  (sys, val) => {
+    if (sys === "mmap") return printMmapFlags(val);
+    if (sys === "mount") return flags(MOUNT, val);
+    if (
+      sys === "recv" || sys === "recvfrom" || sys === "recvmmsg" || sys === "send" ||
+      sys === "sendto" || sys === "sendmmsg"
+    ) return printRecv(val);
+    return undefined;
+  },
+];
+
+/** How an argument of a syscall is interpreted (see {@link argPlan}). */
+export enum ArgPlan {
+  /** Always `0x` and the raw value. */
+  Hex,
+  /** From the value alone (given the syscall). */
+  ByValue,
+  /** Also from the other arguments (prctl's a1, fcntl's, [gs]etsockopt's, open's and mq_open's a2). */
+  InContext,
+}
+
+const BY_VALUE: readonly ReadonlySet<string>[] = [
+  new Set([
+    ...DIRFD_A0,
+    ...UID_A0,
+    ...GID_A0,
+    "rt_sigaction",
+    "clock_settime",
+    "personality",
+    "ptrace",
+    "prctl",
+    "unshare",
+    "socket",
+    "socketcall",
+    "ipccall",
+    "bpf",
+  ]),
+  new Set([
+    "fchmod",
+    "chmod",
+    "creat",
+    "mkdir",
+    "setreuid",
+    "setresuid",
+    "setregid",
+    "setresgid",
+    "socket",
+    "setns",
+    "sched_setscheduler",
+    "mknod",
+    "mq_open",
+    "open",
+    "access",
+    "epoll_ctl",
+    "kill",
+    "tkill",
+    "umount2",
+    "ioctl",
+  ]),
+  new Set([
+    "openat",
+    "open_by_handle_at",
+    "fchmodat",
+    "mkdirat",
+    "mknodat",
+    "setresuid",
+    "setresgid",
+    "socket",
+    "sendmsg",
+    "recvmsg",
+    "shmget",
+    "mmap",
+    "mprotect",
+    "readlinkat",
+    "linkat",
+    "lseek",
+    "clone",
+    "clone2",
+    "tgkill",
+  ]),
+  new Set(["mmap", "mount", "recv", "recvfrom", "recvmmsg", "send", "sendto", "sendmmsg"]),
+];
+
+/**
+ * Whether argument `index` of syscall `sys` prints as hex, from its value,
+ * or from the other arguments too: what {@link syscallArg} does, summed up so
+ * the JSON encoder may cache interpretations (a test checks the two agree for
+ * every syscall of every table).
+ *
+ * @example
+ * ```ts
+ * import { ArgPlan, argPlan } from "./syscall_args.ts";
+ * argPlan(1, "openat") === ArgPlan.Hex; // a pointer
+ * ```
+ */
+export function argPlan(index: number, sys: string | undefined): ArgPlan {
+  if (sys === undefined) return ArgPlan.Hex;
   switch (index) {
     case 0:
-      if (sys === "unshare") return printCloneFlags(val);
-      if (sys === "clock_settime") {
-        return lookup(CLOCKS, val, (v) => `unknown-clk_id(0x${v})`);
-      }
-      if (sys === "personality") return printPersonality(val);
-      if (sys === "ptrace") return lookup(PTRACE, val, (v) => `unknown-ptrace(0x${v})`);
-      if (sys === "prctl") return lookup(PRCTL, val, (v) => `unknown-prctl-option(0x${v})`);
-      if (sys.slice(1) === "etrlimit") return lookup(RLIMIT, val, (v) => `unknown-rlimit(0x${v})`);
-      return undefined;
+      return BY_VALUE[0].has(sys) || sys.startsWith("renameat") || sys.startsWith("faccessat") ||
+          sys.startsWith("openat") || sys.startsWith("exit") || sys.slice(1) === "etrlimit"
+        ? ArgPlan.ByValue
+        : ArgPlan.Hex;
     case 1:
-      if (sys.startsWith("fcntl")) {
-        return lookup(
-          FCNTL,
-          val,
-          () => `unknown-fcntl-command(${Number((hex(val) ?? 0n) & 0xffffffffn) | 0})`,
-        );
-      }
-      if (sys.slice(1) === "etsockopt") {
-        // protocol names as getprotobynumber gives them, then the SOL_ names
-        const lvl = hex(val);
-        if (lvl === undefined) return `conversion error(${val})`;
-        if (lvl === 1n) return "SOL_SOCKET";
-        return PROTOCOLS[Number(lvl & 0xffffffffn)] ?? SOCK_LEVELS.get(Number(lvl & 0xffffffffn)) ??
-          `unknown-sockopt-level(0x${val})`;
-      }
-      if (sys === "setns") return printCloneFlags(val);
-      if (sys === "sched_setscheduler") {
-        return lookup(SCHED, val, (v) => `unknown-scheduler-policy(0x${v})`);
-      }
-      if (sys === "epoll_ctl") {
-        return lookup(EPOLL, val, (v) => `unknown-epoll_ctl-operation(${v})`);
-      }
-      if (sys === "prctl" && (ctx.a0 === 23n || ctx.a0 === 24n)) {
-        return interpretValue("capability", "capability", String(hex(val) ?? 0n), NO_CTX, "raw");
-      }
-      if (sys === "prctl" && ctx.a0 === 1n) return signalName(Number(hex(val) ?? 0n));
-      if (sys === "ioctl") return printIoctlRequest(val);
-      if (sys === "umount2") {
-        const n = hex(val);
-        if (n === undefined) return `conversion error(${val})`;
-        const out = flagList(UMOUNT, n);
-        return out.length ? out.join("|") : `0x${val}`;
-      }
-      return undefined;
+      if (sys === "prctl") return ArgPlan.InContext;
+      return BY_VALUE[1].has(sys) || sys.startsWith("fcntl") || sys.slice(1) === "etsockopt" ||
+          (sys[0] === "c" && sys.includes("chown"))
+        ? ArgPlan.ByValue
+        : ArgPlan.Hex;
     case 2:
-      if (sys.startsWith("fcntl")) {
-        if (ctx.a1 === 8n) {
-          return interpretValue("uid", "uid", String(hex(val) ?? 0n), NO_CTX, "raw");
-        }
-        if (ctx.a1 === 2n && hex(val) === 1n) return "FD_CLOEXEC";
-        return undefined;
-      }
-      if (sys.slice(1) === "etsockopt") {
-        const names = SOCKOPT_NAMES.get(Number(ctx.a1));
-        if (!names) return undefined;
-        return lookup(names[0], val, (v) => `unknown-${names[1]}-name(0x${v})`);
-      }
-      if (sys === "renameat") return dirfd(val);
-      if (sys === "shmget") return printShmFlags(val);
-      if (sys === "mmap") return printProt(val, true);
-      if (sys === "mprotect") return printProt(val, false);
-      if (sys === "lseek") return lookup(SEEK, val, (v) => `unknown-whence(${v})`, 0xffn);
-      return undefined;
-    case 3:
-      if (sys === "mmap") return printMmapFlags(val);
-      if (sys === "mount") {
-        const n = hex(val);
-        if (n === undefined) return `conversion error(${val})`;
-        const out = flagList(MOUNT, n);
-        return out.length ? out.join("|") : `0x${val}`;
-      }
-      return undefined;
+      if (
+        sys.startsWith("fcntl") || sys.slice(1) === "etsockopt" || sys === "open" ||
+        sys === "mq_open"
+      ) return ArgPlan.InContext;
+      return BY_VALUE[2].has(sys) || sys.startsWith("faccessat") || sys.startsWith("renameat")
+        ? ArgPlan.ByValue
+        : ArgPlan.Hex;
+    default:
+      return BY_VALUE[3].has(sys) ? ArgPlan.ByValue : ArgPlan.Hex;
   }
-  return undefined;
 }
