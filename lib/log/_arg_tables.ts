@@ -744,3 +744,72 @@ export const CLONE_FLAGS: readonly (readonly [number, string])[] = [
   [2147483648, "CLONE_IO"],
   [4294967296, "CLONE_CLEAR_SIGHAND"],
 ];
+
+/** PATH record lookup flags (printed joined by commas). */
+export const PATH_FLAGS: readonly (readonly [number, string])[] = [
+  [0x0001, "follow"],
+  [0x0002, "directory"],
+  [0x0004, "continue"],
+  [0x0010, "parent"],
+  [0x0020, "noalt"],
+  [0x0040, "atomic"],
+  [0x0100, "open"],
+  [0x0200, "create"],
+  [0x0400, "access"],
+];
+
+/** Netfilter protocol families. */
+export const NETFILTER_PROTOCOLS: readonly (readonly [number, string])[] = [
+  [0, "unspecified"],
+  [1, "inet"],
+  [2, "ipv4"],
+  [3, "arp"],
+  [5, "netdev"],
+  [7, "bridge"],
+  [10, "ipv6"],
+  [12, "decnet"],
+];
+
+/** ICMP types. */
+export const ICMP_TYPE_NAMES: readonly (readonly [number, string])[] = [
+  [0, "echo-reply"],
+  [3, "destination-unreachable"],
+  [4, "source-quench"],
+  [5, "redirect"],
+  [8, "echo"],
+  [11, "time-exceeded"],
+  [12, "parameter-problem"],
+  [13, "timestamp-request"],
+  [14, "timestamp-reply"],
+  [15, "info-request"],
+  [16, "info-reply"],
+  [17, "address-mask-request"],
+  [18, "address-mask-reply"],
+];
+
+/** Netfilter hooks. */
+export const INET_HOOKS: readonly (readonly [number, string])[] = [
+  [0, "PREROUTING"],
+  [1, "INPUT"],
+  [2, "FORWARD"],
+  [3, "OUTPUT"],
+  [4, "POSTROUTING"],
+  [5, "BROUTING"],
+];
+
+/** Netfilter verdicts. */
+export const NETFILTER_ACTIONS: readonly (readonly [number, string])[] = [
+  [0, "ACCEPT"],
+  [1, "DROP"],
+  [2, "REJECT"],
+];
+
+/** openat2 resolve flags. */
+export const RESOLVE_FLAGS: readonly (readonly [number, string])[] = [
+  [0x01, "RESOLVE_NO_XDEV"],
+  [0x02, "RESOLVE_NO_MAGICLINKS"],
+  [0x04, "RESOLVE_NO_SYMLINKS"],
+  [0x08, "RESOLVE_BENEATH"],
+  [0x10, "RESOLVE_IN_ROOT"],
+  [0x20, "RESOLVE_CACHED"],
+];

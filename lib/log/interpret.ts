@@ -30,7 +30,18 @@ import {
   printPersonality,
   syscallArg,
 } from "./syscall_args.ts";
-import { FAMILIES, IPC_CALLS, RECV_FLAGS, SOCKETCALLS } from "./_arg_tables.ts";
+import {
+  FAMILIES,
+  ICMP_TYPE_NAMES,
+  INET_HOOKS,
+  IPC_CALLS,
+  NETFILTER_ACTIONS,
+  NETFILTER_PROTOCOLS,
+  PATH_FLAGS,
+  RECV_FLAGS,
+  RESOLVE_FLAGS,
+  SOCKETCALLS,
+} from "./_arg_tables.ts";
 
 /** How a field's value is interpreted (libauparse's `AUPARSE_TYPE_*`). */
 export type FieldKind =
@@ -539,8 +550,11 @@ function printProctitle(val: string): string {
 }
 
 function printPerm(val: string): string {
-  const m = /^\s*[+-]?\d+/.exec(val);
-  let n = m ? Number(m[0]) : 0;
+  // strtol: beyond a long is an overflow; the long is then cut to an int
+  const m = /^\s*([+-]?\d+)/.exec(val);
+  const big = m ? BigInt(m[1]) : 0n;
+  if (big > 0x7fffffffffffffffn || big < -0x8000000000000000n) return conversionError(val);
+  let n = Number(BigInt.asIntN(32, big));
   if (n === 0) n = 0x0f;
   const out: string[] = [];
   if (n & 4) out.push("read");
@@ -616,6 +630,7 @@ function printSockaddr(val: string): string {
   const dv = new DataView(bytes.buffer);
   switch (family) {
     case 1: {
+      if (len < 4) return `{ saddr_fam=${fam} sockaddr len too short }`;
       const path = bytes.subarray(2, 110);
       if (path[0]) return `{ saddr_fam=${fam} path=${cString(path)} }`;
       return `{ saddr_fam=${fam} path=${cString(path.subarray(1))} }`;
@@ -633,6 +648,7 @@ function printSockaddr(val: string): string {
       return `{ saddr_fam=${fam} laddr=${ipv6Text(bytes.subarray(8, 24))} lport=${port} }`;
     }
     case 16:
+      if (len < 12) return `{ saddr_fam=${fam} len too short }`;
       return `{ saddr_fam=${fam} nlnk-fam=${dv.getUint16(0, true)} nlnk-pid=${
         dv.getUint32(4, true)
       } }`;
@@ -1016,10 +1032,77 @@ function interpretKind(kind: FieldKind, val: string, ctx: InterpretContext): str
       return printProctitle(val);
     case "oflag":
       return printOpenFlags(val);
+    case "flags":
+      return printNamedFlags(val);
+    case "nfproto":
+      return printNumbered(val, 10, NFPROTOS, (v) => `unknown-netfilter-protocol(${v})`);
+    case "icmptype":
+      return printNumbered(val, 10, ICMP_TYPES, (v) => `unknown-icmp-type(${v})`);
+    case "protocol": {
+      const n = strtoul(val, 10);
+      if (n === undefined) return conversionError(val);
+      return protocolName(i32(n)) ?? "undefined protocol";
+    }
+    case "hook":
+      return printNumbered(val, 16, HOOKS, (v) => `unknown-hook(${v})`);
+    case "netaction":
+      return printNumbered(val, 16, NET_ACTIONS, (v) => `unknown-action(${v})`);
+    case "macproto": {
+      const n = strtoul(val, 16);
+      if (n === undefined) return conversionError(val);
+      const type = i32(n);
+      return type === 0x0800 ? "IP" : type === 0x0806 ? "ARP" : "UNKNOWN";
+    }
+    case "fanotify": {
+      const c = val.charCodeAt(0);
+      if (!(c >= 0x30 && c <= 0x39)) return val;
+      const n = strtoul(val, 10);
+      if (n === undefined) return conversionError(val);
+      const res = u32(n);
+      return res === 1 ? "allow" : res === 2 ? "deny" : "unknown";
+    }
+    case "nlmcgrp": {
+      const n = strtoul(val, 16);
+      if (n === undefined) return conversionError(val);
+      return n === 1n ? "audit-netlink-multicast" : "audit-none";
+    }
+    case "resolve": {
+      const n = strtoul(val, 16);
+      if (n === undefined) return conversionError(val);
+      const names = RESOLVE_FLAGS.filter(([v]) => (BigInt(v) & n) !== 0n).map(([, name]) => name);
+      return names.length ? names.join("|") : `0x${val}`;
+    }
     default:
       return val;
   }
 }
+
+/** A number looked up as C's `int` in a table, or `unknown` of the raw value. */
+function printNumbered(
+  val: string,
+  base: number,
+  table: ReadonlyMap<number, string>,
+  unknown: (v: string) => string,
+): string {
+  const n = strtoul(val, base);
+  if (n === undefined) return conversionError(val);
+  return table.get(i32(n)) ?? unknown(val);
+}
+
+/** A PATH record's lookup flags: "none", or the names joined by commas. */
+function printNamedFlags(val: string): string {
+  const n = strtoul(val, 16);
+  if (n === undefined) return conversionError(val);
+  const flags = i32(n);
+  if (flags === 0) return "none";
+  const names = PATH_FLAGS.filter(([v]) => (v & flags) !== 0).map(([, name]) => name);
+  return names.length ? names.join(",") : `0x${val}`;
+}
+
+const NFPROTOS: ReadonlyMap<number, string> = new Map(NETFILTER_PROTOCOLS);
+const ICMP_TYPES: ReadonlyMap<number, string> = new Map(ICMP_TYPE_NAMES);
+const HOOKS: ReadonlyMap<number, string> = new Map(INET_HOOKS);
+const NET_ACTIONS: ReadonlyMap<number, string> = new Map(NETFILTER_ACTIONS);
 
 // interned at load, while the name table is empty, so these ids always exist
 const ARCH = internName("arch");

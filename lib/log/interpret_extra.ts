@@ -40,7 +40,7 @@ const NAMED_KEYS: readonly (readonly [string, string])[] = [
   ["\x1b", "esc"],
 ];
 
-const HEX = /^[0-9A-F]*$/;
+const HEX = /^[0-9A-Fa-f]*$/;
 
 /**
  * Keystrokes of a TTY/USER_TTY `data` field: printable runs quoted, named
@@ -116,8 +116,10 @@ const SECCOMP_ACTIONS = new Map<number, string>([
  * ```
  */
 export function printSeccompCode(val: string): string {
-  const m = /^\s*(?:0[xX])?([0-9a-fA-F]+)/.exec(val);
-  if (!m) return SECCOMP_ACTIONS.get(0)!;
-  const code = Number(BigInt.asUintN(32, BigInt("0x" + m[1])));
-  return SECCOMP_ACTIONS.get((code & 0x7fff0000) >>> 0) ?? `unknown-seccomp-code(${val})`;
+  // read as C's strtoul (a sign wraps around), masked with SECCOMP_RET_ACTION
+  const m = /^\s*([+-]?)(?:0[xX])?([0-9a-fA-F]*)/.exec(val)!;
+  let code = m[2] ? BigInt("0x" + m[2]) : 0n;
+  if (code > 0xffffffffffffffffn) return `conversion error(${val})`;
+  if (m[1] === "-") code = BigInt.asUintN(64, -code);
+  return SECCOMP_ACTIONS.get(Number(code & 0x7fff0000n)) ?? `unknown-seccomp-code(${val})`;
 }

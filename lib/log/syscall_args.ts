@@ -176,12 +176,16 @@ export function printProt(val: string, mmap: boolean): string {
   return out.length ? out.join("|") : `0x${val}`;
 }
 
-/** The personality (a0 of personality, `per` fields). */
+/**
+ * The personality (a0 of personality, `per` fields), as libauparse names it:
+ * only the low byte is looked up (so only the values without flag bits have
+ * names), and ADDR_NO_RANDOMIZE is added.
+ */
 export function printPersonality(val: string): string {
   const n = hex(val);
   if (n === undefined) return `conversion error(${val})`;
   const pers = Number(n & 0xffffffffn);
-  const s = PERSONALITY.get(pers & 0xff0000ff) ?? PERSONALITY.get(pers & 0x0fffffff & ~0x0040000);
+  const s = PERSONALITY.get(pers & 0xff);
   if (s !== undefined) return pers & 0x0040000 ? `${s}|~ADDR_NO_RANDOMIZE` : s;
   return `unknown-personality(0x${val})`;
 }
