@@ -19,6 +19,7 @@ import {
   interpretField,
   interpretValue,
   isContextFree,
+  kindDependsOnValue,
 } from "./interpret.ts";
 import { elfToMachine, HOST_MACHINE } from "./tables.ts";
 import { RecordType, recordTypeName } from "./types.ts";
@@ -629,7 +630,7 @@ const enum Interp {
   AsRaw,
   /** From the value alone: cached by raw bytes. */
   ByValue,
-  /** Needs the value's form (acct): interpreted each time. */
+  /** Needs the value's form (acct, TRUSTED_APP) or the event: interpreted each time. */
   InContext,
   /** Kinds with an {@link interpretationKey}: syscall, arch, a0..a3, in this order. */
   ByKey,
@@ -643,7 +644,7 @@ function interpOf(r: AuditRecord, i: number, id: number, table: Uint8Array): num
     const name = r.fieldName(i);
     const kind = fieldKind(r.type, name, "");
     const keyed = KEYED_KINDS.indexOf(kind);
-    how = name === "acct"
+    how = kindDependsOnValue(r.type, name)
       ? Interp.InContext
       : kind === "unclassified" || kind === "mac_label"
       ? Interp.AsRaw

@@ -108,6 +108,8 @@ kinds(
     "old-fs new-fs old-net new-net device cgroup old-rng new-rng ocomm grp new_group " +
     "invalid_context sw root_dir",
 );
+// Debian builds libauparse with AppArmor support: its record fields are strings
+kinds("escaped", "apparmor operation denied_mask info profile requested_mask");
 kinds("escaped_file", "name");
 kinds("escaped_key", "key");
 kinds("perm", "perm perm_mask");
@@ -145,6 +147,7 @@ kinds("macproto", "macproto");
 kinds("ioctl_req", "ioctlcmd");
 kinds("fanotify", "resp");
 kinds("nlmcgrp", "nl-mcgrp");
+kinds("resolve", "resolve");
 
 const T_EXECVE = RecordType.EXECVE;
 const T_AVC = RecordType.AVC;
@@ -153,7 +156,32 @@ const T_NETFILTER_PKT = 1324;
 const T_CRYPTO_KEY_USER = 2404;
 const T_PATH = RecordType.PATH;
 const T_MQ_OPEN = 1312;
-const GROUP_TYPES = new Set([1116, 1118, 1119]); // ADD_GROUP, DEL_GROUP, GRP_MGMT
+const GROUP_TYPES = new Set([1116, 1117, 1132]); // ADD_GROUP, DEL_GROUP, GRP_MGMT
+const T_TRUSTED_APP = 1121;
+const T_KERN_MODULE = 1330;
+
+/**
+ * Whether the kind of field `name` in a record of type `recordType` depends on
+ * the value's form (acct, and every field of TRUSTED_APP): {@link fieldKind}
+ * must then be asked for each value.
+ */
+export function kindDependsOnValue(recordType: number, name: string): boolean {
+  return name === "acct" || recordType === T_TRUSTED_APP;
+}
+
+/** C's is_hex_string: every character a hex digit (true for ""). */
+function allHex(value: string): boolean {
+  return value.length === 0 || isHex(value);
+}
+
+/** C's is_int_string: every character a decimal digit (true for ""). */
+function allDigits(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
 
 /**
  * The kind of field `name` in a record of type `recordType` (`auparse_interp_adjust_type`).
@@ -175,11 +203,18 @@ export function fieldKind(recordType: number, name: string, value: string): Fiel
   // a key fingerprint, not a capability set
   if (recordType === T_CRYPTO_KEY_USER && name === "fp") return "unclassified";
   if (name === "acct") {
-    return value.charCodeAt(0) === 0x22 || isHex(value) ? "escaped" : "unclassified";
+    return value.charCodeAt(0) === 0x22 || allHex(value) ? "escaped" : "unclassified";
   }
   if (recordType === T_PATH && name === "flags") return "flags";
   if (recordType === T_MQ_OPEN && name === "mode") return "mode_short";
   if (name === "id" && GROUP_TYPES.has(recordType)) return "gid";
+  // every field of a TRUSTED_APP record is free text: quoted, a number, or hex-encoded
+  if (recordType === T_TRUSTED_APP) {
+    if (value.charCodeAt(0) === 0x22) return "escaped";
+    if (allDigits(value)) return "unclassified";
+    return allHex(value) ? "escaped" : "unclassified";
+  }
+  if (recordType === T_KERN_MODULE && name === "name") return "escaped";
   return KINDS[name] ?? "unclassified";
 }
 
