@@ -6,7 +6,7 @@
 
 import { eventBatches, loadTables, Report, type ReportKind } from "../mod.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
-import { err } from "./_common.ts";
+import { err, ExitStatus } from "./_common.ts";
 import {
   type ArgSpec,
   clearProgress,
@@ -93,30 +93,39 @@ export async function runReport(args: string[], sink?: Sink): Promise<number> {
   const onProgress = progressReporter();
   const files = inputsOf(p);
   const perFile = kind === "log" ? files.map((f) => [f]) : [files];
-  for (const input of perFile) {
-    let first, lastEv;
-    for await (
-      const batch of eventBatches(input, {
-        eoeTimeout: eoe === undefined ? undefined : intArg(eoe, "eoe timeout", 0),
-        rules: flag(p, "exactGrouping") ? "ausearch" : "libauparse",
-        // records outside -ts/-te are left out before grouping, as aureport does
-        onRecord: (r) => report.record(r),
-        onProgress,
-      })
-    ) {
-      for (const ev of batch) {
-        first ??= ev;
-        lastEv = ev;
-        report.add(ev);
+  try {
+    for (const input of perFile) {
+      let first, lastEv;
+      for await (
+        const batch of eventBatches(input, {
+          eoeTimeout: eoe === undefined ? undefined : intArg(eoe, "eoe timeout", 0),
+          rules: flag(p, "exactGrouping") ? "ausearch" : "libauparse",
+          // records outside -ts/-te are left out before grouping, as aureport does
+          onRecord: (r) => report.record(r),
+          onProgress,
+        })
+      ) {
+        for (const ev of batch) {
+          first ??= ev;
+          lastEv = ev;
+          report.add(ev);
+        }
       }
+      if (kind === "log") report.addFileRange(input[0], first, lastEv);
     }
-    if (kind === "log") report.addFileRange(input[0], first, lastEv);
+  } catch (e) {
+    // aureport prints the report's heading before it reads, and nothing more when a log fails
+    if (onProgress) clearProgress();
+    const out = new OutputBuffer(false, sink);
+    await out.add(report.heading());
+    await out.flush();
+    throw e;
   }
   if (onProgress) clearProgress();
   const out = new OutputBuffer(false, sink);
   await out.add(report.text());
   await out.flush();
-  return 0;
+  return report.nothingFound ? 1 : 0;
 }
 
 /** `auditkit report`. */
@@ -143,6 +152,7 @@ Examples:
   auditkit report -x --summary --failed -ts today`,
     )
     .action(async (options: string[]) => {
-      await runReport(options);
+      const code = await runReport(options);
+      if (code !== 0) throw new ExitStatus(code);
     });
 }

@@ -13,6 +13,7 @@ import {
   readRecords,
   rotatedLogSet,
 } from "../mod.ts";
+import { oracleTest, run, runCli } from "./_helpers.ts";
 
 const enc = new TextEncoder();
 const rec = (line: string) => new AuditRecord(enc.encode(line));
@@ -167,7 +168,10 @@ Deno.test("a rotated set is read oldest first: audit.log.2, audit.log.1, audit.l
         `type=DAEMON_START msg=audit(${serial}.000:${serial}): op=start\n`,
       );
     }
-    await Deno.writeTextFile(`${dir}/audit.log.old`, "not part of the set\n");
+    // not part of the set: not a number, a leading zero, a number after a gap
+    for (const name of ["audit.log.old", "audit.log.01", "audit.log.4"]) {
+      await Deno.writeTextFile(`${dir}/${name}`, "type=DAEMON_START msg=audit(9.000:9): op=x\n");
+    }
     deepStrictEqual(rotatedLogSet(dir), [
       `${dir}/audit.log.2`,
       `${dir}/audit.log.1`,
@@ -180,6 +184,53 @@ Deno.test("a rotated set is read oldest first: audit.log.2, audit.log.1, audit.l
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+oracleTest(
+  "the files of a rotated set are the ones ausearch and aureport read",
+  ["ausearch", "aureport"],
+  async () => {
+    const dir = await Deno.makeTempDir();
+    const line = (n: number) =>
+      `type=USER_LOGIN msg=audit(170000000${n}.000:${n}): pid=1 uid=0 auid=0 ses=1 ` +
+      `msg='op=login acct="root" exe="/bin/login" hostname=? addr=? terminal=tty${n} res=success'\n`;
+    const layouts: Record<string, number>[] = [
+      { "audit.log": 1, "audit.log.1": 2, "audit.log.2": 3, "audit.log.4": 4, "audit.log.01": 5 },
+      { "audit.log.1": 2, "audit.log.2": 3 },
+      { "audit.log": 1, "audit.log.2": 3 },
+    ];
+    try {
+      for (const layout of layouts) {
+        for (const e of Deno.readDirSync(dir)) Deno.removeSync(`${dir}/${e.name}`);
+        for (const [name, n] of Object.entries(layout)) {
+          Deno.writeTextFileSync(`${dir}/${name}`, line(n));
+        }
+        // with audit.log missing aureport prints only the report's heading, and fails
+        const reports = [["-l"], [], ["-x", "--summary"], ["--failed"], ["-t"], [
+          "-k",
+          "--success",
+        ]];
+        const cases: [string, string[], string[]][] = [
+          ["ausearch", ["-if", dir, "--raw"], ["search", "-if", dir, "--raw"]],
+          ...reports.map((r): [string, string[], string[]] => [
+            "aureport",
+            ["-if", dir, ...r],
+            ["report", "-if", dir, ...r],
+          ]),
+        ];
+        for (const [tool, theirs, ours] of cases) {
+          const env = { TZ: "UTC" };
+          const want = await run(tool, theirs, { env });
+          const got = await runCli(ours, { env });
+          const what = `${theirs.join(" ")} on ${Object.keys(layout).join(" ")}`;
+          strictEqual(got.stdout, want.stdout, what);
+          strictEqual(got.code, want.code, what);
+        }
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
 Deno.test("reading stops with the abort reason when the signal is aborted", async () => {
   const ac = new AbortController();

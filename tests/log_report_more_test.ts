@@ -103,10 +103,12 @@ async function compare(log: string): Promise<void> {
       if (opt === "--tty" && v.includes("--summary")) continue;
       const all = ["-if", log, opt, ...v];
       let out = "";
-      await runReport(all, (s) => {
+      const code = await runReport(all, (s) => {
         out += s;
       });
-      assertEquals(out, (await run("aureport", all)).stdout, `report ${opt} ${v.join(" ")}`);
+      const want = await run("aureport", all);
+      assertEquals(out, want.stdout, `report ${opt} ${v.join(" ")}`);
+      assertEquals(code, want.code, `exit status of report ${opt} ${v.join(" ")}`);
     }
   }
 }

@@ -489,22 +489,19 @@ export class Report {
   /** What aureport prints. */
   text(): string {
     const o = this.#o;
-    const prefix = o.success === true ? "Success " : o.success === false ? "Failed " : "";
-    if (o.kind === "summary") return this.#summaryText(prefix);
+    const out = this.heading();
+    if (o.kind === "summary") return out + this.#summaryText();
     if (o.kind === "log") {
-      let out = "\nLog Time Range Report\n=====================\n";
+      let rows = "";
       for (const [file, [a, b]] of this.#files) {
-        out += `${file}: ${stampMs(Math.floor(a / 1000), a % 1000)} - ${
+        rows += `${file}: ${stampMs(Math.floor(a / 1000), a % 1000)} - ${
           stampMs(Math.floor(b / 1000), b % 1000)
         }\n`;
       }
-      return out;
+      return out + rows;
     }
     const col = COLUMNS[o.kind];
     if (o.summary) {
-      const title = prefix + col.summaryTitle;
-      const rule = "=".repeat(col.summaryRule);
-      let out = `\n${title}\n${rule}\n${col.summaryHeader}\n${rule}\n`;
       const entries = [...this.#counts];
       if (col.numeric && (!o.interpret || col.typeLabels)) {
         entries.sort((a, b) => Number(a[0]) - Number(b[0]));
@@ -514,23 +511,59 @@ export class Report {
       const label = col.typeLabels && o.interpret
         ? (v: string) => recordTypeName(Number(v))
         : (v: string) => v;
-      for (const [v, n] of entries) out += `${n}  ${label(v)}\n`;
-      return out;
+      let rows = "";
+      for (const [v, n] of entries) rows += `${n}  ${label(v)}\n`;
+      return out + rows;
     }
-    const title = col.title;
-    const rule = "=".repeat(col.rule);
-    const below = "=".repeat(col.ruleBelow ?? col.rule);
-    const out = `\n${title}\n${rule}\n${col.header}\n${below}\n`;
     if (this.#rows.length === 0) return out + "<no events of interest were found>\n\n";
     return out + this.#rows.join("\n") + "\n";
   }
 
-  #summaryText(prefix: string): string {
+  /**
+   * Whether a listing found nothing: aureport then prints "<no events of
+   * interest were found>" and exits with status 1 (summaries and the log
+   * time range report exit 0).
+   *
+   * @example
+   * ```ts
+   * import { Report } from "./report.ts";
+   * new Report({ kind: "key" }).nothingFound; // true until an event with a key is added
+   * ```
+   */
+  get nothingFound(): boolean {
+    const o = this.#o;
+    return !o.summary && o.kind !== "summary" && o.kind !== "log" && this.#rows.length === 0;
+  }
+
+  /**
+   * The report's title and column header: what aureport prints before it
+   * reads, and so all it prints when a log cannot be read.
+   *
+   * @example
+   * ```ts
+   * import { Report } from "./report.ts";
+   * new Report({ kind: "login" }).heading(); // "\nLogin Report\n====...# date time auid host term exe success event\n====...\n"
+   * ```
+   */
+  heading(): string {
+    const o = this.#o;
+    const prefix = o.success === true ? "Success " : o.success === false ? "Failed " : "";
+    if (o.kind === "summary") return `\n${prefix}Summary Report\n======================\n`;
+    if (o.kind === "log") return "\nLog Time Range Report\n=====================\n";
+    const col = COLUMNS[o.kind];
+    if (o.summary) {
+      const rule = "=".repeat(col.summaryRule);
+      return `\n${prefix + col.summaryTitle}\n${rule}\n${col.summaryHeader}\n${rule}\n`;
+    }
+    const below = "=".repeat(col.ruleBelow ?? col.rule);
+    return `\n${col.title}\n${"=".repeat(col.rule)}\n${col.header}\n${below}\n`;
+  }
+
+  #summaryText(): string {
     // aureport always prints the summary; a time it never saw prints as the epoch
     const last = this.#last ?? { sec: 0, msec: 0 };
     const first = (this.#recordsSeen ? this.#first : this.#firstEvent) ?? [0, 0];
-    let out = `\n${prefix}Summary Report\n======================\n`;
-    out += `Range of time in logs: ${stampMs(first[0], first[1])} - ${
+    let out = `Range of time in logs: ${stampMs(first[0], first[1])} - ${
       stampMs(last.sec, last.msec)
     }\n`;
     const o = this.#o;

@@ -50,7 +50,10 @@ const CHUNK = 128 << 10;
 /**
  * The files of a rotated log set in time order: `audit.log.N` ...
  * `audit.log.1`, `audit.log`. `base` is the current log (`audit.log`) or the
- * directory holding it.
+ * directory holding it. As ausearch and aureport count them, the set ends at
+ * the first number that cannot be read (`audit.log.3` is not read without
+ * `audit.log.2`), and is empty without `audit.log`; then `[base log]` is
+ * returned so that opening it reports the error.
  *
  * @example
  * ```ts
@@ -72,15 +75,24 @@ export function rotatedLogSet(base: string): string[] {
     dir = slash < 0 ? "." : base.slice(0, slash) || "/";
     name = base.slice(slash + 1);
   }
-  const numbered: [number, string][] = [];
-  const prefix = `${name}.`;
-  for (const entry of Deno.readDirSync(dir)) {
-    if (!entry.name.startsWith(prefix)) continue;
-    const suffix = entry.name.slice(prefix.length);
-    if (/^\d+$/.test(suffix)) numbered.push([Number(suffix), `${dir}/${entry.name}`]);
+  // as ausearch/aureport: audit.log, audit.log.1, ... up to the first that cannot be read
+  const current = `${dir}/${name}`;
+  const found: string[] = [];
+  for (let n = 0;; n++) {
+    const path = n === 0 ? current : `${current}.${n}`;
+    if (!readable(path)) break;
+    found.push(path);
   }
-  numbered.sort((a, b) => b[0] - a[0]);
-  return [...numbered.map(([, p]) => p), `${dir}/${name}`];
+  return found.length === 0 ? [current] : found.reverse();
+}
+
+function readable(path: string): boolean {
+  try {
+    Deno.openSync(path).close();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function* fileChunks(
