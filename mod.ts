@@ -190,12 +190,15 @@ export {
   type SearchFormat,
 } from "./lib/log/format.ts";
 export {
+  type AvcDecision,
+  criteriaFlags,
   matchEvent,
   parseSearchTime,
   type SearchCriteria,
   type SearchItems,
   searchItems,
 } from "./lib/log/search.ts";
+export { type ExtractFlags, extractItems, NO_FLAGS, reportFlags } from "./lib/log/extract.ts";
 export {
   type Checkpoint,
   type CheckpointDecision,

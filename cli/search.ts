@@ -351,6 +351,8 @@ export async function runSearch(
   const lineBuffered = flag(p, "lineBuffered");
   const out = new OutputBuffer(lineBuffered, sink);
   const json = s.format === "json" ? new JsonLinesEncoder() : undefined;
+  // ausearch reads SYSCALL arch= values for its interpreting formats
+  const interpreted = s.format === "interpret" || s.format === "csv" || s.format === "text";
   const { start, end } = s.criteria;
   let found = 0;
   let corrupt = false;
@@ -373,7 +375,7 @@ export async function runSearch(
     })
   ) {
     for (const ev of batch) {
-      if (matchEvent(ev, s.criteria)) {
+      if (matchEvent(ev, s.criteria, { interpreted })) {
         const decision = cp ? cp.filter.decide(ev) : "output";
         if (decision === "corrupt") {
           const c = cp!.filter.from!;

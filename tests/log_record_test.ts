@@ -200,9 +200,9 @@ oracleTest(
     ];
     try {
       for (const layout of layouts) {
-        for (const e of Deno.readDirSync(dir)) Deno.removeSync(`${dir}/${e.name}`);
+        for await (const e of Deno.readDir(dir)) await Deno.remove(`${dir}/${e.name}`);
         for (const [name, n] of Object.entries(layout)) {
-          Deno.writeTextFileSync(`${dir}/${name}`, line(n));
+          await Deno.writeTextFile(`${dir}/${name}`, line(n));
         }
         // with audit.log missing aureport prints only the report's heading, and fails
         const reports = [["-l"], [], ["-x", "--summary"], ["--failed"], ["-t"], [

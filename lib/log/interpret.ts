@@ -626,7 +626,8 @@ export function printModeShort(val: string, base: number): string {
   return special.length ? `${special.join(",")},${perms}` : perms;
 }
 
-function ipv6Text(b: Uint8Array): string {
+/** An IPv6 address (16 bytes) as inet_ntop writes it. */
+export function ipv6Text(b: Uint8Array): string {
   const words: number[] = [];
   for (let i = 0; i < 16; i += 2) words.push((b[i] << 8) | b[i + 1]);
   if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) {
@@ -951,7 +952,8 @@ export function interpretValue(
   let out: string | undefined;
   const enriched = ctx.enrichment?.get(name.toUpperCase());
   if (enriched !== undefined && !enriched.startsWith("unknown-")) {
-    out = printEnriched(kind, enriched);
+    // what auditd recorded is given as it is, not escaped again
+    return printEnriched(kind, enriched);
   } else {
     out = CONTEXT_FREE.has(kind) ? memoized(kind, val, ctx) : interpretKind(kind, val, ctx);
   }

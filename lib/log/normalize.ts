@@ -76,7 +76,7 @@ const RECORD_ACTIONS: ReadonlyMap<number, string> = new Map(
     ["CRED_DISP", "disposed-credentials"],
     ["USER_START", "started-session"],
     ["USER_END", "ended-session"],
-    ["USER_AVC", "access-permission"],
+    ["USER_AVC", "accessed-mac-policy-controlled-object"],
     ["USER_CHAUTHTOK", "changed-password"],
     ["USER_ERR", "caused-account-error"],
     ["CRED_REFR", "refreshed-credentials"],
@@ -463,12 +463,13 @@ class Normalizer {
   }
 
   subjectWhat(): boolean {
-    let uid: number;
+    let uid: number | undefined;
     if (this.c.fieldType() === "uid") uid = this.c.int();
-    else {
-      if (this.c.name() !== "acct") return true;
-      // an account the local database does not know counts as unknown-acct
-      uid = uidOfName(this.c.interpret(this.escape)) ?? ACCT_UNSET - 1;
+    else if (this.c.name() === "acct") uid = uidOfName(this.c.interpret(this.escape));
+    if (uid === undefined) {
+      // not a uid field, or an account the local database does not know
+      this.d.subjectKind = "unknown-acct";
+      return true;
     }
     uid = uid >>> 0;
     if (uid === 0) this.d.subjectKind = "privileged-acct";
@@ -957,26 +958,12 @@ class Normalizer {
     const c = this.c;
     const otype = c.type;
     let type = otype;
-    const lead = [
-      "NETFILTER_CFG",
-      "ANOM_PROMISCUOUS",
-      "AVC",
-      "SELINUX_ERR",
-      "MAC_POLICY_LOAD",
-      "MAC_STATUS",
-      "MAC_CONFIG_CHANGE",
-      "CONFIG_CHANGE",
-    ].map(T);
-    if (lead.includes(type) || (type >= T("FANOTIFY") && type <= T("EVENT_LISTENER"))) {
-      c.nextRecord();
-      type = c.type;
-    } else if (type === T("ANOM_LINK")) {
-      c.nextRecord();
-      c.nextRecord();
+    // every compound event has a SYSCALL record: without one it is not normalised
+    while (type !== T("SYSCALL")) {
+      if (!c.nextRecord()) return;
       type = c.type;
     }
     this.d.kind = eventKind(otype);
-    if (type !== T("SYSCALL")) return;
     const recno = c.rec;
     let syscall: string | undefined;
     if (c.find("syscall") !== undefined) syscall = c.interpret(this.escape);
@@ -1170,7 +1157,6 @@ class Normalizer {
     const c = this.c;
     const d = this.d;
     const type = c.type;
-    if (type === T("NETFILTER_CFG")) return;
     if (type === T("SYSCALL")) return this.compound();
     d.kind = eventKind(type);
     if (
@@ -1250,6 +1236,16 @@ class Normalizer {
       this.session();
       this.results();
       d.action = RECORD_ACTIONS.get(type);
+      return;
+    }
+    if (type === T("NETFILTER_CFG")) {
+      this.simpleSubjAttrs();
+      if (c.find("comm") !== undefined) d.how = c.interpret(this.escape);
+      d.action = "loaded-firewall-rule-to";
+      c.firstRecord();
+      if (c.find("table") !== undefined) d.objectPrimary = this.ref();
+      d.subjectKind = "system";
+      d.objectKind = "firewall";
       return;
     }
     if (type === T("AVC")) {
@@ -1340,7 +1336,19 @@ class Normalizer {
     if ((type >= 1100 && type < 1199) || (type >= 2100 && type < 2999)) {
       this.userspaceSubjAttrs(type);
     }
-    this.results();
+    const userAvc = type === T("USER_AVC");
+    if (!userAvc) this.results();
+    else {
+      // the decision is the result; the contexts are subject and object
+      c.firstRecord();
+      if (c.find("seresult") !== undefined) d.results = this.ref();
+      c.firstRecord();
+      this.primeSubject("scontext");
+      if (this.attrs) {
+        c.firstRecord();
+        this.primeObject("tcontext");
+      }
+    }
     let act: string | undefined;
     if (type === T("USER_DEVICE")) {
       c.firstRecord();
@@ -1348,17 +1356,19 @@ class Normalizer {
     }
     act ??= RECORD_ACTIONS.get(type);
     if (act !== undefined) d.action = act;
-    d.objectPrimary = this.simpleObject(type);
-    d.objectSecondary = this.simpleField(type, [["CRYPTO_SESSION", "rport"], [
-      "SOFTWARE_UPDATE",
-      "sw_type",
-    ]]);
-    d.objectPrimary2 = this.simpleField(type, [
-      ["VIRT_CONTROL", "vm"],
-      ["VIRT_RESOURCE", "vm"],
-      ["SOFTWARE_UPDATE", "root_dir"],
-    ]);
-    if (this.attrs) {
+    if (!userAvc) {
+      d.objectPrimary = this.simpleObject(type);
+      d.objectSecondary = this.simpleField(type, [["CRYPTO_SESSION", "rport"], [
+        "SOFTWARE_UPDATE",
+        "sw_type",
+      ]]);
+      d.objectPrimary2 = this.simpleField(type, [
+        ["VIRT_CONTROL", "vm"],
+        ["VIRT_RESOURCE", "vm"],
+        ["SOFTWARE_UPDATE", "root_dir"],
+      ]);
+    }
+    if (this.attrs && !userAvc) {
       if (type === T("USER_DEVICE")) this.objAttr("uuid", 0);
       else if (type === T("SOFTWARE_UPDATE")) {
         c.firstRecord();
@@ -1439,6 +1449,7 @@ export function eventKind(type: number): string {
     inRange(type, "FD_PAIR", "OBJ_PID") || inRange(type, "BPRM_FCAPS", "NETFILTER_PKT")
   ) return "audit-rule";
   if (is("FANOTIFY")) return "av-decision";
+  if (is("BPF")) return "bpf-program";
   return "unknown";
 }
 
@@ -1484,9 +1495,15 @@ export class NormalizedView {
 
   /** `auparse_interpret_field`. */
   interpret(ref: FieldRef): string {
-    // libauparse knows the syscall of SYSCALL records only
-    if (this.event.records[ref.record].type === T("SECCOMP") && this.name(ref) === "syscall") {
-      return "unknown-syscall(-1)";
+    // libauparse takes a record's syscall from where a SYSCALL record has it, or the 12th
+    // field (a SECCOMP record with a subj=); others have none, unless auditd wrote its name
+    const r = this.event.records[ref.record];
+    if (r.type === T("SECCOMP") && this.name(ref) === "syscall") {
+      const named = r.enriched ? r.enrichment.get("SYSCALL") : undefined;
+      const placed = r.fieldName(9) === "arch" && r.fieldName(10) === "syscall";
+      if (!placed && (named === undefined || named.startsWith("unknown-"))) {
+        return "unknown-syscall(-1)";
+      }
     }
     return this.#c.interpretAt(ref.record, ref.field, this.#escape);
   }

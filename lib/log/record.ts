@@ -581,13 +581,17 @@ export class AuditRecord {
       while (q < end && line[q] !== SP) q++;
       return [decodeBytes(line, p, q), q];
     };
+    // as libauparse: only words right after the type are the decision and the
+    // permissions (a USER_AVC's, inside msg='...', are neither)
     if (word === "avc:") {
+      if (this.#count !== 0) return te;
       const w = next(te);
       if (!w) return end;
       this.#synth("seresult", w[0]);
       return w[1];
     }
     if (word === "{") {
+      if (this.#count !== 1) return te;
       const perms: string[] = [];
       let p = te;
       for (;;) {

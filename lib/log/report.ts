@@ -10,6 +10,7 @@ import type { AuditEvent } from "./assemble.ts";
 import { dateX, timeT } from "./format.ts";
 import { userName } from "./interpret.ts";
 import { type SearchItems, searchItems } from "./search.ts";
+import { type ExtractFlags, reportFlags } from "./extract.ts";
 import { syscallName } from "./tables.ts";
 import { recordTypeName } from "./types.ts";
 import { MORE_COLUMNS, type MoreReportKind } from "./report_more.ts";
@@ -73,7 +74,13 @@ const USER_LOGIN = 1112;
 const USER_AUTH = 1100;
 const AVC = 1400;
 const USER_AVC = 1107;
-const CONFIG_TYPES = new Set([1305, 1203, 1009, 1010, 1011, 1012, 1013, 1014]);
+/** CONFIG_CHANGE, DAEMON_CONFIG, USYS_CONFIG, NETFILTER_CFG, FEATURE_CHANGE, USER_MAC_CONFIG_CHANGE. */
+const CONFIG_TYPES = new Set([1305, 1203, 1111, 1325, 1328, 2312]);
+
+/** An event with a configuration change in any of its records (MAC_POLICY_LOAD..MAC_UNLBL_STCDEL too). */
+function isConfig(ev: AuditEvent): boolean {
+  return ev.records.some((r) => CONFIG_TYPES.has(r.type) || (r.type >= 1403 && r.type <= 1417));
+}
 
 /** The auid column: the number, or the name with `-i`. */
 export function auid(s: SearchItems, i: boolean): string {
@@ -94,7 +101,10 @@ function syscallText(ev: AuditEvent, s: SearchItems, i: boolean): string {
   const n = s.syscall ?? 0;
   if (!i) return String(n);
   void ev;
-  return syscallName(n, s.arch ?? 1) ?? `unknown-syscall(${n})`;
+  if (s.syscallName !== undefined) return s.syscallName;
+  // without an arch (no SYSCALL or SECCOMP record) the name is unknown
+  if (s.arch === undefined) return "?";
+  return syscallName(n, s.arch) ?? `unknown-syscall(${n})`;
 }
 
 const q = (v: string | undefined) => v ?? "?";
@@ -104,36 +114,13 @@ function isAuth(ev: AuditEvent, s: SearchItems): boolean {
   return ev.type === USER_AUTH || ev.type === 1126 || (ev.type === 1102 && s.success === false);
 }
 
-/**
- * The AVC decisions of an event as aureport lists them: one per AVC or
- * USER_AVC record with an `avc: ... { ... }` message, in record order. A
- * USER_AVC's subject is its record's `subj=`; what a record lacks prints as
- * `(null)` (C's printf of a NULL string).
- */
-function avcDecisions(
-  ev: AuditEvent,
-): { subj: string; cls: string; perm: string; obj: string; result: string }[] {
-  const out = [];
-  for (const r of ev.records) {
-    if (r.type !== AVC && r.type !== USER_AVC) continue;
-    const result = r.get("seresult"), perms = r.get("seperms");
-    if (result === undefined || perms === undefined) continue;
-    out.push({
-      subj: r.get(r.type === AVC ? "scontext" : "subj") ?? "(null)",
-      cls: r.get("tclass") ?? "(null)",
-      perm: perms.replaceAll(",", " "),
-      obj: r.get("tcontext") ?? "(null)",
-      result: result.includes("denied") ? "denied" : "granted",
-    });
-  }
-  return out;
-}
-
+/** aureport -a: one row per access decision; what was not read prints as C's `(null)`. */
 function avcRow(ev: AuditEvent, s: SearchItems, i: boolean): string[] {
-  return avcDecisions(ev).map((d) =>
-    `${s.comm ?? "?"} ${d.subj} ${
-      syscallText(ev, s, i)
-    } ${d.cls} ${d.perm} ${d.obj} ${d.result} ${ev.serial}`
+  const n = (v: string | undefined) => v ?? "(null)";
+  return s.avcs.map((d) =>
+    `${s.comm ?? "?"} ${n(d.scontext)} ${syscallText(ev, s, i)} ${n(d.cls)} ${n(d.perm)} ${
+      n(d.tcontext)
+    } ${d.result} ${ev.serial}`
   );
 }
 
@@ -158,13 +145,17 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "Login Summary Report",
     summaryRule: 28,
     summaryHeader: "total  auid",
+    // a failed login has no auid yet: aureport names its acct instead
     rows: (ev, s, i) =>
       ev.type !== USER_LOGIN ? [] : [
-        `${auid(s, i)} ${q(s.hostname)} ${q(s.terminal)} ${q(s.exe)} ${
-          successText(s)
-        } ${ev.serial}`,
+        `${s.success === false && s.acct !== undefined ? s.acct : auid(s, i)} ${q(s.hostname)} ${
+          q(s.terminal)
+        } ${q(s.exe)} ${successText(s)} ${ev.serial}`,
       ],
-    values: (ev, s, i) => ev.type !== USER_LOGIN ? [] : [auid(s, i)],
+    values: (ev, s, i) =>
+      ev.type !== USER_LOGIN
+        ? []
+        : [(s.auid ?? -2) < 0 && s.acct !== undefined ? s.acct : auid(s, i)],
   },
   avc: {
     title: "AVC Report",
@@ -174,7 +165,7 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryRule: 33,
     summaryHeader: "total  obj",
     rows: avcRow,
-    values: (ev) => avcDecisions(ev).map((d) => d.obj),
+    values: (_ev, s) => s.avcs.map((d) => d.tcontext ?? "(null)"),
   },
   executable: {
     title: "Executable Report",
@@ -196,11 +187,12 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "Key Summary Report",
     summaryRule: 27,
     summaryHeader: "total  key",
+    // an event whose first key is "(null)" is not listed; "(null)" is no key to count
     rows: (ev, s, i) =>
-      s.keys.length === 0
+      s.keys.length === 0 || s.keys[0] === "(null)"
         ? []
         : [`${s.keys[0]} ${successText(s)} ${q(s.exe)} ${auid(s, i)} ${ev.serial}`],
-    values: (_ev, s) => s.keys,
+    values: (_ev, s) => s.keys.filter((k) => k !== "(null)"),
   },
   event: {
     numeric: true,
@@ -229,7 +221,7 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
           auid(s, i)
         } ${ev.serial}`,
       ],
-    values: (_ev, s) => [...s.files, ...s.sockets],
+    values: (_ev, s) => s.files,
   },
   syscall: {
     title: "Syscall Report",
@@ -256,7 +248,8 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
       ev.type === 1201 || s.uid === undefined
         ? []
         : [`${auid(s, i)} ${q(s.terminal)} ${q(s.hostname)} ${q(s.exe)} ${ev.serial}`],
-    values: (_ev, s, i) => [auid(s, i)],
+    // events without an auid are not counted
+    values: (_ev, s, i) => s.auid === undefined ? [] : [auid(s, i)],
   },
   pid: {
     numeric: true,
@@ -279,12 +272,13 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "Config Change Summary Report",
     summaryRule: 28,
     summaryHeader: "total  type",
+    // listed by the type of the event's first record
     rows: (ev, s, i) =>
-      CONFIG_TYPES.has(ev.type)
+      isConfig(ev)
         ? [`${recordTypeName(ev.type)} ${auid(s, i)} ${successText(s)} ${ev.serial}`]
         : [],
     typeLabels: true,
-    values: (ev) => CONFIG_TYPES.has(ev.type) ? [String(ev.type)] : [],
+    values: (ev) => isConfig(ev) ? [String(ev.type)] : [],
   },
   terminal: {
     title: "Terminal Report",
@@ -351,6 +345,7 @@ function stampMs(sec: number, msec: number): string {
  */
 export class Report {
   readonly #o: ReportOptions;
+  readonly #flags: ExtractFlags;
   #rows: string[] = [];
   #counts = new Map<string, number>();
   /** aureport's "very first event": see {@link record}. */
@@ -391,6 +386,7 @@ export class Report {
   /** Starts a report. */
   constructor(options: ReportOptions) {
     this.#o = options;
+    this.#flags = reportFlags(options.kind, options.interpret ?? false);
   }
 
   /** Adds one event of the logs. */
@@ -400,7 +396,9 @@ export class Report {
     if (o.end !== undefined && ev.sec > o.end) return;
     this.#firstEvent ??= [ev.sec, ev.msec];
     this.#last = ev;
-    const s = searchItems(ev);
+    // aureport reads what its report needs, and passes over events its reader fails on
+    const s = searchItems(ev, this.#flags);
+    if (s === undefined) return;
     // events without a result are neither failed nor successful
     if (o.success !== undefined && s.success !== o.success) return;
     if (o.kind === "summary") {
@@ -444,7 +442,7 @@ export class Report {
       if (s.success === true) n.auths++;
       else if (s.success === false) n.failedAuths++;
     } else if (has(1102) && s.success === false) n.failedAuths++;
-    if (has(AVC) || has(1107)) n.avcs++;
+    if (has(AVC) || has(USER_AVC)) n.avcs++;
     if (inRange(1403, 1417)) n.mac++;
     if (inRange(2300, 2399)) n.mac++;
     if (inRange(2500, 2599)) n.virt++;
@@ -459,8 +457,7 @@ export class Report {
     if (s.exe !== undefined) sets.exes.add(s.exe);
     if (s.comm !== undefined) sets.comms.add(s.comm);
     for (const f of s.files) sets.files.add(f);
-    for (const f of s.sockets) sets.files.add(f);
-    for (const k of s.keys) sets.keys.add(k);
+    for (const k of s.keys) if (k !== "(null)") sets.keys.add(k);
     if (s.pid !== undefined) sets.pids.add(s.pid);
   }
 

@@ -49,7 +49,7 @@ const typeName = (ev: AuditEvent) => recordTypeName(ev.type);
 const isAcctMod = (ev: AuditEvent) =>
   has(ev, 1108) || has(ev, 1114, 1117) || has(ev, 1102) || has(ev, 1132) ||
   has(ev, 2301, 2302);
-const isAnomaly = (ev: AuditEvent) => has(ev, 2100, 2199) || has(ev, 1700, 1799);
+const isAnomaly = (ev: AuditEvent) => has(ev, 2100, 2199) || has(ev, 1700, 1799) || has(ev, 1326); // SECCOMP too
 const isResponse = (ev: AuditEvent) => has(ev, 2200, 2299);
 const isCrypto = (ev: AuditEvent) => has(ev, 1600, 1699) || has(ev, 2400, 2499);
 const isIntegrity = (ev: AuditEvent) => has(ev, 1800, 1899);

@@ -8,11 +8,7 @@
  */
 
 import type { AuditEvent } from "./assemble.ts";
-import type { AuditRecord } from "./record.ts";
-import { printEscaped } from "./interpret.ts";
-import { hexToBytes } from "./record.ts";
-import { elfToMachine } from "./tables.ts";
-import { RecordType } from "./types.ts";
+import { type ExtractFlags, extractItems, flagBits, NO_FLAGS } from "./extract.ts";
 
 /** ausearch's criteria; every field set must match. */
 export interface SearchCriteria {
@@ -100,8 +96,10 @@ export interface SearchItems {
   egid?: number;
   /** Login uid (-1 when unset). */
   auid?: number;
-  /** The ENRICHED name of the auid, when the log has one. */
+  /** The ENRICHED name of the auid, when the log has one (as aureport reads it). */
   auidName?: string;
+  /** The ENRICHED name of the syscall, when the log has one (as aureport reads it). */
+  syscallName?: string;
   /** Session id. */
   session?: number;
   /** Syscall number. */
@@ -138,282 +136,91 @@ export interface SearchItems {
   vmName?: string;
   /** Virtual machine UUID (`uuid=` of user records; the last one). */
   uuid?: string;
+  /** The access decisions of AVC and USER_AVC records, when the decision was read. */
+  avcs: AvcDecision[];
 }
 
-function num(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const m = /^\s*-?\d+/.exec(v);
-  return m ? Number(m[0]) : undefined;
+/** One SELinux access decision (`avc: denied { read } ... tclass=file`). */
+export interface AvcDecision {
+  /** The subject context (`scontext=`, a USER_AVC's `subj=`). */
+  scontext?: string;
+  /** The object context (`tcontext=`). */
+  tcontext?: string;
+  /** denied or granted. */
+  result?: "denied" | "granted";
+  /** The permissions between the braces, as written. */
+  perm?: string;
+  /** The object class (`tclass=`). */
+  cls?: string;
 }
 
-/** A 32-bit id as ausearch compares it (-1 for 4294967295). */
-function id32(v: string | undefined): number | undefined {
-  const n = num(v);
-  return n === undefined ? undefined : n | 0;
-}
+const itemCache = new WeakMap<AuditEvent, { bits: number; items: SearchItems | undefined }>();
 
-function successOf(v: string | undefined): boolean | undefined {
-  if (v === undefined) return undefined;
-  if (v === "yes" || v === "1" || v === "success") return true;
-  if (v === "no" || v === "0" || v === "failed") return false;
-  return undefined;
-}
-
-function strValue(v: string | undefined): string | undefined {
-  if (v === undefined || v === "(null)" || v === "(none)") return v;
-  return printEscaped(v);
-}
-
-function isUserType(t: number): boolean {
-  return t === RecordType.USER || (t >= 1100 && t <= 1199) || (t >= 2100 && t <= 2999);
-}
+/** Every item (for {@link searchItems} called without flags). */
+const ALL_FLAGS: Readonly<ExtractFlags> = Object.freeze(
+  Object.fromEntries(Object.keys(NO_FLAGS).map((k) => [k, true])) as unknown as ExtractFlags,
+);
 
 /**
- * Record types whose `subj=` ausearch takes as a subject context: its
- * parsers of syscalls, users, logins, daemons, integrity, kernel anomalies
- * and MAC messages (`ausearch-parse.c`).
- */
-function subjectType(t: number): boolean {
-  return t === RecordType.SYSCALL || t === 1328 || t === 1702 || t === RecordType.LOGIN ||
-    (t >= 1200 && t <= 1206 && t !== 1204) || (t >= 1800 && t <= 1805) || t === 1326 ||
-    t === 1701 || t === 1305 || (t >= 1403 && t <= 1417) || isUserType(t) ||
-    t === RecordType.USER_AVC;
-}
-
-/** Record types whose `obj=` is an object context: PATH, IPC, OBJ_PID, NETFILTER_PKT. */
-function objectType(t: number): boolean {
-  return t === RecordType.PATH || t === 1303 || t === 1318 || t === 1324;
-}
-
-/** NETFILTER_CFG and EVENT_LISTENER: their `subj=` counts only when no context was seen before. */
-function lateSubjectType(t: number): boolean {
-  return t === 1325 || t === 1335;
-}
-
-function take(items: SearchItems, r: AuditRecord): void {
-  const n = r.fieldCount;
-  const t = r.type;
-  // each parser of ausearch takes the first of these in a record
-  let subj = false, obj = false, scontext = false, tcontext = false;
-  let hostFromAddr = false;
-  const noContextYet = items.subjects.length === 0 && items.objects.length === 0;
-  for (let i = 0; i < n; i++) {
-    const name = r.fieldName(i);
-    const v = r.fieldValue(i);
-    switch (name) {
-      case "pid":
-        // ausearch's SYSCALL and AVC parsers set the pid over an earlier one
-        if (t === RecordType.SYSCALL || t === RecordType.AVC) items.pid = num(v) ?? items.pid;
-        else items.pid ??= num(v);
-        break;
-      case "ppid":
-        items.ppid ??= num(v);
-        break;
-      case "uid":
-        items.uid ??= id32(v);
-        break;
-      case "euid":
-        items.euid ??= id32(v);
-        break;
-      case "gid":
-        items.gid ??= id32(v);
-        break;
-      case "egid":
-        items.egid ??= id32(v);
-        break;
-      case "auid":
-        if (t === RecordType.LOGIN || items.auid === undefined) {
-          items.auid = id32(v);
-          const e = r.enriched ? r.enrichment.get("AUID") : undefined;
-          items.auidName = e === undefined ? undefined : printEscaped(e);
-        }
-        break;
-      case "ses":
-        if (t === RecordType.LOGIN) items.session = id32(v);
-        else items.session ??= id32(v);
-        break;
-      case "syscall":
-        if (t === RecordType.SYSCALL) items.syscall ??= num(v);
-        break;
-      case "arch":
-        if (t === RecordType.SYSCALL) items.arch ??= elfToMachine(parseInt(v, 16) >>> 0);
-        break;
-      case "exit":
-        if (t === RecordType.SYSCALL) items.exit ??= num(v);
-        break;
-      case "success":
-        // the syscall's result wins over a res= of another record of the event
-        if (t === RecordType.SYSCALL) items.success = successOf(v) ?? items.success;
-        break;
-      case "seresult":
-        // "avc: denied" fails the event, "granted" makes it succeed (a later SYSCALL overrides)
-        if (t === RecordType.AVC || t === RecordType.USER_AVC) {
-          items.success = !v.includes("denied");
-        }
-        break;
-      case "res":
-      case "result":
-        items.success ??= successOf(v);
-        break;
-      case "exe":
-        // the syscall's exe and comm win over those of records before it (an AVC's)
-        if (t === RecordType.SYSCALL) items.exe = strValue(v) ?? items.exe;
-        else items.exe ??= strValue(v);
-        break;
-      case "comm":
-        if (t === RecordType.SYSCALL) items.comm = strValue(v) ?? items.comm;
-        else items.comm ??= strValue(v);
-        break;
-      case "tty":
-        // ausearch's task parser (SYSCALL, FEATURE_CHANGE, ANOM_LINK) sets the terminal over
-        // an earlier one; NETFILTER_CFG and EVENT_LISTENER only fill it in
-        if (t === RecordType.SYSCALL || t === 1328 || t === 1702) items.terminal = v;
-        else if (lateSubjectType(t)) items.terminal ??= v;
-        break;
-      case "terminal":
-        if (isUserType(t) || t === RecordType.LOGIN) items.terminal ??= v;
-        break;
-      case "acct":
-        if (isUserType(t)) items.acct ??= strValue(v);
-        break;
-      case "hostname":
-        if (isUserType(t) && items.hostname === undefined) {
-          items.hostname = v;
-          // "?" says nothing: ausearch takes the record's addr= instead, when it has one
-          if (v === "?") hostFromAddr = true;
-        }
-        break;
-      case "addr":
-        if (hostFromAddr) {
-          items.hostname = v;
-          hostFromAddr = false;
-        }
-        break;
-      case "cwd":
-        if (t === RecordType.CWD) items.cwd ??= strValue(v);
-        break;
-      case "name":
-        if (t === RecordType.PATH || t === RecordType.AVC) {
-          const f = strValue(v);
-          if (f === undefined) break;
-          // names starting with ./ or .. are joined to the event's CWD, as ausearch does
-          if (
-            t === RecordType.PATH && f[0] === "." && (f[1] === "." || f[1] === "/") &&
-            items.cwd !== undefined
-          ) {
-            items.files.push(`${items.cwd}/${f}`);
-          } else items.files.push(f);
-        }
-        break;
-      case "saddr":
-        if (t === 1306) {
-          const path = unixPath(v);
-          if (path !== undefined) items.sockets.push(path);
-          else items.hostname ??= inetAddress(v);
-        }
-        break;
-      case "subj":
-        if (!subj && (subjectType(t) || (lateSubjectType(t) && noContextYet))) {
-          subj = true;
-          items.subjects.push(v);
-        }
-        break;
-      case "obj":
-        if (!obj && objectType(t)) {
-          obj = true;
-          items.objects.push(v);
-        }
-        break;
-      case "scontext":
-        // a USER_AVC's subject is its subj=, not the scontext of its message
-        if (!scontext && t === RecordType.AVC) {
-          scontext = true;
-          items.subjects.push(v);
-        }
-        break;
-      case "tcontext":
-        if (!tcontext && (t === RecordType.AVC || t === RecordType.USER_AVC)) {
-          tcontext = true;
-          items.objects.push(v);
-        }
-        break;
-      case "vm-ctx":
-        if (t === 2502) items.subjects.push(v);
-        break;
-      case "img-ctx":
-        if (t === 2502) items.objects.push(v);
-        break;
-      case "vm":
-        if (isUserType(t) || t === RecordType.USER_AVC) items.vmName = vmValue(v);
-        break;
-      case "uuid":
-        if (isUserType(t) || t === RecordType.USER_AVC) {
-          // the UUID ends at a space or a colon
-          const colon = v.indexOf(":");
-          items.uuid = colon < 0 ? v : v.slice(0, colon);
-        }
-        break;
-      case "key":
-        if (v !== "(null)") {
-          const k = r.fieldIsSynthetic(i) ? v : strValue(v);
-          if (k !== undefined) items.keys.push(k);
-        }
-        break;
-    }
-  }
-  // NETFILTER_CFG and EVENT_LISTENER without a tty= still give the event a terminal
-  if (lateSubjectType(t) && items.terminal === undefined) items.terminal = "(none)";
-}
-
-/** A `vm=` value: inside its quotes as written, hex decoded otherwise. */
-function vmValue(v: string): string {
-  if (v.startsWith('"')) {
-    const close = v.indexOf('"', 1);
-    return close < 0 ? v.slice(1) : v.slice(1, close);
-  }
-  return printEscaped(v);
-}
-
-/** The path of a hex AF_UNIX sockaddr (non-abstract), if it is one. */
-function unixPath(hex: string): string | undefined {
-  if (!hex.startsWith("0100") || hex.length <= 4) return undefined;
-  const bytes = hexToBytes(hex.slice(4));
-  const nul = bytes.indexOf(0);
-  if (nul === 0) return undefined;
-  return new TextDecoder().decode(nul < 0 ? bytes : bytes.subarray(0, nul));
-}
-
-/** The address of a hex AF_INET/AF_INET6 sockaddr (ausearch takes it as the host). */
-function inetAddress(hex: string): string | undefined {
-  const b = hexToBytes(hex);
-  if (b[0] === 2 && b[1] === 0 && b.length >= 8) return `${b[4]}.${b[5]}.${b[6]}.${b[7]}`;
-  if (b[0] === 10 && b[1] === 0 && b.length >= 24) {
-    const words: string[] = [];
-    for (let i = 8; i < 24; i += 2) words.push(((b[i] << 8) | b[i + 1]).toString(16));
-    return words.join(":");
-  }
-  return undefined;
-}
-
-const itemCache = new WeakMap<AuditEvent, SearchItems>();
-
-/**
- * The searchable items of an event (cached).
+ * The searchable items of an event as ausearch reads them when it looks for
+ * the items `flags` names (every item by default), or `undefined` when
+ * ausearch's record reader fails on the event, which ausearch and aureport
+ * then pass over (see {@link extractItems}). Cached for the last flags asked.
  *
  * @example
  * ```ts
  * import { readEvents, searchItems } from "../../mod.ts";
- * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(searchItems(ev).exe);
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(searchItems(ev)?.exe);
  * ```
  */
-export function searchItems(event: AuditEvent): SearchItems {
-  let items = itemCache.get(event);
-  if (!items) {
-    items = { files: [], sockets: [], keys: [], subjects: [], objects: [] };
-    for (const r of event.records) take(items, r);
-    itemCache.set(event, items);
-  }
+export function searchItems(
+  event: AuditEvent,
+  flags: ExtractFlags = ALL_FLAGS,
+): SearchItems | undefined {
+  const bits = flagBits(flags);
+  const cached = itemCache.get(event);
+  if (cached && cached.bits === bits) return cached.items;
+  const items = extractItems(event, flags);
+  itemCache.set(event, { bits, items });
   return items;
+}
+
+/**
+ * What ausearch reads from records for criteria `c` (its `event_*` options);
+ * `interpreted` is true for the -i, csv and text formats, where ausearch also
+ * reads SYSCALL arch= values.
+ *
+ * @example
+ * ```ts
+ * import { criteriaFlags } from "./search.ts";
+ * criteriaFlags({ pid: 1 }).pid; // true
+ * ```
+ */
+export function criteriaFlags(c: SearchCriteria, interpreted = false): ExtractFlags {
+  const has = (v: unknown) => v !== undefined;
+  return {
+    pid: has(c.pid),
+    ppid: has(c.ppid),
+    uid: has(c.uid) || has(c.anyUid),
+    euid: has(c.euid) || has(c.anyUid),
+    loginuid: has(c.auid) || has(c.anyUid),
+    gid: has(c.gid) || has(c.anyGid),
+    egid: has(c.egid) || has(c.anyGid),
+    terminal: has(c.terminal),
+    session: has(c.session),
+    comm: has(c.comm),
+    exe: has(c.exe),
+    subject: has(c.subject),
+    object: has(c.object),
+    success: has(c.success),
+    exit: has(c.exit),
+    filename: has(c.file),
+    hostname: has(c.host),
+    key: has(c.key),
+    vmname: has(c.vmName),
+    uuid: has(c.uuid),
+    arch: has(c.machine) || interpreted,
+  };
 }
 
 function strmatch(needle: string, haystack: string | undefined, exact: boolean): boolean {
@@ -432,24 +239,20 @@ function strmatch(needle: string, haystack: string | undefined, exact: boolean):
  * }
  * ```
  */
-export function matchEvent(event: AuditEvent, c: SearchCriteria): boolean {
+export function matchEvent(
+  event: AuditEvent,
+  c: SearchCriteria,
+  options: { interpreted?: boolean } = {},
+): boolean {
   if (c.start !== undefined && event.sec < c.start) return false;
   if (c.end !== undefined && event.sec > c.end) return false;
   if (c.eventId !== undefined && event.serial !== c.eventId) return false;
   if (c.nodes && (event.node === undefined || !c.nodes.includes(event.node))) return false;
   if (c.types && !event.records.some((r) => c.types!.includes(r.type))) return false;
-  const needsItems = c.key !== undefined || c.pid !== undefined || c.ppid !== undefined ||
-    c.syscall !== undefined || c.machine !== undefined || c.exe !== undefined ||
-    c.comm !== undefined || c.file !== undefined || c.host !== undefined ||
-    c.terminal !== undefined || c.success !== undefined || c.exit !== undefined ||
-    c.session !== undefined || c.uid !== undefined || c.euid !== undefined ||
-    c.auid !== undefined || c.anyUid !== undefined || c.gid !== undefined ||
-    c.egid !== undefined || c.anyGid !== undefined || c.subject !== undefined ||
-    c.object !== undefined || c.vmName !== undefined || c.uuid !== undefined;
-  if (!needsItems) return true;
+  // ausearch reads every event, criteria or not, and passes over those its reader fails on
+  const s = searchItems(event, criteriaFlags(c, options.interpreted));
+  if (s === undefined) return false;
   const exact = c.exact ?? false;
-  if (c.key !== undefined && onlyKey(c)) return hasKey(event, c.key, exact);
-  const s = searchItems(event);
   if (c.anyUid !== undefined) {
     if (s.uid !== c.anyUid && s.euid !== c.anyUid && s.auid !== c.anyUid) return false;
   } else {
@@ -500,30 +303,6 @@ function contextMatch(s: SearchItems, c: SearchCriteria, exact: boolean): boolea
 }
 
 /** Whether the key is the only criterion that needs the event's items. */
-function onlyKey(c: SearchCriteria): boolean {
-  for (const k in c) {
-    const v = c[k as keyof SearchCriteria];
-    if (v === undefined) continue;
-    if (!["key", "exact", "start", "end", "eventId", "nodes", "types"].includes(k)) return false;
-  }
-  return true;
-}
-
-/** `-k` alone: look at the key fields only, without extracting every item. */
-function hasKey(event: AuditEvent, key: string, exact: boolean): boolean {
-  for (const r of event.records) {
-    const n = r.fieldCount;
-    for (let i = n - 1; i >= 0; i--) {
-      if (r.fieldName(i) !== "key") continue;
-      const v = r.fieldValue(i);
-      if (v === "(null)") continue;
-      const k = r.fieldIsSynthetic(i) ? v : strValue(v);
-      if (k !== undefined && strmatch(key, k, exact)) return true;
-    }
-  }
-  return false;
-}
-
 // --- ausearch time words --------------------------------------------------------
 
 const DAY = 24 * 60 * 60 * 1000;
