@@ -169,6 +169,7 @@ export {
   interpretValue,
 } from "./lib/log/interpret.ts";
 export {
+  HOST_MACHINE,
   loadTables,
   machineNumber,
   syscallName,

@@ -19,11 +19,18 @@ export interface ArgSpec {
   takes: "none" | "one" | "time";
   /** The key the value is stored under. */
   key: string;
+  /** The value may start with "-" (ausearch's -e, --session and -ul: negative numbers). */
+  dashValue?: boolean;
 }
 
 /** An {@link ArgSpec} from its spellings separated by spaces (`"-ts --start"`). */
-export function spec(names: string, takes: ArgSpec["takes"], key: string): ArgSpec {
-  return { names: names.split(" "), takes, key };
+export function spec(
+  names: string,
+  takes: ArgSpec["takes"],
+  key: string,
+  dashValue = false,
+): ArgSpec {
+  return { names: names.split(" "), takes, key, dashValue };
 }
 
 /** Parsed options: flags are `true`, values are lists (options may repeat). */
@@ -81,7 +88,12 @@ export function scanArgs(args: string[], specs: ArgSpec[]): ParsedArgs {
       continue;
     }
     const value = inline ?? args[++i];
-    if (value === undefined) throw new UsageError(`Option "${arg}" needs a value`);
+    // as ausearch and aureport: a word starting with "-" is the next option, not a value
+    // (a lone "-" is standard input for -if)
+    if (
+      value === undefined ||
+      (inline === undefined && value.startsWith("-") && value !== "-" && !spec.dashValue)
+    ) throw new UsageError(`Option "${arg}" needs a value`);
     if (spec.takes === "one") {
       list.push(value);
       continue;

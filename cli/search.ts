@@ -18,6 +18,7 @@ import {
   formatCsv,
   formatEvent,
   formatText,
+  HOST_MACHINE,
   JsonLinesEncoder,
   loadTables,
   machineNumber,
@@ -56,7 +57,7 @@ export const SEARCH_ARGS: ArgSpec[] = [
   spec("-a --event", "one", "event"),
   spec("--arch", "one", "arch"),
   spec("-c --comm", "one", "comm"),
-  spec("-e --exit", "one", "exit"),
+  spec("-e --exit", "one", "exit", true),
   spec("-f --file", "one", "file"),
   spec("--format", "one", "format"),
   spec("-ga --gid-all", "one", "gidAll"),
@@ -80,7 +81,7 @@ export const SEARCH_ARGS: ArgSpec[] = [
   spec("-o --object", "one", "object"),
   spec("-uu --uuid", "one", "uuid"),
   spec("-vm --vm-name", "one", "vmName"),
-  spec("--session", "one", "session"),
+  spec("--session", "one", "session", true),
   spec("-sv --success", "one", "success"),
   spec("-te --end", "time", "end"),
   spec("-ts --start", "time", "start"),
@@ -88,7 +89,7 @@ export const SEARCH_ARGS: ArgSpec[] = [
   spec("-ua --uid-all", "one", "uidAll"),
   spec("-ue --uid-effective", "one", "uidEffective"),
   spec("-ui --uid", "one", "uid"),
-  spec("-ul --loginuid", "one", "loginuid"),
+  spec("-ul --loginuid", "one", "loginuid", true),
   spec("-w --word", "none", "word"),
   spec("-x --executable", "one", "exe"),
   spec("--escape", "one", "escape"),
@@ -127,7 +128,7 @@ export function searchSettings(p: ParsedArgs): {
   if ((v = one("exe")) !== undefined) c.exe = v;
   if ((v = one("pid")) !== undefined) c.pid = intArg(v, "pid", 0);
   if ((v = one("ppid")) !== undefined) c.ppid = intArg(v, "ppid", 0);
-  if ((v = one("session")) !== undefined) c.session = intArg(v, "session", 0) | 0;
+  if ((v = one("session")) !== undefined) c.session = intArg(v, "session") | 0;
   if ((v = one("uid")) !== undefined) c.uid = idArg(v, "uid", "/etc/passwd");
   if ((v = one("uidEffective")) !== undefined) c.euid = idArg(v, "euid", "/etc/passwd");
   if ((v = one("uidAll")) !== undefined) c.anyUid = idArg(v, "uid", "/etc/passwd");
@@ -139,17 +140,23 @@ export function searchSettings(p: ParsedArgs): {
     if (v !== "yes" && v !== "no") throw new UsageError(`Invalid success "${v}": use yes or no`);
     c.success = v === "yes";
   }
-  if ((v = one("syscall")) !== undefined) {
-    const n = /^\d+$/.test(v) ? Number(v) : syscallNumber(v, 1);
-    if (n < 0) throw new UsageError(`Invalid syscall "${v}": unknown name`);
-    c.syscall = n;
-  }
   if ((v = one("arch")) !== undefined) {
     const m = v === "b64" ? 1 : v === "b32" ? 0 : machineNumber(v);
     if (m === undefined) {
       throw new UsageError(`Invalid arch "${v}": use b32, b64 or a machine name`);
     }
     c.machine = m;
+  }
+  if ((v = one("syscall")) !== undefined) {
+    if (/^\d+$/.test(v)) c.syscall = Number(v);
+    else {
+      // as ausearch: a name is looked up for the machine given (this host's by default),
+      // and then only events of that machine match
+      c.machine ??= HOST_MACHINE;
+      const n = syscallNumber(v, c.machine);
+      if (n < 0) throw new UsageError(`Invalid syscall "${v}": unknown name`);
+      c.syscall = n;
+    }
   }
   const messages = (p.get("message") ?? []).filter((x): x is string => typeof x === "string");
   if (messages.length && !messages.some((m) => m.split(",").includes("ALL"))) {

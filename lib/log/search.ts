@@ -198,16 +198,20 @@ export function searchItems(
  */
 export function criteriaFlags(c: SearchCriteria, interpreted = false): ExtractFlags {
   const has = (v: unknown) => v !== undefined;
+  // ausearch keeps -1 (and -2 for the auid) as "not asked": such values read nothing
+  const uid = has(c.uid) && c.uid !== -1, euid = has(c.euid) && c.euid !== -1;
+  const auid = has(c.auid) && c.auid !== -2;
+  const any = has(c.anyUid);
   return {
-    pid: has(c.pid),
-    ppid: has(c.ppid),
-    uid: has(c.uid) || has(c.anyUid),
-    euid: has(c.euid) || has(c.anyUid),
-    loginuid: has(c.auid) || has(c.anyUid),
-    gid: has(c.gid) || has(c.anyGid),
-    egid: has(c.egid) || has(c.anyGid),
+    pid: has(c.pid) && c.pid !== -1,
+    ppid: has(c.ppid) && c.ppid !== -1,
+    uid: uid || (any && c.anyUid !== -1),
+    euid: euid || (any && c.anyUid !== -1),
+    loginuid: auid || (any && c.anyUid !== -2),
+    gid: (has(c.gid) && c.gid !== -1) || (has(c.anyGid) && c.anyGid !== -1),
+    egid: (has(c.egid) && c.egid !== -1) || (has(c.anyGid) && c.anyGid !== -1),
     terminal: has(c.terminal),
-    session: has(c.session),
+    session: has(c.session) && c.session !== -2,
     comm: has(c.comm),
     exe: has(c.exe),
     subject: has(c.subject),
@@ -219,7 +223,7 @@ export function criteriaFlags(c: SearchCriteria, interpreted = false): ExtractFl
     key: has(c.key),
     vmname: has(c.vmName),
     uuid: has(c.uuid),
-    arch: has(c.machine) || interpreted,
+    arch: (has(c.machine) && c.machine !== -1) || interpreted,
   };
 }
 
@@ -253,24 +257,27 @@ export function matchEvent(
   const s = searchItems(event, criteriaFlags(c, options.interpreted));
   if (s === undefined) return false;
   const exact = c.exact ?? false;
+  // what was not read compares as ausearch's initial values: -1, and -2 for auid and session
+  const uid = s.uid ?? -1, euid = s.euid ?? -1, auid = s.auid ?? -2;
   if (c.anyUid !== undefined) {
-    if (s.uid !== c.anyUid && s.euid !== c.anyUid && s.auid !== c.anyUid) return false;
+    if (uid !== c.anyUid && euid !== c.anyUid && auid !== c.anyUid) return false;
   } else {
-    if (c.uid !== undefined && s.uid !== c.uid) return false;
-    if (c.euid !== undefined && s.euid !== c.euid) return false;
-    if (c.auid !== undefined && s.auid !== c.auid) return false;
+    if (c.uid !== undefined && c.uid !== -1 && uid !== c.uid) return false;
+    if (c.euid !== undefined && c.euid !== -1 && euid !== c.euid) return false;
+    if (c.auid !== undefined && c.auid !== -2 && auid !== c.auid) return false;
   }
+  const gid = s.gid ?? -1, egid = s.egid ?? -1;
   if (c.anyGid !== undefined) {
-    if (s.gid !== c.anyGid && s.egid !== c.anyGid) return false;
+    if (gid !== c.anyGid && egid !== c.anyGid) return false;
   } else {
-    if (c.gid !== undefined && s.gid !== c.gid) return false;
-    if (c.egid !== undefined && s.egid !== c.egid) return false;
+    if (c.gid !== undefined && c.gid !== -1 && gid !== c.gid) return false;
+    if (c.egid !== undefined && c.egid !== -1 && egid !== c.egid) return false;
   }
-  if (c.ppid !== undefined && s.ppid !== c.ppid) return false;
-  if (c.pid !== undefined && s.pid !== c.pid) return false;
-  if (c.machine !== undefined && s.arch !== c.machine) return false;
-  if (c.syscall !== undefined && s.syscall !== c.syscall) return false;
-  if (c.session !== undefined && s.session !== c.session) return false;
+  if (c.ppid !== undefined && c.ppid !== -1 && (s.ppid ?? -1) !== c.ppid) return false;
+  if (c.pid !== undefined && c.pid !== -1 && (s.pid ?? -1) !== c.pid) return false;
+  if (c.machine !== undefined && c.machine !== -1 && s.arch !== c.machine) return false;
+  if (c.syscall !== undefined && c.syscall !== -1 && (s.syscall ?? 0) !== c.syscall) return false;
+  if (c.session !== undefined && c.session !== -2 && (s.session ?? -2) !== c.session) return false;
   if (c.exit !== undefined && s.exit !== c.exit) return false;
   if (c.success !== undefined && s.success !== c.success) return false;
   if (c.file !== undefined) {
