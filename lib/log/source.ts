@@ -125,6 +125,9 @@ async function* fileChunks(
     const buf = new Uint8Array(chunk);
     let n: number | null;
     if (performance.now() - turn > YIELD_MS) {
+      // with a signal, a timer turn too: an awaited read alone may complete without the
+      // event loop running timers, and an AbortSignal.timeout would never fire
+      if (options.signal) await new Promise((resolve) => setTimeout(resolve, 0));
       n = await file.read(buf);
       turn = performance.now();
     } else n = file.readSync(buf);
