@@ -146,6 +146,27 @@ oracleTest(
   () => compare(SAMPLE, SEARCHES, REPORTS),
 );
 
+/** `compare` on `log`, and on a copy without its ENRICHED parts (as a RAW-format auditd writes it). */
+async function compareBothFormats(
+  log: string,
+  searches: string[][],
+  reports: string[][],
+): Promise<void> {
+  await compare(log, searches, reports);
+  const dir = await Deno.makeTempDir({ prefix: "auditkit-raw-" });
+  try {
+    const raw = `${dir}/audit.log`;
+    const text = await Deno.readTextFile(log);
+    const lines = text.split("\n").map((l) =>
+      l.includes("\x1d") ? l.slice(0, l.indexOf("\x1d")) : l
+    );
+    await Deno.writeTextFile(raw, lines.join("\n"));
+    await compare(raw, searches, reports);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /**
  * Records as Debian and Ubuntu hosts write them: ENRICHED, sshd logins that fail and succeed,
  * sudo, systemd services, nftables, AppArmor AVCs (which ausearch never shows: they have no
@@ -236,9 +257,88 @@ const REALISTIC_REPORTS: string[][] = [
 ];
 
 oracleTest(
-  "search and report equal ausearch and aureport on a log of everyday Debian records",
+  "search and report equal ausearch and aureport on a log of everyday Debian records, ENRICHED and RAW",
   ["ausearch", "aureport"],
-  () => compare(REALISTIC, REALISTIC_SEARCHES, REALISTIC_REPORTS),
+  () => compareBothFormats(REALISTIC, REALISTIC_SEARCHES, REALISTIC_REPORTS),
+);
+
+/**
+ * Less frequent records: boots and runlevels, rule changes, user and group management, SSH
+ * crypto, login-failure anomalies and responses, ANOM_LINK, hex exe/cwd/paths and keys split on
+ * 0x01, 32-bit socketcall, AF_INET6 and AF_UNIX sockaddrs, ptrace targets, MMAP, CAPSET,
+ * OPENAT2, MAC policy loads, integrity, virtual machines, node= records, NETFILTER_PKT,
+ * EVENT_LISTENER, USER_TTY, software updates, devices, time changes, FANOTIFY.
+ */
+const REALISTIC2 = `${ROOT}tests/data/log_realistic2.log`;
+
+const REALISTIC2_SEARCHES: string[][] = [
+  ["--raw"],
+  ["-i"],
+  [],
+  ["--format", "csv"],
+  ["--format", "text"],
+  ["--format", "csv", "--extra-keys", "--extra-labels", "--extra-obj2", "--extra-time"],
+  ["-i", "--escape", "shell"],
+  ["-n", "web2"],
+  ["-n", "web2", "-i"],
+  ...["192.0.2.10", "203.0.113.9", "198.51.100.20", "::1", "host1"].map((h) => ["-hn", h]),
+  ["-vm", "web1"],
+  ["-uu", "11112222-3333-4444-5555-666677778888"],
+  ...[
+    "/home/alice/my prog",
+    "/home/alice/my dir/./lib/x.so",
+    "x.so",
+    "/run/dbus/system_bus_socket",
+    "/home/alice/../secret",
+    "/etc/shadow",
+    "/usr/bin/evil",
+    "/var/lib/libvirt/images/web1.qcow2",
+  ].map((f) => ["-f", f]),
+  ["-x", "/home/alice/my prog"],
+  ["-x", "my"],
+  ...["exec", "write", "passwd", "net"].map((k) => ["-k", k]),
+  ["-k", "net", "-i"],
+  ["-c", "my prog"],
+  ["-p", "2400"],
+  ["-p", "2306"],
+  ["-o", "unconfined"],
+  ["-su", "unconfined"],
+  ["-sc", "102"],
+  ["--arch", "b32"],
+  ["--arch", "i386", "-i"],
+  ["-e", "-1"],
+  ["-e", "EPERM"],
+  ["-ui", "1000"],
+  ["-ua", "1001"],
+  ["-gi", "1005"],
+  ["-ga", "0"],
+  ["-tm", "pts/0"],
+  ["-tm", "pts0"],
+  ["--session", "2"],
+  ["-sv", "no"],
+  ["-sv", "yes"],
+  ...[
+    "ANOM_LINK",
+    "USER_MGMT,GRP_MGMT,DEL_USER",
+    "CRYPTO_SESSION,CRYPTO_KEY_USER",
+    "VIRT_CONTROL,VIRT_RESOURCE,VIRT_MACHINE_ID",
+    "MAC_POLICY_LOAD,USER_MAC_POLICY_LOAD",
+    "INTEGRITY_RULE,INTEGRITY_DATA",
+    "SOFTWARE_UPDATE,USER_DEVICE,TIME_ADJNTPVAL",
+    "FANOTIFY",
+    "CAPSET,MMAP,OPENAT2,OBJ_PID",
+    "SYSTEM_BOOT,SYSTEM_SHUTDOWN,SYSTEM_RUNLEVEL",
+    "EVENT_LISTENER,NETFILTER_PKT",
+    "USER_TTY",
+    "CONFIG_CHANGE,FEATURE_CHANGE",
+    "DAEMON_ACCEPT,DAEMON_CLOSE",
+  ].map((m) => ["-m", m, "-i"]),
+];
+
+oracleTest(
+  "search and report equal ausearch and aureport on a log of less frequent records, ENRICHED and RAW",
+  ["ausearch", "aureport"],
+  () => compareBothFormats(REALISTIC2, REALISTIC2_SEARCHES, REALISTIC_REPORTS),
 );
 
 const CONTEXTS = `${ROOT}tests/data/log_contexts.log`;

@@ -1090,12 +1090,17 @@ class Normalizer {
       f = c.find("printer");
       d.objectKind = "printer";
     } else if (is("CONFIG_CHANGE")) {
+      // a rule's key, unless it is (null); else the setting changed (a failed look leaves
+      // the cursor past the end, so nothing after it is found either)
+      c.firstRecord();
+      f = c.find("key");
+      if (f === "(null)") f = undefined;
       for (
-        const n of ["key", "audit_enabled", "audit_pid", "audit_backlog_limit", "audit_failure"]
+        const n of ["audit_enabled", "audit_pid", "audit_backlog_limit", "audit_failure", "actions"]
       ) {
-        if (n !== "key") c.firstRecord();
-        f = c.find(n);
         if (f !== undefined) break;
+        c.firstRecord();
+        f = c.find(n);
       }
       d.objectKind = "audit-config";
     } else if (is("MAC_CONFIG_CHANGE")) {
@@ -1297,6 +1302,9 @@ class Normalizer {
         : "disconnected-from";
       d.objectKind = "socket";
       this.programObject();
+      c.firstRecord();
+      if (c.find("exe") !== undefined) d.how = c.interpret(this.escape);
+      c.firstRecord();
       this.results();
       return;
     }

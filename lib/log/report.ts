@@ -87,7 +87,7 @@ export function auid(s: SearchItems, i: boolean): string {
   // aureport starts every event with loginuid -2: events without an auid print that
   const v = s.auid ?? -2;
   if (!i) return String(v);
-  if (s.auidName !== undefined && !s.auidName.startsWith("unknown-")) return s.auidName;
+  if (s.auidName !== undefined && !s.auidName.startsWith("unknown-")) return safe(s.auidName);
   if (v === -1) return "unset";
   if (v === 0) return "root";
   return userName(v >>> 0) ?? `unknown(${v})`;
@@ -109,6 +109,22 @@ function syscallText(ev: AuditEvent, s: SearchItems, i: boolean): string {
 
 const q = (v: string | undefined) => v ?? "?";
 
+/**
+ * aureport's safe_print_string (escape mode tty): control characters as
+ * `\ooo`. aureport prints commands, executables, accounts, keys and user
+ * names, and every summary entry, this way.
+ */
+export function safe(v: string): string {
+  // deno-lint-ignore no-control-regex
+  return /[\x00-\x1f]/.test(v)
+    // deno-lint-ignore no-control-regex
+    ? v.replace(/[\x00-\x1f]/g, (c) => "\\" + c.charCodeAt(0).toString(8).padStart(3, "0"))
+    : v;
+}
+
+/** {@link q} for a value aureport prints with safe_print_string. */
+const qs = (v: string | undefined) => v === undefined ? "?" : safe(v);
+
 /** Authentication events as aureport counts them: USER_AUTH, GRP_AUTH, failed USER_MGMT. */
 function isAuth(ev: AuditEvent, s: SearchItems): boolean {
   return ev.type === USER_AUTH || ev.type === 1126 || (ev.type === 1102 && s.success === false);
@@ -118,7 +134,7 @@ function isAuth(ev: AuditEvent, s: SearchItems): boolean {
 function avcRow(ev: AuditEvent, s: SearchItems, i: boolean): string[] {
   const n = (v: string | undefined) => v ?? "(null)";
   return s.avcs.map((d) =>
-    `${s.comm ?? "?"} ${n(d.scontext)} ${syscallText(ev, s, i)} ${n(d.cls)} ${n(d.perm)} ${
+    `${qs(s.comm)} ${n(d.scontext)} ${syscallText(ev, s, i)} ${n(d.cls)} ${n(d.perm)} ${
       n(d.tcontext)
     } ${d.result} ${ev.serial}`
   );
@@ -134,7 +150,9 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryHeader: "total  acct",
     rows: (ev, s) =>
       !isAuth(ev, s) ? [] : [
-        `${q(s.acct)} ${q(s.hostname)} ${q(s.terminal)} ${q(s.exe)} ${successText(s)} ${ev.serial}`,
+        `${qs(s.acct)} ${q(s.hostname)} ${q(s.terminal)} ${qs(s.exe)} ${
+          successText(s)
+        } ${ev.serial}`,
       ],
     values: (ev, s) => !isAuth(ev, s) ? [] : [q(s.acct)],
   },
@@ -148,9 +166,9 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     // a failed login has no auid yet: aureport names its acct instead
     rows: (ev, s, i) =>
       ev.type !== USER_LOGIN ? [] : [
-        `${s.success === false && s.acct !== undefined ? s.acct : auid(s, i)} ${q(s.hostname)} ${
-          q(s.terminal)
-        } ${q(s.exe)} ${successText(s)} ${ev.serial}`,
+        `${s.success === false && s.acct !== undefined ? safe(s.acct) : auid(s, i)} ${
+          q(s.hostname)
+        } ${q(s.terminal)} ${qs(s.exe)} ${successText(s)} ${ev.serial}`,
       ],
     values: (ev, s, i) =>
       ev.type !== USER_LOGIN
@@ -177,7 +195,7 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     rows: (ev, s, i) =>
       s.exe === undefined
         ? []
-        : [`${s.exe} ${q(s.terminal)} ${q(s.hostname)} ${auid(s, i)} ${ev.serial}`],
+        : [`${safe(s.exe)} ${q(s.terminal)} ${q(s.hostname)} ${auid(s, i)} ${ev.serial}`],
     values: (_ev, s) => s.exe === undefined ? [] : [s.exe],
   },
   key: {
@@ -191,7 +209,7 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     rows: (ev, s, i) =>
       s.keys.length === 0 || s.keys[0] === "(null)"
         ? []
-        : [`${s.keys[0]} ${successText(s)} ${q(s.exe)} ${auid(s, i)} ${ev.serial}`],
+        : [`${safe(s.keys[0])} ${successText(s)} ${qs(s.exe)} ${auid(s, i)} ${ev.serial}`],
     values: (_ev, s) => s.keys.filter((k) => k !== "(null)"),
   },
   event: {
@@ -217,7 +235,7 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryHeader: "total  file",
     rows: (ev, s, i) =>
       s.files.length === 0 ? [] : [
-        `${s.files[0]} ${syscallText(ev, s, i)} ${successText(s)} ${q(s.exe)} ${
+        `${s.files[0]} ${syscallText(ev, s, i)} ${successText(s)} ${qs(s.exe)} ${
           auid(s, i)
         } ${ev.serial}`,
       ],
@@ -230,11 +248,12 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "Syscall Summary Report",
     summaryRule: 26,
     summaryHeader: "total  syscall",
+    // listed with a syscall other than 0 (read), counted when above 0
     rows: (ev, s, i) =>
-      s.syscall === undefined ? [] : [
-        `${syscallText(ev, s, i)} ${q(s.pid?.toString())} ${q(s.comm)} ${auid(s, i)} ${ev.serial}`,
+      !s.syscall ? [] : [
+        `${syscallText(ev, s, i)} ${q(s.pid?.toString())} ${qs(s.comm)} ${auid(s, i)} ${ev.serial}`,
       ],
-    values: (ev, s, i) => s.syscall === undefined ? [] : [syscallText(ev, s, i)],
+    values: (ev, s, i) => (s.syscall ?? 0) > 0 ? [syscallText(ev, s, i)] : [],
   },
   user: {
     title: "User ID Report",
@@ -247,7 +266,7 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     rows: (ev, s, i) =>
       ev.type === 1201 || s.uid === undefined
         ? []
-        : [`${auid(s, i)} ${q(s.terminal)} ${q(s.hostname)} ${q(s.exe)} ${ev.serial}`],
+        : [`${auid(s, i)} ${q(s.terminal)} ${q(s.hostname)} ${qs(s.exe)} ${ev.serial}`],
     // events without an auid are not counted
     values: (_ev, s, i) => s.auid === undefined ? [] : [auid(s, i)],
   },
@@ -259,11 +278,12 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "Pid Summary Report",
     summaryRule: 26,
     summaryHeader: "total  pid",
+    // listed with a pid of 0 or more, counted with any pid read
     rows: (ev, s, i) =>
-      s.pid === undefined
+      (s.pid ?? -1) < 0
         ? []
-        : [`${s.pid} ${q(s.exe)} ${syscallText(ev, s, i)} ${auid(s, i)} ${ev.serial}`],
-    values: (_ev, s) => s.pid === undefined ? [] : [String(s.pid)],
+        : [`${s.pid} ${qs(s.exe)} ${syscallText(ev, s, i)} ${auid(s, i)} ${ev.serial}`],
+    values: (_ev, s) => (s.pid ?? -1) === -1 ? [] : [String(s.pid)],
   },
   config: {
     title: "Config Change Report",
@@ -317,7 +337,7 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     rows: (ev, s, i) =>
       s.comm === undefined
         ? []
-        : [`${s.comm} ${q(s.terminal)} ${q(s.hostname)} ${auid(s, i)} ${ev.serial}`],
+        : [`${safe(s.comm)} ${q(s.terminal)} ${q(s.hostname)} ${auid(s, i)} ${ev.serial}`],
     values: (_ev, s) => s.comm === undefined ? [] : [s.comm],
   },
   ...MORE_COLUMNS,
@@ -500,7 +520,8 @@ export class Report {
     const col = COLUMNS[o.kind];
     if (o.summary) {
       const entries = [...this.#counts];
-      if (col.numeric && (!o.interpret || col.typeLabels)) {
+      // aureport keeps numbers (pids, types) in ascending order before sorting by count
+      if (col.numeric && entries.every(([v]) => /^-?\d+$/.test(v))) {
         entries.sort((a, b) => Number(a[0]) - Number(b[0]));
       }
       entries.sort((a, b) => b[1] - a[1]);
@@ -509,7 +530,7 @@ export class Report {
         ? (v: string) => recordTypeName(Number(v))
         : (v: string) => v;
       let rows = "";
-      for (const [v, n] of entries) rows += `${n}  ${label(v)}\n`;
+      for (const [v, n] of entries) rows += `${n}  ${safe(label(v))}\n`;
       return out + rows;
     }
     if (this.#rows.length === 0) return out + "<no events of interest were found>\n\n";

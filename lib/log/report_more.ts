@@ -9,7 +9,7 @@
 
 import type { AuditEvent } from "./assemble.ts";
 import { printTtyData } from "./interpret_extra.ts";
-import { auid } from "./report.ts";
+import { auid, safe } from "./report.ts";
 import type { SearchItems } from "./search.ts";
 import { recordTypeName } from "./types.ts";
 
@@ -40,6 +40,8 @@ interface TypeColumn {
 const has = (ev: AuditEvent, lo: number, hi = lo) =>
   ev.records.some((r) => r.type >= lo && r.type <= hi);
 const q = (v: string | undefined) => v ?? "?";
+/** {@link q} for what aureport prints with safe_print_string. */
+const qs = (v: string | undefined) => v === undefined ? "?" : safe(v);
 /** aureport's success column: events without a result say unset. */
 const successText = (s: SearchItems) =>
   s.success === undefined ? "unset" : s.success ? "yes" : "no";
@@ -90,7 +92,7 @@ export const MORE_COLUMNS: Record<MoreReportKind, TypeColumn> = {
       summaryRule: 32,
     },
     (ev, s, i) =>
-      `${auid(s, i)} ${q(s.hostname)} ${q(s.terminal)} ${q(s.exe)} ${q(s.acct)} ${
+      `${auid(s, i)} ${q(s.hostname)} ${q(s.terminal)} ${qs(s.exe)} ${qs(s.acct)} ${
         successText(s)
       } ${ev.serial}`,
   ),
@@ -104,9 +106,9 @@ export const MORE_COLUMNS: Record<MoreReportKind, TypeColumn> = {
       summaryRule: 22,
     },
     (ev, s, i) =>
-      `${typeName(ev)} ${s.exe ?? s.comm ?? "?"} ${q(s.terminal ?? anomalyTty(ev))} ${
-        q(s.hostname)
-      } ${auid(s, i)} ${ev.serial}`,
+      `${typeName(ev)} ${qs(s.exe ?? s.comm)} ${q(s.terminal ?? anomalyTty(ev))} ${q(s.hostname)} ${
+        auid(s, i)
+      } ${ev.serial}`,
   ),
   response: typeColumn(isResponse, {
     title: "Response to Anomaly Report",
@@ -168,7 +170,7 @@ export const MORE_COLUMNS: Record<MoreReportKind, TypeColumn> = {
       const sp = data.lastIndexOf(" ");
       if (sp >= 0) data = data.slice(0, sp);
       return [
-        `${ev.serial} ${auid(s, i)} ${q(s.terminal)} ${(s.session ?? -1) >>> 0} ${s.comm ?? "?"} ${
+        `${ev.serial} ${auid(s, i)} ${q(s.terminal)} ${(s.session ?? -1) >>> 0} ${qs(s.comm)} ${
           printTtyData(data)
         }`,
       ];
