@@ -199,7 +199,13 @@ export {
   type SearchItems,
   searchItems,
 } from "./lib/log/search.ts";
-export { type ExtractFlags, extractItems, NO_FLAGS, reportFlags } from "./lib/log/extract.ts";
+export {
+  ausearchKeeps,
+  type ExtractFlags,
+  extractItems,
+  NO_FLAGS,
+  reportFlags,
+} from "./lib/log/extract.ts";
 export {
   type Checkpoint,
   type CheckpointDecision,

@@ -7,7 +7,6 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
 import {
   AuditEvent,
-  AuditRecord,
   eventToJson,
   formatInterpreted,
   formatJson,
@@ -23,6 +22,7 @@ import { ELF_MACHINES, FILE_TYPES, MACHINES, MSG_TYPES, SYSCALLS } from "../lib/
 import { audit, auparse, c, fromCString } from "../lib/_native.ts";
 import { IDATA } from "../ffi/libauparse.ts";
 import { oracleTest } from "./_helpers.ts";
+import { event } from "./_events.ts";
 import {
   type FieldKind,
   fieldKind,
@@ -33,13 +33,6 @@ import {
 } from "../lib/log/interpret.ts";
 
 const enc = new TextEncoder();
-
-function event(...lines: string[]): AuditEvent {
-  const records = lines.map((l) => new AuditRecord(enc.encode(l)));
-  const ev = new AuditEvent(records[0]);
-  ev.records.push(...records.slice(1));
-  return ev;
-}
 
 function interpreted(ev: AuditEvent, r = 0): Record<string, string> {
   const rec = ev.records[r];

@@ -238,7 +238,18 @@ class Extractor {
   /** The value the last loose look read ended the text (ausearch is then left without a cursor). */
   atEnd = false;
 
-  constructor(readonly f: ExtractFlags) {}
+  /** No option makes the SYSCALL reader look at more than syscall=, a0= and a1=. */
+  readonly bare: boolean;
+  /** No option at all. */
+  readonly nothing: boolean;
+
+  constructor(readonly f: ExtractFlags) {
+    this.bare = !(f.arch || f.success || f.exit || f.key || f.ppid || f.pid || f.loginuid ||
+      f.uid || f.gid || f.euid || f.egid || f.terminal || f.session || f.comm || f.exe ||
+      f.subject);
+    this.nothing = this.bare &&
+      !(f.object || f.filename || f.hostname || f.vmname || f.uuid);
+  }
 
   /** Runs the reader of each record in order; false when one fails. */
   run(event: AuditEvent): boolean {
@@ -334,6 +345,11 @@ class Extractor {
 
   record(r: AuditRecord): number {
     const t = r.type;
+    // a SYSCALL record read for nothing but its syscall: looked at in its bytes, not decoded
+    if (t === RecordType.SYSCALL && this.bare) return this.syscallBytes(r);
+    // asked for nothing, only the readers that can fail are run (the acct= of user
+    // records, read whatever the options, is then left out)
+    if (this.nothing && !MAY_FAIL_UNASKED.has(t)) return 0;
     const m = r.text;
     if (t === RecordType.SYSCALL) return this.syscall(m);
     if (t === RecordType.CWD) return this.dir(m);
@@ -464,6 +480,13 @@ class Extractor {
       if (at >= 0) return this.keys(m, at + 4, 44, 45);
     }
     return 0;
+  }
+
+  /** {@link syscall} for a bare read, on the record's bytes: the same results, faster. */
+  syscallBytes(r: AuditRecord): number {
+    const rc = bareSyscall(r);
+    if (rc === 0) this.items.syscall = bareSyscallNumber;
+    return rc;
   }
 
   /** A key value at `p`: quoted, or hex with several keys split on 0x01. */
@@ -1139,6 +1162,89 @@ class Extractor {
     if (node.result !== undefined) this.items.avcs.push(node);
     this.avcSeen = true;
   }
+}
+
+/** Records whose reader can fail when nothing is asked: SYSCALL, AVC, USER_AVC, SECCOMP, INTEGRITY_*. */
+const MAY_FAIL_UNASKED = new Set([
+  RecordType.SYSCALL,
+  RecordType.AVC,
+  RecordType.USER_AVC,
+  1326,
+  1800,
+  1801,
+  1802,
+  1803,
+  1804,
+  1805,
+]);
+
+const SYSCALL_EQ = new TextEncoder().encode("syscall=");
+const A0_EQ = new TextEncoder().encode("a0=");
+const A1_EQ = new TextEncoder().encode("a1=");
+
+/** The syscall number the last successful {@link bareSyscall} read. */
+let bareSyscallNumber = 0;
+
+/**
+ * The SYSCALL reader asked for nothing but the syscall, on the record's
+ * bytes: syscall=, a0= and a1= in this order, each value followed by a space.
+ */
+function bareSyscall(r: AuditRecord): number {
+  const b = r.buffer, end = r.textEnd;
+  let at = indexOfBytes(b, SYSCALL_EQ, r.start, end);
+  if (at < 0) return 4;
+  let p = at + SYSCALL_EQ.length;
+  let sp = b.indexOf(0x20, p);
+  if (sp < 0 || sp >= end) return 5;
+  let v = 0, i = p;
+  while (i < sp && i < p + 15 && b[i] >= 0x30 && b[i] <= 0x39) v = v * 10 + (b[i++] - 0x30);
+  bareSyscallNumber = i === p || i === sp
+    ? v | 0
+    : id32(String.fromCharCode(...b.subarray(p, sp)), 0);
+  for (const arg of [A0_EQ, A1_EQ]) {
+    at = indexOfBytes(b, arg, sp, end);
+    if (at < 0) return 11;
+    p = at + arg.length;
+    sp = b.indexOf(0x20, p);
+    if (sp < 0 || sp >= end) return 12;
+  }
+  return 0;
+}
+
+/**
+ * Whether ausearch, asked for nothing, keeps `event`: none of its records
+ * makes a reader fail (what a search with no item criteria needs). The same
+ * as `extractItems(event, NO_FLAGS) !== undefined`, without building items.
+ *
+ * @example
+ * ```ts
+ * import { ausearchKeeps } from "./extract.ts";
+ * import { readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) {
+ *   if (!ausearchKeeps(ev)) console.log("ausearch does not show", ev.id);
+ * }
+ * ```
+ */
+export function ausearchKeeps(event: AuditEvent): boolean {
+  const records = event.records;
+  for (let i = 0; i < records.length; i++) {
+    const t = records[i].type;
+    if (t === RecordType.SYSCALL) {
+      if (bareSyscall(records[i]) !== 0) return false;
+    } else if (MAY_FAIL_UNASKED.has(t)) return extractItems(event, NO_FLAGS) !== undefined;
+  }
+  return true;
+}
+
+/** The first `pattern` in `b[from, end)`, or -1. */
+function indexOfBytes(b: Uint8Array, pattern: Uint8Array, from: number, end: number): number {
+  const first = pattern[0], last = end - pattern.length;
+  for (let i = b.indexOf(first, from); i >= 0 && i <= last; i = b.indexOf(first, i + 1)) {
+    let k = 1;
+    while (k < pattern.length && b[i + k] === pattern[k]) k++;
+    if (k === pattern.length) return i;
+  }
+  return -1;
 }
 
 /** Where paths and cwd are looked for in PATH and CWD records (past the time stamp). */

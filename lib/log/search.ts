@@ -8,7 +8,7 @@
  */
 
 import type { AuditEvent } from "./assemble.ts";
-import { type ExtractFlags, extractItems, flagBits, NO_FLAGS } from "./extract.ts";
+import { ausearchKeeps, type ExtractFlags, extractItems, flagBits, NO_FLAGS } from "./extract.ts";
 
 /** ausearch's criteria; every field set must match. */
 export interface SearchCriteria {
@@ -155,6 +155,7 @@ export interface AvcDecision {
 }
 
 const itemCache = new WeakMap<AuditEvent, { bits: number; items: SearchItems | undefined }>();
+const bitsCache = new WeakMap<ExtractFlags, number>();
 
 /** Every item (for {@link searchItems} called without flags). */
 const ALL_FLAGS: Readonly<ExtractFlags> = Object.freeze(
@@ -177,12 +178,30 @@ export function searchItems(
   event: AuditEvent,
   flags: ExtractFlags = ALL_FLAGS,
 ): SearchItems | undefined {
-  const bits = flagBits(flags);
+  let bits = bitsCache.get(flags);
+  if (bits === undefined) bitsCache.set(flags, bits = flagBits(flags));
   const cached = itemCache.get(event);
   if (cached && cached.bits === bits) return cached.items;
   const items = extractItems(event, flags);
   itemCache.set(event, { bits, items });
   return items;
+}
+
+const flagsCache = new WeakMap<SearchCriteria, [ExtractFlags?, ExtractFlags?]>();
+
+/** The flags of criteria that ask for no item (one object, so it is told apart at once). */
+const NOTHING: ExtractFlags = { ...NO_FLAGS };
+
+/** {@link criteriaFlags}, computed once per criteria object ({@link NOTHING} when no flag is set). */
+function flagsOf(c: SearchCriteria, interpreted: boolean): ExtractFlags {
+  let cached = flagsCache.get(c);
+  if (!cached) flagsCache.set(c, cached = [undefined, undefined]);
+  const i = interpreted ? 1 : 0;
+  if (cached[i] === undefined) {
+    const f = criteriaFlags(c, interpreted);
+    cached[i] = Object.values(f).some((v) => v) ? f : NOTHING;
+  }
+  return cached[i];
 }
 
 /**
@@ -254,7 +273,9 @@ export function matchEvent(
   if (c.nodes && (event.node === undefined || !c.nodes.includes(event.node))) return false;
   if (c.types && !event.records.some((r) => c.types!.includes(r.type))) return false;
   // ausearch reads every event, criteria or not, and passes over those its reader fails on
-  const s = searchItems(event, criteriaFlags(c, options.interpreted));
+  const flags = flagsOf(c, options.interpreted ?? false);
+  if (flags === NOTHING && c.syscall === undefined) return ausearchKeeps(event);
+  const s = searchItems(event, flags);
   if (s === undefined) return false;
   const exact = c.exact ?? false;
   // what was not read compares as ausearch's initial values: -1, and -2 for auid and session
