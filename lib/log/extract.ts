@@ -1191,7 +1191,8 @@ let bareSyscallNumber = 0;
  */
 function bareSyscall(r: AuditRecord): number {
   const b = r.buffer, end = r.textEnd;
-  let at = indexOfBytes(b, SYSCALL_EQ, r.start, end);
+  // from the body: the header (node=, type=SYSCALL, msg=audit(...):) has no "syscall="
+  let at = indexOfBytes(b, SYSCALL_EQ, r.bodyStart, end);
   if (at < 0) return 4;
   let p = at + SYSCALL_EQ.length;
   let sp = b.indexOf(0x20, p);
