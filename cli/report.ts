@@ -4,9 +4,9 @@
  * @module
  */
 
-import { eventBatches, loadTables, Report, type ReportKind } from "../mod.ts";
+import { type EscapeMode, eventBatches, loadTables, Report, type ReportKind } from "../mod.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
-import { err, ExitStatus } from "./_common.ts";
+import { err, ExitStatus, UsageError } from "./_common.ts";
 import {
   type ArgSpec,
   clearProgress,
@@ -62,8 +62,16 @@ export const REPORT_ARGS: ArgSpec[] = [
   spec("-te --end", "time", "end"),
   spec("--eoe-timeout", "one", "eoeTimeout"),
   spec("--exact-grouping", "none", "exactGrouping"),
+  spec("--escape", "one", "escape"),
   spec("-nc --no-config", "none", "noConfig"),
 ];
+
+/** `--escape raw|tty|shell|shell_quote`, as aureport takes it. */
+function escapeArg(v: string | undefined): EscapeMode | undefined {
+  if (v === undefined) return undefined;
+  if (v === "raw" || v === "tty" || v === "shell" || v === "shell_quote") return v;
+  throw new UsageError(`Invalid escape "${v}": use raw, tty, shell or shell_quote`);
+}
 
 /** Runs a report; returns the exit status. Output goes to `sink` (standard output by default). */
 export async function runReport(args: string[], sink?: Sink): Promise<number> {
@@ -87,6 +95,7 @@ export async function runReport(args: string[], sink?: Sink): Promise<number> {
     summary: flag(p, "summary"),
     success: flag(p, "failed") ? false : flag(p, "success") ? true : undefined,
     interpret: flag(p, "interpret"),
+    escape: escapeArg(last(p, "escape")),
     start: timeArg(p, "start", "start"),
     end: timeArg(p, "end", "end"),
   });
@@ -143,7 +152,8 @@ Reports (as aureport): no selector (summary), -au/--auth, -l/--login, -a/--avc,
   -e/--event, -f/--file, -s/--syscall, -u/--user, -p/--pid, -c/--config,
   -tm/--terminal, -h/--host, --comm, -t/--log, -m/--mods, -n/--anomaly,
   -r/--response, -cr/--crypto, -ma/--mac, --integrity, --virt, --tty.
-Modifiers: --summary, --failed, --success, -i/--interpret, -if/--input FILE|DIR|-,
+Modifiers: --summary, --failed, --success, -i/--interpret, --escape raw|tty|shell|shell_quote,
+  -if/--input FILE|DIR|-,
   -ts/-te [DATE] [TIME], --eoe-timeout SECS, --exact-grouping (group records into
   events exactly as aureport does; see auditkit search --help).
 

@@ -252,6 +252,10 @@ const REALISTIC_REPORTS: string[][] = [
   ["-x", "--success", "--summary"],
   ["-au", "--failed"],
   ["-l", "--failed", "--summary"],
+  ["-k", "--summary", "--escape", "raw"],
+  ["-x", "--escape", "shell"],
+  ["-x", "--summary", "--escape", "shell_quote"],
+  ["--comm", "--escape", "tty"],
   ["-ts", "11/14/23", "22:13:30", "-te", "11/14/23", "22:13:40"],
   ["-ts", "11/14/23", "22:13:30", "-te", "11/14/23", "22:13:40", "-x", "--summary"],
 ];

@@ -8,7 +8,7 @@
 
 import type { AuditEvent } from "./assemble.ts";
 import { dateX, timeT } from "./format.ts";
-import { userName } from "./interpret.ts";
+import { type EscapeMode, escapeValue, userName } from "./interpret.ts";
 import { type SearchItems, searchItems } from "./search.ts";
 import { type ExtractFlags, reportFlags } from "./extract.ts";
 import { syscallName } from "./tables.ts";
@@ -45,6 +45,8 @@ export interface ReportOptions {
   success?: boolean;
   /** Interpret ids and syscalls (`-i`). */
   interpret?: boolean;
+  /** How control characters (and shell specials) are escaped in names and summaries (`--escape`, tty by default). */
+  escape?: EscapeMode;
   /** Events at or after this time (seconds). */
   start?: number;
   /** Events at or before this time (seconds). */
@@ -109,17 +111,23 @@ function syscallText(ev: AuditEvent, s: SearchItems, i: boolean): string {
 
 const q = (v: string | undefined) => v ?? "?";
 
+/** The escape mode of the report being built (set by {@link Report.add} and {@link Report.text}). */
+let safeMode: EscapeMode = "tty";
+
 /**
- * aureport's safe_print_string (escape mode tty): control characters as
- * `\ooo`. aureport prints commands, executables, accounts, keys and user
- * names, and every summary entry, this way.
+ * aureport's safe_print_string, in the report's escape mode (`--escape`,
+ * tty by default: control characters as `\ooo`). aureport prints commands,
+ * executables, accounts, keys and user names, and every summary entry, this
+ * way.
+ *
+ * @example
+ * ```ts
+ * import { safe } from "./report.ts";
+ * safe("a\x1eb"); // "a\\036b"
+ * ```
  */
 export function safe(v: string): string {
-  // deno-lint-ignore no-control-regex
-  return /[\x00-\x1f]/.test(v)
-    // deno-lint-ignore no-control-regex
-    ? v.replace(/[\x00-\x1f]/g, (c) => "\\" + c.charCodeAt(0).toString(8).padStart(3, "0"))
-    : v;
+  return escapeValue(v, safeMode);
 }
 
 /** {@link q} for a value aureport prints with safe_print_string. */
@@ -412,6 +420,7 @@ export class Report {
   /** Adds one event of the logs. */
   add(ev: AuditEvent): void {
     const o = this.#o;
+    safeMode = o.escape ?? "tty";
     if (o.start !== undefined && ev.sec < o.start) return;
     if (o.end !== undefined && ev.sec > o.end) return;
     this.#firstEvent ??= [ev.sec, ev.msec];
@@ -506,6 +515,7 @@ export class Report {
   /** What aureport prints. */
   text(): string {
     const o = this.#o;
+    safeMode = o.escape ?? "tty";
     const out = this.heading();
     if (o.kind === "summary") return out + this.#summaryText();
     if (o.kind === "log") {
