@@ -129,10 +129,18 @@ export function searchSettings(p: ParsedArgs): {
   if ((v = one("pid")) !== undefined) c.pid = intArg(v, "pid", 0);
   if ((v = one("ppid")) !== undefined) c.ppid = intArg(v, "ppid", 0);
   if ((v = one("session")) !== undefined) c.session = intArg(v, "session") | 0;
-  if ((v = one("uid")) !== undefined) c.uid = idArg(v, "uid", "/etc/passwd");
-  if ((v = one("uidEffective")) !== undefined) c.euid = idArg(v, "euid", "/etc/passwd");
-  if ((v = one("uidAll")) !== undefined) c.anyUid = idArg(v, "uid", "/etc/passwd");
-  if ((v = one("loginuid")) !== undefined) c.auid = idArg(v, "login uid", "/etc/passwd");
+  // a name is also compared as a name, as ausearch does
+  const users: [string, string, "uid" | "euid" | "anyUid" | "auid"][] = [
+    ["uid", "uid", "uid"],
+    ["uidEffective", "euid", "euid"],
+    ["uidAll", "uid", "anyUid"],
+    ["loginuid", "login uid", "auid"],
+  ];
+  for (const [key, what, field] of users) {
+    if ((v = one(key)) === undefined) continue;
+    c[field] = idArg(v, what, "/etc/passwd");
+    if (!/^-?\d/.test(v)) c[`${field}Name`] = v;
+  }
   if ((v = one("gid")) !== undefined) c.gid = idArg(v, "gid", "/etc/group");
   if ((v = one("gidEffective")) !== undefined) c.egid = idArg(v, "egid", "/etc/group");
   if ((v = one("gidAll")) !== undefined) c.anyGid = idArg(v, "gid", "/etc/group");

@@ -189,6 +189,10 @@ const REALISTIC_SEARCHES: string[][] = [
   ...["shadow", "exec", "null", "(null)"].map((k) => ["-k", k]),
   ...["1000", "0", "4294967295"].flatMap((u) => [["-ua", u], ["-ui", u], ["-ue", u], ["-ul", u]]),
   ["-ul", "-1"],
+  // names are compared as names: auditd's in ENRICHED logs, the local database's otherwise
+  ...["-ui", "-ua", "-ue", "-ul"].map((o) => [o, "root"]),
+  ["-ui", "root", "-ul", "1000"],
+  ["-ua", "daemon"],
   // ausearch's "not asked" values: nothing is read, and everything matches
   ["-ul", "4294967294"],
   ["-ua", "4294967294"],
@@ -314,6 +318,8 @@ const REALISTIC2_SEARCHES: string[][] = [
   ["-e", "EPERM"],
   ["-ui", "1000"],
   ["-ua", "1001"],
+  ["-ua", "root"],
+  ["-ul", "root"],
   ["-gi", "1005"],
   ["-ga", "0"],
   ["-tm", "pts/0"],

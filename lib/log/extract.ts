@@ -18,7 +18,7 @@
 
 import type { AuditEvent } from "./assemble.ts";
 import type { AuditRecord } from "./record.ts";
-import { ipv6Text, printEscaped } from "./interpret.ts";
+import { ipv6Text, printEscaped, userName } from "./interpret.ts";
 import { hexToBytes } from "./record.ts";
 import type { AvcDecision, SearchItems } from "./search.ts";
 
@@ -227,6 +227,10 @@ class Extractor {
   sessionSet = false;
   /** A security context was read (parse_kernel takes subj= only before any). */
   avcSeen = false;
+  /** The ids whose names the readers looked up (ausearch's tuid, teuid, tauid), at lookup time. */
+  uidLook: number | undefined;
+  euidLook: number | undefined;
+  auidLook: number | undefined;
   /** The cursor in the current record's text. */
   term = 0;
   /** The text, start and end of the value the last look found. */
@@ -415,7 +419,7 @@ class Extractor {
     }
     if (f.euid) {
       if ((rc = Extractor.need(this.look(m, "euid=", 29), 28))) return rc;
-      s.euid = this.id;
+      s.euid = this.euidLook = this.id;
     }
     if (f.egid) {
       if ((rc = Extractor.need(this.look(m, "egid=", 32), 31))) return rc;
@@ -830,7 +834,7 @@ class Extractor {
     }
     if (f.uid) {
       if ((rc = this.look(m, " uid=", 7)) > 0) return rc;
-      if (rc === 0) this.setUid(this.id);
+      if (rc === 0) this.setUid(this.id, false); // no name looked up here
     }
     if (f.session) {
       if ((rc = this.look(m, "ses=", 9)) > 0) return rc;
@@ -1131,14 +1135,17 @@ class Extractor {
 
   // --- what the readers set ---------------------------------------------------------
 
-  setUid(v: number): void {
+  /** Sets the uid; `lookup`: the reader also looks its name up (most do). */
+  setUid(v: number, lookup = true): void {
     this.items.uid = v;
     this.uidSet = true;
+    if (lookup) this.uidLook = v;
   }
 
   setAuid(v: number): void {
     this.items.auid = v;
     this.loginuidSet = true;
+    this.auidLook = v;
   }
 
   setSession(v: number): void {
@@ -1376,5 +1383,15 @@ export function extractItems(event: AuditEvent, flags: ExtractFlags): SearchItem
     const e = head.enrichment.get("SYSCALL");
     if (e !== undefined) s.syscallName = printEscaped(e);
   }
+  // the names ausearch compares with -ui/-ue/-ul/-ua names: auditd's, else the local ones
+  const lookup = (id: number | undefined, key: string): string | undefined => {
+    if (id === undefined) return undefined;
+    const e = namesLoaded ? head.enrichment.get(key) : undefined;
+    if (e !== undefined) return printEscaped(e);
+    return id === 0 ? "root" : id === -1 ? "unset" : userName(id >>> 0);
+  };
+  s.uidLookup = lookup(x.uidLook, "UID");
+  s.euidLookup = lookup(x.euidLook, "EUID");
+  s.auidLookup = lookup(x.auidLook, "AUID");
   return s;
 }

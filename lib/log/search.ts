@@ -56,6 +56,19 @@ export interface SearchCriteria {
   auid?: number;
   /** `-ua`: any of uid, euid, auid. */
   anyUid?: number;
+  /**
+   * `-ui`, `-ue`, `-ul`, `-ua` given as user names: ausearch then compares
+   * names, those auditd wrote in an ENRICHED log (the event's first record's)
+   * or else the local database's, and not the numbers (which only decide what
+   * is read). Set with the matching number ({@link uid} ...).
+   */
+  uidName?: string;
+  /** See {@link uidName}. */
+  euidName?: string;
+  /** See {@link uidName}. */
+  auidName?: string;
+  /** See {@link uidName}. */
+  anyUidName?: string;
   /** `-gi`: gid. */
   gid?: number;
   /** `-ge`: effective gid. */
@@ -98,6 +111,16 @@ export interface SearchItems {
   auid?: number;
   /** The ENRICHED name of the auid, when the log has one (as aureport reads it). */
   auidName?: string;
+  /**
+   * The name of the uid as ausearch compares it with a `-ui`/`-ua` name:
+   * auditd's (ENRICHED, the first record's), else root, unset or the local
+   * database's; only when the reader looked it up.
+   */
+  uidLookup?: string;
+  /** The name of the euid, as {@link uidLookup}. */
+  euidLookup?: string;
+  /** The name of the auid, as {@link uidLookup}. */
+  auidLookup?: string;
   /** The ENRICHED name of the syscall, when the log has one (as aureport reads it). */
   syscallName?: string;
   /** Session id. */
@@ -218,8 +241,9 @@ function flagsOf(c: SearchCriteria, interpreted: boolean): ExtractFlags {
 export function criteriaFlags(c: SearchCriteria, interpreted = false): ExtractFlags {
   const has = (v: unknown) => v !== undefined;
   // ausearch keeps -1 (and -2 for the auid) as "not asked": such values read nothing
-  const uid = has(c.uid) && c.uid !== -1, euid = has(c.euid) && c.euid !== -1;
-  const auid = has(c.auid) && c.auid !== -2;
+  const uid = (has(c.uid) && c.uid !== -1) || has(c.uidName) || has(c.anyUidName);
+  const euid = (has(c.euid) && c.euid !== -1) || has(c.euidName) || has(c.anyUidName);
+  const auid = (has(c.auid) && c.auid !== -2) || has(c.auidName) || has(c.anyUidName);
   const any = has(c.anyUid);
   return {
     pid: has(c.pid) && c.pid !== -1,
@@ -280,8 +304,16 @@ export function matchEvent(
   const exact = c.exact ?? false;
   // what was not read compares as ausearch's initial values: -1, and -2 for auid and session
   const uid = s.uid ?? -1, euid = s.euid ?? -1, auid = s.auid ?? -2;
-  if (c.anyUid !== undefined) {
+  if (c.anyUidName !== undefined) {
+    const n = c.anyUidName;
+    if (s.uidLookup !== n && s.euidLookup !== n && s.auidLookup !== n) return false;
+  } else if (c.anyUid !== undefined) {
     if (uid !== c.anyUid && euid !== c.anyUid && auid !== c.anyUid) return false;
+  } else if (c.uidName !== undefined || c.euidName !== undefined || c.auidName !== undefined) {
+    // by name, only the names are compared
+    if (c.uidName !== undefined && s.uidLookup !== c.uidName) return false;
+    if (c.euidName !== undefined && s.euidLookup !== c.euidName) return false;
+    if (c.auidName !== undefined && s.auidLookup !== c.auidName) return false;
   } else {
     if (c.uid !== undefined && c.uid !== -1 && uid !== c.uid) return false;
     if (c.euid !== undefined && c.euid !== -1 && euid !== c.euid) return false;
