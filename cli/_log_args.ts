@@ -62,6 +62,12 @@ export function inOrder(p: ParsedArgs, keys: string[]): [string, string][] {
   return out;
 }
 
+/** The values of a repeatable option (`--node A --node B`), or `undefined` when not given. */
+export function valuesOf(p: ParsedArgs, key: string): string[] | undefined {
+  const values = (p.get(key) ?? []).filter((x): x is string => typeof x === "string");
+  return values.length ? values : undefined;
+}
+
 /** Scans `args` against `specs`; throws UsageError for anything unknown. */
 export function scanArgs(args: string[], specs: ArgSpec[]): ParsedArgs {
   const byName = new Map<string, ArgSpec>();

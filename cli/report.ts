@@ -21,6 +21,7 @@ import {
   type Sink,
   spec,
   timeArg,
+  valuesOf,
 } from "./_log_args.ts";
 
 const KINDS: [string, ReportKind][] = [
@@ -63,6 +64,9 @@ export const REPORT_ARGS: ArgSpec[] = [
   spec("--eoe-timeout", "one", "eoeTimeout"),
   spec("--exact-grouping", "none", "exactGrouping"),
   spec("--escape", "one", "escape"),
+  spec("--node", "one", "node"),
+  spec("--add", "none", "add"),
+  spec("--delete", "none", "delete"),
   spec("-nc --no-config", "none", "noConfig"),
 ];
 
@@ -96,6 +100,9 @@ export async function runReport(args: string[], sink?: Sink): Promise<number> {
     success: flag(p, "failed") ? false : flag(p, "success") ? true : undefined,
     interpret: flag(p, "interpret"),
     escape: escapeArg(last(p, "escape")),
+    nodes: valuesOf(p, "node"),
+    noConfig: flag(p, "noConfig"),
+    changes: flag(p, "delete") ? "delete" : flag(p, "add") ? "add" : undefined,
     start: timeArg(p, "start", "start"),
     end: timeArg(p, "end", "end"),
   });
@@ -153,7 +160,8 @@ Reports (as aureport): no selector (summary), -au/--auth, -l/--login, -a/--avc,
   -tm/--terminal, -h/--host, --comm, -t/--log, -m/--mods, -n/--anomaly,
   -r/--response, -cr/--crypto, -ma/--mac, --integrity, --virt, --tty.
 Modifiers: --summary, --failed, --success, -i/--interpret, --escape raw|tty|shell|shell_quote,
-  -if/--input FILE|DIR|-,
+  --node NAME, -nc/--no-config (no CONFIG_CHANGE events), --add/--delete (only additions
+  or removals of users, groups and MAC settings), -if/--input FILE|DIR|-,
   -ts/-te [DATE] [TIME], --eoe-timeout SECS, --exact-grouping (group records into
   events exactly as aureport does; see auditkit search --help).
 

@@ -50,6 +50,7 @@ import {
   type Sink,
   spec,
   timeArg,
+  valuesOf,
 } from "./_log_args.ts";
 
 /** ausearch's options (3.0.9 names). */
@@ -176,8 +177,7 @@ export function searchSettings(p: ParsedArgs): {
       })
     );
   }
-  const nodes = (p.get("node") ?? []).filter((x): x is string => typeof x === "string");
-  if (nodes.length) c.nodes = nodes;
+  c.nodes = valuesOf(p, "node");
   // -ts checkpoint: the start is the time of the checkpoint's event (see --checkpoint)
   const startWord = p.get("start")?.at(-1);
   const checkpointTime = Array.isArray(startWord) && startWord[0] === "checkpoint" &&

@@ -260,6 +260,12 @@ const REALISTIC_REPORTS: string[][] = [
   ["-x", "--escape", "shell"],
   ["-x", "--summary", "--escape", "shell_quote"],
   ["--comm", "--escape", "tty"],
+  ["--node", "web2"],
+  ["--node", "web2", "--node", "web3", "-x"],
+  ["-nc"],
+  ["-nc", "-c"],
+  ["--add", "-m"],
+  ["--delete", "-c", "--summary"],
   ["-ts", "11/14/23", "22:13:30", "-te", "11/14/23", "22:13:40"],
   ["-ts", "11/14/23", "22:13:30", "-te", "11/14/23", "22:13:40", "-x", "--summary"],
 ];

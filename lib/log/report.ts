@@ -47,6 +47,12 @@ export interface ReportOptions {
   interpret?: boolean;
   /** How control characters (and shell specials) are escaped in names and summaries (`--escape`, tty by default). */
   escape?: EscapeMode;
+  /** Only events of these nodes (`--node`, repeatable). */
+  nodes?: string[];
+  /** Leave out events that start with a CONFIG_CHANGE record (`-nc`/`--no-config`). */
+  noConfig?: boolean;
+  /** Leave out the events that remove (`add`) or add (`delete`) users, groups and MAC settings (`--add`, `--delete`). */
+  changes?: "add" | "delete";
   /** Events at or after this time (seconds). */
   start?: number;
   /** Events at or before this time (seconds). */
@@ -76,6 +82,24 @@ const USER_LOGIN = 1112;
 const USER_AUTH = 1100;
 const AVC = 1400;
 const USER_AVC = 1107;
+/** Records that add or remove: ADD_USER/DEL_USER, ADD_GROUP/DEL_GROUP, and MAC settings. */
+const CHANGE_KIND = new Map<number, "add" | "delete">([
+  [1114, "add"],
+  [1115, "delete"],
+  [1116, "add"],
+  [1117, "delete"],
+  [1407, "add"],
+  [1408, "delete"],
+  [1409, "add"],
+  [1410, "delete"],
+  [1411, "add"],
+  [1412, "delete"],
+  [1413, "add"],
+  [1414, "delete"],
+  [1416, "add"],
+  [1417, "delete"],
+]);
+
 /** CONFIG_CHANGE, DAEMON_CONFIG, USYS_CONFIG, NETFILTER_CFG, FEATURE_CHANGE, USER_MAC_CONFIG_CHANGE. */
 const CONFIG_TYPES = new Set([1305, 1203, 1111, 1325, 1328, 2312]);
 
@@ -428,6 +452,9 @@ export class Report {
     // aureport reads what its report needs, and passes over events its reader fails on
     const s = searchItems(ev, this.#flags);
     if (s === undefined) return;
+    if (o.nodes && (ev.node === undefined || !o.nodes.includes(ev.node))) return;
+    if (o.noConfig && ev.type === 1305) return;
+    if (o.changes && CHANGE_KIND.get(ev.type) === (o.changes === "add" ? "delete" : "add")) return;
     // events without a result are neither failed nor successful
     if (o.success !== undefined && s.success !== o.success) return;
     if (o.kind === "summary") {
