@@ -62,6 +62,110 @@ Deno.test("a reader reads only what it is asked for, from where its last look en
   strictEqual(extractItems(tty, { ...NO_FLAGS, uid: true })?.uid, 0);
 });
 
+Deno.test("any record text, any flags: the readers never throw", () => {
+  const names = Object.keys(NO_FLAGS) as (keyof typeof NO_FLAGS)[];
+  const types = [
+    "SYSCALL",
+    "AVC",
+    "USER_AVC",
+    "USER_LOGIN",
+    "LOGIN",
+    "PATH",
+    "CWD",
+    "SOCKADDR",
+    "DAEMON_START",
+    "DAEMON_ACCEPT",
+    "CONFIG_CHANGE",
+    "SECCOMP",
+    "ANOM_ABEND",
+    "TTY",
+    "NETFILTER_CFG",
+    "NETFILTER_PKT",
+    "INTEGRITY_DATA",
+    "VIRT_RESOURCE",
+    "VIRT_MACHINE_ID",
+    "ANOM_LINK",
+    "OBJ_PID",
+    "MAC_STATUS",
+    "ADD_GROUP",
+    "GRP_MGMT",
+  ];
+  const word = fc.oneof(
+    fc.constantFrom(
+      "syscall=",
+      "a0=",
+      "a1=",
+      "pid=",
+      " uid=",
+      "auid=",
+      "ses=",
+      "comm=",
+      "exe=",
+      "subj=",
+      "obj=",
+      "tty=",
+      "res=",
+      "key=",
+      "name=",
+      "path=",
+      "cwd=",
+      "saddr=",
+      "hostname=",
+      "addr=",
+      "terminal=",
+      "acct=",
+      "avc:",
+      "{",
+      "}",
+      "tclass=",
+      "scontext=",
+      "tcontext=",
+      "vm=",
+      "uuid=",
+      "id=",
+      "gid=",
+      "arch=",
+      "exit=",
+      "success=",
+      '"',
+      "'",
+      "(null)",
+      " ",
+      "00",
+      "0100",
+      "0200",
+      "0A00",
+      "?",
+      ",",
+      ")",
+      "=",
+    ),
+    fc.string({ maxLength: 12 }),
+    fc.stringMatching(/^[0-9a-fA-F]{0,40}$/),
+  );
+  // a value far longer than any argument list, and out of range: ERANGE fails the record
+  const long = event(
+    `type=SYSCALL msg=audit(1.000:1): syscall=-${"9".repeat(300_000)} a0=1 a1=2 x`,
+  );
+  strictEqual(extractItems(long, NO_FLAGS), undefined);
+  strictEqual(ausearchKeeps(long), false);
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...types),
+      fc.array(word, { maxLength: 30 }),
+      fc.array(fc.boolean(), { minLength: names.length, maxLength: names.length }),
+      (type, words, bits) => {
+        const flags = { ...NO_FLAGS };
+        names.forEach((n, i) => flags[n] = bits[i]);
+        const ev = event(`type=${type} msg=audit(1.000:1): ${words.join("")}`);
+        extractItems(ev, flags);
+        ausearchKeeps(ev);
+      },
+    ),
+    { numRuns: 4000 },
+  );
+});
+
 /** A SYSCALL line with a fault chosen by `fault`. */
 function syscallLine(serial: number, fault: number): string {
   const fields = [

@@ -154,10 +154,17 @@ function strtou(m: string, p: number, base: number): bigint {
     end++;
   }
   if (end === p) return 0n;
-  let v = BigInt(base === 16 ? "0x" + m.slice(p, end) : m.slice(p, end));
-  if (v > 0xffffffffffffffffn) v = 0xffffffffffffffffn;
+  const v = BigInt(base === 16 ? "0x" + m.slice(p, end) : m.slice(p, end));
+  if (v > 0xffffffffffffffffn) {
+    // ERANGE: every reader then fails the record
+    overflowed = true;
+    return 0xffffffffffffffffn;
+  }
   return neg ? BigInt.asUintN(64, -v) : v;
 }
+
+/** A number read since the last reset was out of range (C's errno ERANGE). */
+let overflowed = false;
 
 /** strtoul into a 32-bit id, as ausearch compares ids (4294967295 is -1). */
 function id32(m: string, p: number): number {
@@ -192,7 +199,10 @@ function strtoll0(m: string, p: number): number {
   if (end === p) return 0;
   const digits = m.slice(p, end);
   let v = BigInt(base === 16 ? "0x" + digits : base === 8 ? "0o" + digits : digits);
-  if (v > 0x7fffffffffffffffn) v = neg ? 0x8000000000000000n : 0x7fffffffffffffffn;
+  if (v > (neg ? 0x8000000000000000n : 0x7fffffffffffffffn)) {
+    overflowed = true;
+    v = neg ? 0x8000000000000000n : 0x7fffffffffffffffn;
+  }
   return Number(neg ? -v : v);
 }
 
@@ -259,7 +269,10 @@ class Extractor {
   run(event: AuditEvent): boolean {
     for (const r of event.records) {
       this.term = 0;
+      overflowed = false;
       if (this.record(r) !== 0) return false;
+      // a number out of range: the reader's errno check fails the record
+      if (overflowed) return false;
     }
     return true;
   }
@@ -1189,6 +1202,8 @@ const SYSCALL_EQ = new TextEncoder().encode("syscall=");
 const A0_EQ = new TextEncoder().encode("a0=");
 const A1_EQ = new TextEncoder().encode("a1=");
 
+const latin1 = new TextDecoder("latin1");
+
 /** The syscall number the last successful {@link bareSyscall} read. */
 let bareSyscallNumber = 0;
 
@@ -1206,9 +1221,10 @@ function bareSyscall(r: AuditRecord): number {
   if (sp < 0 || sp >= end) return 5;
   let v = 0, i = p;
   while (i < sp && i < p + 15 && b[i] >= 0x30 && b[i] <= 0x39) v = v * 10 + (b[i++] - 0x30);
-  bareSyscallNumber = i === p || i === sp
-    ? v | 0
-    : id32(String.fromCharCode(...b.subarray(p, sp)), 0);
+  overflowed = false;
+  // plain digits up to the space: read here; anything else (a sign, spaces, many digits) as C does
+  bareSyscallNumber = i > p && i === sp ? v | 0 : id32(latin1.decode(b.subarray(p, sp)), 0);
+  if (overflowed) return 6;
   for (const arg of [A0_EQ, A1_EQ]) {
     at = indexOfBytes(b, arg, sp, end);
     if (at < 0) return 11;
