@@ -357,6 +357,68 @@ oracleTest(
   () => compareBothFormats(REALISTIC2, REALISTIC2_SEARCHES, REALISTIC_REPORTS),
 );
 
+/**
+ * One event per syscall number 0..451, for x86_64 and i386: the normaliser's syscall classes
+ * (csv/text action and object), names with -i, and the syscall and file reports. Records are in
+ * an order auditd does not use (a CWD before the SOCKADDR) to exercise libauparse's fixed record
+ * numbers.
+ */
+function syscallSweep(arch: string): string {
+  const lines: string[] = [];
+  for (let sc = 0; sc <= 451; sc++) {
+    const n = sc + 1;
+    const ts = `${1700200000 + n}.000:${n}`;
+    const items = sc % 3 === 0 ? 2 : 1;
+    const root = sc % 4 === 0 ? 0 : 1000;
+    lines.push(
+      `type=SYSCALL msg=audit(${ts}): arch=${arch} syscall=${sc} success=${
+        sc % 2 ? "yes" : "no"
+      } ` +
+        `exit=${sc % 2 ? "0" : "-13"} a0=3 a1=7ffd1000 a2=${sc % 5} a3=0 items=${items} ppid=100 ` +
+        `pid=${
+          1000 + sc
+        } auid=1000 uid=${root} gid=1000 euid=${root} suid=1000 fsuid=1000 egid=1000 ` +
+        `sgid=1000 fsgid=1000 tty=pts0 ses=3 comm="prog${sc}" exe="/usr/bin/prog${sc}" ` +
+        `subj=unconfined key="k${sc % 7}"`,
+      `type=CWD msg=audit(${ts}): cwd="/home/u"`,
+    );
+    for (let item = 0; item < items; item++) {
+      lines.push(
+        `type=PATH msg=audit(${ts}): item=${item} name="/srv/f${sc}${item ? ".new" : ""}" ` +
+          `inode=${sc + item} dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=${
+            item ? "CREATE" : sc % 3 === 0 ? "PARENT" : "NORMAL"
+          } cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0`,
+      );
+    }
+    if (sc % 11 === 2) {
+      lines.push(`type=SOCKADDR msg=audit(${ts}): saddr=02000050C00002010000000000000000`);
+    }
+    lines.push(`type=PROCTITLE msg=audit(${ts}): proctitle=70726F67`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+oracleTest(
+  "every syscall of x86_64 and i386 normalises, interprets and reports as ausearch and aureport",
+  ["ausearch", "aureport"],
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "auditkit-sweep-" });
+    try {
+      for (const arch of ["c000003e", "40000003"]) {
+        const log = `${dir}/audit.log`;
+        await Deno.writeTextFile(log, syscallSweep(arch));
+        await compare(
+          log,
+          [["--format", "csv"], ["--format", "text"], ["-i"], ["--format", "csv", "--extra-obj2"]],
+          [["-s"], ["-s", "-i"], ["-f", "-i"], ["-s", "--summary", "-i"], ["-k", "--summary"]],
+        );
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
 const CONTEXTS = `${ROOT}tests/data/log_contexts.log`;
 
 /** Security contexts and virtual machines: -se/-su/-o (alone and combined), -uu, -vm, -w. */

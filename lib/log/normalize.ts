@@ -217,7 +217,7 @@ const SYSCALL_CLASSES: ReadonlyMap<string, SyscallClass> = new Map(
     ["sysstat", "statfs fstatfs"],
     [
       "file",
-      "creat fallocate truncate ftruncate memfd_create open openat openat2 readlink readlinkat open_by_handle_at",
+      "creat fallocate truncate ftruncate memfd_create open openat openat2 readlink readlinkat",
     ],
     ["rename", "rename renameat renameat2"],
     ["del", "rmdir unlink unlinkat"],
@@ -268,6 +268,11 @@ class Cursor {
 
   #fieldCount(r: number): number {
     return this.#event.records[r].fieldCount + this.#offsets[r];
+  }
+
+  /** Whether record `r` has a field number `f` (libauparse's goto_field_num succeeds). */
+  has(r: number, f: number): boolean {
+    return r >= 0 && r < this.#event.records.length && f >= 0 && f < this.#fieldCount(r);
   }
 
   nameAt(r: number, f: number): string {
@@ -501,9 +506,19 @@ class Normalizer {
     return true;
   }
 
-  primeObject(name: string): boolean {
+  /**
+   * set_prime_object: the object is the field found; `rnum` is the record
+   * libauparse then records, which is not always the one it was found in
+   * (the object then reads that record's field of the same number).
+   */
+  primeObject(name: string, rnum?: number): boolean {
     if (this.c.find(name) === undefined) return true;
-    this.d.objectPrimary = this.ref();
+    const here = this.ref();
+    // a field that record does not have prints as nothing, as libauparse cannot go to it
+    if (rnum === undefined) this.d.objectPrimary = here;
+    else if (this.c.has(rnum, here.field)) {
+      this.d.objectPrimary = { record: rnum, field: here.field };
+    }
     return false;
   }
 
@@ -648,7 +663,7 @@ class Normalizer {
   socketObject(): void {
     this.c.gotoRecord(1);
     this.c.firstField();
-    this.primeObject("saddr");
+    this.primeObject("saddr", 1);
   }
 
   programObject(): void {
@@ -775,7 +790,7 @@ class Normalizer {
         act = "loaded-kernel-module";
         d.objectKind = "file";
         this.c.gotoRecord(1);
-        this.primeObject("name");
+        this.primeObject("name", 1);
         break;
       case "unldmod":
         act = "unloaded-kernel-module";

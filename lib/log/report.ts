@@ -123,14 +123,15 @@ function successText(s: SearchItems): string {
   return s.success === undefined ? "unset" : s.success ? "yes" : "no";
 }
 
-function syscallText(ev: AuditEvent, s: SearchItems, i: boolean): string {
+function syscallText(_ev: AuditEvent, s: SearchItems, i: boolean): string {
   const n = s.syscall ?? 0;
   if (!i) return String(n);
-  void ev;
   if (s.syscallName !== undefined) return s.syscallName;
   // without an arch (no SYSCALL or SECCOMP record) the name is unknown
   if (s.arch === undefined) return "?";
-  return syscallName(n, s.arch) ?? `unknown-syscall(${n})`;
+  // an unknown number prints as itself; aureport means to name the call of a socketcall or ipc
+  // but looks for it by item number and never finds it, so those stay plain
+  return syscallName(n, s.arch) ?? String(n);
 }
 
 const q = (v: string | undefined) => v ?? "?";
