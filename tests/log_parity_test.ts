@@ -10,6 +10,7 @@ import { generateAuditdLog } from "../bench/auditd_log.ts";
 import { runSearch } from "../cli/search.ts";
 import { runReport } from "../cli/report.ts";
 import { kernelTest, oracleTest, ROOT, run } from "./_helpers.ts";
+import { MSG_TYPES } from "../lib/log/_tables.ts";
 
 const SAMPLE = `${ROOT}tests/data/log_samples.log`;
 
@@ -413,6 +414,47 @@ oracleTest(
           [["-s"], ["-s", "-i"], ["-f", "-i"], ["-s", "--summary", "-i"], ["-k", "--summary"]],
         );
       }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+/** One event of every record type libaudit names, each with the fields its kind of record has. */
+function typeSweep(): string {
+  const lines: string[] = [];
+  MSG_TYPES.forEach(([num, name], i) => {
+    const n = i + 1;
+    const ts = `${1700300000 + n}.000:${n}`;
+    const user = num === 1005 || (num >= 1100 && num < 1200) || (num >= 2100 && num < 3000);
+    lines.push(
+      user
+        ? `type=${name} msg=audit(${ts}): pid=${100 + n} uid=0 auid=1000 ses=2 subj=unconfined ` +
+          `msg='op=x acct="alice" exe="/usr/bin/x" hostname=host1 addr=192.0.2.5 terminal=pts/1 ` +
+          `res=${n % 2 ? "success" : "failed"}'`
+        : `type=${name} msg=audit(${ts}): pid=${100 + n} uid=0 auid=1000 ses=2 subj=unconfined ` +
+          `op=x res=${n % 2}`,
+    );
+  });
+  return lines.join("\n") + "\n";
+}
+
+oracleTest(
+  "every record type searches, normalises and reports as ausearch and aureport",
+  ["ausearch", "aureport"],
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "auditkit-types-" });
+    try {
+      const log = `${dir}/audit.log`;
+      await Deno.writeTextFile(log, typeSweep());
+      await compareBothFormats(
+        log,
+        [["--raw"], ["-i"], ["--format", "csv"], ["--format", "text"], ["-sv", "no"], [
+          "-ua",
+          "1000",
+        ]],
+        REALISTIC_REPORTS,
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -1167,19 +1167,18 @@ class Extractor {
   }
 
   subject(ctx: string): void {
-    this.items.subjects.push(ctx);
-    this.avcSeen = true;
+    this.addAvc({ scontext: ctx });
   }
 
   object(ctx: string): void {
-    this.items.objects.push(ctx);
-    this.avcSeen = true;
+    this.addAvc({ tcontext: ctx });
   }
 
+  /** Appends to the event's list of contexts and decisions (ausearch's avc list). */
   addAvc(node: AvcNode): void {
     if (node.scontext !== undefined) this.items.subjects.push(node.scontext);
     if (node.tcontext !== undefined) this.items.objects.push(node.tcontext);
-    if (node.result !== undefined) this.items.avcs.push(node);
+    this.items.avcs.push(node);
     this.avcSeen = true;
   }
 }

@@ -1290,6 +1290,7 @@ class Normalizer {
       return;
     }
     if (type === T("BPF")) {
+      d.subjectKind = "system";
       c.firstRecord();
       const op = c.find("op");
       d.action = op === undefined

@@ -136,6 +136,9 @@ function syscallText(_ev: AuditEvent, s: SearchItems, i: boolean): string {
 
 const q = (v: string | undefined) => v ?? "?";
 
+/** Ends a row that aureport prints without its newline (a TTY event without data=). */
+export const NO_LINE_END = "\u0000";
+
 /** The escape mode of the report being built (set by {@link Report.add} and {@link Report.text}). */
 let safeMode: EscapeMode = "tty";
 
@@ -160,17 +163,34 @@ const qs = (v: string | undefined) => v === undefined ? "?" : safe(v);
 
 /** Authentication events as aureport counts them: USER_AUTH, GRP_AUTH, failed USER_MGMT. */
 function isAuth(ev: AuditEvent, s: SearchItems): boolean {
-  return ev.type === USER_AUTH || ev.type === 1126 || (ev.type === 1102 && s.success === false);
+  const has = (t: number) => ev.records.some((r) => r.type === t);
+  return has(USER_AUTH) || (has(1102) && s.success === false);
 }
 
-/** aureport -a: one row per access decision; what was not read prints as C's `(null)`. */
+/**
+ * aureport -a for an event with an AVC or USER_AVC record: a row per access
+ * decision from the first one on; without one, the row of the last entry of
+ * the list, whose result is unset (aureport's cursor stays there). What was
+ * not read prints as C's `(null)`.
+ */
 function avcRow(ev: AuditEvent, s: SearchItems, i: boolean): string[] {
+  if (!ev.records.some((r) => r.type === AVC || r.type === USER_AVC) || s.avcs.length === 0) {
+    return [];
+  }
   const n = (v: string | undefined) => v ?? "(null)";
-  return s.avcs.map((d) =>
-    `${qs(s.comm)} ${n(d.scontext)} ${syscallText(ev, s, i)} ${n(d.cls)} ${n(d.perm)} ${
-      n(d.tcontext)
-    } ${d.result} ${ev.serial}`
-  );
+  let at = s.avcs.findIndex((d) => d.result !== undefined);
+  if (at < 0) at = s.avcs.length - 1;
+  const rows: string[] = [];
+  for (; at < s.avcs.length; at++) {
+    const d = s.avcs[at];
+    if (rows.length > 0 && d.result === undefined) continue;
+    rows.push(
+      `${qs(s.comm)} ${n(d.scontext)} ${syscallText(ev, s, i)} ${n(d.cls)} ${n(d.perm)} ${
+        n(d.tcontext)
+      } ${d.result ?? "unset"} ${ev.serial}`,
+    );
+  }
+  return rows;
 }
 
 const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
@@ -187,7 +207,9 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
           successText(s)
         } ${ev.serial}`,
       ],
-    values: (ev, s) => !isAuth(ev, s) ? [] : [q(s.acct)],
+    // the account, or the auid's name when an auid was read (-au reads none)
+    values: (ev, s, i) =>
+      !isAuth(ev, s) ? [] : [(s.auid ?? -2) === -2 && s.acct !== undefined ? s.acct : auid(s, i)],
   },
   login: {
     title: "Login Report",
@@ -216,7 +238,8 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryRule: 33,
     summaryHeader: "total  obj",
     rows: avcRow,
-    values: (_ev, s) => s.avcs.map((d) => d.tcontext ?? "(null)"),
+    values: (_ev, s) =>
+      s.avcs.filter((d) => d.result !== undefined).map((d) => d.tcontext ?? "(null)"),
   },
   executable: {
     title: "Executable Report",
@@ -469,7 +492,9 @@ export class Report {
       for (const v of col.values(ev, s, i)) this.#counts.set(v, (this.#counts.get(v) ?? 0) + 1);
     } else {
       for (const row of col.rows(ev, s, i)) {
-        this.#rows.push(`${this.#rows.length + 1}. ${stamp(ev)} ${row}`);
+        // a row ending in NO_LINE_END is continued by the next one, as aureport prints it
+        const line = `${this.#rows.length + 1}. ${stamp(ev)} ${row}`;
+        this.#rows.push(line.endsWith(NO_LINE_END) ? line.slice(0, -1) : line + "\n");
       }
     }
   }
@@ -572,7 +597,7 @@ export class Report {
       return out + rows;
     }
     if (this.#rows.length === 0) return out + "<no events of interest were found>\n\n";
-    return out + this.#rows.join("\n") + "\n";
+    return out + this.#rows.join("");
   }
 
   /**

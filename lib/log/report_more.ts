@@ -9,7 +9,7 @@
 
 import type { AuditEvent } from "./assemble.ts";
 import { printTtyData } from "./interpret_extra.ts";
-import { auid, safe } from "./report.ts";
+import { auid, NO_LINE_END, safe } from "./report.ts";
 import type { SearchItems } from "./search.ts";
 import { recordTypeName } from "./types.ts";
 
@@ -165,7 +165,8 @@ export const MORE_COLUMNS: Record<MoreReportKind, TypeColumn> = {
       // aureport takes the text after the first data= up to the line's last space
       const text = ev.records[0].text;
       const at = text.indexOf("data=");
-      if (at < 0) return [];
+      // aureport has then printed the number and time, and nothing more
+      if (at < 0) return ["" + NO_LINE_END];
       let data = text.slice(at + 5);
       const sp = data.lastIndexOf(" ");
       if (sp >= 0) data = data.slice(0, sp);

@@ -159,7 +159,11 @@ export interface SearchItems {
   vmName?: string;
   /** Virtual machine UUID (`uuid=` of user records; the last one). */
   uuid?: string;
-  /** The access decisions of AVC and USER_AVC records, when the decision was read. */
+  /**
+   * ausearch's list of security contexts and access decisions, in the order
+   * read: AVC and USER_AVC decisions, and the contexts of other records
+   * (`subj=`, `obj=`, ...) as entries with only a subject or an object.
+   */
   avcs: AvcDecision[];
 }
 
