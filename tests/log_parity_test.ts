@@ -446,7 +446,11 @@ oracleTest(
     const dir = await Deno.makeTempDir({ prefix: "auditkit-types-" });
     try {
       const log = `${dir}/audit.log`;
-      await Deno.writeTextFile(log, typeSweep());
+      // ENRICHED as auditd writes it; compareBothFormats also runs the RAW copy
+      const enriched = typeSweep().split("\n").map((l) =>
+        l && `${l}\x1dAUID="bob" UID="root" SYSCALL=read`
+      );
+      await Deno.writeTextFile(log, enriched.join("\n"));
       await compareBothFormats(
         log,
         [["--raw"], ["-i"], ["--format", "csv"], ["--format", "text"], ["-sv", "no"], [

@@ -1390,7 +1390,8 @@ export function extractItems(event: AuditEvent, flags: ExtractFlags): SearchItem
   const head = event.records[0];
   const namesLoaded = head !== undefined && head.enriched &&
     (event.records.length === 1 || head.type === RecordType.SYSCALL);
-  if (s.auid !== undefined && namesLoaded) {
+  // aureport names any id it prints by the head's AUID when it has one
+  if (namesLoaded) {
     const e = head.enrichment.get("AUID");
     if (e !== undefined) s.auidName = printEscaped(e);
   }

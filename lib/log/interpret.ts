@@ -1238,7 +1238,11 @@ export function interpretField(
   const val = record.fieldValue(i);
   if (record.fieldIsSynthetic(i)) return escapeValue(val, escape);
   const kind = fieldKind(record.type, name, val);
-  if (kind === "unclassified" || kind === "mac_label") return val;
+  if (kind === "unclassified" || kind === "mac_label") {
+    // what auditd wrote comes first, whatever the kind
+    const enriched = record.enriched ? record.enrichment.get(name.toUpperCase()) : undefined;
+    return enriched === undefined || enriched.startsWith("unknown-") ? val : enriched;
+  }
   let ctx = fieldContext(event);
   if (record.enriched) {
     // a0 and a1 are getters: copied by name, not by spreading

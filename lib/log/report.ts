@@ -113,8 +113,8 @@ export function auid(s: SearchItems, i: boolean): string {
   // aureport starts every event with loginuid -2: events without an auid print that
   const v = s.auid ?? -2;
   if (!i) return String(v);
-  if (s.auidName !== undefined && !s.auidName.startsWith("unknown-")) return safe(s.auidName);
   if (v === -1) return "unset";
+  if (s.auidName !== undefined) return safe(s.auidName);
   if (v === 0) return "root";
   return userName(v >>> 0) ?? `unknown(${v})`;
 }
