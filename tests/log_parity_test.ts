@@ -622,8 +622,12 @@ function variedEvent(kind: number, i: number, extras: boolean[], stamp: string):
     `avc:  ${i % 2 ? "denied" : "granted"}  { read${i % 3 ? "" : " write"} } for  pid=${pid} ` +
     `comm="c${i % 3}" name="g${i % 2}" dev="sda1" ino=5 scontext=u:r:t${i % 2}:s0 ` +
     `tcontext=u:o:o${i % 3}:s0 tclass=file permissive=0`;
+  // extras[4]: ENRICHED, as auditd with log_format=ENRICHED writes it
+  const enrichment = extras[4]
+    ? `\x1dAUID="${i % 2 ? "alice" : "unset"}" UID="root" ARCH=x86_64 SYSCALL=open`
+    : "";
   const add = (type: string, body: string) =>
-    lines.push(`type=${type} msg=audit(${stamp}): ${body}`);
+    lines.push(`type=${type} msg=audit(${stamp}): ${body}${enrichment}`);
   if (kind === 0) {
     if (extras[0]) add("AVC", avc);
     add(
@@ -663,6 +667,67 @@ function variedEvent(kind: number, i: number, extras: boolean[], stamp: string):
       "LOGIN",
       `pid=${pid} uid=0 subj=u:r:t0:s0 old-auid=4294967295 auid=${auid} tty=(none) ` +
         `old-ses=4294967295 ses=${ses} res=1`,
+    );
+  } else if (kind === 5) {
+    add(
+      "USER_AVC",
+      `pid=${pid} uid=0 auid=${auid} ses=${ses} subj=u:r:t${i % 2}:s0 msg='${
+        i % 3 ? avc.replace(" permissive=0", "") : "op=policy"
+      } exe="/usr/lib/systemd/systemd" sauid=0 hostname=? addr=? terminal=${i % 2 ? "?" : "? x"}'`,
+    );
+  } else if (kind === 6) {
+    add(
+      "AVC",
+      `apparmor="DENIED" operation="open" profile="/usr/bin/p${i % 2}" name="/etc/f${i % 3}" ` +
+        `pid=${pid} comm="c${i % 3}" requested_mask="r" denied_mask="r" fsuid=0 ouid=0`,
+    );
+    if (extras[0]) {
+      add(
+        "SYSCALL",
+        `arch=c000003e syscall=257 success=no exit=-13 a0=0 a1=0 a2=0 a3=0 items=0 ppid=1 ` +
+          `pid=${pid} auid=${auid} uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 ` +
+          `tty=(none) ses=${ses} comm="c${i % 3}" exe="/bin/e${i % 3}" subj=p key="k1"`,
+      );
+    }
+  } else if (kind === 7) {
+    add(
+      "SECCOMP",
+      `auid=${auid} uid=${i % 2} gid=0 ses=${ses}${i % 2 ? " subj=u:r:t0:s0" : ""} pid=${pid} ` +
+        `comm="c${i % 3}" exe="/bin/e${i % 3}" sig=${i % 2 ? 31 : 0} arch=c000003e ` +
+        `syscall=${[2, 59, 330][i % 3]} compat=0 ip=0x7f code=0x50000`,
+    );
+  } else if (kind === 8) {
+    add(
+      "NETFILTER_CFG",
+      `table=filter:${i % 3} family=2 entries=${i % 5} op=nft_register_chain pid=${pid} ` +
+        `subj=u:r:t0:s0 comm="c${i % 3}"`,
+    );
+    if (extras[0]) {
+      add(
+        "SYSCALL",
+        `arch=c000003e syscall=46 success=yes exit=0 a0=3 a1=0 a2=0 a3=0 items=0 ppid=1 ` +
+          `pid=${pid} auid=${auid} uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 ` +
+          `tty=(none) ses=${ses} comm="c${i % 3}" exe="/bin/e${i % 3}" subj=u:r:t0:s0 key=(null)`,
+      );
+    }
+  } else if (kind === 9) {
+    add(
+      "TTY",
+      `tty pid=${pid} uid=${i % 2} auid=${auid} ses=${ses} major=136 minor=${i % 3} ` +
+        `comm="bash"${i % 2 ? " data=6C730D" : ""}`,
+    );
+  } else if (kind === 10) {
+    add(
+      ["ADD_GROUP", "DEL_GROUP", "GRP_MGMT", "ADD_USER"][i % 4],
+      `pid=${pid} uid=0 auid=${auid} ses=${ses} msg='op=x ${i % 2 ? "id" : "gid"}=${i % 3} acct="a${
+        i % 2
+      }" exe="/usr/sbin/groupadd" hostname=? addr=? terminal=pts/0 res=success'`,
+    );
+  } else if (kind === 11) {
+    add(
+      "CONFIG_CHANGE",
+      `auid=${auid} ses=${ses} subj=u:r:t0:s0 op=${i % 2 ? "add_rule" : "remove_rule"} ` +
+        `key=${i % 3 ? '"k1"' : "(null)"} list=4 res=${i % 2}`,
     );
   } else {
     add(
@@ -705,6 +770,12 @@ const VARIED_SEARCHES: string[][] = [
   ["-o", "o2"],
   ["-se", "o1"],
   ["-m", "AVC"],
+  ["-m", "USER_AVC,SECCOMP,TTY"],
+  ["-ul", "root"],
+  ["-ua", "root"],
+  ["-k", "null"],
+  ["-gi", "1"],
+  [],
 ];
 
 const VARIED_REPORTS: string[][] = [
@@ -743,9 +814,9 @@ oracleTest(
     const log = `${dir}/audit.log`;
     const ev = fc.tuple(
       // mostly syscall events, which have the most fields
-      fc.constantFrom(0, 0, 0, 1, 2, 3, 4),
+      fc.constantFrom(0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12),
       fc.nat(),
-      fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+      fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
     );
     try {
       await fc.assert(
