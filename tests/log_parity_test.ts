@@ -824,13 +824,15 @@ oracleTest(
           fc.array(ev, { minLength: 1, maxLength: 6 }),
           fc.constantFrom(...VARIED_SEARCHES),
           fc.constantFrom(...VARIED_REPORTS),
-          async (events, searchArgs, reportArgs) => {
+          fc.constantFrom(["--raw"], ["-i"], ["--format", "csv"], ["--format", "text"], []),
+          async (events, criteria, reportArgs, format) => {
+            const searchArgs = [...format, ...criteria];
             const lines = events.flatMap(([kind, i, extras], n) =>
               variedEvent(kind, i, extras, `${1700000000 + n}.000:${n + 1}`)
             );
             await Deno.writeTextFile(log, lines.join("\n") + "\n");
-            const want = await run("ausearch", ["-if", log, "--raw", ...searchArgs]);
-            const got = await ours(search, ["-if", log, "--raw", ...searchArgs]);
+            const want = await run("ausearch", ["-if", log, ...searchArgs]);
+            const got = await ours(search, ["-if", log, ...searchArgs]);
             assertEquals(got.out, want.stdout, `ausearch ${searchArgs.join(" ")}`);
             assertEquals(got.code, want.code, `exit status of ausearch ${searchArgs.join(" ")}`);
             const wantR = await run("aureport", ["-if", log, ...reportArgs]);
