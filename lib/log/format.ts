@@ -736,8 +736,9 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
     const id = r.fieldNameId(i);
     w.bytes(nameKeyBytes[2 * id + (i > 0 ? 1 : 0)]!);
     const how = interpOf(r, i, id, table);
-    if (how === Interp.AsRaw) w.value(r, i);
-    else if (!cache) w.string(interpretField(event, r, i, "raw"));
+    // ENRICHED values come first for every kind (interpretField looks them up)
+    if (!cache) w.string(interpretField(event, r, i, "raw"));
+    else if (how === Interp.AsRaw) w.value(r, i);
     else if (how === Interp.ByValue) writeByValue(w, event, r, i, type * NAME_SLOTS + id);
     else if (how >= Interp.ByKey) {
       const key = interpretationKey(event, KEYED_KINDS[how - Interp.ByKey]);
