@@ -64,6 +64,7 @@ export const REPORT_ARGS: ArgSpec[] = [
   spec("--eoe-timeout", "one", "eoeTimeout"),
   spec("--exact-grouping", "none", "exactGrouping"),
   spec("--escape", "one", "escape"),
+  spec("--debug", "none", "debug"),
   spec("--node", "one", "node"),
   spec("--add", "none", "add"),
   spec("--delete", "none", "delete"),
@@ -77,8 +78,15 @@ function escapeArg(v: string | undefined): EscapeMode | undefined {
   throw new UsageError(`Invalid escape "${v}": use raw, tty, shell or shell_quote`);
 }
 
-/** Runs a report; returns the exit status. Output goes to `sink` (standard output by default). */
-export async function runReport(args: string[], sink?: Sink): Promise<number> {
+/**
+ * Runs a report; returns the exit status. Output goes to `sink` (standard
+ * output by default), messages to `errors` (standard error by default).
+ */
+export async function runReport(
+  args: string[],
+  sink?: Sink,
+  errors: Sink = err,
+): Promise<number> {
   const p = scanArgs(args, REPORT_ARGS);
   let kind: ReportKind = "summary";
   for (const [, k] of KINDS) if (flag(p, `kind:${k}`)) kind = k;
@@ -87,13 +95,15 @@ export async function runReport(args: string[], sink?: Sink): Promise<number> {
     const out = new OutputBuffer(false, sink);
     await out.add("\n");
     await out.flush();
-    await err("Unimplemented option\n");
+    await errors("Unimplemented option\n");
     return 1;
   }
   const notes = directoryNotes(p);
-  if (notes) await err(notes);
+  if (notes) await errors(notes);
   await loadTables();
   const eoe = last(p, "eoeTimeout");
+  // --debug: aureport's messages about skipped records, written to stderr after each batch
+  const debugLines: string[] = [];
   const report = new Report({
     kind,
     summary: flag(p, "summary"),
@@ -103,6 +113,7 @@ export async function runReport(args: string[], sink?: Sink): Promise<number> {
     nodes: valuesOf(p, "node"),
     noConfig: flag(p, "noConfig"),
     changes: flag(p, "delete") ? "delete" : flag(p, "add") ? "add" : undefined,
+    debug: flag(p, "debug") ? (m: string) => void debugLines.push(m) : undefined,
     start: timeArg(p, "start", "start"),
     end: timeArg(p, "end", "end"),
   });
@@ -126,6 +137,7 @@ export async function runReport(args: string[], sink?: Sink): Promise<number> {
           lastEv = ev;
           report.add(ev);
         }
+        if (debugLines.length) await errors(debugLines.splice(0).join(""));
       }
       if (kind === "log") report.addFileRange(input[0], first, lastEv);
     }
@@ -161,7 +173,8 @@ Reports (as aureport): no selector (summary), -au/--auth, -l/--login, -a/--avc,
   -r/--response, -cr/--crypto, -ma/--mac, --integrity, --virt, --tty.
 Modifiers: --summary, --failed, --success, -i/--interpret, --escape raw|tty|shell|shell_quote,
   --node NAME, -nc/--no-config (no CONFIG_CHANGE events), --add/--delete (only additions
-  or removals of users, groups and MAC settings), -if/--input FILE|DIR|-,
+  or removals of users, groups and MAC settings), --debug (skipped records on stderr),
+  -if/--input FILE|DIR|-,
   -ts/-te [DATE] [TIME], --eoe-timeout SECS, --exact-grouping (group records into
   events exactly as aureport does; see auditkit search --help).
 

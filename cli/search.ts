@@ -96,6 +96,7 @@ export const SEARCH_ARGS: ArgSpec[] = [
   spec("--escape", "one", "escape"),
   spec("--eoe-timeout", "one", "eoeTimeout"),
   spec("--exact-grouping", "none", "exactGrouping"),
+  spec("--debug", "none", "debug"),
   spec("--checkpoint", "one", "checkpoint"),
   spec("--extra-keys", "none", "extraKeys"),
   spec("--extra-labels", "none", "extraLabels"),
@@ -368,6 +369,9 @@ export async function runSearch(
   const json = s.format === "json" ? new JsonLinesEncoder() : undefined;
   // ausearch reads SYSCALL arch= values for its interpreting formats
   const interpreted = s.format === "interpret" || s.format === "csv" || s.format === "text";
+  // --debug: ausearch's messages about skipped records, written to stderr after each batch
+  const debugLines: string[] = [];
+  const debug = flag(p, "debug") ? (m: string) => void debugLines.push(m) : undefined;
   const { start, end } = s.criteria;
   let found = 0;
   let corrupt = false;
@@ -390,7 +394,9 @@ export async function runSearch(
     })
   ) {
     for (const ev of batch) {
-      if (matchEvent(ev, s.criteria, { interpreted })) {
+      const matched = matchEvent(ev, s.criteria, { interpreted, debug });
+      if (debugLines.length) await errors(debugLines.splice(0).join(""));
+      if (matched) {
         const decision = cp ? cp.filter.decide(ev) : "output";
         if (decision === "corrupt") {
           const c = cp!.filter.from!;
@@ -455,7 +461,7 @@ Options (as ausearch): -a/--event ID, --arch, -c/--comm, -e/--exit, -f/--file,
   (MM/DD/YY, HH:MM:SS, now recent today yesterday this-week week-ago
   this-month this-year checkpoint), -tm/--terminal, -ua/-ue/-ui/-ul UID, -uu/--uuid UUID,
   -vm/--vm-name NAME, -w/--word, -x/--executable, --escape raw|tty|shell|shell_quote,
-  --eoe-timeout SECS.
+  --eoe-timeout SECS, --debug (records ausearch would skip, on stderr).
   --exact-grouping: group records into events exactly as ausearch does (its own
   rules, which differ from libauparse's when records of an event arrive after its
   PROCTITLE or EOE); slower and needs memory for eoe-timeout seconds of log.

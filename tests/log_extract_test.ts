@@ -283,3 +283,45 @@ oracleTest(
     }
   },
 );
+
+oracleTest(
+  "--debug writes what ausearch and aureport write about skipped records",
+  ["ausearch", "aureport"],
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "auditkit-debug-" });
+    try {
+      const log = `${dir}/audit.log`;
+      await Deno.writeTextFile(
+        log,
+        [
+          // out of range: the reader stops there and the message is cut at the value
+          syscallLine(1, 0).replace("syscall=257", "syscall=99999999999999999999999"),
+          syscallLine(2, 0).replace("pid=102", "pid=99999999999999999999999"),
+          OTHER_LINES[1](3), // AppArmor: no tclass=
+          OTHER_LINES[0](4), // an unclosed brace
+          syscallLine(5, 11), // syscall= at the end
+          "type=URINGOP msg=audit(1700000000.006:6): uring_op=1 items=0 ppid=1 pid=5",
+        ].join("\n") + "\n",
+      );
+      const stderr = async (fn: typeof runReport, args: string[]) => {
+        let text = "";
+        await fn(args, () => {}, (s) => {
+          text += s;
+        });
+        return text;
+      };
+      for (const args of [["--raw"], ["-p", "105", "--raw"], ["-x", "cat", "--raw"]]) {
+        const want = await run("ausearch", ["-if", log, "--debug", ...args]);
+        const got = await stderr(runSearch, ["-if", log, "--debug", ...args]);
+        strictEqual(got, want.stderr, `ausearch --debug ${args.join(" ")}`);
+      }
+      for (const args of [[], ["-x"], ["-au"]]) {
+        const want = await run("aureport", ["-if", log, "--debug", ...args]);
+        const got = await stderr(runReport, ["-if", log, "--debug", ...args]);
+        strictEqual(got, want.stderr, `aureport --debug ${args.join(" ")}`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

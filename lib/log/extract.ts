@@ -251,13 +251,19 @@ class Extractor {
   text: string | undefined;
   /** The value the last loose look read ended the text (ausearch is then left without a cursor). */
   atEnd = false;
+  /** The return code of the last look's errno check, where it has one (for --debug). */
+  errnoRc = 0;
+  /** Where a reader left its record's text cut (an out-of-range value), or -1 (for --debug). */
+  cut = -1;
+  /** The return code of the check that found the out-of-range value (for --debug). */
+  failRc = 0;
 
   /** No option makes the SYSCALL reader look at more than syscall=, a0= and a1=. */
   readonly bare: boolean;
   /** No option at all. */
   readonly nothing: boolean;
 
-  constructor(readonly f: ExtractFlags) {
+  constructor(readonly f: ExtractFlags, readonly debug?: (message: string) => void) {
     this.bare = !(f.arch || f.success || f.exit || f.key || f.ppid || f.pid || f.loginuid ||
       f.uid || f.gid || f.euid || f.egid || f.terminal || f.session || f.comm || f.exe ||
       f.subject);
@@ -270,9 +276,22 @@ class Extractor {
     for (const r of event.records) {
       this.term = 0;
       overflowed = false;
-      if (this.record(r) !== 0) return false;
+      this.errnoRc = this.failRc = 0;
+      this.cut = -1;
+      const rc = this.record(r);
       // a number out of range: the reader's errno check fails the record
-      if (overflowed) return false;
+      if (rc !== 0 || overflowed) {
+        if (this.debug) {
+          const text = r.text;
+          const code = rc || this.failRc || "?";
+          this.debug(
+            `Malformed event skipped, rc=${code}. ${
+              this.cut < 0 ? text : text.slice(0, this.cut)
+            }\n`,
+          );
+        }
+        return false;
+      }
     }
     return true;
   }
@@ -291,6 +310,8 @@ class Extractor {
     const end = m.indexOf(" ", at + key.length);
     if (end < 0) return noSpace;
     this.found(m, at + key.length, end);
+    // the readers' errno checks return the code after the no-space one
+    this.errnoRc = noSpace + 1;
     return 0;
   }
 
@@ -313,7 +334,13 @@ class Extractor {
 
   /** The value found, read as ausearch's strtoul reads an id. */
   get id(): number {
-    return id32(this.m, this.start);
+    const v = id32(this.m, this.start);
+    // out of range: ausearch's reader returns here, the value's end cut off (for --debug)
+    if (overflowed && this.cut < 0) {
+      this.cut = this.end;
+      this.failRc = this.errnoRc;
+    }
+    return v;
   }
 
   /** The value found, as text. */
@@ -366,7 +393,7 @@ class Extractor {
     if (t === RecordType.SYSCALL && this.bare) return this.syscallBytes(r);
     // asked for nothing, only the readers that can fail are run (the acct= of user
     // records, read whatever the options, is then left out)
-    if (this.nothing && !MAY_FAIL_UNASKED.has(t)) return 0;
+    if (this.nothing && !this.debug && !MAY_FAIL_UNASKED.has(t)) return 0;
     const m = r.text;
     if (t === RecordType.SYSCALL) return this.syscall(m);
     if (t === RecordType.CWD) return this.dir(m);
@@ -396,6 +423,7 @@ class Extractor {
     if (t >= 1800 && t <= 1805) return this.integrity(m); // INTEGRITY_DATA..RULE
     if (t === 1325 || t === 1335) return this.kernel(m); // NETFILTER_CFG, EVENT_LISTENER
     if (t === 1319) return this.tty(m); // TTY
+    if (!NOTHING_TO_READ.has(t)) this.debug?.(`Unparsed type:${t}\n - skipped`);
     return 0;
   }
 
@@ -503,6 +531,8 @@ class Extractor {
   syscallBytes(r: AuditRecord): number {
     const rc = bareSyscall(r);
     if (rc === 0) this.items.syscall = bareSyscallNumber;
+    // out of range: the text is cut at the value's end, as the reader left it
+    else if (rc === 6) this.cut = bareCut;
     return rc;
   }
 
@@ -1183,6 +1213,30 @@ class Extractor {
   }
 }
 
+/** Record types ausearch's readers know and read nothing from (no --debug message for them). */
+const NOTHING_TO_READ = new Set([
+  2000, // KERNEL
+  1401, // SELINUX_ERR
+  1309, // EXECVE
+  1311, // IPC_SET_PERM
+  1312, // MQ_OPEN
+  1313, // MQ_SENDRECV
+  1314, // MQ_NOTIFY
+  1315, // MQ_GETSETATTR
+  1317, // FD_PAIR
+  1321, // BPRM_FCAPS
+  1322, // CAPSET
+  1323, // MMAP
+  1327, // PROCTITLE
+  1329, // REPLACE
+  1330, // KERN_MODULE
+  1331, // FANOTIFY
+  1332, // TIME_INJOFFSET
+  1333, // TIME_ADJNTPVAL
+  1334, // BPF
+  1337, // OPENAT2
+]);
+
 /** Records whose reader can fail when nothing is asked: SYSCALL, AVC, USER_AVC, SECCOMP, INTEGRITY_*. */
 const MAY_FAIL_UNASKED = new Set([
   RecordType.SYSCALL,
@@ -1205,6 +1259,8 @@ const latin1 = new TextDecoder("latin1");
 
 /** The syscall number the last successful {@link bareSyscall} read. */
 let bareSyscallNumber = 0;
+/** Where {@link bareSyscall} found an out-of-range syscall value ending, in the record's text. */
+let bareCut = 0;
 
 /**
  * The SYSCALL reader asked for nothing but the syscall, on the record's
@@ -1223,7 +1279,10 @@ function bareSyscall(r: AuditRecord): number {
   overflowed = false;
   // plain digits up to the space: read here; anything else (a sign, spaces, many digits) as C does
   bareSyscallNumber = i > p && i === sp ? v | 0 : id32(latin1.decode(b.subarray(p, sp)), 0);
-  if (overflowed) return 6;
+  if (overflowed) {
+    bareCut = sp - r.start;
+    return 6;
+  }
   for (const arg of [A0_EQ, A1_EQ]) {
     at = indexOfBytes(b, arg, sp, end);
     if (at < 0) return 11;
@@ -1370,7 +1429,8 @@ export function reportFlags(kind: string, interpreted = false): ExtractFlags {
 /**
  * The searchable items of `event` as ausearch/aureport read them for
  * `flags`, or `undefined` when their record reader fails on it (both tools
- * then pass over the event).
+ * then pass over the event). `debug` receives ausearch's `--debug` messages
+ * (a malformed record skipped, a record type no reader knows).
  *
  * @example
  * ```ts
@@ -1381,8 +1441,12 @@ export function reportFlags(kind: string, interpreted = false): ExtractFlags {
  * }
  * ```
  */
-export function extractItems(event: AuditEvent, flags: ExtractFlags): SearchItems | undefined {
-  const x = new Extractor(flags);
+export function extractItems(
+  event: AuditEvent,
+  flags: ExtractFlags,
+  debug?: (message: string) => void,
+): SearchItems | undefined {
+  const x = new Extractor(flags, debug);
   if (!x.run(event)) return undefined;
   const s = x.items;
   // ENRICHED logs name the auid; aureport looks at the names of the first record only,

@@ -10,7 +10,7 @@ import type { AuditEvent } from "./assemble.ts";
 import { dateX, timeT } from "./format.ts";
 import { type EscapeMode, escapeValue, userName } from "./interpret.ts";
 import { type SearchItems, searchItems } from "./search.ts";
-import { type ExtractFlags, reportFlags } from "./extract.ts";
+import { type ExtractFlags, extractItems, reportFlags } from "./extract.ts";
 import { syscallName } from "./tables.ts";
 import { recordTypeName } from "./types.ts";
 import { MORE_COLUMNS, type MoreReportKind } from "./report_more.ts";
@@ -49,6 +49,8 @@ export interface ReportOptions {
   escape?: EscapeMode;
   /** Only events of these nodes (`--node`, repeatable). */
   nodes?: string[];
+  /** Receives aureport's `--debug` messages about records its readers skip. */
+  debug?: (message: string) => void;
   /** Leave out events that start with a CONFIG_CHANGE record (`-nc`/`--no-config`). */
   noConfig?: boolean;
   /** Leave out the events that remove (`add`) or add (`delete`) users, groups and MAC settings (`--add`, `--delete`). */
@@ -474,7 +476,7 @@ export class Report {
     this.#firstEvent ??= [ev.sec, ev.msec];
     this.#last = ev;
     // aureport reads what its report needs, and passes over events its reader fails on
-    const s = searchItems(ev, this.#flags);
+    const s = o.debug ? extractItems(ev, this.#flags, o.debug) : searchItems(ev, this.#flags);
     if (s === undefined) return;
     if (o.nodes && (ev.node === undefined || !o.nodes.includes(ev.node))) return;
     if (o.noConfig && ev.type === 1305) return;

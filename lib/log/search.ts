@@ -293,7 +293,12 @@ function strmatch(needle: string, haystack: string | undefined, exact: boolean):
 export function matchEvent(
   event: AuditEvent,
   c: SearchCriteria,
-  options: { interpreted?: boolean } = {},
+  options: {
+    /** The output format is -i, csv or text (ausearch then also reads SYSCALL arch=). */
+    interpreted?: boolean;
+    /** Receives ausearch's `--debug` messages about records its readers skip. */
+    debug?: (message: string) => void;
+  } = {},
 ): boolean {
   if (c.start !== undefined && event.sec < c.start) return false;
   if (c.end !== undefined && event.sec > c.end) return false;
@@ -302,8 +307,8 @@ export function matchEvent(
   if (c.types && !event.records.some((r) => c.types!.includes(r.type))) return false;
   // ausearch reads every event, criteria or not, and passes over those its reader fails on
   const flags = flagsOf(c, options.interpreted ?? false);
-  if (flags === NOTHING && c.syscall === undefined) return ausearchKeeps(event);
-  const s = searchItems(event, flags);
+  if (flags === NOTHING && c.syscall === undefined && !options.debug) return ausearchKeeps(event);
+  const s = options.debug ? extractItems(event, flags, options.debug) : searchItems(event, flags);
   if (s === undefined) return false;
   const exact = c.exact ?? false;
   // what was not read compares as ausearch's initial values: -1, and -2 for auid and session
