@@ -114,6 +114,7 @@ export async function runReport(
     noConfig: flag(p, "noConfig"),
     changes: flag(p, "delete") ? "delete" : flag(p, "add") ? "add" : undefined,
     debug: flag(p, "debug") ? (m: string) => void debugLines.push(m) : undefined,
+    warn: (m: string) => void debugLines.push(m),
     start: timeArg(p, "start", "start"),
     end: timeArg(p, "end", "end"),
   });

@@ -372,6 +372,7 @@ export async function runSearch(
   // --debug: ausearch's messages about skipped records, written to stderr after each batch
   const debugLines: string[] = [];
   const debug = flag(p, "debug") ? (m: string) => void debugLines.push(m) : undefined;
+  const warn = (m: string) => void debugLines.push(m);
   const { start, end } = s.criteria;
   let found = 0;
   let corrupt = false;
@@ -394,7 +395,7 @@ export async function runSearch(
     })
   ) {
     for (const ev of batch) {
-      const matched = matchEvent(ev, s.criteria, { interpreted, debug });
+      const matched = matchEvent(ev, s.criteria, { interpreted, debug, warn });
       if (debugLines.length) await errors(debugLines.splice(0).join(""));
       if (matched) {
         const decision = cp ? cp.filter.decide(ev) : "output";

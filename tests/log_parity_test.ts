@@ -114,17 +114,23 @@ const REPORTS: string[][] = [
 ];
 
 async function ours(
-  fn: (args: string[], sink: (s: string) => void) => Promise<number>,
+  fn: (
+    args: string[],
+    sink: (s: string) => void,
+    errors: (s: string) => void,
+  ) => Promise<number>,
   args: string[],
-): Promise<{ out: string; code: number }> {
-  let out = "";
+): Promise<{ out: string; err: string; code: number }> {
+  let out = "", err = "";
   const code = await fn(args, (s) => {
     out += s;
+  }, (s) => {
+    err += s;
   });
-  return { out, code };
+  return { out, err, code };
 }
 
-const search = (args: string[], sink: (s: string) => void) => runSearch(args, sink, () => {});
+const search = runSearch;
 
 /** Runs each search and report on `log` with auditkit and the reference tool: same output, same status. */
 async function compare(log: string, searches: string[][], reports: string[][]): Promise<void> {
@@ -138,6 +144,7 @@ async function compare(log: string, searches: string[][], reports: string[][]): 
     const got = await ours(fn, all);
     assertEquals(got.out, want.stdout, `${tool} ${args.join(" ")}`);
     assertEquals(got.code, want.code, `exit status of ${tool} ${args.join(" ")}`);
+    assertEquals(got.err, want.stderr, `stderr of ${tool} ${args.join(" ")}`);
   }
 }
 

@@ -263,7 +263,11 @@ class Extractor {
   /** No option at all. */
   readonly nothing: boolean;
 
-  constructor(readonly f: ExtractFlags, readonly debug?: (message: string) => void) {
+  constructor(
+    readonly f: ExtractFlags,
+    readonly debug?: (message: string) => void,
+    readonly warn?: (message: string) => void,
+  ) {
     this.bare = !(f.arch || f.success || f.exit || f.key || f.ppid || f.pid || f.loginuid ||
       f.uid || f.gid || f.euid || f.egid || f.terminal || f.session || f.comm || f.exe ||
       f.subject);
@@ -632,13 +636,13 @@ class Extractor {
     const family = bytes[0] | ((bytes[1] ?? 0) << 8);
     s.hostname = undefined;
     if (family === 2) { // AF_INET
-      if (len < 16) return 1;
+      if (len < 16) return this.warned("sockaddr len too short\n", 1);
       if (f.hostname) s.hostname = `${bytes[4]}.${bytes[5]}.${bytes[6]}.${bytes[7]}`;
     } else if (family === 10) { // AF_INET6
-      if (len < 28) return 2;
+      if (len < 28) return this.warned("sockaddr6 len too short\n", 2);
       if (f.hostname) s.hostname = ipv6Host(bytes);
     } else if (family === 1) { // AF_UNIX
-      if (len < 4) return 3;
+      if (len < 4) return this.warned("sun_path len too short\n", 3);
       if (f.filename) {
         // the path as a C string, after the NUL that starts an abstract name
         const from = bytes[2] === 0 ? 3 : 2;
@@ -1176,6 +1180,12 @@ class Extractor {
     return 0;
   }
 
+  /** A message ausearch's reader prints on stderr whatever the options, and its return code. */
+  warned(message: string, rc: number): number {
+    this.warn?.(message);
+    return rc;
+  }
+
   // --- what the readers set ---------------------------------------------------------
 
   /** Sets the uid; `lookup`: the reader also looks its name up (most do). */
@@ -1430,7 +1440,8 @@ export function reportFlags(kind: string, interpreted = false): ExtractFlags {
  * The searchable items of `event` as ausearch/aureport read them for
  * `flags`, or `undefined` when their record reader fails on it (both tools
  * then pass over the event). `debug` receives ausearch's `--debug` messages
- * (a malformed record skipped, a record type no reader knows).
+ * (a malformed record skipped, a record type no reader knows), `warn` the
+ * messages it prints without it (a sockaddr too short).
  *
  * @example
  * ```ts
@@ -1445,8 +1456,9 @@ export function extractItems(
   event: AuditEvent,
   flags: ExtractFlags,
   debug?: (message: string) => void,
+  warn?: (message: string) => void,
 ): SearchItems | undefined {
-  const x = new Extractor(flags, debug);
+  const x = new Extractor(flags, debug, warn);
   if (!x.run(event)) return undefined;
   const s = x.items;
   // ENRICHED logs name the auid; aureport looks at the names of the first record only,

@@ -51,6 +51,8 @@ export interface ReportOptions {
   nodes?: string[];
   /** Receives aureport's `--debug` messages about records its readers skip. */
   debug?: (message: string) => void;
+  /** Receives the messages aureport's readers print on stderr in any case (a sockaddr too short). */
+  warn?: (message: string) => void;
   /** Leave out events that start with a CONFIG_CHANGE record (`-nc`/`--no-config`). */
   noConfig?: boolean;
   /** Leave out the events that remove (`add`) or add (`delete`) users, groups and MAC settings (`--add`, `--delete`). */
@@ -476,7 +478,9 @@ export class Report {
     this.#firstEvent ??= [ev.sec, ev.msec];
     this.#last = ev;
     // aureport reads what its report needs, and passes over events its reader fails on
-    const s = o.debug ? extractItems(ev, this.#flags, o.debug) : searchItems(ev, this.#flags);
+    const s = o.debug || o.warn
+      ? extractItems(ev, this.#flags, o.debug, o.warn)
+      : searchItems(ev, this.#flags);
     if (s === undefined) return;
     if (o.nodes && (ev.node === undefined || !o.nodes.includes(ev.node))) return;
     if (o.noConfig && ev.type === 1305) return;

@@ -298,6 +298,8 @@ export function matchEvent(
     interpreted?: boolean;
     /** Receives ausearch's `--debug` messages about records its readers skip. */
     debug?: (message: string) => void;
+    /** Receives the messages ausearch's readers print on stderr in any case (a sockaddr too short). */
+    warn?: (message: string) => void;
   } = {},
 ): boolean {
   if (c.start !== undefined && event.sec < c.start) return false;
@@ -308,7 +310,9 @@ export function matchEvent(
   // ausearch reads every event, criteria or not, and passes over those its reader fails on
   const flags = flagsOf(c, options.interpreted ?? false);
   if (flags === NOTHING && c.syscall === undefined && !options.debug) return ausearchKeeps(event);
-  const s = options.debug ? extractItems(event, flags, options.debug) : searchItems(event, flags);
+  const s = options.debug || options.warn
+    ? extractItems(event, flags, options.debug, options.warn)
+    : searchItems(event, flags);
   if (s === undefined) return false;
   const exact = c.exact ?? false;
   // what was not read compares as ausearch's initial values: -1, and -2 for auid and session
