@@ -250,11 +250,13 @@ oracleTest(
       "-e",
     ]);
     const ours = async (fn: typeof runReport, args: string[]) => {
-      let out = "";
+      let out = "", err = "";
       const code = await fn(args, (s) => {
         out += s;
+      }, (s) => {
+        err += s;
       });
-      return { out, code };
+      return { out, err, code };
     };
     try {
       await fc.assert(
@@ -267,13 +269,15 @@ oracleTest(
             const env = { TZ: "UTC" };
             const args = s.includes("-i") ? ["-if", log, ...s] : ["-if", log, ...s, "--raw"];
             const wantS = await run("ausearch", args, { env });
-            const gotS = await ours((a, sink) => runSearch(a, sink, () => {}), args);
+            const gotS = await ours(runSearch, args);
             strictEqual(gotS.out, wantS.stdout, `ausearch ${s.join(" ")}`);
             strictEqual(gotS.code, wantS.code, `exit status of ausearch ${s.join(" ")}`);
+            strictEqual(gotS.err, wantS.stderr, `stderr of ausearch ${s.join(" ")}`);
             const wantR = await run("aureport", ["-if", log, ...r], { env });
             const gotR = await ours(runReport, ["-if", log, ...r]);
             strictEqual(gotR.out, wantR.stdout, `aureport ${r.join(" ")}`);
             strictEqual(gotR.code, wantR.code, `exit status of aureport ${r.join(" ")}`);
+            strictEqual(gotR.err, wantR.stderr, `stderr of aureport ${r.join(" ")}`);
           },
         ),
         { numRuns: 250 },

@@ -842,10 +842,12 @@ oracleTest(
             const got = await ours(search, ["-if", log, ...searchArgs]);
             assertEquals(got.out, want.stdout, `ausearch ${searchArgs.join(" ")}`);
             assertEquals(got.code, want.code, `exit status of ausearch ${searchArgs.join(" ")}`);
+            assertEquals(got.err, want.stderr, `stderr of ausearch ${searchArgs.join(" ")}`);
             const wantR = await run("aureport", ["-if", log, ...reportArgs]);
             const gotR = await ours(runReport, ["-if", log, ...reportArgs]);
             assertEquals(gotR.out, wantR.stdout, `aureport ${reportArgs.join(" ")}`);
             assertEquals(gotR.code, wantR.code, `exit status of aureport ${reportArgs.join(" ")}`);
+            assertEquals(gotR.err, wantR.stderr, `stderr of aureport ${reportArgs.join(" ")}`);
           },
         ),
         { numRuns: 600 },
