@@ -6,6 +6,7 @@
  * @module
  */
 
+import denoJson from "../deno.json" with { type: "json" };
 import { errnoNumber, parseSearchTime, rotatedLogSet } from "../mod.ts";
 import { out, UsageError } from "./_common.ts";
 
@@ -66,6 +67,18 @@ export function inOrder(p: ParsedArgs, keys: string[]): [string, string][] {
 export function valuesOf(p: ParsedArgs, key: string): string[] | undefined {
   const values = (p.get(key) ?? []).filter((x): x is string => typeof x === "string");
   return values.length ? values : undefined;
+}
+
+/**
+ * `-v`/`--version` as ausearch and aureport take it: the options before it
+ * are checked, then the version is the whole answer. Returns the line to
+ * print, or `undefined` without the option.
+ */
+export function versionAsked(args: string[], specs: ArgSpec[], tool: string): string | undefined {
+  const at = args.findIndex((a) => a === "-v" || a === "--version");
+  if (at < 0) return undefined;
+  scanArgs(args.slice(0, at), specs);
+  return `${tool} version 3.0.9 (auditkit ${denoJson.version})\n`;
 }
 
 /** Scans `args` against `specs`; throws UsageError for anything unknown. */

@@ -6,7 +6,7 @@
 
 import { type EscapeMode, eventBatches, loadTables, Report, type ReportKind } from "../mod.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
-import { err, ExitStatus, UsageError } from "./_common.ts";
+import { err, ExitStatus, out as stdout, UsageError } from "./_common.ts";
 import {
   type ArgSpec,
   clearProgress,
@@ -22,6 +22,7 @@ import {
   spec,
   timeArg,
   valuesOf,
+  versionAsked,
 } from "./_log_args.ts";
 
 const KINDS: [string, ReportKind][] = [
@@ -87,6 +88,11 @@ export async function runReport(
   sink?: Sink,
   errors: Sink = err,
 ): Promise<number> {
+  const version = versionAsked(args, REPORT_ARGS, "aureport");
+  if (version !== undefined) {
+    await (sink ?? stdout)(version);
+    return 0;
+  }
   const p = scanArgs(args, REPORT_ARGS);
   let kind: ReportKind = "summary";
   for (const [, k] of KINDS) if (flag(p, `kind:${k}`)) kind = k;
@@ -174,7 +180,7 @@ Reports (as aureport): no selector (summary), -au/--auth, -l/--login, -a/--avc,
   -r/--response, -cr/--crypto, -ma/--mac, --integrity, --virt, --tty.
 Modifiers: --summary, --failed, --success, -i/--interpret, --escape raw|tty|shell|shell_quote,
   --node NAME, -nc/--no-config (no CONFIG_CHANGE events), --add/--delete (only additions
-  or removals of users, groups and MAC settings), --debug (skipped records on stderr),
+  or removals of users, groups and MAC settings), --debug (skipped records on stderr), -v,
   -if/--input FILE|DIR|-,
   -ts/-te [DATE] [TIME], --eoe-timeout SECS, --exact-grouping (group records into
   events exactly as aureport does; see auditkit search --help).

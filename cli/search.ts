@@ -30,7 +30,7 @@ import {
   syscallNumber,
 } from "../mod.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
-import { err, ExitStatus, UsageError } from "./_common.ts";
+import { err, ExitStatus, out as stdout, UsageError } from "./_common.ts";
 import {
   type ArgSpec,
   clearProgress,
@@ -51,6 +51,7 @@ import {
   spec,
   timeArg,
   valuesOf,
+  versionAsked,
 } from "./_log_args.ts";
 
 /** ausearch's options (3.0.9 names). */
@@ -352,6 +353,11 @@ export async function runSearch(
   sink?: Sink,
   errors: Sink = err,
 ): Promise<number> {
+  const version = versionAsked(args, SEARCH_ARGS, "ausearch");
+  if (version !== undefined) {
+    await (sink ?? stdout)(version);
+    return 0;
+  }
   const p = scanArgs(args, SEARCH_ARGS);
   const s = searchSettings(p);
   const checkpointFile = last(p, "checkpoint");
@@ -462,7 +468,7 @@ Options (as ausearch): -a/--event ID, --arch, -c/--comm, -e/--exit, -f/--file,
   (MM/DD/YY, HH:MM:SS, now recent today yesterday this-week week-ago
   this-month this-year checkpoint), -tm/--terminal, -ua/-ue/-ui/-ul UID, -uu/--uuid UUID,
   -vm/--vm-name NAME, -w/--word, -x/--executable, --escape raw|tty|shell|shell_quote,
-  --eoe-timeout SECS, --debug (records ausearch would skip, on stderr).
+  --eoe-timeout SECS, --debug (records ausearch would skip, on stderr), -v/--version.
   --exact-grouping: group records into events exactly as ausearch does (its own
   rules, which differ from libauparse's when records of an event arrive after its
   PROCTITLE or EOE); slower and needs memory for eoe-timeout seconds of log.

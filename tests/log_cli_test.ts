@@ -52,3 +52,15 @@ Deno.test("report prints aureport's summary; --help shows an example", async () 
   const shelp = await runCli(["search", "--help"]);
   ok(shelp.stdout.includes("auditkit search -if"));
 });
+
+Deno.test("search -v and report -v answer as ausearch -v and aureport -v do, naming auditkit", async () => {
+  const version = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).version;
+  for (const [command, tool] of [["search", "ausearch"], ["report", "aureport"]]) {
+    // the options before -v are checked, those after it are not read
+    const r = await runCli([command, "-if", "/nonexistent", "-v", "--bogus"]);
+    strictEqual(r.code, 0, r.stderr);
+    strictEqual(r.stdout, `${tool} version 3.0.9 (auditkit ${version})\n`);
+    const bad = await runCli([command, "--bogus", "-v"]);
+    strictEqual(bad.code, 2);
+  }
+});
