@@ -8,10 +8,9 @@
 
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
-import { runReport } from "../cli/report.ts";
-import { runSearch } from "../cli/search.ts";
 import { ausearchKeeps, extractItems, NO_FLAGS, reportFlags } from "../mod.ts";
-import { oracleTest, run } from "./_helpers.ts";
+import { oracleTest } from "./_helpers.ts";
+import { assertSameAs } from "./_log_parity.ts";
 import { event } from "./_events.ts";
 
 Deno.test("an AppArmor AVC, without tclass=, hides its event; a SELinux one does not", () => {
@@ -249,15 +248,6 @@ oracleTest(
     const reports = fc.constantFrom<string[]>([], ["-x"], ["-s"], ["-u"], ["-tm"], ["-k"], ["-a"], [
       "-e",
     ]);
-    const ours = async (fn: typeof runReport, args: string[]) => {
-      let out = "", err = "";
-      const code = await fn(args, (s) => {
-        out += s;
-      }, (s) => {
-        err += s;
-      });
-      return { out, err, code };
-    };
     try {
       await fc.assert(
         fc.asyncProperty(
@@ -268,16 +258,8 @@ oracleTest(
             await Deno.writeTextFile(log, lines.map((f, i) => f(i + 1)).join("\n") + "\n");
             const env = { TZ: "UTC" };
             const args = s.includes("-i") ? ["-if", log, ...s] : ["-if", log, ...s, "--raw"];
-            const wantS = await run("ausearch", args, { env });
-            const gotS = await ours(runSearch, args);
-            strictEqual(gotS.out, wantS.stdout, `ausearch ${s.join(" ")}`);
-            strictEqual(gotS.code, wantS.code, `exit status of ausearch ${s.join(" ")}`);
-            strictEqual(gotS.err, wantS.stderr, `stderr of ausearch ${s.join(" ")}`);
-            const wantR = await run("aureport", ["-if", log, ...r], { env });
-            const gotR = await ours(runReport, ["-if", log, ...r]);
-            strictEqual(gotR.out, wantR.stdout, `aureport ${r.join(" ")}`);
-            strictEqual(gotR.code, wantR.code, `exit status of aureport ${r.join(" ")}`);
-            strictEqual(gotR.err, wantR.stderr, `stderr of aureport ${r.join(" ")}`);
+            await assertSameAs("ausearch", args, { env });
+            await assertSameAs("aureport", ["-if", log, ...r], { env });
           },
         ),
         { numRuns: 250 },
@@ -307,22 +289,11 @@ oracleTest(
           "type=URINGOP msg=audit(1700000000.006:6): uring_op=1 items=0 ppid=1 pid=5",
         ].join("\n") + "\n",
       );
-      const stderr = async (fn: typeof runReport, args: string[]) => {
-        let text = "";
-        await fn(args, () => {}, (s) => {
-          text += s;
-        });
-        return text;
-      };
       for (const args of [["--raw"], ["-p", "105", "--raw"], ["-x", "cat", "--raw"]]) {
-        const want = await run("ausearch", ["-if", log, "--debug", ...args]);
-        const got = await stderr(runSearch, ["-if", log, "--debug", ...args]);
-        strictEqual(got, want.stderr, `ausearch --debug ${args.join(" ")}`);
+        await assertSameAs("ausearch", ["-if", log, "--debug", ...args]);
       }
       for (const args of [[], ["-x"], ["-au"]]) {
-        const want = await run("aureport", ["-if", log, "--debug", ...args]);
-        const got = await stderr(runReport, ["-if", log, "--debug", ...args]);
-        strictEqual(got, want.stderr, `aureport --debug ${args.join(" ")}`);
+        await assertSameAs("aureport", ["-if", log, "--debug", ...args]);
       }
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -4,12 +4,10 @@
  * needed) and logs written by the real auditd under a small syscall load.
  */
 
-import { strictEqual as assertEquals } from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
 import { generateAuditdLog } from "../bench/auditd_log.ts";
-import { runSearch } from "../cli/search.ts";
-import { runReport } from "../cli/report.ts";
-import { kernelTest, oracleTest, ROOT, run } from "./_helpers.ts";
+import { kernelTest, oracleTest, ROOT } from "./_helpers.ts";
+import { assertSameAs } from "./_log_parity.ts";
 import { MSG_TYPES } from "../lib/log/_tables.ts";
 
 const SAMPLE = `${ROOT}tests/data/log_samples.log`;
@@ -113,39 +111,10 @@ const REPORTS: string[][] = [
   ["--tty"],
 ];
 
-async function ours(
-  fn: (
-    args: string[],
-    sink: (s: string) => void,
-    errors: (s: string) => void,
-  ) => Promise<number>,
-  args: string[],
-): Promise<{ out: string; err: string; code: number }> {
-  let out = "", err = "";
-  const code = await fn(args, (s) => {
-    out += s;
-  }, (s) => {
-    err += s;
-  });
-  return { out, err, code };
-}
-
-const search = runSearch;
-
 /** Runs each search and report on `log` with auditkit and the reference tool: same output, same status. */
 async function compare(log: string, searches: string[][], reports: string[][]): Promise<void> {
-  const cases: [string, typeof search, string[]][] = [
-    ...searches.map((a): [string, typeof search, string[]] => ["ausearch", search, a]),
-    ...reports.map((a): [string, typeof search, string[]] => ["aureport", runReport, a]),
-  ];
-  for (const [tool, fn, args] of cases) {
-    const all = ["-if", log, ...args];
-    const want = await run(tool, all);
-    const got = await ours(fn, all);
-    assertEquals(got.out, want.stdout, `${tool} ${args.join(" ")}`);
-    assertEquals(got.code, want.code, `exit status of ${tool} ${args.join(" ")}`);
-    assertEquals(got.err, want.stderr, `stderr of ${tool} ${args.join(" ")}`);
-  }
+  for (const args of searches) await assertSameAs("ausearch", ["-if", log, ...args]);
+  for (const args of reports) await assertSameAs("aureport", ["-if", log, ...args]);
 }
 
 oracleTest(
@@ -596,17 +565,17 @@ oracleTest(
       await fc.assert(
         fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 20 }), async (lines) => {
           await Deno.writeTextFile(log, lines.join("\n") + "\n");
-          for (const args of [[], ["--raw"]]) {
-            const want = await run("ausearch", ["-if", log, ...args]);
-            const got = await ours(search, ["-if", log, "--exact-grouping", ...args]);
-            assertEquals(got.out, want.stdout, `ausearch ${args.join(" ")}`);
-            assertEquals(got.code, want.code, `exit status of ausearch ${args.join(" ")}`);
-          }
-          for (const args of [[], ["-e"], ["-x"], ["-f"], ["--failed"]]) {
-            const want = await run("aureport", ["-if", log, ...args]);
-            const got = await ours(runReport, ["-if", log, "--exact-grouping", ...args]);
-            assertEquals(got.out, want.stdout, `aureport ${args.join(" ")}`);
-            assertEquals(got.code, want.code, `exit status of aureport ${args.join(" ")}`);
+          const cases: ["ausearch" | "aureport", string[]][] = [
+            ...[[], ["--raw"]].map((a): ["ausearch", string[]] => ["ausearch", a]),
+            ...[[], ["-e"], ["-x"], ["-f"], ["--failed"]].map((a): ["aureport", string[]] => [
+              "aureport",
+              a,
+            ]),
+          ];
+          for (const [tool, args] of cases) {
+            await assertSameAs(tool, ["-if", log, ...args], {
+              ours: ["-if", log, "--exact-grouping", ...args],
+            });
           }
         }),
         { numRuns: 120 },
@@ -838,16 +807,8 @@ oracleTest(
               variedEvent(kind, i, extras, `${1700000000 + n}.000:${n + 1}`)
             );
             await Deno.writeTextFile(log, lines.join("\n") + "\n");
-            const want = await run("ausearch", ["-if", log, ...searchArgs]);
-            const got = await ours(search, ["-if", log, ...searchArgs]);
-            assertEquals(got.out, want.stdout, `ausearch ${searchArgs.join(" ")}`);
-            assertEquals(got.code, want.code, `exit status of ausearch ${searchArgs.join(" ")}`);
-            assertEquals(got.err, want.stderr, `stderr of ausearch ${searchArgs.join(" ")}`);
-            const wantR = await run("aureport", ["-if", log, ...reportArgs]);
-            const gotR = await ours(runReport, ["-if", log, ...reportArgs]);
-            assertEquals(gotR.out, wantR.stdout, `aureport ${reportArgs.join(" ")}`);
-            assertEquals(gotR.code, wantR.code, `exit status of aureport ${reportArgs.join(" ")}`);
-            assertEquals(gotR.err, wantR.stderr, `stderr of aureport ${reportArgs.join(" ")}`);
+            await assertSameAs("ausearch", ["-if", log, ...searchArgs]);
+            await assertSameAs("aureport", ["-if", log, ...reportArgs]);
           },
         ),
         { numRuns: 600 },

@@ -1,0 +1,39 @@
+/** Runs a search or report in this process and the reference tool on the same arguments, and compares. */
+
+import { strictEqual } from "node:assert/strict";
+import { runReport } from "../cli/report.ts";
+import { runSearch } from "../cli/search.ts";
+import { run } from "./_helpers.ts";
+
+/** What `auditkit search|report ARGS` writes and returns, run in this process. */
+export async function inProcess(
+  tool: "ausearch" | "aureport",
+  args: string[],
+): Promise<{ out: string; err: string; code: number }> {
+  let out = "", err = "";
+  const fn = tool === "ausearch" ? runSearch : runReport;
+  const code = await fn(args, (s) => {
+    out += s;
+  }, (s) => {
+    err += s;
+  });
+  return { out, err, code };
+}
+
+/**
+ * Asserts that auditkit on `options.ours` (by default `args`) writes the
+ * same standard output and standard error, and exits the same, as `tool`
+ * on `args`.
+ */
+export async function assertSameAs(
+  tool: "ausearch" | "aureport",
+  args: string[],
+  options: { ours?: string[]; env?: Record<string, string> } = {},
+): Promise<void> {
+  const want = await run(tool, args, { env: options.env });
+  const got = await inProcess(tool, options.ours ?? args);
+  const what = `${tool} ${args.join(" ")}`;
+  strictEqual(got.out, want.stdout, what);
+  strictEqual(got.code, want.code, `exit status of ${what}`);
+  strictEqual(got.err, want.stderr, `stderr of ${what}`);
+}
