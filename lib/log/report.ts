@@ -8,12 +8,13 @@
 
 import type { AuditEvent } from "./assemble.ts";
 import { dateX, timeT } from "./format.ts";
-import { type EscapeMode, escapeValue, userName } from "./interpret.ts";
+import type { EscapeMode } from "./interpret.ts";
 import { type SearchItems, searchItems } from "./search.ts";
 import { type ExtractFlags, extractItems, reportFlags } from "./extract.ts";
 import { syscallName } from "./tables.ts";
 import { recordTypeName } from "./types.ts";
 import { MORE_COLUMNS, type MoreReportKind } from "./report_more.ts";
+import { auid, NO_LINE_END, safe, setEscapeMode } from "./report_text.ts";
 
 /** The report kinds auditkit makes (aureport's selectors). */
 export type ReportKind =
@@ -112,17 +113,6 @@ function isConfig(ev: AuditEvent): boolean {
   return ev.records.some((r) => CONFIG_TYPES.has(r.type) || (r.type >= 1403 && r.type <= 1417));
 }
 
-/** The auid column: the number, or the name with `-i`. */
-export function auid(s: SearchItems, i: boolean): string {
-  // aureport starts every event with loginuid -2: events without an auid print that
-  const v = s.auid ?? -2;
-  if (!i) return String(v);
-  if (v === -1) return "unset";
-  if (s.auidName !== undefined) return safe(s.auidName);
-  if (v === 0) return "root";
-  return userName(v >>> 0) ?? `unknown(${v})`;
-}
-
 function successText(s: SearchItems): string {
   return s.success === undefined ? "unset" : s.success ? "yes" : "no";
 }
@@ -139,28 +129,6 @@ function syscallText(_ev: AuditEvent, s: SearchItems, i: boolean): string {
 }
 
 const q = (v: string | undefined) => v ?? "?";
-
-/** Ends a row that aureport prints without its newline (a TTY event without data=). */
-export const NO_LINE_END = "\u0000";
-
-/** The escape mode of the report being built (set by {@link Report.add} and {@link Report.text}). */
-let safeMode: EscapeMode = "tty";
-
-/**
- * aureport's safe_print_string, in the report's escape mode (`--escape`,
- * tty by default: control characters as `\ooo`). aureport prints commands,
- * executables, accounts, keys and user names, and every summary entry, this
- * way.
- *
- * @example
- * ```ts
- * import { safe } from "./report.ts";
- * safe("a\x1eb"); // "a\\036b"
- * ```
- */
-export function safe(v: string): string {
-  return escapeValue(v, safeMode);
-}
 
 /** {@link q} for a value aureport prints with safe_print_string. */
 const qs = (v: string | undefined) => v === undefined ? "?" : safe(v);
@@ -472,7 +440,7 @@ export class Report {
   /** Adds one event of the logs. */
   add(ev: AuditEvent): void {
     const o = this.#o;
-    safeMode = o.escape ?? "tty";
+    setEscapeMode(o.escape ?? "tty");
     if (o.start !== undefined && ev.sec < o.start) return;
     if (o.end !== undefined && ev.sec > o.end) return;
     this.#firstEvent ??= [ev.sec, ev.msec];
@@ -574,7 +542,7 @@ export class Report {
   /** What aureport prints. */
   text(): string {
     const o = this.#o;
-    safeMode = o.escape ?? "tty";
+    setEscapeMode(o.escape ?? "tty");
     const out = this.heading();
     if (o.kind === "summary") return out + this.#summaryText();
     if (o.kind === "log") {

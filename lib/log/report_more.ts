@@ -9,7 +9,7 @@
 
 import type { AuditEvent } from "./assemble.ts";
 import { printTtyData } from "./interpret_extra.ts";
-import { auid, NO_LINE_END, safe } from "./report.ts";
+import { auid, NO_LINE_END, safe } from "./report_text.ts";
 import type { SearchItems } from "./search.ts";
 import { recordTypeName } from "./types.ts";
 

@@ -1,0 +1,48 @@
+/**
+ * Text helpers shared by aureport's report modules: its safe_print_string
+ * escaping, the auid column and the marker of a row printed without its
+ * newline.
+ *
+ * @module
+ */
+
+import { type EscapeMode, escapeValue, userName } from "./interpret.ts";
+import type { SearchItems } from "./search.ts";
+
+/** Ends a row that aureport prints without its newline (a TTY event without data=). */
+export const NO_LINE_END = "\u0000";
+
+/** The escape mode of the report being built (set by each report as it starts). */
+let safeMode: EscapeMode = "tty";
+
+/**
+ * aureport's safe_print_string, in the report's escape mode (`--escape`,
+ * tty by default: control characters as `\ooo`). aureport prints commands,
+ * executables, accounts, keys and user names, and every summary entry, this
+ * way.
+ *
+ * @example
+ * ```ts
+ * import { safe } from "./report_text.ts";
+ * safe("a\x1eb"); // "a\\036b"
+ * ```
+ */
+export function safe(v: string): string {
+  return escapeValue(v, safeMode);
+}
+
+/** Sets the escape mode {@link safe} uses (each report sets its own as it starts). */
+export function setEscapeMode(mode: EscapeMode): void {
+  safeMode = mode;
+}
+
+/** The auid column: the number, or the name with `-i`. */
+export function auid(s: SearchItems, i: boolean): string {
+  // aureport starts every event with loginuid -2: events without an auid print that
+  const v = s.auid ?? -2;
+  if (!i) return String(v);
+  if (v === -1) return "unset";
+  if (s.auidName !== undefined) return safe(s.auidName);
+  if (v === 0) return "root";
+  return userName(v >>> 0) ?? `unknown(${v})`;
+}
