@@ -200,6 +200,8 @@ const typeBySlot = new Int32Array(NAME_SLOTS).fill(-1);
  * share a pool, so splitting their fields allocates nothing per record.
  */
 const STRIDE = 5;
+/** Numbers per field in a {@link FieldPool}. */
+export const POOL_STRIDE = STRIDE;
 
 interface RecordExtra {
   names?: (string | undefined)[];

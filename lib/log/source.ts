@@ -6,7 +6,14 @@
  * @module
  */
 
-import { AuditRecord, BadLineError, decodeBytes, FieldPool, scanLines } from "./record.ts";
+import {
+  AuditRecord,
+  BadLineError,
+  decodeBytes,
+  FieldPool,
+  POOL_STRIDE,
+  scanLines,
+} from "./record.ts";
 
 /** Anything auditkit reads a log from. */
 export type LogInput =
@@ -45,7 +52,7 @@ export interface ReadOptions {
   onFile?: (name: string) => void;
 }
 
-const CHUNK = 128 << 10;
+const CHUNK = 64 << 10;
 
 /**
  * The files of a rotated log set in time order: `audit.log.N` ...
@@ -231,6 +238,7 @@ export async function* recordBatches(
     let lineNo = 0;
     let carry: Uint8Array | undefined;
     let skipping = false;
+    let fieldsPerChunk = 1024;
     const bad = (line: Uint8Array, reason: string) => {
       options.onBadLine?.({
         file: name,
@@ -260,7 +268,8 @@ export async function* recordBatches(
     for await (const chunk of chunks()) {
       const batch: AuditRecord[] = [];
       // the records of this chunk share one array of field offsets
-      const pool = new FieldPool(chunk.length >> 4);
+      // sized from the last chunk's (a pool that grows copies itself)
+      const pool = new FieldPool(fieldsPerChunk + (fieldsPerChunk >> 3) + 64);
       // whole lines end at the chunk's last newline; the rest waits for the next chunk
       const last = chunk.lastIndexOf(0x0a);
       let start = 0;
@@ -294,6 +303,7 @@ export async function* recordBatches(
           skipping = true;
         }
       }
+      fieldsPerChunk = pool.used / POOL_STRIDE;
       if (batch.length) yield batch;
     }
     if (carry && !skipping) {
