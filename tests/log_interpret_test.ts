@@ -149,7 +149,9 @@ Deno.test("JSON events carry type, raw and interpreted fields, repeated names as
   strictEqual(r.type_id, 1300);
   strictEqual(r.raw.syscall, "257");
   strictEqual(r.interpreted.syscall, "openat");
-  deepStrictEqual(r.raw.key, ["net", "out"]);
+  // each key as libauparse lists it: quoted, and unquoted when interpreted
+  deepStrictEqual(r.raw.key, ['"net"', '"out"']);
+  deepStrictEqual(r.interpreted.key, ["net", "out"]);
   deepStrictEqual(JSON.parse(JSON.stringify(json)), json);
 });
 
@@ -356,7 +358,8 @@ function encoderAgrees(
 
 Deno.test("fields whose kind depends on the value's form are encoded for each value", () => {
   // TRUSTED_APP fields and acct are strings, numbers or hex by their form: no cache by name may fix one
-  const value = fc.constantFrom('"q"', '"a b"', "123", "6162", "zz", "7a7a20", "");
+  // (":" is an empty value after libauparse cuts its trailing ":"; "x=" alone is no field)
+  const value = fc.constantFrom('"q"', '"a b"', "123", "6162", "zz", "7a7a20", ":");
   const line = fc.record({
     type: fc.constantFrom("TRUSTED_APP", "USER_LOGIN", "KERN_MODULE", "ADD_GROUP"),
     name: fc.constantFrom("acct", "id", "name", "msg", "uid"),
@@ -545,7 +548,8 @@ function libauparse(type: number, name: string, val: string, ctx: InterpretConte
   v.setBigUint64(IDATA.name, ptr(nameC), true);
   v.setBigUint64(IDATA.val, ptr(valC), true);
   const out = auparse().auparse_do_interpretation!(type, id, 0);
-  if (!out) return "<null>";
+  // NULL: what the tools print for it (printf of a NULL string)
+  if (!out) return "(null)";
   try {
     return Deno.UnsafePointerView.getCString(out);
   } finally {
@@ -587,12 +591,20 @@ oracleTest(
       "deny",
       "accept",
       "deadbeef",
+      // faults: a hex part and then text, an odd digit, "00" first, a lone digit, parentheses
+      "6162zz",
+      "616",
+      "0061",
+      "00616263",
+      "6",
+      "(null)",
+      "(none)",
+      "(x)yy",
     ];
-    // known differences on garbage: libauparse prints nothing for keystrokes that are no hex,
-    // and reads a proctitle that is no hex, or starts with NULs, past its end
+    // not compared: a proctitle with "00" and then text that is not hex, which libauparse
+    // reads past what it set in its buffer (undefined behaviour)
     const skip = (kind: FieldKind, val: string) =>
-      (kind === "tty_data" && !/^([0-9A-Fa-f]{2})+$/.test(val)) ||
-      (kind === "proctitle" && (val.startsWith("00") || !/^([0-9A-Fa-f]{2})+$/.test(val)));
+      kind === "proctitle" && /^00[0-9A-Fa-f]*[^0-9A-Fa-f]/.test(val);
     let checked = 0;
     for (const [type, kind] of AUPARSE_KINDS) {
       if (type === 0 || (type >= 3 && type <= 4) || (type >= 14 && type <= 17)) continue;

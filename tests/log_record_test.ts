@@ -70,8 +70,16 @@ Deno.test("msg=' of user records is stripped so the user part becomes fields", (
 
 Deno.test("hex keys are split on 0x01 into several key fields; (null) and quoted keys stay", () => {
   const r = rec("type=SYSCALL msg=audit(1.000:2): a=1 key=6E6574016F7574");
-  deepStrictEqual(r.fields(), [["a", "1"], ["key", "net"], ["key", "out"]]);
+  // as libauparse lists them: each key quoted, or in hex when it has a quote, space or control
+  deepStrictEqual(r.fields(), [["a", "1"], ["key", '"net"'], ["key", '"out"']]);
   ok(r.fieldIsSynthetic(1));
+  // empty pieces are skipped, the hex ends at a NUL or the first other character
+  deepStrictEqual(rec("type=SYSCALL msg=audit(1.000:2): key=016E650101612062000063zz").fields(), [
+    ["key", '"ne"'],
+    ["key", "612062"],
+  ]);
+  // fewer than two hex digits: one key without a value
+  deepStrictEqual(rec("type=SYSCALL msg=audit(1.000:2): key=z1").fields(), [["key", "(null)"]]);
   deepStrictEqual(rec("type=SYSCALL msg=audit(1.000:2): key=(null)").fields(), [
     ["key", "(null)"],
   ]);

@@ -741,7 +741,7 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
     else if (how === Interp.AsRaw) w.value(r, i);
     else if (how === Interp.ByValue) writeByValue(w, event, r, i, type * NAME_SLOTS + id);
     else if (how >= Interp.ByKey) {
-      const key = interpretationKey(event, KEYED_KINDS[how - Interp.ByKey]);
+      const key = interpretationKey(r, KEYED_KINDS[how - Interp.ByKey]);
       if (key >= 0) writeByValue(w, event, r, i, KEY_PAIRS + key);
       else if (key === INTERPRET_AS_HEX) w.value(r, i, true);
       else w.string(interpretField(event, r, i, "raw"));

@@ -8,7 +8,7 @@
  */
 
 import { errnoMessage, errnoName } from "../errno.ts";
-import { hexToBytes, internName, isHex } from "./record.ts";
+import { internName, isHex } from "./record.ts";
 import {
   elfToMachine,
   fileTypeName,
@@ -546,41 +546,71 @@ function cString(bytes: Uint8Array): string {
   return utf8.decode(nul < 0 ? bytes : bytes.subarray(0, nul));
 }
 
-/** libauparse's `au_unescape`: `(null)` kept, hex decoded; `undefined` when too short. */
-function unescapeBytes(val: string): Uint8Array | string | undefined {
-  if (val.charCodeAt(0) === 0x28) {
-    const close = val.indexOf(")");
-    return close < 0 ? undefined : val.slice(0, close + 1);
-  }
-  let end = 0;
-  while (end < val.length && isHex(val[end])) end++;
-  const hex = val.slice(0, end);
-  if (hex.length < 2) return undefined;
-  if (hex.length % 2 === 1) {
-    const bytes = hexToBytes(hex + "0");
-    return bytes;
-  }
-  return hexToBytes(hex);
+const utf8Encoder = new TextEncoder();
+
+function isHexByte(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
-/** libauparse's `print_escaped`: quoted text unquoted, hex decoded up to its first NUL. */
-export function printEscaped(val: string): string {
+/** A hex digit's value; a NUL (an odd last digit's pair) is 0, as libauparse's x2c has it. */
+function digitValue(c: number): number {
+  return c <= 0x39 ? (c >= 0x30 ? c - 0x30 : 0) : (c | 0x20) - 0x57;
+}
+
+/**
+ * libauparse's `au_unescape`, to the byte: the buffer it returns (one byte
+ * more than the value) with what it leaves after the text, as the printers
+ * that read past the first NUL see it (proctitle). A value starting with
+ * `(` is copied up to its `)`; hex is decoded up to its first non-hex digit,
+ * in place, and zeroed up to half the value's length (the rest keeps the
+ * digits it was decoded from). `undefined` (NULL) when there are fewer than
+ * two hex digits or no `)`. Bytes C leaves unset are 0 here.
+ */
+function auUnescape(val: string): Uint8Array | undefined {
+  const src = utf8Encoder.encode(val);
+  let p = 0;
+  if (src[0] === 0x28) {
+    const close = src.indexOf(0x29);
+    if (close < 0) return undefined;
+    p = close + 1;
+  } else while (p < src.length && isHexByte(src[p])) p++;
+  const str = new Uint8Array(src.length + 1);
+  str.set(src.subarray(0, p));
+  if (src[0] === 0x28) return str;
+  if (p < 2) return undefined;
+  let w = 0;
+  for (let i = 0; i < p; i += 2) str[w++] = (digitValue(str[i]) << 4) | digitValue(str[i + 1]);
+  str[w] = 0;
+  const half = src.length >> 1;
+  if (half > w - 1) str.fill(0, w, half + 1);
+  return str;
+}
+
+/** libauparse's `print_escaped`, as bytes: quoted text unquoted, else {@link auUnescape}d ("00" first skipped). */
+function escapedBytes(val: string): Uint8Array | string {
   if (val.charCodeAt(0) === 0x22) {
     const close = val.indexOf('"', 1);
     return close < 0 ? " " : val.slice(1, close);
   }
-  const out = val.startsWith("00") ? unescapeBytes(val.slice(2)) : unescapeBytes(val);
-  if (out === undefined) return val;
+  return auUnescape(val.startsWith("00") ? val.slice(2) : val) ?? val;
+}
+
+/** libauparse's `print_escaped`: quoted text unquoted, hex decoded up to its first NUL. */
+export function printEscaped(val: string): string {
+  const out = escapedBytes(val);
   return typeof out === "string" ? out : cString(out);
 }
 
 function printProctitle(val: string): string {
-  if (val.charCodeAt(0) === 0x22) return printEscaped(val);
-  const out = val.startsWith("00") ? unescapeBytes(val.slice(2)) : unescapeBytes(val);
-  if (out === undefined) return val;
-  if (typeof out === "string") return out;
-  const len = Math.min(out.length, val.length >> 1);
-  for (let i = 0; i < len; i++) if (out[i] === 0) out[i] = 0x20;
+  const out = escapedBytes(val);
+  if (typeof out === "string") {
+    if (val.charCodeAt(0) === 0x22) return out;
+    // a copy of a value that is not hex: its only NUL ends it, past half its length
+    return out;
+  }
+  // the arguments are separated by NULs: those before half the value's length become spaces
+  const end = utf8Encoder.encode(val).length >> 1;
+  for (let i = out.indexOf(0); i >= 0 && i < end; i = out.indexOf(0, i + 1)) out[i] = 0x20;
   return cString(out);
 }
 
@@ -655,9 +685,9 @@ export function ipv6Text(b: Uint8Array): string {
 }
 
 function printSockaddr(val: string): string {
-  const raw = unescapeBytes(val);
-  if (raw === undefined || typeof raw === "string") return `malformed-host(${val})`;
-  const len = val.length >> 1;
+  const raw = auUnescape(val);
+  if (raw === undefined) return `malformed-host(${val})`;
+  const len = utf8Encoder.encode(val).length >> 1;
   const bytes = new Uint8Array(Math.max(raw.length, 128));
   bytes.set(raw);
   const family = bytes[0] | (bytes[1] << 8);
@@ -760,7 +790,8 @@ export function printOpenFlags(val: string): string {
 /** libauparse's printDirfd printer (for syscall_args.ts). */
 export function printDirfd(val: string): string {
   const n = strtoul(val, 16);
-  return n !== undefined && i32(n) === -100 ? "AT_FDCWD" : `0x${val}`;
+  if (n === undefined) return conversionError(val);
+  return i32(n) === -100 ? "AT_FDCWD" : `0x${val}`;
 }
 
 /** libauparse's printAccess printer (for syscall_args.ts). */
@@ -852,13 +883,15 @@ const interpretationKeys = new Map<number, number>();
  * ```ts
  * import { readEvents } from "../../mod.ts";
  * import { interpretationKey } from "./interpret.ts";
- * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(interpretationKey(ev, "a2"));
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) {
+ *   console.log(interpretationKey(ev.records[0], "a2"));
+ * }
  * ```
  */
-export function interpretationKey(event: AuditEvent, kind: FieldKind): number {
+export function interpretationKey(record: AuditRecord, kind: FieldKind): number {
   return KEY_KINDS[kind] === undefined
     ? INTERPRET_EACH_TIME
-    : interpretationKeyOf(fieldContext(event), kind);
+    : interpretationKeyOf(placedContext(record), kind);
 }
 
 /**
@@ -1177,7 +1210,25 @@ class RecordContext implements InterpretContext {
   }
 
   #arg(i: number): bigint {
-    return i < 0 ? 0n : strtoul(this.#record!.fieldValue(i), 16) ?? 0n;
+    if (i < 0) return 0n;
+    // libauparse reads an argument with strtoull: an overflow gives -1
+    return strtoul(this.#record!.fieldValue(i), 16) ?? (this.#overflow ?? 0n);
+  }
+
+  /** What an argument that overflows reads as (the positional context's -1), else 0. */
+  #overflow: bigint | undefined;
+
+  /** The same context, reading an overflowing argument as libauparse does (-1). */
+  static positional(
+    record: AuditRecord,
+    machine: number,
+    syscall: number,
+    a0: number,
+    a1: number,
+  ): RecordContext {
+    const ctx = new RecordContext(record, machine, syscall, a0, a1);
+    ctx.#overflow = 0xffffffffffffffffn;
+    return ctx;
   }
 
   /** The same context with another machine. */
@@ -1213,9 +1264,42 @@ function recordContext(record: AuditRecord | undefined): RecordContext {
   return new RecordContext(record, machine, syscall, a0, a1);
 }
 
+let placedFor: AuditRecord | undefined;
+let placed: RecordContext = new RecordContext(undefined, -1, -1);
+
 /**
- * Interprets field `i` of `record` like `auparse_interpret_field` (3.0.9),
- * with the event's SYSCALL record as context.
+ * The context libauparse gives the fields of a record (ellist.c): taken from
+ * the record itself, by position. The machine from an `arch` that is the
+ * first or tenth field, the syscall from a `syscall` second or eleventh (a
+ * SYSCALL record, or a SECCOMP one after its subject), a0 and a1 from the
+ * fifth and sixth; -1 when not there (the machine -2 when its number
+ * overflows). Other records have none: a `syscall` field elsewhere is
+ * `unknown-syscall(-1)`.
+ */
+function placedContext(record: AuditRecord): RecordContext {
+  if (record === placedFor) return placed;
+  let machine = -1, syscall = -1, a0 = -1, a1 = -1;
+  const n = Math.min(record.fieldCount, 11);
+  for (let i = 0; i < n; i++) {
+    const id = record.fieldNameId(i);
+    if ((i === 0 || i === 9) && id === ARCH) {
+      const v = strtoul(record.fieldValue(i), 16);
+      machine = v === undefined ? -2 : elfToMachine(u32(v));
+    } else if ((i === 1 || i === 10) && id === SYSCALL_NAME) {
+      const v = strtoul(record.fieldValue(i), 10);
+      syscall = v === undefined ? -1 : i32(v);
+    } else if (i === 4 && id === A0) a0 = i;
+    else if (i === 5 && id === A1) a1 = i;
+  }
+  placedFor = record;
+  placed = RecordContext.positional(record, machine, syscall, a0, a1);
+  return placed;
+}
+
+/**
+ * Interprets field `i` of `record` like `auparse_interpret_field` (3.0.9):
+ * the context of syscall names and arguments is the record's own (see
+ * {@link eventContext} for the event's).
  *
  * @example
  * ```ts
@@ -1229,39 +1313,34 @@ function recordContext(record: AuditRecord | undefined): RecordContext {
  * ```
  */
 export function interpretField(
-  event: AuditEvent,
+  // the event the record is in: libauparse's context is the record's own, so it is not read
+  _event: AuditEvent,
   record: AuditRecord,
   i: number,
   escape: EscapeMode = "tty",
 ): string {
   const name = record.fieldName(i);
   const val = record.fieldValue(i);
-  if (record.fieldIsSynthetic(i)) return escapeValue(val, escape);
+  if (record.fieldIsSynthetic(i)) {
+    // a key without value (NULL) is printed by print_escaped as " "
+    if (name === "key") {
+      return val === "(null)" ? " " : escapeValue(printEscaped(val), escape);
+    }
+    return escapeValue(val, escape);
+  }
   const kind = fieldKind(record.type, name, val);
   if (kind === "unclassified" || kind === "mac_label") {
     // what auditd wrote comes first, whatever the kind
     const enriched = record.enriched ? record.enrichment.get(name.toUpperCase()) : undefined;
     return enriched === undefined || enriched.startsWith("unknown-") ? val : enriched;
   }
-  let ctx = fieldContext(event);
+  let ctx: InterpretContext = placedContext(record);
   if (record.enriched) {
     // a0 and a1 are getters: copied by name, not by spreading
     const { machine, syscall, a0, a1 } = ctx;
     ctx = { machine, syscall, a0, a1, enrichment: record.enrichment };
   }
   return interpretValue(kind, name, val, ctx, escape);
-}
-
-/** The context of an event for field interpretation: an unknown machine is the host's. */
-function fieldContext(event: AuditEvent): InterpretContext {
-  const cache = eventCache(event);
-  let ctx = cache.hostContext;
-  if (!ctx) {
-    const base = eventContext(event);
-    ctx = base.machine >= 0 ? base : (base as RecordContext).withMachine(HOST_MACHINE);
-    cache.hostContext = ctx;
-  }
-  return ctx;
 }
 
 /**

@@ -54,6 +54,8 @@ const HEX = /^[0-9A-Fa-f]*$/;
  */
 export function printTtyData(val: string): string {
   if (!HEX.test(val)) return val;
+  // libauparse gets NULL for fewer than two digits, which its callers print as "(null)"
+  if (val.length < 2) return "(null)";
   const n = val.length >> 1;
   let data = "";
   for (let i = 0; i < n; i++) {

@@ -1519,16 +1519,6 @@ export class NormalizedView {
 
   /** `auparse_interpret_field`. */
   interpret(ref: FieldRef): string {
-    // libauparse takes a record's syscall from where a SYSCALL record has it, or the 12th
-    // field (a SECCOMP record with a subj=); others have none, unless auditd wrote its name
-    const r = this.event.records[ref.record];
-    if (r.type === T("SECCOMP") && this.name(ref) === "syscall") {
-      const named = r.enriched ? r.enrichment.get("SYSCALL") : undefined;
-      const placed = r.fieldName(9) === "arch" && r.fieldName(10) === "syscall";
-      if (!placed && (named === undefined || named.startsWith("unknown-"))) {
-        return "unknown-syscall(-1)";
-      }
-    }
     return this.#c.interpretAt(ref.record, ref.field, this.#escape);
   }
 

@@ -473,6 +473,7 @@ export class AuditRecord {
         break;
       }
       let ts = pos;
+      const pos0 = pos;
       let te = pos + 1;
       let eq = -1;
       // the name's hash is computed on the way, for interning without a second pass
@@ -499,52 +500,51 @@ export class AuditRecord {
       pos = te;
       if (line[ts] === EQ) eq = ts;
       if (
-        eq === ts + 3 && line[ts] === 0x6d && line[ts + 1] === 0x73 && line[ts + 2] === 0x67 &&
-        line[ts + 4] === APOS
+        eq === ts + 3 && line[ts] === 0x6d && line[ts + 1] === 0x73 && line[ts + 2] === 0x67
       ) {
-        // msg='op=... : the user part's first pair
-        ts += 5;
-        if (ts >= te) continue;
-        eq = -1;
-        for (let i = ts; i < te; i++) {
-          if (line[i] === EQ) {
-            eq = i;
-            break;
+        // msg=audit(...) (or any msg=a...) is no field; msg='op=... : the user part's first pair
+        const after = line[ts + 4];
+        if (after === 0x61) continue;
+        if (after === APOS) {
+          ts += 5;
+          eq = -1;
+          for (let i = ts; i < te; i++) {
+            if (line[i] === EQ) {
+              eq = i;
+              break;
+            }
           }
+          if (eq < 0) continue;
         }
       }
       if (eq < 0) {
-        if (avc) pos = this.#avcWords(ts, te);
+        if (avc) pos = this.#avcWord(ts, te);
         continue;
       }
-      let ns = ts;
-      while (ns < eq && line[ns] === LPAREN) ns++;
+      // as libauparse: a name with nothing after its "=" is no field
+      if (te === eq + 1) continue;
+      // one "(" before the name is cut
+      const ns = line[ts] === LPAREN && ts < eq ? ts + 1 : ts;
       const vs = eq + 1;
       let ve = te;
-      const last = line[ve - 1];
+      // trailing punctuation, in libauparse's order: ":", ",", "'", and ")" unless (none) or (null)
+      if (ve > vs && line[ve - 1] === 0x3a) ve--;
+      if (ve > vs && line[ve - 1] === 0x2c) ve--;
+      if (ve > vs && line[ve - 1] === APOS) ve--;
       if (
-        ve > vs && (last === 0x3a || last === 0x2c || last === APOS || last === RPAREN) &&
+        ve > vs && line[ve - 1] === RPAREN &&
         !(ve - vs === 6 && line[vs] === LPAREN &&
           (startsWith(line, vs, ve, "(none)") || startsWith(line, vs, ve, "(null)")))
       ) ve--;
       if (
         eq - ns === 3 && line[ns] === 0x6b && line[ns + 1] === 0x65 && line[ns + 2] === 0x79 &&
-        ve > vs && line[vs] !== QUOTE && line[vs] !== LPAREN
+        line[vs] !== QUOTE && line[vs] !== LPAREN
       ) {
-        const hex = decodeBytes(line, vs, ve);
-        if (isHex(hex)) {
-          const bytes = hexToBytes(hex);
-          let s = 0;
-          for (let i = 0; i <= bytes.length; i++) {
-            if (i === bytes.length || bytes[i] === KEY_SEPARATOR) {
-              this.#synth("key", utf8.decode(bytes.subarray(s, i)));
-              s = i + 1;
-            }
-          }
-          continue;
-        }
+        this.#virtualKeys(vs, ve);
+        continue;
       }
-      const slot = ns === ts && eq > ts
+      // the hash made while scanning is the name's when the name starts where the scan did
+      const slot = ns === pos0 && eq > ns
         ? nameSlot(line, ns, eq, h ^ (eq - ns))
         : nameSlot(line, ns, eq, nameHash(line, ns, eq));
       let u = pool.used;
@@ -570,43 +570,77 @@ export class AuditRecord {
     return end;
   }
 
-  /** AVC words: `avc: denied { read write }` becomes seresult and seperms. */
-  #avcWords(ts: number, te: number): number {
+  /**
+   * A key that is neither quoted nor `(null)`, as libauparse reads it: its
+   * hex digits decoded up to the first other character (an odd last digit
+   * as its high half), up to a NUL; then one `key` field per piece between
+   * 0x01 bytes (empty pieces skipped), quoted, or in upper-case hex when it
+   * has a quote, a space, a control or a non-ASCII byte. Fewer than two hex
+   * digits make one `key` field without a value, shown as `(null)`.
+   */
+  #virtualKeys(vs: number, ve: number): void {
+    const line = this.buffer;
+    let p = vs;
+    while (p < ve && isHexDigit(line[p])) p++;
+    if (p - vs < 2) {
+      this.#synth("key", "(null)");
+      return;
+    }
+    const bytes: number[] = [];
+    for (let i = vs; i < p; i += 2) {
+      const hi = hexValue(line[i]);
+      const b = (hi << 4) | (i + 1 < p ? hexValue(line[i + 1]) : 0);
+      if (b === 0) break;
+      bytes.push(b);
+    }
+    let from = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i < bytes.length && bytes[i] !== KEY_SEPARATOR) continue;
+      if (i > from) {
+        const piece = bytes.slice(from, i);
+        const plain = piece.every((b) => b >= 0x21 && b <= 0x7e && b !== QUOTE);
+        this.#synth(
+          "key",
+          plain
+            ? `"${String.fromCharCode(...piece)}"`
+            : piece.map((b) => (b < 16 ? "0" : "") + b.toString(16).toUpperCase()).join(""),
+        );
+      }
+      from = i + 1;
+    }
+  }
+
+  /**
+   * A word without "=" in an AVC or USER_AVC record, as libauparse takes it
+   * (`avc: denied { read write }`): first in the record, a word not starting
+   * with "avc" is the seresult; second, a word starting with "{" starts the
+   * permissions, the words up to one starting with "}" (seperms, joined with
+   * ","); other words are nothing. Returns where the scan goes on.
+   */
+  #avcWord(ts: number, te: number): number {
     const line = this.buffer;
     const end = this.textEnd;
-    const word = decodeBytes(line, ts, te);
-    const next = (from: number): [string, number] | undefined => {
-      let p = from;
+    if (this.#count === 0) {
+      if (!startsWith(line, ts, te, "avc")) this.#synth("seresult", decodeBytes(line, ts, te));
+      return te;
+    }
+    if (this.#count !== 1 || line[ts] !== 0x7b) return te;
+    const perms: string[] = [];
+    let p = te;
+    for (;;) {
       while (p < end && line[p] === SP) p++;
-      if (p >= end) return undefined;
+      if (p >= end) break;
       let q = p;
       while (q < end && line[q] !== SP) q++;
-      return [decodeBytes(line, p, q), q];
-    };
-    // as libauparse: only words right after the type are the decision and the
-    // permissions (a USER_AVC's, inside msg='...', are neither)
-    if (word === "avc:") {
-      if (this.#count !== 0) return te;
-      const w = next(te);
-      if (!w) return end;
-      this.#synth("seresult", w[0]);
-      return w[1];
-    }
-    if (word === "{") {
-      if (this.#count !== 1) return te;
-      const perms: string[] = [];
-      let p = te;
-      for (;;) {
-        const w = next(p);
-        if (!w) return end;
-        p = w[1];
-        if (w[0] === "}") break;
-        perms.push(w[0]);
+      if (line[p] === 0x7d) {
+        p = q;
+        break;
       }
-      this.#synth("seperms", perms.join(","));
-      return p;
+      perms.push(decodeBytes(line, p, q));
+      p = q;
     }
-    return te;
+    this.#synth("seperms", perms.join(","));
+    return p;
   }
 
   /** How many fields the body has (node and type not counted). */

@@ -1,0 +1,266 @@
+/**
+ * The log reader against libauparse itself, through FFI: the same text is
+ * walked by libauparse (auparse_init on a buffer, every event, record and
+ * field) and by auditkit, and each field's name, value and interpretation
+ * must be the same.
+ */
+
+import { deepStrictEqual, ok } from "node:assert/strict";
+import fc from "npm:fast-check@4.10.2";
+import { interpretField, loadTables, readEvents } from "../mod.ts";
+import { auparse } from "../lib/_native.ts";
+import { oracleTest } from "./_helpers.ts";
+
+const AUSOURCE_BUFFER = 3;
+const AUPARSE_ESC_RAW = 0;
+const enc = new TextEncoder();
+
+/** A record's fields as `name=value => interpretation` lines; the node and type are left out. */
+type Walk = string[][];
+
+const str = (p: Deno.PointerValue) => p === null ? "(null)" : Deno.UnsafePointerView.getCString(p);
+
+/** Every record of every event of `text` as libauparse lists and interprets its fields. */
+function libauparseWalk(text: string): Walk {
+  const lib = auparse();
+  const au = lib.auparse_init!(AUSOURCE_BUFFER, enc.encode(text + "\0"));
+  ok(au !== null, "auparse_init failed");
+  const out: Walk = [];
+  try {
+    lib.auparse_set_escape_mode!(au, AUPARSE_ESC_RAW);
+    while (lib.auparse_next_event!(au) > 0) {
+      do {
+        const fields: string[] = [];
+        let first = true;
+        do {
+          const name = str(lib.auparse_get_field_name!(au));
+          // libauparse lists the node and the record type as the first fields
+          if (first && name === "node") continue;
+          if (first && name === "type") {
+            first = false;
+            continue;
+          }
+          first = false;
+          const value = str(lib.auparse_get_field_str!(au));
+          fields.push(`${name}=${value} => ${str(lib.auparse_interpret_field!(au))}`);
+        } while (lib.auparse_next_field!(au) > 0);
+        out.push(fields);
+      } while (lib.auparse_next_record!(au) > 0);
+    }
+  } finally {
+    lib.auparse_destroy!(au);
+  }
+  return out;
+}
+
+async function auditkitWalk(text: string): Promise<Walk> {
+  const out: Walk = [];
+  for await (const ev of readEvents(enc.encode(text))) {
+    for (const r of ev.records) {
+      const fields: string[] = [];
+      for (let i = 0; i < r.fieldCount; i++) {
+        fields.push(`${r.fieldName(i)}=${r.fieldValue(i)} => ${interpretField(ev, r, i, "raw")}`);
+      }
+      out.push(fields);
+    }
+  }
+  return out;
+}
+
+/** Values as logs have them, and the faults they come with. */
+const VALUES = [
+  "0",
+  "1",
+  "-1",
+  "4294967295",
+  "13",
+  "yes",
+  "no",
+  "c000003e",
+  "40000003",
+  "7ffd0000",
+  "(null)",
+  "(none)",
+  "?",
+  "",
+  ":",
+  "x,",
+  "y)",
+  "z'",
+  "a:",
+  '"cat"',
+  '"/etc/passwd"',
+  '"unterminated',
+  "2F746D70",
+  "6162",
+  "6162zz",
+  "616",
+  "0061",
+  "00616263",
+  "6",
+  "0A",
+  "02000050C0A800010000000000000000",
+  "0100",
+  "zz",
+  "0644",
+  "0100644",
+  "rwxa",
+  "ffffffff",
+  "000001ffffffffff",
+  "success",
+  "failed",
+  "deny",
+  "(none):",
+  "(null),",
+  "y)'",
+  "x:,')",
+  "6E6574016F7574",
+  "6E657401016F7574",
+  "01",
+  "6E6574002F",
+  "6E22",
+  "6E6",
+  "abc=def",
+  "'q'",
+  '"a,b"',
+  "0x10",
+  " ",
+];
+
+const NAMES = [
+  "pid",
+  "uid",
+  "auid",
+  "ses",
+  "exit",
+  "success",
+  "arch",
+  "syscall",
+  "a0",
+  "a1",
+  "a2",
+  "a3",
+  "comm",
+  "exe",
+  "key",
+  "name",
+  "mode",
+  "proctitle",
+  "saddr",
+  "data",
+  "cap_fp",
+  "res",
+  "acct",
+  "hostname",
+  "addr",
+  "terminal",
+  "op",
+  "perm",
+  "sig",
+  "list",
+  "item",
+  "nametype",
+  "cwd",
+  "path",
+  "argc",
+  "x",
+  "(x",
+  "((y",
+  "msg",
+  "sauid",
+  "new-disabled",
+];
+
+const TYPES = [
+  "SYSCALL",
+  "PATH",
+  "CWD",
+  "EXECVE",
+  "PROCTITLE",
+  "SOCKADDR",
+  "TTY",
+  "USER_TTY",
+  "CONFIG_CHANGE",
+  "SECCOMP",
+  "ANOM_ABEND",
+  "DAEMON_START",
+  "USER_LOGIN",
+  "USER_CMD",
+  "CRED_ACQ",
+  "LOGIN",
+  "BPF",
+  "NETFILTER_CFG",
+  "USER_AVC",
+  "SERVICE_START",
+  "AVC",
+];
+
+const USER_TYPES = new Set([
+  "USER_LOGIN",
+  "USER_CMD",
+  "CRED_ACQ",
+  "USER_TTY",
+  "USER_AVC",
+  "SERVICE_START",
+]);
+
+const field = fc.tuple(fc.constantFrom(...NAMES), fc.constantFrom(...VALUES)).map(([n, v]) =>
+  `${n}=${v}`
+);
+
+/** Body text: fields, and now and then a word without "=" or a stray space. */
+const body = (max: number) =>
+  fc.array(
+    fc.oneof(
+      { weight: 8, arbitrary: field },
+      fc.constantFrom("avc:", "denied", "{", "read", "}", ""),
+    ),
+    {
+      maxLength: max,
+    },
+  ).map((parts) => parts.join(" "));
+
+/** What auditd appends to a record in the ENRICHED format. */
+const enrichment = fc.constantFrom(
+  "",
+  '\x1dUID="root" AUID="unset"',
+  "\x1dARCH=x86_64 SYSCALL=read",
+);
+
+/** One record: a kernel-style list of fields, or a user record with its msg='...' part. */
+const record = fc.record({
+  node: fc.constantFrom("", "", "node=host1 "),
+  type: fc.constantFrom(...TYPES),
+  head: body(8),
+  user: fc.array(field, { maxLength: 6 }),
+  // a SYSCALL-like start: arch, syscall and args where libauparse looks for them
+  syscallStart: fc.boolean(),
+  enrichment,
+}).map(({ node, type, head, user, syscallStart, enrichment }) => {
+  const start = syscallStart
+    ? "arch=c000003e syscall=257 success=no exit=-13 a0=ffffff9c a1=7ffd1234 a2=0 a3=3 "
+    : "";
+  const text = USER_TYPES.has(type) ? `${start}${head} msg='${user.join(" ")}'` : `${start}${head}`;
+  return `${node}type=${type} msg=audit(@TS@): ${text}`.trimEnd() + enrichment;
+});
+
+oracleTest(
+  "fields and their interpretations are libauparse's, on records with real-log faults",
+  ["libauparse.so.0"],
+  async () => {
+    await loadTables();
+    let compared = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 6 }), async (records) => {
+        // each record its own event (a new serial each), all in time order
+        const text = records
+          .map((r, i) => r.replace("@TS@", `1700000000.${String(i).padStart(3, "0")}:${i + 1}`))
+          .join("\n") + "\n";
+        deepStrictEqual(await auditkitWalk(text), libauparseWalk(text), text);
+        compared++;
+      }),
+      { numRuns: Number(Deno.env.get("RUNS") ?? 400) },
+    );
+    ok(compared >= 1);
+  },
+);
