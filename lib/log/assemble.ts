@@ -77,8 +77,6 @@ export class AuditEvent {
 export interface EventCache {
   /** The event's SYSCALL context (`eventContext`). */
   context?: InterpretContext;
-  /** The same with an unknown machine taken as the host's. */
-  hostContext?: InterpretContext;
 }
 
 /** The per-event cache of `event`. */

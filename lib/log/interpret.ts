@@ -603,11 +603,8 @@ export function printEscaped(val: string): string {
 
 function printProctitle(val: string): string {
   const out = escapedBytes(val);
-  if (typeof out === "string") {
-    if (val.charCodeAt(0) === 0x22) return out;
-    // a copy of a value that is not hex: its only NUL ends it, past half its length
-    return out;
-  }
+  // quoted text, or a value that is not hex copied as it is (its only NUL is past half its length)
+  if (typeof out === "string") return out;
   // the arguments are separated by NULs: those before half the value's length become spaces
   const end = utf8Encoder.encode(val).length >> 1;
   for (let i = out.indexOf(0); i >= 0 && i < end; i = out.indexOf(0, i + 1)) out[i] = 0x20;
@@ -1229,11 +1226,6 @@ class RecordContext implements InterpretContext {
     const ctx = new RecordContext(record, machine, syscall, a0, a1);
     ctx.#overflow = 0xffffffffffffffffn;
     return ctx;
-  }
-
-  /** The same context with another machine. */
-  withMachine(machine: number): RecordContext {
-    return new RecordContext(this.#record, machine, this.syscall, this.#a0, this.#a1);
   }
 }
 
