@@ -12,7 +12,9 @@
  *
  * Options: `--rounds N` (load size, default 30000), `--log FILE` (reuse a
  * log instead of generating one), `--skip-reference-tools` (skip the slow
- * ausearch/aureport runs), `--no-big` (skip the 1 GB run).
+ * ausearch/aureport runs), `--no-big` (skip the 1 GB run), `--repeat N`
+ * (runs of each of the two libauparse pairs, alternating; medians compared;
+ * default 5).
  *
  * @module
  */
@@ -97,16 +99,41 @@ try {
   const deno = [Deno.execPath(), "run", "-A"];
   const ak = [...deno, `${root}cli/main.ts`];
   const rows: [string, Measure, Measure, number][] = [];
-  const pair = async (name: string, ours: string[], theirs: string[], limit: number) => {
-    const a = await measure(ours);
-    const b = await measure(theirs);
+  // the two fast pairs run several times, alternating, and the medians are compared (one run of
+  // each is at the mercy of whatever else the machine does); the slow reference tools run once
+  const rounds = Number(opt("--repeat") ?? 5);
+  const median = (xs: Measure[]): Measure => {
+    const sorted = [...xs].sort((p, q) => p.seconds - q.seconds);
+    return sorted[sorted.length >> 1];
+  };
+  const spread = (xs: Measure[]) => {
+    const t = xs.map((m) => m.seconds);
+    return xs.length > 1
+      ? ` (${Math.min(...t).toFixed(2)}-${Math.max(...t).toFixed(2)})`.padEnd(12)
+      : "".padEnd(12);
+  };
+  const pair = async (
+    name: string,
+    ours: string[],
+    theirs: string[],
+    limit: number,
+    times = 1,
+  ) => {
+    const as: Measure[] = [], bs: Measure[] = [];
+    for (let i = 0; i < times; i++) {
+      as.push(await measure(ours));
+      bs.push(await measure(theirs));
+    }
+    const a = median(as), b = median(bs);
     rows.push([name, a, b, limit]);
     console.log(
-      `${name.padEnd(44)} auditkit ${a.seconds.toFixed(2).padStart(7)} s ${
+      `${name.padEnd(44)} auditkit ${a.seconds.toFixed(2).padStart(7)} s${spread(as)} ${
         a.maxRssMb.toFixed(0).padStart(5)
-      } MB | reference ${b.seconds.toFixed(2).padStart(7)} s ${
+      } MB | reference ${b.seconds.toFixed(2).padStart(7)} s${spread(bs)} ${
         b.maxRssMb.toFixed(0).padStart(5)
-      } MB | ratio ${(a.seconds / b.seconds).toFixed(3)} (goal <= ${limit})`,
+      } MB | ratio ${(a.seconds / b.seconds).toFixed(3)} (goal <= ${limit})${
+        times > 1 ? `, medians of ${times}` : ""
+      }`,
     );
   };
   await pair(
@@ -114,12 +141,14 @@ try {
     [...deno, `${here}walk.ts`, "walk", log],
     [`${work}/walk`, "walk", log],
     1,
+    rounds,
   );
   await pair(
     "interpreted JSON vs libauparse interpret",
     [...ak, "search", "-if", log, "--format", "json"],
     [`${work}/walk`, "interpret", log],
     1,
+    rounds,
   );
   if (!has("--skip-reference-tools")) {
     await pair("search -k KEY vs ausearch -k KEY", [...ak, "search", "-if", log, "-k", key], [
