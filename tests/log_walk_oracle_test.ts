@@ -21,7 +21,7 @@ type Walk = string[][];
 const str = (p: Deno.PointerValue) => p === null ? "(null)" : Deno.UnsafePointerView.getCString(p);
 
 /** Every record of every event of `text` as libauparse lists and interprets its fields. */
-function libauparseWalk(text: string): Walk {
+function libauparseWalk(text: string, events = false): Walk {
   const lib = auparse();
   const au = lib.auparse_init!(AUSOURCE_BUFFER, enc.encode(text + "\0"));
   ok(au !== null, "auparse_init failed");
@@ -29,6 +29,7 @@ function libauparseWalk(text: string): Walk {
   try {
     lib.auparse_set_escape_mode!(au, AUPARSE_ESC_RAW);
     while (lib.auparse_next_event!(au) > 0) {
+      if (events) out.push(["event"]);
       do {
         const fields: string[] = [];
         let first = true;
@@ -53,9 +54,10 @@ function libauparseWalk(text: string): Walk {
   return out;
 }
 
-async function auditkitWalk(text: string): Promise<Walk> {
+async function auditkitWalk(text: string, events = false): Promise<Walk> {
   const out: Walk = [];
   for await (const ev of readEvents(enc.encode(text))) {
+    if (events) out.push(["event"]);
     for (const r of ev.records) {
       const fields: string[] = [];
       for (let i = 0; i < r.fieldCount; i++) {
@@ -262,5 +264,43 @@ oracleTest(
       { numRuns: Number(Deno.env.get("RUNS") ?? 400) },
     );
     ok(compared >= 1);
+  },
+);
+
+/** Records of a few events, interleaved and out of order as logs of busy hosts have them. */
+const grouped = fc.array(
+  fc.record({
+    type: fc.constantFrom(
+      "SYSCALL",
+      "PATH",
+      "CWD",
+      "PROCTITLE",
+      "EOE",
+      "USER_LOGIN",
+      "CONFIG_CHANGE",
+    ),
+    sec: fc.integer({ min: 0, max: 6 }),
+    serial: fc.integer({ min: 1, max: 4 }),
+    node: fc.constantFrom("", "", "node=a ", "node=b "),
+    fields: body(4),
+  }),
+  { minLength: 1, maxLength: 30 },
+).map((rs) =>
+  rs.map(({ type, sec, serial, node, fields }) =>
+    `${node}type=${type} msg=audit(${1700000000 + sec}.000:${serial}): ${fields}`.trimEnd()
+  ).join("\n") + "\n"
+);
+
+oracleTest(
+  "events are grouped as libauparse groups them, and their records' fields read the same",
+  ["libauparse.so.0"],
+  async () => {
+    await loadTables();
+    await fc.assert(
+      fc.asyncProperty(grouped, async (text) => {
+        deepStrictEqual(await auditkitWalk(text, true), libauparseWalk(text, true), text);
+      }),
+      { numRuns: Number(Deno.env.get("RUNS") ?? 300) },
+    );
   },
 );

@@ -36,8 +36,10 @@ export class AuditEvent {
   complete = false;
   /** @internal see {@link eventCache} */
   cache: EventCache | undefined = undefined;
-  /** @internal the slot of ausearch's event array it would take (ausearch rules) */
+  /** @internal the slot of the event array (libauparse's or ausearch's) it takes */
   slot = -1;
+  /** @internal the next open event with the same serial (the assembler's chain) */
+  nextOpen: AuditEvent | undefined = undefined;
 
   /** Starts an event with its first record. */
   constructor(first: AuditRecord) {
@@ -88,7 +90,10 @@ export function eventCache(event: AuditEvent): EventCache {
  * Whose completion rules the assembler follows:
  * - `"libauparse"` (default): libauparse 3.0.9. A record that ends events
  *   (PROCTITLE, EOE, types below 1300 or from 2100, ...) completes its event
- *   when it arrives; every record moves the clock for the timeout.
+ *   when it arrives; every record moves the clock for the timeout. Complete
+ *   events are handed out when a new event starts (and at the end of
+ *   input), lowest time stamp first, an older open event holding back the
+ *   newer ones; equal time stamps go in the order of their array slots.
  * - `"ausearch"`: ausearch and aureport 3.0.9 (their own `ausearch-lol.c`).
  *   An event is complete at once only when its *first* record is of such a
  *   type; otherwise when a new event starts `eoeTimeout` seconds later, or
@@ -136,9 +141,21 @@ function earlier(a: AuditEvent, b: AuditEvent): number {
  * ```
  */
 export class EventAssembler {
-  #open: AuditEvent[] = [];
-  #ready: AuditEvent[] = [];
-  #newest = -1;
+  // both rules keep an array of events (libauparse's au_lol, ausearch's lol), modelled here
+  /** Open (building) events by serial: the first, the others chained by `nextOpen`. */
+  #bySerial = new Map<number, AuditEvent>();
+  /** The event started last, while open: most records join it (a shortcut past the map). */
+  #last: AuditEvent | undefined;
+  /** Events in the array, open or complete, lowest (time, slot) first (a heap). */
+  #live: AuditEvent[] = [];
+  /** Open events by second, for the timeout (a heap; complete ones are skipped). */
+  #timeouts: AuditEvent[] = [];
+  /** Free array slots (a heap) and the next never used one: a new event takes the lowest. */
+  #freeSlots: number[] = [];
+  #nextSlot = 0;
+  /** Events handed out (in the order the rules hand them out), waiting for {@link drain}. */
+  #out: AuditEvent[] = [];
+
   readonly #timeout: number;
   readonly #ausearch: boolean;
 
@@ -150,90 +167,110 @@ export class EventAssembler {
 
   /** Adds a record. */
   push(r: AuditRecord): void {
-    if (this.#ausearch) {
-      this.#pushAusearch(r);
-      return;
-    }
-    const open = this.#open;
-    let event: AuditEvent | undefined;
-    for (let i = open.length - 1; i >= 0; i--) {
-      if (sameEvent(open[i], r)) {
-        event = open[i];
-        break;
-      }
-    }
-    if (event) {
-      event.records.push(r);
-      if (endsEvent(r.type)) this.#finish(event);
-    } else if (r.type !== RecordType.EOE) {
-      event = new AuditEvent(r);
-      open.push(event);
-      if (endsEvent(r.type)) this.#finish(event);
-    }
-    if (r.sec > this.#newest) {
-      this.#newest = r.sec;
-      for (let i = 0; i < open.length; i++) {
-        const e = open[i];
-        if (e.sec + this.#timeout <= r.sec) this.#finish(e);
-      }
-    }
+    if (this.#ausearch) this.#pushAusearch(r);
+    else this.#pushLibauparse(r);
   }
 
-  // --- ausearch rules: a model of ausearch-lol.c's array of events ---------
-  /** Open (building) events by serial. */
-  #bySerial = new Map<number, AuditEvent[]>();
-  /** Events in the array, open or complete, lowest (time, slot) first (a heap). */
-  #live: AuditEvent[] = [];
-  /** Open events by second, for the timeout (a heap; complete ones are skipped). */
-  #timeouts: AuditEvent[] = [];
-  /** Free array slots (a heap) and the next never used one: a new event takes the lowest. */
-  #freeSlots: number[] = [];
-  #nextSlot = 0;
-  /** Events handed out as ausearch hands them out, waiting for {@link drain}. */
-  #out: AuditEvent[] = [];
-
-  /** {@link push} with ausearch's rules (see {@link AssemblyRules}). */
-  #pushAusearch(r: AuditRecord): void {
-    const same = this.#bySerial.get(r.serial);
-    if (same !== undefined) {
-      for (const e of same) {
-        if (sameEvent(e, r)) {
-          // joining an event completes nothing
-          e.records.push(r);
-          return;
-        }
-      }
+  // --- libauparse rules: a model of auparse.c's list of events ---------------
+  /**
+   * {@link push} with libauparse's rules: the record joins the open event
+   * with its time stamp, serial and node, or starts one in the lowest free
+   * slot (a lone EOE starts none); then every open event `eoeTimeout`
+   * seconds older than this record is complete, and so is the record's
+   * event when the record is of a type that ends events. Events are handed
+   * out only after a new one started (and at the end of input): while the
+   * lowest (time stamp, then slot) is complete, it goes and frees its slot.
+   */
+  #pushLibauparse(r: AuditRecord): void {
+    const e = this.#openEvent(r);
+    if (e !== undefined) {
+      e.records.push(r);
+      this.#timeOut(r.sec);
+      if (endsEvent(r.type)) this.#complete(e);
+      return;
     }
-    // a stray EOE does not start an event
     if (r.type === RecordType.EOE) return;
-    const event = new AuditEvent(r);
-    event.slot = this.#freeSlots.length > 0
-      ? heapPop(this.#freeSlots, numberOrder)!
-      : this.#nextSlot++;
-    if (same !== undefined) same.push(event);
-    else this.#bySerial.set(r.serial, [event]);
-    heapPush(this.#live, event, liveOrder);
-    heapPush(this.#timeouts, event, secondOrder);
-    // a new event moves the clock: open events eoeTimeout seconds older are
-    // done; the new one is done at once when its type is a one-record type
+    const event = this.#start(r);
+    this.#timeOut(r.sec);
+    if (endsEvent(r.type)) this.#complete(event);
+    this.#release();
+  }
+
+  /** Completes the open events started `eoeTimeout` or more seconds before `sec`. */
+  #timeOut(sec: number): void {
     const timeouts = this.#timeouts;
     while (timeouts.length > 0) {
       const top = timeouts[0];
       if (top.complete) heapPop(timeouts, secondOrder);
-      else if (top.sec + this.#timeout <= r.sec) {
-        this.#completeAusearch(heapPop(timeouts, secondOrder)!);
+      else if (top.sec + this.#timeout <= sec) {
+        this.#complete(heapPop(timeouts, secondOrder)!);
       } else break;
     }
-    if (singleRecordType(event.type)) this.#completeAusearch(event);
+  }
+
+  /** The open event `r` belongs to (its time stamp, serial and node), if any. */
+  #openEvent(r: AuditRecord): AuditEvent | undefined {
+    const last = this.#last;
+    if (last !== undefined && !last.complete && sameEvent(last, r)) return last;
+    for (let e = this.#bySerial.get(r.serial); e !== undefined; e = e.nextOpen) {
+      if (sameEvent(e, r)) return e;
+    }
+    return undefined;
+  }
+
+  /** A new open event for `r` in the lowest free slot. */
+  #start(r: AuditRecord): AuditEvent {
+    const event = new AuditEvent(r);
+    event.slot = this.#freeSlots.length > 0
+      ? heapPop(this.#freeSlots, numberOrder)!
+      : this.#nextSlot++;
+    // chained after the open events of its serial
+    const first = this.#bySerial.get(r.serial);
+    if (first === undefined) this.#bySerial.set(r.serial, event);
+    else {
+      let e = first;
+      while (e.nextOpen !== undefined) e = e.nextOpen;
+      e.nextOpen = event;
+    }
+    this.#last = event;
+    heapPush(this.#live, event, liveOrder);
+    heapPush(this.#timeouts, event, secondOrder);
+    return event;
+  }
+
+  // --- ausearch rules: a model of ausearch-lol.c's array of events ---------
+  /** {@link push} with ausearch's rules (see {@link AssemblyRules}). */
+  #pushAusearch(r: AuditRecord): void {
+    const e = this.#openEvent(r);
+    if (e !== undefined) {
+      // joining an event completes nothing
+      e.records.push(r);
+      return;
+    }
+    // a stray EOE does not start an event
+    if (r.type === RecordType.EOE) return;
+    const event = this.#start(r);
+    // a new event moves the clock: open events eoeTimeout seconds older are
+    // done; the new one is done at once when its type is a one-record type
+    this.#timeOut(r.sec);
+    if (singleRecordType(event.type)) this.#complete(event);
     this.#release();
   }
 
-  #completeAusearch(e: AuditEvent): void {
+  #complete(e: AuditEvent): void {
     if (e.complete) return;
     e.complete = true;
-    const same = this.#bySerial.get(e.serial)!;
-    if (same.length === 1) this.#bySerial.delete(e.serial);
-    else same.splice(same.indexOf(e), 1);
+    // out of its serial's chain
+    const first = this.#bySerial.get(e.serial)!;
+    if (first === e) {
+      if (e.nextOpen === undefined) this.#bySerial.delete(e.serial);
+      else this.#bySerial.set(e.serial, e.nextOpen);
+    } else {
+      let p = first;
+      while (p.nextOpen !== e) p = p.nextOpen!;
+      p.nextOpen = e.nextOpen;
+    }
+    e.nextOpen = undefined;
   }
 
   /** Hands out events while the lowest in the array is complete (ausearch's `get_ready_event`). */
@@ -246,63 +283,29 @@ export class EventAssembler {
     }
   }
 
-  /** The earliest open event (libauparse rules). */
-  #oldestOpen(): AuditEvent | undefined {
-    let oldest: AuditEvent | undefined;
-    for (const e of this.#open) if (!oldest || earlier(e, oldest) < 0) oldest = e;
-    return oldest;
-  }
-
-  #finish(e: AuditEvent): void {
-    if (e.complete) return;
-    e.complete = true;
-    const i = this.#open.indexOf(e);
-    if (i >= 0) this.#open.splice(i, 1);
-    this.#ready.push(e);
-  }
-
   /** Completes every open event (end of input). */
   flush(): void {
-    if (this.#ausearch) {
-      for (const same of [...this.#bySerial.values()]) {
-        for (const e of [...same]) this.#completeAusearch(e);
+    for (const first of [...this.#bySerial.values()]) {
+      for (let e: AuditEvent | undefined = first; e !== undefined;) {
+        const next: AuditEvent | undefined = e.nextOpen;
+        this.#complete(e);
+        e = next;
       }
-      this.#timeouts = [];
-      this.#release();
-      return;
     }
-    for (const e of [...this.#open]) this.#finish(e);
+    this.#timeouts = [];
+    this.#release();
   }
 
-  /**
-   * Takes the complete events, lowest time stamp first. As in ausearch, a
-   * complete event waits while an older event is still open, so events come
-   * out in time order.
-   */
+  /** Takes the events handed out so far, in the order the rules hand them out. */
   drain(): AuditEvent[] {
-    if (this.#ausearch) {
-      const out = this.#out;
-      this.#out = [];
-      return out;
-    }
-    const ready = this.#ready;
-    if (ready.length === 0) return ready;
-    if (ready.length > 1) ready.sort(earlier);
-    const oldest = this.#oldestOpen();
-    if (!oldest) {
-      this.#ready = [];
-      return ready;
-    }
-    let n = 0;
-    while (n < ready.length && earlier(ready[n], oldest) < 0) n++;
-    if (n === 0) return [];
-    this.#ready = ready.slice(n);
-    return ready.slice(0, n);
+    const out = this.#out;
+    this.#out = [];
+    return out;
   }
 
   /** How many events are still open. */
   get pending(): number {
-    return this.#ausearch ? this.#live.length : this.#open.length;
+    return this.#live.length;
   }
 }
 
