@@ -165,34 +165,33 @@ export class EventAssembler {
     this.#ausearch = options.rules === "ausearch";
   }
 
-  /** Adds a record. */
-  push(r: AuditRecord): void {
-    if (this.#ausearch) this.#pushAusearch(r);
-    else this.#pushLibauparse(r);
-  }
-
-  // --- libauparse rules: a model of auparse.c's list of events ---------------
   /**
-   * {@link push} with libauparse's rules: the record joins the open event
-   * with its time stamp, serial and node, or starts one in the lowest free
-   * slot (a lone EOE starts none); then every open event `eoeTimeout`
-   * seconds older than this record is complete, and so is the record's
-   * event when the record is of a type that ends events. Events are handed
-   * out only after a new one started (and at the end of input): while the
-   * lowest (time stamp, then slot) is complete, it goes and frees its slot.
+   * Adds a record. It joins the open event with its time stamp, serial and
+   * node, or starts one in the lowest free slot of the array (a lone EOE
+   * starts none). The clock then moves to the record's second: open events
+   * `eoeTimeout` seconds older are complete. Then, by the rules:
+   * - libauparse: a record of a type that ends events completes its event,
+   *   and every record moves the clock; events are handed out after a new
+   *   one started: while the lowest (time stamp, then slot) is complete, it
+   *   goes and frees its slot;
+   * - ausearch: joining an event completes nothing and moves no clock; a new
+   *   event of a one-record type is complete at once.
    */
-  #pushLibauparse(r: AuditRecord): void {
+  push(r: AuditRecord): void {
+    const ausearch = this.#ausearch;
     const e = this.#openEvent(r);
     if (e !== undefined) {
       e.records.push(r);
-      this.#timeOut(r.sec);
-      if (endsEvent(r.type)) this.#complete(e);
+      if (!ausearch) {
+        this.#timeOut(r.sec);
+        if (endsEvent(r.type)) this.#complete(e);
+      }
       return;
     }
     if (r.type === RecordType.EOE) return;
     const event = this.#start(r);
     this.#timeOut(r.sec);
-    if (endsEvent(r.type)) this.#complete(event);
+    if (ausearch ? singleRecordType(r.type) : endsEvent(r.type)) this.#complete(event);
     this.#release();
   }
 
@@ -236,25 +235,6 @@ export class EventAssembler {
     heapPush(this.#live, event, liveOrder);
     heapPush(this.#timeouts, event, secondOrder);
     return event;
-  }
-
-  // --- ausearch rules: a model of ausearch-lol.c's array of events ---------
-  /** {@link push} with ausearch's rules (see {@link AssemblyRules}). */
-  #pushAusearch(r: AuditRecord): void {
-    const e = this.#openEvent(r);
-    if (e !== undefined) {
-      // joining an event completes nothing
-      e.records.push(r);
-      return;
-    }
-    // a stray EOE does not start an event
-    if (r.type === RecordType.EOE) return;
-    const event = this.#start(r);
-    // a new event moves the clock: open events eoeTimeout seconds older are
-    // done; the new one is done at once when its type is a one-record type
-    this.#timeOut(r.sec);
-    if (singleRecordType(event.type)) this.#complete(event);
-    this.#release();
   }
 
   #complete(e: AuditEvent): void {
