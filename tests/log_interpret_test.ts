@@ -600,6 +600,11 @@ oracleTest(
       "(null)",
       "(none)",
       "(x)yy",
+      // AX.25 (a NUL in the call sign ends the text), ATM PVC, X.25 addresses
+      "030041424344454647",
+      "0300414200444546470000",
+      "08000000FEFF0000",
+      "0900313233343536373839303132333435363738",
     ];
     // not compared: a proctitle with "00" and then text that is not hex, which libauparse
     // reads past what it set in its buffer (undefined behaviour)

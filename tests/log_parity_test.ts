@@ -818,3 +818,37 @@ oracleTest(
     }
   },
 );
+
+oracleTest(
+  "keystrokes name every key libauparse names, as ausearch -i and aureport --tty show them",
+  ["ausearch", "aureport"],
+  async () => {
+    const { TTY_NAMED_KEYS } = await import("../lib/log/_tty_keys.ts");
+    const hex = (s: string) =>
+      [...s].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase()).join("");
+    const lines: string[] = [];
+    // every named sequence, between printable text, 20 to a record; TTY and USER_TTY records
+    for (let i = 0; i < TTY_NAMED_KEYS.length; i += 20) {
+      const data = TTY_NAMED_KEYS.slice(i, i + 20).map(([seq]) => `a${seq}`).join("") + "\x1b";
+      const n = i / 20;
+      lines.push(
+        n % 2 === 0
+          ? `type=TTY msg=audit(1700000000.${String(n).padStart(3, "0")}:${n + 1}): tty pid=1 ` +
+            `uid=0 auid=0 ses=1 major=136 minor=0 comm="bash" data=${hex(data)}`
+          : `type=USER_TTY msg=audit(1700000000.${String(n).padStart(3, "0")}:${n + 1}): pid=1 ` +
+            `uid=0 auid=0 ses=1 msg='data=${hex(data)} res=success'`,
+      );
+    }
+    const dir = await Deno.makeTempDir();
+    try {
+      const log = `${dir}/tty.log`;
+      await Deno.writeTextFile(log, lines.join("\n") + "\n");
+      await compare(log, [["-i"], ["--format", "text"], ["--format", "csv"]], [
+        ["--tty"],
+        ["--tty", "-i"],
+      ]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

@@ -710,6 +710,21 @@ function printSockaddr(val: string): string {
       const port = dv.getUint16(2);
       return `{ saddr_fam=${fam} laddr=${ipv6Text(bytes.subarray(8, 24))} lport=${port} }`;
     }
+    case 3: {
+      // AF_AX25: the seven bytes of the call sign, as %c prints them (a NUL ends the text)
+      let call = "";
+      for (let i = 2; i < 9; i++) {
+        if (bytes[i] === 0) return `{ saddr_fam=${fam} call=${call}`;
+        call += String.fromCharCode(bytes[i]);
+      }
+      return `{ saddr_fam=${fam} call=${call} }`;
+    }
+    case 8:
+      // AF_ATMPVC: the interface number, a signed short (its struct aligned at 4)
+      return `{ saddr_fam=${fam} int=${dv.getInt16(4, true)} }`;
+    case 9:
+      // AF_X25: up to 15 characters of the address
+      return `{ saddr_fam=${fam} laddr=${cString(bytes.subarray(2, 17))} }`;
     case 16:
       if (len < 12) return `{ saddr_fam=${fam} len too short }`;
       return `{ saddr_fam=${fam} nlnk-fam=${dv.getUint16(0, true)} nlnk-pid=${
@@ -1314,11 +1329,9 @@ export function interpretField(
   const name = record.fieldName(i);
   const val = record.fieldValue(i);
   if (record.fieldIsSynthetic(i)) {
-    // a key without value (NULL) is printed by print_escaped as " "
-    if (name === "key") {
-      return val === "(null)" ? " " : escapeValue(printEscaped(val), escape);
-    }
-    return escapeValue(val, escape);
+    // an AVC's seresult and seperms are as they are; a key without value (NULL) is " "
+    if (name !== "key") return escapeValue(val, escape);
+    if (val === "(null)") return " ";
   }
   const kind = fieldKind(record.type, name, val);
   if (kind === "unclassified" || kind === "mac_label") {

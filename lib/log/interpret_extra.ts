@@ -5,40 +5,16 @@
  * @module
  */
 
-/** Named key sequences, first match wins (auparse's tty_named_keys). */
-const NAMED_KEYS: readonly (readonly [string, string])[] = [
-  ...Array.from(
-    { length: 8 },
-    (_, i) => [String.fromCharCode(i + 1), `^${String.fromCharCode(65 + i)}`] as const,
-  ),
-  ["\t", "tab"],
-  ["\n", "nl"],
-  ["\x0b", "^K"],
-  ["\x0c", "^L"],
-  ["\r", "ret"],
-  ...Array.from(
-    { length: 13 },
-    (_, i) => [String.fromCharCode(i + 14), `^${String.fromCharCode(78 + i)}`] as const,
-  ),
-  ["\x7f", "backspace"],
-  ["\x1b[A", "up"],
-  ["\x1b[B", "down"],
-  ["\x1b[C", "right"],
-  ["\x1b[D", "left"],
-  ["\x1bOP", "F1"],
-  ["\x1bOQ", "F2"],
-  ["\x1bOR", "F3"],
-  ["\x1bOS", "F4"],
-  ["\x1b[15~", "F5"],
-  ["\x1b[17~", "F6"],
-  ["\x1b[18~", "F7"],
-  ["\x1b[19~", "F8"],
-  ["\x1b[20~", "F9"],
-  ["\x1b[21~", "F10"],
-  ["\x1b[23~", "F11"],
-  ["\x1b[24~", "F12"],
-  ["\x1b", "esc"],
-];
+import { TTY_NAMED_KEYS } from "./_tty_keys.ts";
+
+/** libauparse's named keys by their first byte, each list in libauparse's order (first match wins). */
+const NAMED_KEYS = new Map<number, (readonly [string, string])[]>();
+for (const entry of TTY_NAMED_KEYS) {
+  const first = entry[0].charCodeAt(0);
+  const list = NAMED_KEYS.get(first);
+  if (list) list.push(entry);
+  else NAMED_KEYS.set(first, [entry]);
+}
 
 const HEX = /^[0-9A-Fa-f]*$/;
 
@@ -68,7 +44,7 @@ export function printTtyData(val: string): string {
     const c = data.charCodeAt(pos);
     let name: string | undefined;
     if (!(c >= 0x20 && (c < 0x7f || c >= 0xa0))) {
-      for (const [seq, key] of NAMED_KEYS) {
+      for (const [seq, key] of NAMED_KEYS.get(c) ?? []) {
         if (data.startsWith(seq, pos)) {
           name = key;
           pos += seq.length;
