@@ -344,3 +344,17 @@ oracleTest(
     );
   },
 );
+
+oracleTest(
+  "every field of the sample logs reads and interprets as libauparse reads it",
+  ["libauparse.so.0"],
+  async () => {
+    await loadTables();
+    for (const name of ["log_samples.log", "log_realistic.log", "log_realistic2.log"]) {
+      const text = await Deno.readTextFile(new URL(`./data/${name}`, import.meta.url));
+      const ours = await auditkitWalk(text, true);
+      deepStrictEqual(ours, libauparseWalk(text, true), name);
+      ok(ours.length > 50, `${name}: ${ours.length} records`);
+    }
+  },
+);
