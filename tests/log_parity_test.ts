@@ -852,3 +852,38 @@ oracleTest(
     }
   },
 );
+
+oracleTest(
+  "records of types libaudit does not know are kept and shown as ausearch and aureport show them",
+  ["ausearch", "aureport"],
+  async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const log = `${dir}/types.log`;
+      await Deno.writeTextFile(
+        log,
+        [
+          "type=FOOBAR msg=audit(1700000000.000:1): a=1",
+          "type=UNKNOWN[1999] msg=audit(1700000000.000:2): pid=7 uid=0 auid=1000 ses=1",
+          "type=1998 msg=audit(1700000000.000:3): c=3",
+          "type=syscall msg=audit(1700000001.000:4): arch=c000003e syscall=2 success=no " +
+          "exit=-2 a0=1 a1=0 a2=0 a3=0 items=0 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 " +
+          'fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm="cat" exe="/bin/cat" key="k"',
+          "type=UNKNOWN[] msg=audit(1700000002.000:5): d=4",
+          "",
+        ].join("\n"),
+      );
+      await compare(log, [["-i"], ["--raw"], [], ["--format", "csv"], ["--format", "text"]], [
+        [],
+        ["-e"],
+        ["-e", "-i"],
+        ["-e", "--summary"],
+        ["-e", "--summary", "-i"],
+        ["-s"],
+        ["-k"],
+      ]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

@@ -48,11 +48,28 @@ Deno.test("lines that are not records are rejected with a reason", () => {
     const line of [
       "hello",
       "type=SYSCALL",
-      "type=NOSUCHTYPE msg=audit(1.000:1): a=1",
       "type=SYSCALL msg=audit(x.000:1): a=1",
       "type=SYSCALL msg=audit(1.000:99999999999): a=1",
     ]
   ) throws(() => rec(line), BadLineError, line);
+});
+
+Deno.test("record types are read as libaudit reads them; an unknown name is type -1 and kept", () => {
+  const cases: [string, number, string, string][] = [
+    ["SYSCALL", 1300, "SYSCALL", "SYSCALL"],
+    ["syscall", 1300, "SYSCALL", "syscall"],
+    ["UNKNOWN[1999]", 1999, "UNKNOWN[1999]", "UNKNOWN[1999]"],
+    ["UNKNOWN[12x]", 12, "UNKNOWN[12x]", "UNKNOWN[12x]"],
+    ["1998", 1998, "1998", "1998"],
+    ["NOSUCHTYPE", -1, "NOSUCHTYPE", "NOSUCHTYPE"],
+  ];
+  for (const [written, type, name, asWritten] of cases) {
+    const r = rec(`type=${written} msg=audit(1.000:1): a=1`);
+    strictEqual(r.type, type, written);
+    strictEqual(r.typeName, name, written);
+    strictEqual(r.writtenTypeName, asWritten, written);
+    deepStrictEqual(r.fields(), [["a", "1"]]);
+  }
 });
 
 Deno.test("msg=' of user records is stripped so the user part becomes fields", () => {

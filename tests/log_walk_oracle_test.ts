@@ -221,6 +221,11 @@ const TYPES = [
   "USER_AVC",
   "SERVICE_START",
   "AVC",
+  // types as libaudit reads them: any case, UNKNOWN[n], a number, or unknown (-1)
+  "syscall",
+  "UNKNOWN[1999]",
+  "1998",
+  "FOOBAR",
 ];
 
 const USER_TYPES = new Set([
@@ -318,6 +323,10 @@ const grouped = fc.array(
       "EOE",
       "USER_LOGIN",
       "CONFIG_CHANGE",
+      // an unknown type (-1), EOE and PROCTITLE by number: they end events the same way
+      "FOOBAR",
+      "UNKNOWN[1320]",
+      "1327",
     ),
     sec: fc.integer({ min: 0, max: 6 }),
     serial: fc.integer({ min: 1, max: 4 }),

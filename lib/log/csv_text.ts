@@ -9,7 +9,7 @@ import type { AuditEvent } from "./assemble.ts";
 import type { EscapeMode } from "./interpret.ts";
 import { type FieldRef, NormalizedView } from "./normalize.ts";
 import { dateX, timeT } from "./format.ts";
-import { recordTypeName } from "./types.ts";
+import { msgTypeName } from "./types.ts";
 
 /** The optional csv columns of ausearch (`--extra-keys` and friends). */
 export interface CsvOptions {
@@ -93,7 +93,7 @@ export function formatCsv(
   const v = new NormalizedView(event, opts.labels ?? false, escape);
   const n = v.norm;
   const first = event.records[0];
-  let s = `${first.node ?? ""},${recordTypeName(first.type)},${dateX(event.sec)},${
+  let s = `${first.node ?? ""},${msgTypeName(first.type) ?? ""},${dateX(event.sec)},${
     timeT(event.sec)
   },`;
   if (opts.time) s += extraTime(event.sec, event.msec);

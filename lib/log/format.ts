@@ -22,7 +22,7 @@ import {
   kindDependsOnValue,
 } from "./interpret.ts";
 import { elfToMachine, HOST_MACHINE } from "./tables.ts";
-import { RecordType, recordTypeName } from "./types.ts";
+import { RecordType } from "./types.ts";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -139,7 +139,7 @@ export function formatInterpretedRecord(
   let out = event.node !== undefined ? `node=${event.node} ` : "";
   const paren = line.indexOf("(");
   if (paren < 0) return "";
-  out += `type=${recordTypeName(r.type)} msg=audit(`;
+  out += `type=${r.typeName} msg=audit(`;
   const close = line.indexOf(")", paren + 1);
   if (close < 0) return out;
   out += `${stampOf(event.sec)}.${String(event.msec).padStart(3, "0")}:${event.serial}) `;

@@ -284,7 +284,7 @@ class Cursor {
   rawAt(r: number, f: number): string {
     const rec = this.#event.records[r];
     const off = this.#offsets[r];
-    if (f < off) return f === off - 1 ? rec.typeName : rec.node!;
+    if (f < off) return f === off - 1 ? rec.writtenTypeName : rec.node!;
     return rec.fieldValue(f - off);
   }
 

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { RecordType, recordTypeName, recordTypeNumber } from "./types.ts";
+import { msgTypeName, msgTypeNumber, RecordType } from "./types.ts";
 
 const SP = 0x20;
 const EQ = 0x3d;
@@ -192,8 +192,9 @@ export class BadLineError extends Error {
 /** Where the line after the last record made in scan mode starts. */
 let scanNext = 0;
 
-/** Record type numbers by interned-name slot (-1: not looked up yet). */
-const typeBySlot = new Int32Array(NAME_SLOTS).fill(-1);
+/** Record type numbers by interned-name slot ({@link NOT_LOOKED_UP} at first). */
+const NOT_LOOKED_UP = -0x80000000;
+const typeBySlot = new Int32Array(NAME_SLOTS).fill(NOT_LOOKED_UP);
 
 /**
  * Field offsets of many records in one array: the records of a read chunk
@@ -321,12 +322,10 @@ export class AuditRecord {
     if (typeEnd >= limit || line[typeEnd] !== SP) throw new BadLineError("nothing after the type");
     // type names are interned like field names; their numbers are kept by slot
     const slot = nameSlot(line, pos, typeEnd, h ^ (typeEnd - pos));
-    let type = slot >= 0 ? typeBySlot[slot] : -1;
-    if (type < 0) {
-      const typeName = decodeBytes(line, pos, typeEnd);
-      const known = recordTypeNumber(typeName);
-      if (known === undefined) throw new BadLineError(`unknown record type "${typeName}"`);
-      type = known;
+    let type = slot >= 0 ? typeBySlot[slot] : NOT_LOOKED_UP;
+    if (type === NOT_LOOKED_UP) {
+      // as libaudit reads it: an unknown name is type -1, and the record is kept
+      type = msgTypeNumber(decodeBytes(line, pos, typeEnd));
       if (slot >= 0) typeBySlot[slot] = type;
     }
     this.type = type;
@@ -398,9 +397,21 @@ export class AuditRecord {
     return this.buffer.subarray(this.start, this.end);
   }
 
-  /** The record type name (`SYSCALL`, or `UNKNOWN[n]`). */
+  /**
+   * The record type name: libaudit's for its number (`SYSCALL`), else as the
+   * log writes it (`UNKNOWN[1999]`, or a name libaudit does not know, whose
+   * number is -1).
+   */
   get typeName(): string {
-    return recordTypeName(this.type);
+    return msgTypeName(this.type) ?? this.writtenTypeName;
+  }
+
+  /** The record type as the line writes it (`syscall`, `UNKNOWN[1999]`). */
+  get writtenTypeName(): string {
+    const line = this.buffer;
+    let end = this.typeStart + 5;
+    while (end < this.end && line[end] !== SP) end++;
+    return decodeBytes(line, this.typeStart + 5, end);
   }
 
   /** Whether the line carries an ENRICHED list after 0x1D. */

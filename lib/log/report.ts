@@ -12,9 +12,8 @@ import type { EscapeMode } from "./interpret.ts";
 import { type SearchItems, searchItems } from "./search.ts";
 import { type ExtractFlags, extractItems, reportFlags } from "./extract.ts";
 import { syscallName } from "./tables.ts";
-import { recordTypeName } from "./types.ts";
 import { MORE_COLUMNS, type MoreReportKind } from "./report_more.ts";
-import { auid, NO_LINE_END, safe, setEscapeMode } from "./report_text.ts";
+import { auid, NO_LINE_END, safe, setEscapeMode, typeText } from "./report_text.ts";
 
 /** The report kinds auditkit makes (aureport's selectors). */
 export type ReportKind =
@@ -249,10 +248,11 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryRule: 22,
     summaryHeader: "total  type",
     rows: (ev, s, i) => [
-      `${ev.serial} ${recordTypeName(ev.type)} ${auid(s, i)} ${successText(s)}`,
+      `${ev.serial} ${typeText(ev.type)} ${auid(s, i)} ${successText(s)}`,
     ],
     typeLabels: true,
-    values: (ev) => [String(ev.type)],
+    // aureport leaves out of the summary the events of a type libaudit cannot read (-1)
+    values: (ev) => ev.type === -1 ? [] : [String(ev.type)],
   },
   file: {
     title: "File Report",
@@ -322,9 +322,7 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryHeader: "total  type",
     // listed by the type of the event's first record
     rows: (ev, s, i) =>
-      isConfig(ev)
-        ? [`${recordTypeName(ev.type)} ${auid(s, i)} ${successText(s)} ${ev.serial}`]
-        : [],
+      isConfig(ev) ? [`${typeText(ev.type)} ${auid(s, i)} ${successText(s)} ${ev.serial}`] : [],
     typeLabels: true,
     values: (ev) => isConfig(ev) ? [String(ev.type)] : [],
   },
@@ -564,7 +562,7 @@ export class Report {
       entries.sort((a, b) => b[1] - a[1]);
       if (entries.length === 0) return out + "<no events of interest were found>\n\n";
       const label = col.typeLabels && o.interpret
-        ? (v: string) => recordTypeName(Number(v))
+        ? (v: string) => typeText(Number(v))
         : (v: string) => v;
       let rows = "";
       for (const [v, n] of entries) rows += `${n}  ${safe(label(v))}\n`;

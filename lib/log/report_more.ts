@@ -9,9 +9,8 @@
 
 import type { AuditEvent } from "./assemble.ts";
 import { printTtyData } from "./interpret_extra.ts";
-import { auid, NO_LINE_END, safe } from "./report_text.ts";
+import { auid, NO_LINE_END, safe, typeText } from "./report_text.ts";
 import type { SearchItems } from "./search.ts";
-import { recordTypeName } from "./types.ts";
 
 /** The report kinds this module adds. */
 export type MoreReportKind =
@@ -45,7 +44,7 @@ const qs = (v: string | undefined) => v === undefined ? "?" : safe(v);
 /** aureport's success column: events without a result say unset. */
 const successText = (s: SearchItems) =>
   s.success === undefined ? "unset" : s.success ? "yes" : "no";
-const typeName = (ev: AuditEvent) => recordTypeName(ev.type);
+const typeName = (ev: AuditEvent) => typeText(ev.type);
 
 /** Account changes: passwords, user and group accounts, roles. */
 const isAcctMod = (ev: AuditEvent) =>

@@ -8,6 +8,7 @@
 
 import { type EscapeMode, escapeValue, userName } from "./interpret.ts";
 import type { SearchItems } from "./search.ts";
+import { msgTypeName } from "./types.ts";
 
 /** Ends a row that aureport prints without its newline (a TTY event without data=). */
 export const NO_LINE_END = "\u0000";
@@ -45,4 +46,9 @@ export function auid(s: SearchItems, i: boolean): string {
   if (s.auidName !== undefined) return safe(s.auidName);
   if (v === 0) return "root";
   return userName(v >>> 0) ?? `unknown(${v})`;
+}
+
+/** A record type as aureport prints it: libaudit's name, `(null)` when libaudit has none. */
+export function typeText(type: number): string {
+  return msgTypeName(type) ?? "(null)";
 }

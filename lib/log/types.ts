@@ -44,6 +44,62 @@ export function recordTypeName(type: number): string {
 }
 
 /**
+ * The libaudit name of record type `type` (`audit_msg_type_to_name`), or
+ * `undefined` when libaudit has none.
+ *
+ * @example
+ * ```ts
+ * import { msgTypeName } from "./types.ts";
+ * msgTypeName(1300); // "SYSCALL"
+ * msgTypeName(1999); // undefined
+ * ```
+ */
+export function msgTypeName(type: number): string | undefined {
+  return byNumber.get(type);
+}
+
+const byUpperName = new Map<string, number>();
+for (const [n, name] of MSG_TYPES) byUpperName.set(name.toUpperCase(), n);
+
+/** C's strtol on `s`, base 10, cut to an int as a C int return value is. */
+function strtolInt(s: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d*)/.exec(s)!;
+  if (m[2] === "") return 0;
+  let n = BigInt(m[2]);
+  if (m[1] === "-") n = -n;
+  // an overflow gives LONG_MAX or LONG_MIN
+  if (n > 0x7fffffffffffffffn) n = 0x7fffffffffffffffn;
+  if (n < -0x8000000000000000n) n = -0x8000000000000000n;
+  return Number(BigInt.asIntN(32, n));
+}
+
+/**
+ * The number libaudit gives a record type name as a log writes it
+ * (`audit_name_to_msg_type`): a known name in any case, `UNKNOWN[n]` (up to
+ * 7 characters of n read as strtol reads them), a text starting with a
+ * digit (its leading number); -1 for anything else.
+ *
+ * @example
+ * ```ts
+ * import { msgTypeNumber } from "./types.ts";
+ * msgTypeNumber("syscall"); // 1300
+ * msgTypeNumber("UNKNOWN[1999]"); // 1999
+ * msgTypeNumber("FOOBAR"); // -1
+ * ```
+ */
+export function msgTypeNumber(name: string): number {
+  const known = byUpperName.get(name.toUpperCase());
+  if (known !== undefined) return known;
+  if (name.startsWith("UNKNOWN[")) {
+    const end = name.indexOf("]", 8);
+    if (end < 0) return -1;
+    return strtolInt(name.slice(8, Math.min(end, 15)));
+  }
+  const c = name.charCodeAt(0);
+  return c >= 0x30 && c <= 0x39 ? strtolInt(name) : -1;
+}
+
+/**
  * The number of a record type given by name (`SYSCALL`), by `UNKNOWN[n]`, or
  * as a decimal number; `undefined` when unknown.
  *
