@@ -151,6 +151,7 @@ export {
 } from "./lib/log/assemble.ts";
 export { AuditRecord, BadLineError } from "./lib/log/record.ts";
 export {
+  AUSEARCH_LINE_LIMIT,
   type BadLine,
   type LogInput,
   type ReadOptions,

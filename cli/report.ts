@@ -4,7 +4,14 @@
  * @module
  */
 
-import { type EscapeMode, eventBatches, loadTables, Report, type ReportKind } from "../mod.ts";
+import {
+  AUSEARCH_LINE_LIMIT,
+  type EscapeMode,
+  eventBatches,
+  loadTables,
+  Report,
+  type ReportKind,
+} from "../mod.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
 import { err, ExitStatus, out as stdout, UsageError } from "./_common.ts";
 import {
@@ -137,6 +144,8 @@ export async function runReport(
           // records outside -ts/-te are left out before grouping, as aureport does
           onRecord: (r) => report.record(r),
           onProgress,
+          // lines are read as aureport reads them (a long line is cut)
+          lineLimit: AUSEARCH_LINE_LIMIT,
         })
       ) {
         for (const ev of batch) {

@@ -5,6 +5,7 @@
  */
 
 import {
+  AUSEARCH_LINE_LIMIT,
   type Checkpoint,
   CheckpointError,
   type CheckpointEvent,
@@ -396,6 +397,8 @@ export async function runSearch(
         ? undefined
         : (r) => !((start !== undefined && r.sec < start) || (end !== undefined && r.sec > end)),
       onProgress,
+      // ausearch's formats read lines as ausearch does (a long line is cut); JSON reads them whole
+      lineLimit: json ? undefined : AUSEARCH_LINE_LIMIT,
       onBadLine: () => badLines++,
       onFile: (f) => lastFile = f,
     })

@@ -887,3 +887,33 @@ oracleTest(
     }
   },
 );
+
+oracleTest(
+  "lines longer than ausearch's buffer are read in pieces, as ausearch and aureport read them",
+  ["ausearch", "aureport"],
+  async () => {
+    const head = (n: number) => `type=CWD msg=audit(${1700000000 + n}.000:${n + 1}): cwd="/`;
+    // a piece of 8969 bytes ends where the next record of the long line starts
+    const fill = "B".repeat(8969 - head(2).length);
+    const lines = [
+      `${head(0)}${"A".repeat(20000)}" x=1`,
+      `${head(1)}b"`,
+      `${head(2)}${fill}${head(3)}inner"`,
+      `${head(4)}${"C".repeat(8969 - head(4).length - 1)}"`,
+      `${head(5)}${"D".repeat(8969 - head(5).length)}"`,
+      `${head(6)}c"`,
+    ];
+    const dir = await Deno.makeTempDir();
+    try {
+      const log = `${dir}/long.log`;
+      await Deno.writeTextFile(log, lines.join("\n") + "\n");
+      await compare(log, [["--raw"], ["-i"], [], ["--format", "csv"], ["--format", "text"]], [
+        [],
+        ["-e"],
+        ["-f"],
+      ]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

@@ -50,6 +50,42 @@ export interface ReadOptions {
   chunkBytes?: number;
   /** Called when the reader starts on each file (`-` for standard input and streams). */
   onFile?: (name: string) => void;
+  /**
+   * Reads lines as ausearch and aureport do, with `fgets` into a buffer of
+   * this many bytes (theirs is MAX_AUDIT_MESSAGE_LENGTH, 8970): a longer line
+   * is read as pieces of `lineLimit - 1` bytes, each a line of its own (the
+   * first is the record cut short; the others are rarely records). Unset:
+   * lines are read whole, as libauparse reads them.
+   */
+  lineLimit?: number;
+}
+
+/** ausearch's and aureport's line buffer (MAX_AUDIT_MESSAGE_LENGTH): see {@link ReadOptions.lineLimit}. */
+export const AUSEARCH_LINE_LIMIT = 8970;
+
+/**
+ * The records of the line `buf[start, end)` read in pieces of `limit - 1`
+ * bytes (see {@link ReadOptions.lineLimit}); pieces that are not records go
+ * to `onBad`.
+ */
+function readInPieces(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  limit: number,
+  out: AuditRecord[],
+  onBad: (start: number, end: number, reason: string) => void,
+): void {
+  for (let p = start; p < end;) {
+    const q = Math.min(p + limit - 1, end);
+    try {
+      out.push(new AuditRecord(buf, p, q));
+    } catch (e) {
+      if (!(e instanceof BadLineError)) throw e;
+      onBad(p, q, e.message);
+    }
+    p = q;
+  }
 }
 
 const CHUNK = 64 << 10;
@@ -233,6 +269,7 @@ export async function* recordBatches(
   options: ReadOptions = {},
 ): AsyncGenerator<AuditRecord[]> {
   const maxLine = options.maxLineBytes ?? 16 << 20;
+  const limit = options.lineLimit;
   for (const [name, chunks] of sourcesOf(input, options)) {
     options.onFile?.(name);
     let lineNo = 0;
@@ -257,6 +294,10 @@ export async function* recordBatches(
       lineNo++;
       if (end > start && buf[end - 1] === 0x0d) end--;
       if (end === start) return;
+      if (limit !== undefined && end - start > limit - 1) {
+        readInPieces(buf, start, end, limit, batch, (s, e, why) => bad(buf.subarray(s, e), why));
+        return;
+      }
       try {
         // the ENRICHED separator is left for the record to find when needed
         batch.push(new AuditRecord(buf, start, end, undefined, pool));
@@ -285,12 +326,23 @@ export async function* recordBatches(
       }
       if (last >= start) {
         const first = lineNo;
+        const from = batch.length;
         lineNo += scanLines(chunk, start, last + 1, pool, batch, (s, e, reason, n) => {
           const saved = lineNo;
           lineNo = first + n;
-          bad(chunk.subarray(s, e), reason);
+          if (limit !== undefined && e - s > limit - 1) {
+            readInPieces(
+              chunk,
+              s,
+              e,
+              limit,
+              batch,
+              (ps, pe, why) => bad(chunk.subarray(ps, pe), why),
+            );
+          } else bad(chunk.subarray(s, e), reason);
           lineNo = saved;
         });
+        if (limit !== undefined) cutLongRecords(batch, from, limit, bad);
         start = last + 1;
       }
       if (start < chunk.length && !skipping) {
@@ -310,6 +362,27 @@ export async function* recordBatches(
       const batch: AuditRecord[] = [];
       take(carry, 0, carry.length, batch);
       if (batch.length) yield batch;
+    }
+  }
+}
+
+/** Replaces the records of `batch` from `from` on that are longer than `limit - 1` bytes by their pieces. */
+function cutLongRecords(
+  batch: AuditRecord[],
+  from: number,
+  limit: number,
+  bad: (line: Uint8Array, reason: string) => void,
+): void {
+  let i = from;
+  while (i < batch.length && batch[i].end - batch[i].start <= limit - 1) i++;
+  if (i === batch.length) return;
+  const tail = batch.splice(i);
+  for (const r of tail) {
+    if (r.end - r.start <= limit - 1) batch.push(r);
+    else {
+      readInPieces(r.buffer, r.start, r.end, limit, batch, (s, e, why) => {
+        bad(r.buffer.subarray(s, e), why);
+      });
     }
   }
 }
