@@ -889,7 +889,7 @@ oracleTest(
 );
 
 oracleTest(
-  "lines longer than ausearch's buffer are read in pieces, as ausearch and aureport read them",
+  "long lines are read in pieces and a NUL ends a line, as ausearch and aureport read them",
   ["ausearch", "aureport"],
   async () => {
     const head = (n: number) => `type=CWD msg=audit(${1700000000 + n}.000:${n + 1}): cwd="/`;
@@ -902,6 +902,11 @@ oracleTest(
       `${head(4)}${"C".repeat(8969 - head(4).length - 1)}"`,
       `${head(5)}${"D".repeat(8969 - head(5).length)}"`,
       `${head(6)}c"`,
+      // a NUL ends a line's text (C strings), in a piece of a long line too
+      `${head(7)}a\0b" x=1`,
+      `\0${head(8)}d"`,
+      `${head(9)}${"E".repeat(9000)}\0" ${head(10)}e"`,
+      `${head(11)}f"`,
     ];
     const dir = await Deno.makeTempDir();
     try {

@@ -191,6 +191,8 @@ export class BadLineError extends Error {
 
 /** Where the line after the last record made in scan mode starts. */
 let scanNext = 0;
+/** Where a NUL ended the text of the line the tokenizer scanned, or -1. */
+let scanCut = -1;
 
 /** Record type numbers by interned-name slot ({@link NOT_LOOKED_UP} at first). */
 const NOT_LOOKED_UP = -0x80000000;
@@ -291,6 +293,11 @@ export class AuditRecord {
   ) {
     this.#pool = pool;
     const scan = end < 0 && pool !== undefined;
+    if (!scan) {
+      // as in C, a line's text stops at its first NUL (in scan mode the scans below stop there)
+      const nul = buffer.subarray(start, end).indexOf(0);
+      if (nul >= 0) end = start + nul;
+    }
     const limit = scan ? buffer.length : end;
     // in scan mode a newline ends the name scans below; otherwise only a space does
     const stop = scan ? NL : SP;
@@ -301,7 +308,7 @@ export class AuditRecord {
     let node: string | undefined;
     if (startsWith(line, pos, limit, "node=")) {
       let sp = pos + 5;
-      while (sp < limit && line[sp] !== SP && line[sp] !== stop) sp++;
+      while (sp < limit && line[sp] !== SP && line[sp] !== stop && line[sp] !== 0) sp++;
       if (sp >= limit || line[sp] !== SP) throw new BadLineError("no space after the node name");
       node = decodeBytes(line, pos + 5, sp);
       while (line[sp] === SP) sp++;
@@ -316,7 +323,7 @@ export class AuditRecord {
     let h = 0;
     for (; typeEnd < limit; typeEnd++) {
       const c = line[typeEnd];
-      if (c === SP || c === stop) break;
+      if (c === SP || c === stop || c === 0) break;
       h = (Math.imul(h, 31) + c) | 0;
     }
     if (typeEnd >= limit || line[typeEnd] !== SP) throw new BadLineError("nothing after the type");
@@ -363,7 +370,14 @@ export class AuditRecord {
     // scan mode: the fields are split now, and their scan finds the line's end
     this.#textEnd = -1;
     if (type !== RecordType.AVC && type !== RecordType.USER_AVC) {
+      scanCut = -1;
       const nl = this.#tokenize(limit, true);
+      if (scanCut >= 0) {
+        // a NUL ended the text: the line goes on to its newline unread
+        this.end = scanCut;
+        scanNext = nl + 1;
+        return;
+      }
       if (line[nl - 1] !== CR || nl - 1 < pos) {
         this.end = nl;
         scanNext = nl + 1;
@@ -377,7 +391,8 @@ export class AuditRecord {
     let nl = line.indexOf(NL, pos);
     if (nl < 0) nl = limit;
     scanNext = nl + 1;
-    this.end = nl > pos && line[nl - 1] === CR ? nl - 1 : nl;
+    const nul = line.subarray(pos, nl).indexOf(0);
+    this.end = nul >= 0 ? pos + nul : nl > pos && line[nl - 1] === CR ? nl - 1 : nl;
     this.#tokenize(this.end, false);
   }
 
@@ -483,6 +498,13 @@ export class AuditRecord {
         lineEnd = pos;
         break;
       }
+      if (line[pos] === 0) {
+        // scan mode: as in C, the text ends at a NUL (other records were cut before)
+        this.#textEnd = scanCut = pos;
+        lineEnd = line.indexOf(NL, pos);
+        if (lineEnd < 0) lineEnd = end;
+        return lineEnd;
+      }
       let ts = pos;
       const pos0 = pos;
       let te = pos + 1;
@@ -497,14 +519,14 @@ export class AuditRecord {
           break;
         }
         // separators are all below 0x21: one comparison for most bytes
-        if (c <= SP && (c === SP || c === GS || c === stop)) break;
+        if (c <= SP && (c === SP || c === GS || c === stop || c === 0)) break;
         h = (Math.imul(h, 31) + c) | 0;
         te++;
       }
       if (eq >= 0) {
         while (te < end) {
           const c = line[te];
-          if (c <= SP && (c === SP || c === GS || c === stop)) break;
+          if (c <= SP && (c === SP || c === GS || c === stop || c === 0)) break;
           te++;
         }
       }

@@ -78,13 +78,30 @@ function readInPieces(
 ): void {
   for (let p = start; p < end;) {
     const q = Math.min(p + limit - 1, end);
-    try {
-      out.push(new AuditRecord(buf, p, q));
-    } catch (e) {
-      if (!(e instanceof BadLineError)) throw e;
-      onBad(p, q, e.message);
-    }
+    parseText(buf, p, q, out, onBad);
     p = q;
+  }
+}
+
+/**
+ * Parses the line `buf[start, end)` into a record (whose text, as in C,
+ * stops at a NUL byte); an empty line is nothing.
+ */
+function parseText(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  out: AuditRecord[],
+  onBad: (start: number, end: number, reason: string) => void,
+  pool?: FieldPool,
+): void {
+  if (end === start) return;
+  try {
+    // the ENRICHED separator is left for the record to find when needed
+    out.push(new AuditRecord(buf, start, end, undefined, pool));
+  } catch (e) {
+    if (!(e instanceof BadLineError)) throw e;
+    onBad(start, end, e.message);
   }
 }
 
@@ -293,18 +310,10 @@ export async function* recordBatches(
     ) => {
       lineNo++;
       if (end > start && buf[end - 1] === 0x0d) end--;
-      if (end === start) return;
+      const onBad = (s: number, e: number, why: string) => bad(buf.subarray(s, e), why);
       if (limit !== undefined && end - start > limit - 1) {
-        readInPieces(buf, start, end, limit, batch, (s, e, why) => bad(buf.subarray(s, e), why));
-        return;
-      }
-      try {
-        // the ENRICHED separator is left for the record to find when needed
-        batch.push(new AuditRecord(buf, start, end, undefined, pool));
-      } catch (e) {
-        if (!(e instanceof BadLineError)) throw e;
-        bad(buf.subarray(start, end), e.message);
-      }
+        readInPieces(buf, start, end, limit, batch, onBad);
+      } else parseText(buf, start, end, batch, onBad, pool);
     };
     for await (const chunk of chunks()) {
       const batch: AuditRecord[] = [];
