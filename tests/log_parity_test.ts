@@ -889,7 +889,7 @@ oracleTest(
 );
 
 oracleTest(
-  "long lines are read in pieces and a NUL ends a line, as ausearch and aureport read them",
+  "long lines are read in pieces, a NUL ends a line, a CR stays, as ausearch and aureport read them",
   ["ausearch", "aureport"],
   async () => {
     const head = (n: number) => `type=CWD msg=audit(${1700000000 + n}.000:${n + 1}): cwd="/`;
@@ -907,6 +907,10 @@ oracleTest(
       `\0${head(8)}d"`,
       `${head(9)}${"E".repeat(9000)}\0" ${head(10)}e"`,
       `${head(11)}f"`,
+      // a CR before the newline is part of the line (CRLF logs)
+      `${head(12)}g" x=1\r`,
+      `\r`,
+      `${head(13)}h"\r`,
     ];
     const dir = await Deno.makeTempDir();
     try {

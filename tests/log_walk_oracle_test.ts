@@ -332,11 +332,14 @@ const grouped = fc.array(
     serial: fc.integer({ min: 1, max: 4 }),
     node: fc.constantFrom("", "", "node=a ", "node=b "),
     fields: body(4),
+    // a CR before the newline (CRLF logs) is part of the line
+    cr: fc.boolean(),
   }),
   { minLength: 1, maxLength: 30 },
 ).map((rs) =>
-  rs.map(({ type, sec, serial, node, fields }) =>
-    `${node}type=${type} msg=audit(${1700000000 + sec}.000:${serial}): ${fields}`.trimEnd()
+  rs.map(({ type, sec, serial, node, fields, cr }) =>
+    `${node}type=${type} msg=audit(${1700000000 + sec}.000:${serial}): ${fields}`.trimEnd() +
+    (cr ? "\r" : "")
   ).join("\n") + "\n"
 );
 

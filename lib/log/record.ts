@@ -19,7 +19,6 @@ const LPAREN = 0x28;
 const RPAREN = 0x29;
 const GS = 0x1d;
 const NL = 0x0a;
-const CR = 0x0d;
 const KEY_SEPARATOR = 0x01;
 
 const utf8 = new TextDecoder();
@@ -378,21 +377,16 @@ export class AuditRecord {
         scanNext = nl + 1;
         return;
       }
-      if (line[nl - 1] !== CR || nl - 1 < pos) {
-        this.end = nl;
-        scanNext = nl + 1;
-        return;
-      }
-      // a CR before the newline is not part of the line: split again without it
-      this.#pool!.used = this.#base;
-      this.#extra = undefined;
-      this.#textEnd = -1;
+      // a CR before the newline is part of the line, as for the C tools
+      this.end = nl;
+      scanNext = nl + 1;
+      return;
     }
     let nl = line.indexOf(NL, pos);
     if (nl < 0) nl = limit;
     scanNext = nl + 1;
     const nul = line.subarray(pos, nl).indexOf(0);
-    this.end = nul >= 0 ? pos + nul : nl > pos && line[nl - 1] === CR ? nl - 1 : nl;
+    this.end = nul >= 0 ? pos + nul : nl;
     this.#tokenize(this.end, false);
   }
 
@@ -810,7 +804,7 @@ export type BadLineHandler = (start: number, end: number, reason: string, line: 
 /**
  * Parses the lines of `buffer[from, to)` into records, header and fields in
  * one pass; `buffer[to - 1]` must be a newline. Empty lines are skipped;
- * lines that are not records go to `onBad` (with their CR-less bounds). The
+ * lines that are not records go to `onBad` (with their bounds). The
  * records share `pool`. Returns how many lines were read.
  *
  * @example
@@ -839,10 +833,6 @@ export function scanLines(
       pos++;
       continue;
     }
-    if (c === CR && buffer[pos + 1] === NL) {
-      pos += 2;
-      continue;
-    }
     try {
       out.push(new AuditRecord(buffer, pos, -1, undefined, pool));
       pos = scanNext;
@@ -850,7 +840,7 @@ export function scanLines(
       if (!(e instanceof BadLineError)) throw e;
       let nl = buffer.indexOf(NL, pos);
       if (nl < 0 || nl >= to) nl = to;
-      const end = nl > pos && buffer[nl - 1] === CR ? nl - 1 : nl;
+      const end = nl;
       // parsed again within the line's bounds, for the reason a reader of that line alone gets
       try {
         out.push(new AuditRecord(buffer, pos, end, undefined, pool));

@@ -309,7 +309,6 @@ export async function* recordBatches(
       pool?: FieldPool,
     ) => {
       lineNo++;
-      if (end > start && buf[end - 1] === 0x0d) end--;
       const onBad = (s: number, e: number, why: string) => bad(buf.subarray(s, e), why);
       if (limit !== undefined && end - start > limit - 1) {
         readInPieces(buf, start, end, limit, batch, onBad);
