@@ -926,3 +926,36 @@ oracleTest(
     }
   },
 );
+
+oracleTest(
+  "headers with extra spaces, a short milli, no colon or space after the stamp read as the tools read them",
+  ["ausearch", "aureport"],
+  async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const log = `${dir}/headers.log`;
+      await Deno.writeTextFile(
+        log,
+        [
+          ' type=CWD msg=audit(1700000000.000:1): cwd="/a"',
+          'node=x  type=CWD msg=audit(1700000001.000:2): cwd="/b"',
+          'type=CWD  msg=audit(1700000002.000:3): cwd="/c"',
+          'type=CWD msg=audit(1700000003.5:4): cwd="/d"',
+          'type=CWD msg=audit(1700000004.000:5):cwd="/e"',
+          'type=CWD\tmsg=audit(1700000005.000:6): cwd="/f"',
+          'type=CWD msg=audit(1700000006.000:7) cwd="/g"',
+          'foo type=CWD msg=audit(1700000007.000:8): cwd="/h"',
+          'type=CWD msg=audit(1700000008.000:9): cwd="/i" type=CWD msg=audit(1700000009.000:10): x=1',
+          "",
+        ].join("\n"),
+      );
+      await compare(log, [["--raw"], ["-i"], [], ["--format", "csv"], ["--format", "text"]], [
+        [],
+        ["-e"],
+        ["-f"],
+      ]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

@@ -304,6 +304,8 @@ export class AuditRecord {
     this.buffer = buffer;
     this.start = start;
     let pos = start;
+    // as the C tools split the header on spaces: spaces before and between its words are skipped
+    while (pos < limit && line[pos] === SP) pos++;
     let node: string | undefined;
     if (startsWith(line, pos, limit, "node=")) {
       let sp = pos + 5;
@@ -336,6 +338,7 @@ export class AuditRecord {
     }
     this.type = type;
     pos = typeEnd + 1;
+    while (pos < limit && line[pos] === SP) pos++;
     if (!startsWith(line, pos, limit, "msg=audit(")) {
       throw new BadLineError("no msg=audit( stamp");
     }
