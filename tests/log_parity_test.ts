@@ -117,6 +117,22 @@ async function compare(log: string, searches: string[][], reports: string[][]): 
   for (const args of reports) await assertSameAs("aureport", ["-if", log, ...args]);
 }
 
+/** {@link compare} on a log of these lines (each ended by a newline), written to a scratch file. */
+async function compareOnLines(
+  lines: string[],
+  searches: string[][],
+  reports: string[][],
+): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const log = `${dir}/audit.log`;
+    await Deno.writeTextFile(log, lines.map((l) => l + "\n").join(""));
+    await compare(log, searches, reports);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 oracleTest(
   "search and report equal ausearch and aureport on the hand-written sample log",
   ["ausearch", "aureport"],
@@ -839,17 +855,10 @@ oracleTest(
             `uid=0 auid=0 ses=1 msg='data=${hex(data)} res=success'`,
       );
     }
-    const dir = await Deno.makeTempDir();
-    try {
-      const log = `${dir}/tty.log`;
-      await Deno.writeTextFile(log, lines.join("\n") + "\n");
-      await compare(log, [["-i"], ["--format", "text"], ["--format", "csv"]], [
-        ["--tty"],
-        ["--tty", "-i"],
-      ]);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await compareOnLines(lines, [["-i"], ["--format", "text"], ["--format", "csv"]], [
+      ["--tty"],
+      ["--tty", "-i"],
+    ]);
   },
 );
 
@@ -857,34 +866,19 @@ oracleTest(
   "records of types libaudit does not know are kept and shown as ausearch and aureport show them",
   ["ausearch", "aureport"],
   async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const log = `${dir}/types.log`;
-      await Deno.writeTextFile(
-        log,
-        [
-          "type=FOOBAR msg=audit(1700000000.000:1): a=1",
-          "type=UNKNOWN[1999] msg=audit(1700000000.000:2): pid=7 uid=0 auid=1000 ses=1",
-          "type=1998 msg=audit(1700000000.000:3): c=3",
-          "type=syscall msg=audit(1700000001.000:4): arch=c000003e syscall=2 success=no " +
-          "exit=-2 a0=1 a1=0 a2=0 a3=0 items=0 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 " +
-          'fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm="cat" exe="/bin/cat" key="k"',
-          "type=UNKNOWN[] msg=audit(1700000002.000:5): d=4",
-          "",
-        ].join("\n"),
-      );
-      await compare(log, [["-i"], ["--raw"], [], ["--format", "csv"], ["--format", "text"]], [
-        [],
-        ["-e"],
-        ["-e", "-i"],
-        ["-e", "--summary"],
-        ["-e", "--summary", "-i"],
-        ["-s"],
-        ["-k"],
-      ]);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await compareOnLines(
+      [
+        "type=FOOBAR msg=audit(1700000000.000:1): a=1",
+        "type=UNKNOWN[1999] msg=audit(1700000000.000:2): pid=7 uid=0 auid=1000 ses=1",
+        "type=1998 msg=audit(1700000000.000:3): c=3",
+        "type=syscall msg=audit(1700000001.000:4): arch=c000003e syscall=2 success=no " +
+        "exit=-2 a0=1 a1=0 a2=0 a3=0 items=0 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 " +
+        'fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm="cat" exe="/bin/cat" key="k"',
+        "type=UNKNOWN[] msg=audit(1700000002.000:5): d=4",
+      ],
+      [["-i"], ["--raw"], [], ["--format", "csv"], ["--format", "text"]],
+      [[], ["-e"], ["-e", "-i"], ["-e", "--summary"], ["-e", "--summary", "-i"], ["-s"], ["-k"]],
+    );
   },
 );
 
@@ -912,18 +906,15 @@ oracleTest(
       `\r`,
       `${head(13)}h"\r`,
     ];
-    const dir = await Deno.makeTempDir();
-    try {
-      const log = `${dir}/long.log`;
-      await Deno.writeTextFile(log, lines.join("\n") + "\n");
-      await compare(log, [["--raw"], ["-i"], [], ["--format", "csv"], ["--format", "text"]], [
+    await compareOnLines(
+      lines,
+      [["--raw"], ["-i"], [], ["--format", "csv"], ["--format", "text"]],
+      [
         [],
         ["-e"],
         ["-f"],
-      ]);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+      ],
+    );
   },
 );
 
@@ -931,31 +922,20 @@ oracleTest(
   "headers with extra spaces, a short milli, no colon or space after the stamp read as the tools read them",
   ["ausearch", "aureport"],
   async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const log = `${dir}/headers.log`;
-      await Deno.writeTextFile(
-        log,
-        [
-          ' type=CWD msg=audit(1700000000.000:1): cwd="/a"',
-          'node=x  type=CWD msg=audit(1700000001.000:2): cwd="/b"',
-          'type=CWD  msg=audit(1700000002.000:3): cwd="/c"',
-          'type=CWD msg=audit(1700000003.5:4): cwd="/d"',
-          'type=CWD msg=audit(1700000004.000:5):cwd="/e"',
-          'type=CWD\tmsg=audit(1700000005.000:6): cwd="/f"',
-          'type=CWD msg=audit(1700000006.000:7) cwd="/g"',
-          'foo type=CWD msg=audit(1700000007.000:8): cwd="/h"',
-          'type=CWD msg=audit(1700000008.000:9): cwd="/i" type=CWD msg=audit(1700000009.000:10): x=1',
-          "",
-        ].join("\n"),
-      );
-      await compare(log, [["--raw"], ["-i"], [], ["--format", "csv"], ["--format", "text"]], [
-        [],
-        ["-e"],
-        ["-f"],
-      ]);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await compareOnLines(
+      [
+        ' type=CWD msg=audit(1700000000.000:1): cwd="/a"',
+        'node=x  type=CWD msg=audit(1700000001.000:2): cwd="/b"',
+        'type=CWD  msg=audit(1700000002.000:3): cwd="/c"',
+        'type=CWD msg=audit(1700000003.5:4): cwd="/d"',
+        'type=CWD msg=audit(1700000004.000:5):cwd="/e"',
+        'type=CWD\tmsg=audit(1700000005.000:6): cwd="/f"',
+        'type=CWD msg=audit(1700000006.000:7) cwd="/g"',
+        'foo type=CWD msg=audit(1700000007.000:8): cwd="/h"',
+        'type=CWD msg=audit(1700000008.000:9): cwd="/i" type=CWD msg=audit(1700000009.000:10): x=1',
+      ],
+      [["--raw"], ["-i"], [], ["--format", "csv"], ["--format", "text"]],
+      [[], ["-e"], ["-f"]],
+    );
   },
 );
