@@ -292,3 +292,8 @@ export function progressReporter():
 export function clearProgress(): void {
   if (Deno.stderr.isTerminal()) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
 }
+
+/** ausearch's and aureport's message for a line whose time stamp they cannot read. */
+export function stampError(timeStamp: string): string {
+  return `Error extracting time stamp (${timeStamp})\n`;
+}

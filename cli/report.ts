@@ -27,6 +27,7 @@ import {
   scanArgs,
   type Sink,
   spec,
+  stampError,
   timeArg,
   valuesOf,
   versionAsked,
@@ -146,6 +147,9 @@ export async function runReport(
           onProgress,
           // lines are read as aureport reads them (a long line is cut)
           lineLimit: AUSEARCH_LINE_LIMIT,
+          onBadLine: (b) => {
+            if (b.timeStamp !== undefined) debugLines.push(stampError(b.timeStamp));
+          },
         })
       ) {
         for (const ev of batch) {

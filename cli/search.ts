@@ -50,6 +50,7 @@ import {
   scanArgs,
   type Sink,
   spec,
+  stampError,
   timeArg,
   valuesOf,
   versionAsked,
@@ -399,7 +400,11 @@ export async function runSearch(
       onProgress,
       // ausearch's formats read lines as ausearch does (a long line is cut); JSON reads them whole
       lineLimit: json ? undefined : AUSEARCH_LINE_LIMIT,
-      onBadLine: () => badLines++,
+      onBadLine: (b) => {
+        badLines++;
+        // ausearch's message for a line whose time stamp it cannot read
+        if (b.timeStamp !== undefined) debugLines.push(stampError(b.timeStamp));
+      },
       onFile: (f) => lastFile = f,
     })
   ) {
@@ -436,6 +441,7 @@ export async function runSearch(
     }
   }
   if (onProgress) clearProgress();
+  if (debugLines.length) await errors(debugLines.splice(0).join(""));
   if (json?.length) await out.addBytes(json.takeView());
   await out.flush();
   if (cp) {

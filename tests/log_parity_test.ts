@@ -919,7 +919,7 @@ oracleTest(
 );
 
 oracleTest(
-  "headers with extra spaces, a short milli, no colon or space after the stamp read as the tools read them",
+  "odd headers and time stamps read as the tools read them, refused ones reported on stderr",
   ["ausearch", "aureport"],
   async () => {
     await compareOnLines(
@@ -933,6 +933,16 @@ oracleTest(
         'type=CWD msg=audit(1700000006.000:7) cwd="/g"',
         'foo type=CWD msg=audit(1700000007.000:8): cwd="/h"',
         'type=CWD msg=audit(1700000008.000:9): cwd="/i" type=CWD msg=audit(1700000009.000:10): x=1',
+        // time stamps only the C parser reads, and ones it refuses with a message on stderr
+        'type=CWD msg=audit(1700000010.1000:11): cwd="/k"',
+        'type=CWD msg=audit(abc): cwd="/l"',
+        'type=CWD msg=audit(1700000011): cwd="/m"',
+        'type=CWD msg=audit(99999999999999999999999.000:14): cwd="/n"',
+        'type=CWD msg=audit(1700000012.000:): cwd="/o"',
+        'type=CWD msg=audit(-5.000:16): cwd="/p"',
+        'type=CWD msg=audit(1700000013.000:99999999999): cwd="/q"',
+        'type=CWD msg=(1700000014.000:18): cwd="/r"',
+        "type=CWD msg=audit(1.0:1)",
       ],
       [["--raw"], ["-i"], [], ["--format", "csv"], ["--format", "text"]],
       [[], ["-e"], ["-f"]],

@@ -48,10 +48,41 @@ Deno.test("lines that are not records are rejected with a reason", () => {
     const line of [
       "hello",
       "type=SYSCALL",
-      "type=SYSCALL msg=audit(x.000:1): a=1",
-      "type=SYSCALL msg=audit(1.000:99999999999): a=1",
+      // the C tools want a msg word of 19 or more characters
+      "type=SYSCALL msg=audit(1.0:1)",
+      "type=SYSCALL msg=audit_1700000000.000:1: a=1",
     ]
   ) throws(() => rec(line), BadLineError, line);
+  // a time stamp the C tools refuse, with its text (ausearch reports it on stderr)
+  for (
+    const [line, stamp] of [
+      ["type=SYSCALL msg=audit(1.1000:1): a=1", "1.1000:1"],
+      [
+        "type=SYSCALL msg=audit(99999999999999999999999.000:1): a=1",
+        "99999999999999999999999.000:1",
+      ],
+    ]
+  ) {
+    throws(() => rec(line), (e) => e instanceof BadLineError && e.timeStamp === stamp, line);
+  }
+});
+
+Deno.test("time stamps read as the C tools read them (str2event)", () => {
+  const cases: [string, number, number, number][] = [
+    ["msg=audit(1700000000.123:4711):", 1700000000, 123, 4711],
+    ["msg=audit(x.000:1):", 0, 0, 1],
+    ["msg=audit(1700000000.5:2):", 1700000000, 5, 2],
+    ["msg=audit(1700000000):", 1700000000, 0, 0],
+    ["msg=audit(1700000000.000:)", 1700000000, 0, 0],
+    ["msg=audit(-5.000:7):", -5, 0, 7],
+    ["msg=audit(1.000:99999999999):", 1, 0, 99999999999],
+    ["msg=xxxxx(1700000000.000:3):", 1700000000, 0, 3],
+  ];
+  for (const [header, sec, msec, serial] of cases) {
+    const r = rec(`type=CWD ${header} cwd="/"`);
+    deepStrictEqual([r.sec, r.msec, r.serial], [sec, msec, serial], header);
+    deepStrictEqual(r.fields(), [["cwd", '"/"']], header);
+  }
 });
 
 Deno.test("record types are read as libaudit reads them; an unknown name is type -1 and kept", () => {

@@ -334,12 +334,15 @@ const grouped = fc.array(
     fields: body(4),
     // a CR before the newline (CRLF logs) is part of the line
     cr: fc.boolean(),
+    // time stamps as written, and as only the C parser reads them
+    stamp: fc.constantFrom("%s.000:%n", "%s.000:%n", "%s.5:%n", "%s:%n", "%s.000", "%s.1000:%n"),
   }),
   { minLength: 1, maxLength: 30 },
 ).map((rs) =>
-  rs.map(({ type, sec, serial, node, fields, cr }) =>
-    `${node}type=${type} msg=audit(${1700000000 + sec}.000:${serial}): ${fields}`.trimEnd() +
-    (cr ? "\r" : "")
+  rs.map(({ type, sec, serial, node, fields, cr, stamp }) =>
+    `${node}type=${type} msg=audit(${
+      stamp.replace("%s", String(1700000000 + sec)).replace("%n", String(serial))
+    }): ${fields}`.trimEnd() + (cr ? "\r" : "")
   ).join("\n") + "\n"
 );
 

@@ -181,11 +181,76 @@ function startsWith(buf: Uint8Array, pos: number, end: number, text: string): bo
  * ```
  */
 export class BadLineError extends Error {
+  /**
+   * The time stamp text (between `msg=audit(` and `)`) when it is the time
+   * stamp that could not be read (a milli above 999, a number that
+   * overflows): ausearch and aureport report such lines on stderr.
+   */
+  readonly timeStamp: string | undefined;
+
   /** Creates the error for a line that is not an audit record. */
-  constructor(message: string) {
+  constructor(message: string, timeStamp?: string) {
     super(message);
     this.name = "BadLineError";
+    this.timeStamp = timeStamp;
   }
+}
+
+const LONG_MAX = 0x7fffffffffffffffn;
+
+/**
+ * C's strtoul (base 10) on `buf[pos, end)`: spaces, a sign, digits; 0 when
+ * there are none; undefined on overflow (ERANGE). As a 64-bit value.
+ */
+function strtoulAt(buf: Uint8Array, pos: number, end: number): bigint | undefined {
+  while (pos < end && (buf[pos] === SP || (buf[pos] >= 0x09 && buf[pos] <= 0x0d))) pos++;
+  let negative = false;
+  if (pos < end && (buf[pos] === 0x2b || buf[pos] === 0x2d)) negative = buf[pos++] === 0x2d;
+  let n = 0n;
+  for (; pos < end && buf[pos] >= 0x30 && buf[pos] <= 0x39; pos++) {
+    n = n * 10n + BigInt(buf[pos] - 0x30);
+    if (n > 0xffffffffffffffffn) return undefined;
+  }
+  return negative ? (0x10000000000000000n - n) & 0xffffffffffffffffn : n;
+}
+
+/** Where {@link readStamp} left the seconds, milliseconds and serial. */
+const stamp = { sec: 0, msec: 0, serial: 0 };
+
+/**
+ * The time stamp `buf[start, end)` as ausearch, aureport and libauparse read
+ * it (str2event): seconds, then a milli after the first ".", then a serial
+ * after the next ":", each as strtoul reads it (missing: 0). Throws for a
+ * milli above 999 or a number that overflows; a serial beyond 2^53 is not
+ * read either (auditkit keeps serials as numbers).
+ */
+function readStamp(buf: Uint8Array, start: number, end: number): void {
+  const fail = () => {
+    throw new BadLineError("bad time stamp", decodeBytes(buf, start, end));
+  };
+  const sec = strtoulAt(buf, start, end);
+  // a time_t: the unsigned value read as signed; above LONG_MAX - eoe_timeout - 1 is refused
+  if (sec === undefined || BigInt.asIntN(64, sec) > LONG_MAX - 3n) fail();
+  let from = start;
+  let msec = 0n;
+  const dot = buf.subarray(start, end).indexOf(0x2e);
+  if (dot >= 0) {
+    from = start + dot + 1;
+    const m = strtoulAt(buf, from, end);
+    if (m === undefined || m > 999n) fail();
+    msec = m!;
+  }
+  let serial = 0n;
+  const colon = buf.subarray(from, end).indexOf(0x3a);
+  if (colon >= 0) {
+    const n = strtoulAt(buf, from + colon + 1, end);
+    if (n === undefined) fail();
+    serial = n!;
+  }
+  if (serial > BigInt(Number.MAX_SAFE_INTEGER)) throw new BadLineError("serial beyond 2^53");
+  stamp.sec = Number(BigInt.asIntN(64, sec!));
+  stamp.msec = Number(msec);
+  stamp.serial = Number(serial);
 }
 
 /** Where the line after the last record made in scan mode starts. */
@@ -339,24 +404,54 @@ export class AuditRecord {
     this.type = type;
     pos = typeEnd + 1;
     while (pos < limit && line[pos] === SP) pos++;
-    if (!startsWith(line, pos, limit, "msg=audit(")) {
-      throw new BadLineError("no msg=audit( stamp");
+    // the usual msg=audit(sec.mmm:serial), read at once
+    const msg = pos;
+    let sec = -1, msec = -1, serial = -1;
+    if (startsWith(line, pos, limit, "msg=audit(")) {
+      sec = parseDigits(line, pos + 10, limit);
+      pos = digitsEnd;
+      if (sec >= 0 && line[pos] === 0x2e && pos - msg < 25) {
+        msec = parseDigits(line, pos + 1, limit);
+        pos = digitsEnd;
+        if (msec >= 0 && msec <= 999 && line[pos] === 0x3a) {
+          serial = parseDigits(line, pos + 1, limit);
+          pos = digitsEnd;
+          if (serial < 0 || serial > 0xffffffff || line[pos] !== RPAREN) serial = -1;
+          else if (pos + 1 - msg <= 18) {
+            // the C tools want a word of 19 or more characters there
+            let wordEnd = pos + 1;
+            while (wordEnd < limit && line[wordEnd] !== SP && line[wordEnd] !== stop) wordEnd++;
+            if (wordEnd - msg <= 18) serial = -1;
+          }
+        }
+      }
     }
-    pos += 10;
-    let n: number;
-    n = parseDigits(line, pos, limit);
-    pos = digitsEnd;
-    if (n < 0 || line[pos] !== 0x2e) throw new BadLineError("bad time stamp");
-    this.sec = n;
-    n = parseDigits(line, pos + 1, limit);
-    pos = digitsEnd;
-    if (n < 0 || line[pos] !== 0x3a) throw new BadLineError("bad time stamp");
-    this.msec = n;
-    n = parseDigits(line, pos + 1, limit);
-    pos = digitsEnd;
-    if (n < 0 || n > 0xffffffff || line[pos] !== RPAREN) throw new BadLineError("bad serial");
-    this.serial = n;
-    pos++;
+    if (serial >= 0) {
+      this.sec = sec;
+      this.msec = msec;
+      this.serial = serial;
+      pos++;
+    } else {
+      // anything else as the C tools read it: a word of 19 or more characters, its time
+      // stamp after a "(" (the tenth character, or the first) up to a ")" or the word's end
+      let wordEnd = msg;
+      while (wordEnd < limit) {
+        const c = line[wordEnd];
+        if (c === SP || c === stop || c === 0) break;
+        wordEnd++;
+      }
+      if (wordEnd - msg <= 18) throw new BadLineError("no msg=audit( stamp");
+      let open = line[msg + 9] === LPAREN ? msg + 9 : -1;
+      for (let i = msg; open < 0 && i < wordEnd; i++) if (line[i] === LPAREN) open = i;
+      if (open < 0) throw new BadLineError("no msg=audit( stamp");
+      let close = open + 1;
+      while (close < wordEnd && line[close] !== RPAREN) close++;
+      readStamp(line, open + 1, close);
+      this.sec = stamp.sec;
+      this.msec = stamp.msec;
+      this.serial = stamp.serial;
+      pos = close < wordEnd ? close + 1 : wordEnd;
+    }
     if (pos < limit && line[pos] === 0x3a) pos++;
     if (pos < limit && line[pos] === SP) pos++;
     this.bodyStart = pos;
@@ -802,7 +897,13 @@ export class AuditRecord {
  * A line {@link scanLines} could not parse: its bounds in the buffer, why,
  * and its 1-based number among the lines of that call.
  */
-export type BadLineHandler = (start: number, end: number, reason: string, line: number) => void;
+export type BadLineHandler = (
+  start: number,
+  end: number,
+  reason: string,
+  line: number,
+  timeStamp?: string,
+) => void;
 
 /**
  * Parses the lines of `buffer[from, to)` into records, header and fields in
@@ -849,7 +950,7 @@ export function scanLines(
         out.push(new AuditRecord(buffer, pos, end, undefined, pool));
       } catch (again) {
         if (!(again instanceof BadLineError)) throw again;
-        onBad(pos, end, again.message, lines);
+        onBad(pos, end, again.message, lines, again.timeStamp);
       }
       pos = nl + 1;
     }

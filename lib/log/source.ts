@@ -34,6 +34,12 @@ export interface BadLine {
   reason: string;
   /** Its first 200 bytes, decoded. */
   text: string;
+  /**
+   * The time stamp's text when the line was refused for its time stamp (a
+   * milli above 999, a number that overflows), which ausearch and aureport
+   * report as `Error extracting time stamp (...)`.
+   */
+  timeStamp?: string;
 }
 
 /** Options of the readers. */
@@ -74,7 +80,7 @@ function readInPieces(
   end: number,
   limit: number,
   out: AuditRecord[],
-  onBad: (start: number, end: number, reason: string) => void,
+  onBad: OnBad,
 ): void {
   for (let p = start; p < end;) {
     const q = Math.min(p + limit - 1, end);
@@ -92,7 +98,7 @@ function parseText(
   start: number,
   end: number,
   out: AuditRecord[],
-  onBad: (start: number, end: number, reason: string) => void,
+  onBad: OnBad,
   pool?: FieldPool,
 ): void {
   if (end === start) return;
@@ -101,9 +107,12 @@ function parseText(
     out.push(new AuditRecord(buf, start, end, undefined, pool));
   } catch (e) {
     if (!(e instanceof BadLineError)) throw e;
-    onBad(start, end, e.message);
+    onBad(start, end, e.message, e.timeStamp);
   }
 }
+
+/** Where a line that is not a record goes: its bounds, why, and a time stamp that could not be read. */
+type OnBad = (start: number, end: number, reason: string, timeStamp?: string) => void;
 
 const CHUNK = 64 << 10;
 
@@ -293,13 +302,13 @@ export async function* recordBatches(
     let carry: Uint8Array | undefined;
     let skipping = false;
     let fieldsPerChunk = 1024;
-    const bad = (line: Uint8Array, reason: string) => {
-      options.onBadLine?.({
-        file: name,
-        line: lineNo,
-        reason,
-        text: decodeBytes(line, 0, Math.min(line.length, 200)),
-      });
+    const bad = (line: Uint8Array, reason: string, timeStamp?: string) => {
+      const text = decodeBytes(line, 0, Math.min(line.length, 200));
+      options.onBadLine?.(
+        timeStamp === undefined
+          ? { file: name, line: lineNo, reason, text }
+          : { file: name, line: lineNo, reason, text, timeStamp },
+      );
     };
     const take = (
       buf: Uint8Array,
@@ -309,7 +318,7 @@ export async function* recordBatches(
       pool?: FieldPool,
     ) => {
       lineNo++;
-      const onBad = (s: number, e: number, why: string) => bad(buf.subarray(s, e), why);
+      const onBad: OnBad = (s, e, why, ts) => bad(buf.subarray(s, e), why, ts);
       if (limit !== undefined && end - start > limit - 1) {
         readInPieces(buf, start, end, limit, batch, onBad);
       } else parseText(buf, start, end, batch, onBad, pool);
@@ -335,19 +344,14 @@ export async function* recordBatches(
       if (last >= start) {
         const first = lineNo;
         const from = batch.length;
-        lineNo += scanLines(chunk, start, last + 1, pool, batch, (s, e, reason, n) => {
+        lineNo += scanLines(chunk, start, last + 1, pool, batch, (s, e, reason, n, ts) => {
           const saved = lineNo;
           lineNo = first + n;
           if (limit !== undefined && e - s > limit - 1) {
-            readInPieces(
-              chunk,
-              s,
-              e,
-              limit,
-              batch,
-              (ps, pe, why) => bad(chunk.subarray(ps, pe), why),
-            );
-          } else bad(chunk.subarray(s, e), reason);
+            readInPieces(chunk, s, e, limit, batch, (ps, pe, why, pts) => {
+              bad(chunk.subarray(ps, pe), why, pts);
+            });
+          } else bad(chunk.subarray(s, e), reason, ts);
           lineNo = saved;
         });
         if (limit !== undefined) cutLongRecords(batch, from, limit, bad);
@@ -379,7 +383,7 @@ function cutLongRecords(
   batch: AuditRecord[],
   from: number,
   limit: number,
-  bad: (line: Uint8Array, reason: string) => void,
+  bad: (line: Uint8Array, reason: string, timeStamp?: string) => void,
 ): void {
   let i = from;
   while (i < batch.length && batch[i].end - batch[i].start <= limit - 1) i++;
@@ -388,8 +392,8 @@ function cutLongRecords(
   for (const r of tail) {
     if (r.end - r.start <= limit - 1) batch.push(r);
     else {
-      readInPieces(r.buffer, r.start, r.end, limit, batch, (s, e, why) => {
-        bad(r.buffer.subarray(s, e), why);
+      readInPieces(r.buffer, r.start, r.end, limit, batch, (s, e, why, ts) => {
+        bad(r.buffer.subarray(s, e), why, ts);
       });
     }
   }
