@@ -160,6 +160,8 @@ export async function runReport(
         if (debugLines.length) await errors(debugLines.splice(0).join(""));
       }
       if (kind === "log") report.addFileRange(input[0], first, lastEv);
+      // messages of lines read after the last event
+      if (debugLines.length) await errors(debugLines.splice(0).join(""));
     }
   } catch (e) {
     // aureport prints the report's heading before it reads, and nothing more when a log fails

@@ -22,7 +22,7 @@ import {
   kindDependsOnValue,
 } from "./interpret.ts";
 import { elfToMachine, HOST_MACHINE } from "./tables.ts";
-import { RecordType } from "./types.ts";
+import { msgTypeName, RecordType } from "./types.ts";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -139,7 +139,17 @@ export function formatInterpretedRecord(
   let out = event.node !== undefined ? `node=${event.node} ` : "";
   const paren = line.indexOf("(");
   if (paren < 0) return "";
-  out += `type=${r.typeName} msg=audit(`;
+  if (msgTypeName(r.type) !== undefined) out += `type=${r.typeName} msg=audit(`;
+  else {
+    // a type libaudit has no name for: the line as written up to the stamp (after the
+    // node word, when there is one)
+    let from = r.start;
+    if (event.node !== undefined) {
+      while (from < r.typeStart && r.buffer[from] !== 0x20) from++;
+      from++;
+    }
+    out += decodeBytes(r.buffer, from, r.typeStart + paren) + "(";
+  }
   const close = line.indexOf(")", paren + 1);
   if (close < 0) return out;
   out += `${stampOf(event.sec)}.${String(event.msec).padStart(3, "0")}:${event.serial}) `;
