@@ -148,6 +148,7 @@ export {
   eventStream,
   readEvents,
   type ReadEventsOptions,
+  regroupAsLibauparse,
 } from "./lib/log/assemble.ts";
 export { AuditRecord, BadLineError } from "./lib/log/record.ts";
 export {

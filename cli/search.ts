@@ -26,6 +26,7 @@ import {
   matchEvent,
   parseCheckpoint,
   recordTypeNumber,
+  regroupAsLibauparse,
   type SearchCriteria,
   type SearchFormat,
   syscallNumber,
@@ -244,8 +245,15 @@ function eventText(
   s: ReturnType<typeof searchSettings>,
   first: boolean,
 ): string {
-  if (s.format === "csv") return (first ? csvHeader(s.csv) : "") + formatCsv(ev, s.csv, s.escape);
-  if (s.format === "text") return formatText(ev, s.escape);
+  // ausearch feeds each event's records to libauparse for these two, which may split it
+  if (s.format === "csv") {
+    let out = first ? csvHeader(s.csv) : "";
+    for (const part of regroupAsLibauparse(ev)) out += formatCsv(part, s.csv, s.escape);
+    return out;
+  }
+  if (s.format === "text") {
+    return regroupAsLibauparse(ev).map((e) => formatText(e, s.escape)).join("");
+  }
   return formatEvent(ev, s.format, s.escape);
 }
 
@@ -379,6 +387,8 @@ export async function runSearch(
   const interpreted = s.format === "interpret" || s.format === "csv" || s.format === "text";
   // --debug: ausearch's messages about skipped records, written to stderr after each batch
   const debugLines: string[] = [];
+  // ausearch's "error normalizing" messages of csv rows go to stderr with the others
+  s.csv.warn = (m) => void debugLines.push(m);
   const debug = flag(p, "debug") ? (m: string) => void debugLines.push(m) : undefined;
   const warn = (m: string) => void debugLines.push(m);
   const { start, end } = s.criteria;

@@ -977,6 +977,10 @@ oracleTest(
       stamp: fc.constantFrom("%s.000:%n", "%s.000:%n", "%s.5:%n", "%s:%n", "%s.1000:%n"),
       body: fc.constantFrom(
         'cwd="/x"',
+        'cwd="/x"\x1dUID="root"',
+        "arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=1 a2=0 a3=0 items=1 ppid=1 " +
+          "pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 " +
+          'comm="cat" exe="/usr/bin/cat" key="k"',
         'item=0 name="/etc/passwd" inode=5 dev=08:01 mode=0100644 ouid=0 ogid=0 nametype=NORMAL',
         "proctitle=636174002F6574632F706173737764",
         "",
@@ -991,8 +995,16 @@ oracleTest(
     );
     await fc.assert(
       fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 10 }), async (lines) => {
+        // ausearch prints past the end of a record cut by a NUL in an event it reads as
+        // ENRICHED (undefined behaviour): such mixes are left out
+        fc.pre(!(lines.some((l) => l.includes("\x1d")) && lines.some((l) => l.includes("\0"))));
         // records of one event may be scattered here: auditkit groups them as ausearch does
-        await compareOnLines(lines, [["--raw"], ["-i"]], [[], ["-e"], ["-f"]], true);
+        await compareOnLines(
+          lines,
+          [["--raw"], ["-i"], ["--format", "csv"], ["--format", "text"]],
+          [[], ["-e"], ["-f"], ["-x"]],
+          true,
+        );
       }),
       { numRuns: Number(Deno.env.get("RUNS") ?? 40) },
     );

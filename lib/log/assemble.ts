@@ -382,6 +382,28 @@ export async function* eventBatches(
 }
 
 /**
+ * The events libauparse makes of the records of `event` when they are fed
+ * to it on their own, as ausearch does for its csv and text formats: an
+ * event grouped by ausearch's rules may hold records after a PROCTITLE or
+ * EOE, which libauparse starts a new event with (a lone EOE is dropped).
+ * An event grouped by libauparse's rules comes back as it is.
+ *
+ * @example
+ * ```ts
+ * import { readEvents, regroupAsLibauparse } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log", { rules: "ausearch" })) {
+ *   for (const part of regroupAsLibauparse(ev)) console.log(part.records.length);
+ * }
+ * ```
+ */
+export function regroupAsLibauparse(event: AuditEvent): AuditEvent[] {
+  const asm = new EventAssembler();
+  for (const r of event.records) asm.push(r);
+  asm.flush();
+  return asm.drain();
+}
+
+/**
  * Reads a log (a path, several paths in order, `-` for stdin, bytes or a
  * stream) and yields its events as libauparse assembles them.
  *

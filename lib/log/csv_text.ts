@@ -21,6 +21,12 @@ export interface CsvOptions {
   obj2?: boolean;
   /** Add YEAR, MONTH, DAY, WEEKDAY, HOUR, MILLI and GMT_OFFSET columns (`--extra-time`). */
   time?: boolean;
+  /**
+   * Called with ausearch's message (`error normalizing TYPE`) for an event
+   * libauparse cannot normalise (several records, none a SYSCALL); its row
+   * then has empty columns after the serial, as ausearch prints it.
+   */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -97,6 +103,10 @@ export function formatCsv(
     timeT(event.sec)
   },`;
   if (opts.time) s += extraTime(event.sec, event.msec);
+  if (n.failed) {
+    opts.warn?.(`error normalizing ${msgTypeName(first.type) ?? "(null)"}\n`);
+    return `${s}${event.serial},,,,,,,,,,${opts.labels ? ",," : ""}${opts.keys ? "," : ""}\n`;
+  }
   s += `${event.serial},${n.kind},`;
   s += `${n.session ? v.interpret(n.session) : ""},`;
   if (n.subjectPrimary) {

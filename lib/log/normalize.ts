@@ -28,6 +28,8 @@ export interface FieldRef {
 export interface NormalizedEvent {
   /** The event kind (`user-login`, `audit-rule`, ...). */
   kind: string;
+  /** Whether normalising failed, as libauparse's does for several records none of which is a SYSCALL. */
+  failed?: boolean;
   /** The session field. */
   session?: FieldRef;
   /** The primary subject field (who). */
@@ -975,7 +977,10 @@ class Normalizer {
     let type = otype;
     // every compound event has a SYSCALL record: without one it is not normalised
     while (type !== T("SYSCALL")) {
-      if (!c.nextRecord()) return;
+      if (!c.nextRecord()) {
+        this.d.failed = true;
+        return;
+      }
       type = c.type;
     }
     this.d.kind = eventKind(otype);

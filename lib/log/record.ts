@@ -927,6 +927,7 @@ export function scanLines(
   pool: FieldPool,
   out: AuditRecord[],
   onBad: BadLineHandler,
+  limit?: number,
 ): number {
   let lines = 0;
   let pos = from;
@@ -939,21 +940,67 @@ export function scanLines(
     }
     try {
       out.push(new AuditRecord(buffer, pos, -1, undefined, pool));
-      pos = scanNext;
+      const next = scanNext;
+      if (limit !== undefined && next - 1 - pos > limit - 1) {
+        // longer than the C tools' line buffer: read as they read it, in pieces
+        out.pop();
+        readLinePieces(buffer, pos, next - 1, limit, out, onBad, lines);
+      }
+      pos = next;
     } catch (e) {
       if (!(e instanceof BadLineError)) throw e;
       let nl = buffer.indexOf(NL, pos);
       if (nl < 0 || nl >= to) nl = to;
       const end = nl;
-      // parsed again within the line's bounds, for the reason a reader of that line alone gets
-      try {
-        out.push(new AuditRecord(buffer, pos, end, undefined, pool));
-      } catch (again) {
-        if (!(again instanceof BadLineError)) throw again;
-        onBad(pos, end, again.message, lines, again.timeStamp);
+      if (limit !== undefined && end - pos > limit - 1) {
+        readLinePieces(buffer, pos, end, limit, out, onBad, lines);
+      } else {
+        // parsed again within the line's bounds, for the reason a reader of that line alone gets
+        try {
+          out.push(new AuditRecord(buffer, pos, end, undefined, pool));
+        } catch (again) {
+          if (!(again instanceof BadLineError)) throw again;
+          onBad(pos, end, again.message, lines, again.timeStamp);
+        }
       }
       pos = nl + 1;
     }
   }
   return lines;
+}
+
+/**
+ * The line `buffer[start, end)` read as ausearch and aureport read a line
+ * longer than their buffer of `limit` bytes (fgets): pieces of `limit - 1`
+ * bytes, each a line of its own (the first the record cut short); pieces
+ * that are not records go to `onBad`, as line `line`.
+ *
+ * @example
+ * ```ts
+ * import { type AuditRecord, readLinePieces } from "./record.ts";
+ * const text = 'type=CWD msg=audit(1.000:1): cwd="/' + "x".repeat(9000) + '"';
+ * const out: AuditRecord[] = [];
+ * readLinePieces(new TextEncoder().encode(text), 0, text.length, 8970, out, () => {}, 1);
+ * console.log(out[0].end); // 8969
+ * ```
+ */
+export function readLinePieces(
+  buffer: Uint8Array,
+  start: number,
+  end: number,
+  limit: number,
+  out: AuditRecord[],
+  onBad: BadLineHandler,
+  line: number,
+): void {
+  for (let p = start; p < end;) {
+    const q = Math.min(p + limit - 1, end);
+    try {
+      out.push(new AuditRecord(buffer, p, q));
+    } catch (e) {
+      if (!(e instanceof BadLineError)) throw e;
+      onBad(p, q, e.message, line, e.timeStamp);
+    }
+    p = q;
+  }
 }

@@ -9,9 +9,11 @@
 import {
   AuditRecord,
   BadLineError,
+  type BadLineHandler,
   decodeBytes,
   FieldPool,
   POOL_STRIDE,
+  readLinePieces,
   scanLines,
 } from "./record.ts";
 
@@ -68,51 +70,6 @@ export interface ReadOptions {
 
 /** ausearch's and aureport's line buffer (MAX_AUDIT_MESSAGE_LENGTH): see {@link ReadOptions.lineLimit}. */
 export const AUSEARCH_LINE_LIMIT = 8970;
-
-/**
- * The records of the line `buf[start, end)` read in pieces of `limit - 1`
- * bytes (see {@link ReadOptions.lineLimit}); pieces that are not records go
- * to `onBad`.
- */
-function readInPieces(
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  limit: number,
-  out: AuditRecord[],
-  onBad: OnBad,
-): void {
-  for (let p = start; p < end;) {
-    const q = Math.min(p + limit - 1, end);
-    parseText(buf, p, q, out, onBad);
-    p = q;
-  }
-}
-
-/**
- * Parses the line `buf[start, end)` into a record (whose text, as in C,
- * stops at a NUL byte); an empty line is nothing.
- */
-function parseText(
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  out: AuditRecord[],
-  onBad: OnBad,
-  pool?: FieldPool,
-): void {
-  if (end === start) return;
-  try {
-    // the ENRICHED separator is left for the record to find when needed
-    out.push(new AuditRecord(buf, start, end, undefined, pool));
-  } catch (e) {
-    if (!(e instanceof BadLineError)) throw e;
-    onBad(start, end, e.message, e.timeStamp);
-  }
-}
-
-/** Where a line that is not a record goes: its bounds, why, and a time stamp that could not be read. */
-type OnBad = (start: number, end: number, reason: string, timeStamp?: string) => void;
 
 const CHUNK = 64 << 10;
 
@@ -302,29 +259,50 @@ export async function* recordBatches(
     let carry: Uint8Array | undefined;
     let skipping = false;
     let fieldsPerChunk = 1024;
-    const bad = (line: Uint8Array, reason: string, timeStamp?: string) => {
+    // the records read so far of this chunk, and its bad lines by how many records came first:
+    // they are reported when the records before them have been handed out, as a reader of
+    // one line at a time would report them
+    let batch: AuditRecord[] = [];
+    let pending: [number, BadLine][] = [];
+    const bad = (line: Uint8Array, reason: string, n: number, timeStamp?: string) => {
       const text = decodeBytes(line, 0, Math.min(line.length, 200));
-      options.onBadLine?.(
+      pending.push([
+        batch.length,
         timeStamp === undefined
-          ? { file: name, line: lineNo, reason, text }
-          : { file: name, line: lineNo, reason, text, timeStamp },
-      );
+          ? { file: name, line: n, reason, text }
+          : { file: name, line: n, reason, text, timeStamp },
+      ]);
     };
-    const take = (
-      buf: Uint8Array,
-      start: number,
-      end: number,
-      batch: AuditRecord[],
-      pool?: FieldPool,
-    ) => {
+    /** The records of the batch, each run cut where a bad line is to be reported. */
+    const handOut = function* (): Generator<AuditRecord[]> {
+      const all = batch, reports = pending;
+      batch = [];
+      pending = [];
+      let from = 0;
+      for (const [at, b] of reports) {
+        if (at > from) yield all.slice(from, at);
+        from = Math.max(from, at);
+        options.onBadLine?.(b);
+      }
+      if (all.length > from) yield from === 0 ? all : all.slice(from);
+    };
+    const take = (buf: Uint8Array, start: number, end: number) => {
       lineNo++;
-      const onBad: OnBad = (s, e, why, ts) => bad(buf.subarray(s, e), why, ts);
+      const n = lineNo;
+      const onBad: BadLineHandler = (s, e, why, _, ts) => bad(buf.subarray(s, e), why, n, ts);
       if (limit !== undefined && end - start > limit - 1) {
-        readInPieces(buf, start, end, limit, batch, onBad);
-      } else parseText(buf, start, end, batch, onBad, pool);
+        readLinePieces(buf, start, end, limit, batch, onBad, n);
+      } else if (end > start) {
+        try {
+          // the ENRICHED separator is left for the record to find when needed
+          batch.push(new AuditRecord(buf, start, end));
+        } catch (e) {
+          if (!(e instanceof BadLineError)) throw e;
+          onBad(start, end, e.message, n, e.timeStamp);
+        }
+      }
     };
     for await (const chunk of chunks()) {
-      const batch: AuditRecord[] = [];
       // the records of this chunk share one array of field offsets
       // sized from the last chunk's (a pool that grows copies itself)
       const pool = new FieldPool(fieldsPerChunk + (fieldsPerChunk >> 3) + 64);
@@ -337,24 +315,15 @@ export async function* recordBatches(
         else {
           const line = concat(carry!, chunk.subarray(0, nl));
           carry = undefined;
-          take(line, 0, line.length, batch);
+          take(line, 0, line.length);
         }
         start = nl + 1;
       }
       if (last >= start) {
         const first = lineNo;
-        const from = batch.length;
         lineNo += scanLines(chunk, start, last + 1, pool, batch, (s, e, reason, n, ts) => {
-          const saved = lineNo;
-          lineNo = first + n;
-          if (limit !== undefined && e - s > limit - 1) {
-            readInPieces(chunk, s, e, limit, batch, (ps, pe, why, pts) => {
-              bad(chunk.subarray(ps, pe), why, pts);
-            });
-          } else bad(chunk.subarray(s, e), reason, ts);
-          lineNo = saved;
-        });
-        if (limit !== undefined) cutLongRecords(batch, from, limit, bad);
+          bad(chunk.subarray(s, e), reason, first + n, ts);
+        }, limit);
         start = last + 1;
       }
       if (start < chunk.length && !skipping) {
@@ -362,40 +331,16 @@ export async function* recordBatches(
         carry = carry ? concat(carry, rest) : rest;
         if (carry.length > maxLine) {
           lineNo++;
-          bad(carry, `line longer than ${maxLine} bytes`);
+          bad(carry, `line longer than ${maxLine} bytes`, lineNo);
           carry = undefined;
           skipping = true;
         }
       }
       fieldsPerChunk = pool.used / POOL_STRIDE;
-      if (batch.length) yield batch;
+      yield* handOut();
     }
-    if (carry && !skipping) {
-      const batch: AuditRecord[] = [];
-      take(carry, 0, carry.length, batch);
-      if (batch.length) yield batch;
-    }
-  }
-}
-
-/** Replaces the records of `batch` from `from` on that are longer than `limit - 1` bytes by their pieces. */
-function cutLongRecords(
-  batch: AuditRecord[],
-  from: number,
-  limit: number,
-  bad: (line: Uint8Array, reason: string, timeStamp?: string) => void,
-): void {
-  let i = from;
-  while (i < batch.length && batch[i].end - batch[i].start <= limit - 1) i++;
-  if (i === batch.length) return;
-  const tail = batch.splice(i);
-  for (const r of tail) {
-    if (r.end - r.start <= limit - 1) batch.push(r);
-    else {
-      readInPieces(r.buffer, r.start, r.end, limit, batch, (s, e, why, ts) => {
-        bad(r.buffer.subarray(s, e), why, ts);
-      });
-    }
+    if (carry && !skipping) take(carry, 0, carry.length);
+    yield* handOut();
   }
 }
 
