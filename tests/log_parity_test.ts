@@ -1001,8 +1001,16 @@ oracleTest(
         // records of one event may be scattered here: auditkit groups them as ausearch does
         await compareOnLines(
           lines,
-          [["--raw"], ["-i"], ["--format", "csv"], ["--format", "text"]],
-          [[], ["-e"], ["-f"], ["-x"]],
+          [
+            ["--raw"],
+            ["-i"],
+            ["--format", "csv"],
+            ["--format", "text"],
+            ["-k", "k"],
+            ["-m", "CWD", "--raw"],
+            ["-sv", "yes", "-i"],
+          ],
+          [[], ["-e"], ["-f"], ["-x"], ["-k"], ["-u", "-i"], ["-s", "--summary"], ["-t"]],
           true,
         );
       }),

@@ -427,7 +427,7 @@ export class Report {
     failedSyscalls: 0,
     events: 0,
   };
-  #files = new Map<string, [number, number]>();
+  #files = new Map<string, [number, number] | undefined>();
 
   /** Starts a report. */
   constructor(options: ReportOptions) {
@@ -534,7 +534,8 @@ export class Report {
 
   /** Notes the time range of one input file (for `-t`). */
   addFileRange(file: string, first: AuditEvent | undefined, last: AuditEvent | undefined): void {
-    if (first && last) this.#files.set(file, [first.time, last.time]);
+    // a file without events is listed too, as aureport lists it
+    this.#files.set(file, first && last ? [first.time, last.time] : undefined);
   }
 
   /** What aureport prints. */
@@ -545,7 +546,12 @@ export class Report {
     if (o.kind === "summary") return out + this.#summaryText();
     if (o.kind === "log") {
       let rows = "";
-      for (const [file, [a, b]] of this.#files) {
+      for (const [file, range] of this.#files) {
+        if (range === undefined) {
+          rows += `${file}: no records\n`;
+          continue;
+        }
+        const [a, b] = range;
         rows += `${file}: ${stampMs(Math.floor(a / 1000), a % 1000)} - ${
           stampMs(Math.floor(b / 1000), b % 1000)
         }\n`;
