@@ -281,7 +281,7 @@ export async function* recordBatches(
       let from = 0;
       for (const [at, b] of reports) {
         if (at > from) yield all.slice(from, at);
-        from = Math.max(from, at);
+        from = at;
         options.onBadLine?.(b);
       }
       if (all.length > from) yield from === 0 ? all : all.slice(from);
