@@ -262,11 +262,38 @@ let scanCut = -1;
 const NOT_LOOKED_UP = -0x80000000;
 const typeBySlot = new Int32Array(NAME_SLOTS).fill(NOT_LOOKED_UP);
 
+/** Name guesses per record type: the first GUESSES fields of each type slot. */
+const GUESSES = 64;
+/**
+ * By type slot and field index, the name slot the last record of that type
+ * had there (-1: no guess): the tokenizer checks it before hashing a name.
+ */
+const nameGuess = new Int16Array(NAME_SLOTS * GUESSES).fill(-1);
+/** Names the tokenizer treats specially, never guessed. */
+const MSG_SLOT = internName("msg");
+const KEY_SLOT = internName("key");
+
+/**
+ * A value's end after libauparse's trailing punctuation cuts, in its order:
+ * ":", ",", "'", and ")" unless the value is (none) or (null).
+ */
+function trimValue(line: Uint8Array, vs: number, ve: number): number {
+  if (ve > vs && line[ve - 1] === 0x3a) ve--;
+  if (ve > vs && line[ve - 1] === 0x2c) ve--;
+  if (ve > vs && line[ve - 1] === APOS) ve--;
+  if (
+    ve > vs && line[ve - 1] === RPAREN &&
+    !(ve - vs === 6 && line[vs] === LPAREN &&
+      (startsWith(line, vs, ve, "(none)") || startsWith(line, vs, ve, "(null)")))
+  ) ve--;
+  return ve;
+}
+
 /**
  * Field offsets of many records in one array: the records of a read chunk
  * share a pool, so splitting their fields allocates nothing per record.
  */
-const STRIDE = 5;
+const STRIDE = 4;
 /** Numbers per field in a {@link FieldPool}. */
 export const POOL_STRIDE = STRIDE;
 
@@ -277,7 +304,7 @@ interface RecordExtra {
 }
 
 export class FieldPool {
-  /** `[nameStart, nameEnd, valueStart, valueEnd, nameSlot]` per field. */
+  /** `[nameStart, nameEnd, valueEnd, nameSlot]` per field (the value starts after the name's "="). */
   data: Int32Array;
   /** How many entries are in use. */
   used = 0;
@@ -294,6 +321,18 @@ export class FieldPool {
     bigger.set(this.data.subarray(0, this.used));
     this.data = bigger;
   }
+}
+
+/** Appends a field's `[nameStart, nameEnd, valueEnd, nameSlot]` to `pool`. */
+function pushField(pool: FieldPool, ns: number, ne: number, ve: number, slot: number): void {
+  const u = pool.used;
+  if (u + STRIDE > pool.data.length) pool.reserve(STRIDE);
+  const d = pool.data;
+  d[u] = ns;
+  d[u + 1] = ne;
+  d[u + 2] = ve;
+  d[u + 3] = slot;
+  pool.used = u + STRIDE;
 }
 
 /**
@@ -372,7 +411,7 @@ export class AuditRecord {
     // as the C tools split the header on spaces: spaces before and between its words are skipped
     while (pos < limit && line[pos] === SP) pos++;
     let node: string | undefined;
-    if (startsWith(line, pos, limit, "node=")) {
+    if (line[pos] === 0x6e && startsWith(line, pos, limit, "node=")) {
       let sp = pos + 5;
       while (sp < limit && line[sp] !== SP && line[sp] !== stop && line[sp] !== 0) sp++;
       if (sp >= limit || line[sp] !== SP) throw new BadLineError("no space after the node name");
@@ -382,7 +421,10 @@ export class AuditRecord {
     }
     this.node = node;
     this.typeStart = pos;
-    if (!startsWith(line, pos, limit, "type=")) throw new BadLineError("no type= field");
+    if (
+      !(pos + 5 <= limit && line[pos] === 0x74 && line[pos + 1] === 0x79 &&
+        line[pos + 2] === 0x70 && line[pos + 3] === 0x65 && line[pos + 4] === EQ)
+    ) throw new BadLineError("no type= field");
     pos += 5;
     // the type name is found and hashed in one loop (a call to indexOf costs more on so few bytes)
     let typeEnd = pos;
@@ -407,7 +449,10 @@ export class AuditRecord {
     // the usual msg=audit(sec.mmm:serial), read at once
     const msg = pos;
     let sec = -1, msec = -1, serial = -1;
-    if (startsWith(line, pos, limit, "msg=audit(")) {
+    if (
+      pos + 10 <= limit && line[pos] === 0x6d && line[pos + 4] === 0x61 &&
+      line[pos + 9] === LPAREN && startsWith(line, pos, limit, "msg=audit(")
+    ) {
       sec = parseDigits(line, pos + 10, limit);
       pos = digitsEnd;
       if (sec >= 0 && line[pos] === 0x2e && pos - msg < 25) {
@@ -468,7 +513,7 @@ export class AuditRecord {
     this.#textEnd = -1;
     if (type !== RecordType.AVC && type !== RecordType.USER_AVC) {
       scanCut = -1;
-      const nl = this.#tokenize(limit, true);
+      const nl = this.#tokenize(limit, true, slot);
       if (scanCut >= 0) {
         // a NUL ended the text: the line goes on to its newline unread
         this.end = scanCut;
@@ -541,26 +586,13 @@ export class AuditRecord {
     return decodeBytes(this.buffer, this.bodyStart, this.textEnd);
   }
 
-  #push(ns: number, ne: number, vs: number, ve: number, slot: number): void {
-    const pool = this.#pool!;
-    pool.reserve(STRIDE);
-    const d = pool.data;
-    const u = pool.used;
-    d[u] = ns;
-    d[u + 1] = ne;
-    d[u + 2] = vs;
-    d[u + 3] = ve;
-    d[u + 4] = slot;
-    pool.used = u + STRIDE;
-    this.#count++;
-  }
-
   #synth(name: string, value: string): void {
     const i = this.#count;
     const extra = this.#extra ??= {};
     (extra.names ??= [])[i] = name;
     (extra.synthetic ??= new Map()).set(i, value);
-    this.#push(0, 0, 0, 0, -1);
+    pushField(this.#pool!, 0, 0, 0, -1);
+    this.#count++;
   }
 
   /**
@@ -568,7 +600,7 @@ export class AuditRecord {
    * `scan`, `end` is only a bound and a newline ends the line; returns where
    * the line ends (its newline in scan mode, `end` otherwise).
    */
-  #tokenize(end: number, scan: boolean): number {
+  #tokenize(end: number, scan: boolean, typeSlot = -1): number {
     const line = this.buffer;
     // the text ends at the first 0x1D, found here unless already known
     if (this.#textEnd >= 0) end = this.#textEnd;
@@ -576,6 +608,8 @@ export class AuditRecord {
     const pool = this.#pool ??= new FieldPool();
     this.#base = pool.used;
     this.#count = 0;
+    let count = 0;
+    const guesses = typeSlot >= 0 ? typeSlot * GUESSES : -1;
     const avc = this.type === RecordType.AVC || this.type === RecordType.USER_AVC;
     let pos = this.bodyStart;
     let lineEnd = -1;
@@ -593,6 +627,7 @@ export class AuditRecord {
       if (line[pos] === 0) {
         // scan mode: as in C, the text ends at a NUL (other records were cut before)
         this.#textEnd = scanCut = pos;
+        this.#count = count;
         lineEnd = line.indexOf(NL, pos);
         if (lineEnd < 0) lineEnd = end;
         return lineEnd;
@@ -601,8 +636,35 @@ export class AuditRecord {
       const pos0 = pos;
       let te = pos + 1;
       let eq = -1;
+      let h = 0;
+      // the name this type's record had at this place last time, checked byte by byte: a
+      // match needs neither the name's hash nor a look-up (most records repeat their names)
+      const guess = guesses >= 0 && count < GUESSES ? nameGuess[guesses + count] : -1;
+      if (guess >= 0) {
+        const len = nameLens[guess];
+        const at = guess * NAME_MAX;
+        let k = 0;
+        while (k < len && line[ts + k] === nameBytes[at + k]) k++;
+        if (k === len && ts + len < end && line[ts + len] === EQ) {
+          eq = ts + len;
+          te = eq + 1;
+          while (te < end) {
+            const c = line[te];
+            if (c <= SP && (c === SP || c === GS || c === stop || c === 0)) break;
+            te++;
+          }
+          pos = te;
+          // as below: nothing after "=" is no field
+          if (te === eq + 1) continue;
+          let ve = te;
+          if (line[ve - 1] <= 0x2c || line[ve - 1] === 0x3a) ve = trimValue(line, eq + 1, ve);
+          pushField(pool, ts, eq, ve, guess);
+          count++;
+          continue;
+        }
+      }
       // the name's hash is computed on the way, for interning without a second pass
-      let h = line[ts];
+      h = line[ts];
       // the name up to "=", then the value: two tight loops
       while (te < end) {
         const c = line[te];
@@ -643,7 +705,11 @@ export class AuditRecord {
         }
       }
       if (eq < 0) {
-        if (avc) pos = this.#avcWord(ts, te);
+        if (avc) {
+          this.#count = count;
+          pos = this.#avcWord(ts, te);
+          count = this.#count;
+        }
         continue;
       }
       // as libauparse: a name with nothing after its "=" is no field
@@ -651,38 +717,32 @@ export class AuditRecord {
       // one "(" before the name is cut
       const ns = line[ts] === LPAREN && ts < eq ? ts + 1 : ts;
       const vs = eq + 1;
-      let ve = te;
-      // trailing punctuation, in libauparse's order: ":", ",", "'", and ")" unless (none) or (null)
-      if (ve > vs && line[ve - 1] === 0x3a) ve--;
-      if (ve > vs && line[ve - 1] === 0x2c) ve--;
-      if (ve > vs && line[ve - 1] === APOS) ve--;
-      if (
-        ve > vs && line[ve - 1] === RPAREN &&
-        !(ve - vs === 6 && line[vs] === LPAREN &&
-          (startsWith(line, vs, ve, "(none)") || startsWith(line, vs, ve, "(null)")))
-      ) ve--;
+      const ve = trimValue(line, vs, te);
       if (
         eq - ns === 3 && line[ns] === 0x6b && line[ns + 1] === 0x65 && line[ns + 2] === 0x79 &&
         line[vs] !== QUOTE && line[vs] !== LPAREN
       ) {
+        this.#count = count;
         this.#virtualKeys(vs, ve);
+        count = this.#count;
         continue;
       }
       // the hash made while scanning is the name's when the name starts where the scan did
-      const slot = ns === pos0 && eq > ns
+      const plain = ns === pos0 && eq > ns;
+      const slot = plain
         ? nameSlot(line, ns, eq, h ^ (eq - ns))
         : nameSlot(line, ns, eq, nameHash(line, ns, eq));
-      let u = pool.used;
-      if (u + STRIDE > pool.data.length) pool.reserve(STRIDE);
-      const d = pool.data;
-      d[u] = ns;
-      d[u + 1] = eq;
-      d[u + 2] = vs;
-      d[u + 3] = ve;
-      d[u + 4] = slot;
-      pool.used = u += STRIDE;
-      this.#count++;
+      // guessed next time only when a byte match means the same name (not msg, key, "(")
+      if (guesses >= 0 && count < GUESSES) {
+        nameGuess[guesses + count] = plain && slot >= 0 && slot !== MSG_SLOT &&
+            slot !== KEY_SLOT && line[ns] !== LPAREN
+          ? slot
+          : -1;
+      }
+      pushField(pool, ns, eq, ve, slot);
+      count++;
     }
+    this.#count = count;
     if (scan) {
       if (lineEnd < 0) {
         lineEnd = line.indexOf(NL, pos);
@@ -784,7 +844,7 @@ export class AuditRecord {
     }
     const k = this.#base + i * STRIDE;
     const d = this.#pool!.data;
-    const slot = d[k + 4];
+    const slot = d[k + 3];
     return slot >= 0 ? nameStrings[slot] : decodeBytes(this.buffer, d[k], d[k + 1]);
   }
 
@@ -795,7 +855,7 @@ export class AuditRecord {
    */
   fieldNameId(i: number): number {
     if (this.#base < 0) this.#tokenize(this.end, false);
-    return this.#pool!.data[this.#base + i * STRIDE + 4];
+    return this.#pool!.data[this.#base + i * STRIDE + 3];
   }
 
   /** The value of field `i` as written in the log (quotes and hex kept). */
@@ -808,7 +868,7 @@ export class AuditRecord {
     }
     const k = this.#base + i * STRIDE;
     const d = this.#pool!.data;
-    return decodeValue(this.buffer, d[k + 2], d[k + 3]);
+    return decodeValue(this.buffer, d[k + 1] + 1, d[k + 2]);
   }
 
   /**
@@ -818,14 +878,14 @@ export class AuditRecord {
   fieldValueStart(i: number): number {
     if (this.#base < 0) this.#tokenize(this.end, false);
     if (this.#extra?.synthetic?.has(i)) return -1;
-    return this.#pool!.data[this.#base + i * STRIDE + 2];
+    return this.#pool!.data[this.#base + i * STRIDE + 1] + 1;
   }
 
   /** Offset just past field `i`'s value in {@link buffer}; -1 for synthetic fields. */
   fieldValueEnd(i: number): number {
     if (this.#base < 0) this.#tokenize(this.end, false);
     if (this.#extra?.synthetic?.has(i)) return -1;
-    return this.#pool!.data[this.#base + i * STRIDE + 3];
+    return this.#pool!.data[this.#base + i * STRIDE + 2];
   }
 
   /** Whether field `i` was made by the tokenizer (a split key, an AVC result). */
@@ -842,7 +902,8 @@ export class AuditRecord {
     if (this.#base < 0) this.#tokenize(this.end, false);
     const k = this.#base + i * STRIDE;
     const d = this.#pool!.data;
-    return [d[k], d[k + 1], d[k + 2], d[k + 3]];
+    if (this.#extra?.synthetic?.has(i)) return [0, 0, 0, 0];
+    return [d[k], d[k + 1], d[k + 1] + 1, d[k + 2]];
   }
 
   /** The index of the first field called `name`, or -1. */
