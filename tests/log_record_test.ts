@@ -445,3 +445,14 @@ Deno.test("a timer's abort stops a long file read (the reader gives the event lo
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("scanLines refuses text that does not end with a newline (its scans rely on one)", async () => {
+  const { FieldPool, scanLines } = await import("../lib/log/record.ts");
+  const text = new TextEncoder().encode('type=CWD msg=audit(1.000:1): cwd="/"');
+  const out: AuditRecord[] = [];
+  throws(() => scanLines(text, 0, text.length, new FieldPool(), out, () => {}), RangeError);
+  strictEqual(out.length, 0);
+  const whole = new TextEncoder().encode('type=CWD msg=audit(1.000:1): cwd="/"\n');
+  strictEqual(scanLines(whole, 0, whole.length, new FieldPool(), out, () => {}), 1);
+  strictEqual(out[0].fieldValue(0), '"/"');
+});

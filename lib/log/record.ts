@@ -648,10 +648,19 @@ export class AuditRecord {
         if (k === len && ts + len < end && line[ts + len] === EQ) {
           eq = ts + len;
           te = eq + 1;
-          while (te < end) {
-            const c = line[te];
-            if (c <= SP && (c === SP || c === GS || c === stop || c === 0)) break;
-            te++;
+          if (scan) {
+            // unbounded: in scan mode the line's newline is in the buffer and stops the loop
+            for (;;) {
+              const c = line[te];
+              if (c <= SP && (c === SP || c === GS || c === NL || c === 0)) break;
+              te++;
+            }
+          } else {
+            while (te < end) {
+              const c = line[te];
+              if (c <= SP && (c === SP || c === GS || c === stop || c === 0)) break;
+              te++;
+            }
           }
           pos = te;
           // as below: nothing after "=" is no field
@@ -990,6 +999,10 @@ export function scanLines(
   onBad: BadLineHandler,
   limit?: number,
 ): number {
+  // the tokenizer relies on it: a newline ends its scans of the last line
+  if (to > from && buffer[to - 1] !== NL) {
+    throw new RangeError("scanLines: the text must end with a newline");
+  }
   let lines = 0;
   let pos = from;
   while (pos < to) {

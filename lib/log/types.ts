@@ -7,10 +7,12 @@
 import { MSG_TYPES } from "./_tables.ts";
 
 const byName = new Map<string, number>();
-const byNumber = new Map<number, string>();
+/** Names by number: record types are below 0x10000, so an array looks them up fastest. */
+const TYPE_LIMIT = 0x10000;
+const byNumber: (string | undefined)[] = new Array(TYPE_LIMIT).fill(undefined);
 for (const [n, name] of MSG_TYPES) {
   byName.set(name, n);
-  byNumber.set(n, name);
+  if (n >= 0 && n < TYPE_LIMIT) byNumber[n] = name;
 }
 
 /** Record type numbers auditkit's log code refers to by name. */
@@ -40,7 +42,7 @@ export const RecordType = {
  * ```
  */
 export function recordTypeName(type: number): string {
-  return byNumber.get(type) ?? `UNKNOWN[${type}]`;
+  return msgTypeName(type) ?? `UNKNOWN[${type}]`;
 }
 
 /**
@@ -55,7 +57,7 @@ export function recordTypeName(type: number): string {
  * ```
  */
 export function msgTypeName(type: number): string | undefined {
-  return byNumber.get(type);
+  return type >= 0 && type < TYPE_LIMIT ? byNumber[type] : undefined;
 }
 
 const byUpperName = new Map<string, number>();
