@@ -199,3 +199,24 @@ export type Libaudit = Deno.DynamicLibrary<typeof libauditSymbols>;
 
 /** libaudit, opened on first use from `AUDITKIT_LIBAUDIT` or `libaudit.so.1`. */
 export const libaudit = lazyLibrary("libaudit.so.1", "AUDITKIT_LIBAUDIT", libauditSymbols);
+
+/**
+ * The three lookup functions log interpretation reads its tables from: a
+ * handle with only them opens in a fraction of the time the whole table
+ * takes (Deno makes a binding per symbol).
+ */
+export const libauditTableSymbols = {
+  audit_syscall_to_name: libauditSymbols.audit_syscall_to_name,
+  audit_flag_to_name: libauditSymbols.audit_flag_to_name,
+  audit_elf_to_machine: libauditSymbols.audit_elf_to_machine,
+} as const;
+
+/** The opened table-only libaudit handle type. */
+export type LibauditTables = Deno.DynamicLibrary<typeof libauditTableSymbols>;
+
+/** libaudit's table functions alone, opened on first use (same path as {@link libaudit}). */
+export const libauditTables = lazyLibrary(
+  "libaudit.so.1",
+  "AUDITKIT_LIBAUDIT",
+  libauditTableSymbols,
+);

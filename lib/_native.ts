@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Libaudit, libaudit } from "../ffi/libaudit.ts";
+import { type Libaudit, libaudit, type LibauditTables, libauditTables } from "../ffi/libaudit.ts";
 import { type Libc, libc } from "../ffi/libc.ts";
 import { type Libauparse, libauparse } from "../ffi/libauparse.ts";
 import { LibraryLoadError } from "../ffi/_load.ts";
@@ -26,6 +26,16 @@ function load<T>(get: () => T, soname: string, pkg: string, path: () => string):
 /** The libaudit symbols; throws {@link AuditLibraryError} when the library is missing. */
 export function audit(): Libaudit["symbols"] {
   return load(() => libaudit.get().symbols, "libaudit.so.1", "libaudit1", libaudit.path);
+}
+
+/** libaudit's table functions alone (quick to open); throws {@link AuditLibraryError} when it is missing. */
+export function auditTables(): LibauditTables["symbols"] {
+  return load(
+    () => libauditTables.get().symbols,
+    "libaudit.so.1",
+    "libaudit1",
+    libauditTables.path,
+  );
 }
 
 /** The libc symbols; throws {@link AuditLibraryError} when the library is missing. */

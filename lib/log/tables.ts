@@ -44,8 +44,8 @@ async function fromLibaudit(): Promise<Tables | undefined> {
   } catch { /* no env permission: the default applies */ }
   if ((await Deno.permissions.query({ name: "ffi" })).state !== "granted") return undefined;
   try {
-    const { audit, fromCString } = await import("../_native.ts");
-    const lib = audit();
+    const { auditTables, fromCString } = await import("../_native.ts");
+    const lib = auditTables();
     const t = builtin();
     t.source = "libaudit";
     // a log names one or two machines: their syscall tables are read when first needed
