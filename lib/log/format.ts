@@ -363,12 +363,28 @@ export function eventToJson(event: AuditEvent): JsonEvent {
 const HEX = "0123456789abcdef";
 
 /**
+ * Bytes that are written often (names, record heads, cached values), packed
+ * for {@link JsonBytes.piece}: the byte count, then the bytes four to a
+ * little-endian word.
+ */
+type Piece = Uint32Array;
+
+function pack(b: Uint8Array): Piece {
+  const p = new Uint32Array(2 + (b.length >> 2));
+  p[0] = b.length;
+  for (let i = 0; i < b.length; i++) p[1 + (i >> 2)] |= b[i] << ((i & 3) * 8);
+  return p;
+}
+
+/**
  * The JSON lines of events, written as UTF-8 straight into one growing byte
  * buffer: the same text as `JSON.stringify(eventToJson(event))`, without the
  * intermediate objects and strings (most of the cost of JSON output).
  */
 class JsonBytes {
   buf: Uint8Array<ArrayBuffer> = new Uint8Array(1 << 16);
+  /** {@link buf} for writes of four bytes at a time. */
+  view: DataView = new DataView(this.buf.buffer);
   len = 0;
 
   reserve(n: number): void {
@@ -378,6 +394,23 @@ class JsonBytes {
     const grown = new Uint8Array(size);
     grown.set(this.buf.subarray(0, this.len));
     this.buf = grown;
+    this.view = new DataView(grown.buffer);
+  }
+
+  /**
+   * A {@link Piece}: four bytes per write (the last word may write past the
+   * piece; those bytes are overwritten by what follows).
+   */
+  piece(p: Piece): void {
+    const n = p[0];
+    this.reserve(n + 4);
+    const view = this.view;
+    let at = this.len;
+    this.len = at + n;
+    for (let i = 1; i < p.length; i++) {
+      view.setUint32(at, p[i], true);
+      at += 4;
+    }
   }
 
   /** Text known to need no escaping and to be ASCII (punctuation, numbers). */
@@ -514,6 +547,7 @@ class JsonBytes {
     const next = this.spare ?? new Uint8Array(this.buf.length);
     this.spare = this.buf;
     this.buf = next;
+    this.view = new DataView(next.buffer);
     this.len = 0;
     return out;
   }
@@ -559,16 +593,16 @@ const encoder = new TextEncoder();
  * ones); null for array indices, which a JS object lists first: they take the
  * object path so the output stays that of JSON.stringify.
  */
-const nameKeyBytes: (Uint8Array | null | undefined)[] = new Array(2 * NAME_SLOTS).fill(undefined);
+const nameKeyBytes: (Piece | null | undefined)[] = new Array(2 * NAME_SLOTS).fill(undefined);
 /** Per name id, the last record (by {@link recordStamp}) that used it: finds repeated names. */
 const nameSeen = new Int32Array(NAME_SLOTS);
 let recordStamp = 0;
 
-function nameKey(id: number, name: string): Uint8Array | null {
+function nameKey(id: number, name: string): Piece | null {
   const special = /^(?:0|[1-9]\d*)$/.test(name) && Number(name) < 0xffffffff;
-  const key = special ? null : encoder.encode(`${JSON.stringify(name)}:`);
+  const key = special ? null : pack(encoder.encode(`${JSON.stringify(name)}:`));
   nameKeyBytes[2 * id] = key;
-  nameKeyBytes[2 * id + 1] = special ? null : encoder.encode(`,${JSON.stringify(name)}:`);
+  nameKeyBytes[2 * id + 1] = special ? null : pack(encoder.encode(`,${JSON.stringify(name)}:`));
   return key;
 }
 
@@ -578,7 +612,7 @@ function nameKey(id: number, name: string): Uint8Array | null {
  * is an array index, or repeats within the record (`stamp` tells this
  * record's names from older ones).
  */
-function plainKey(r: AuditRecord, i: number, stamp: number, comma: number): Uint8Array | null {
+function plainKey(r: AuditRecord, i: number, stamp: number, comma: number): Piece | null {
   const id = r.fieldNameId(i);
   if (id < 0 || nameSeen[id] === stamp) return null;
   nameSeen[id] = stamp;
@@ -590,7 +624,7 @@ function plainKey(r: AuditRecord, i: number, stamp: number, comma: number): Uint
 /** What the encoder keeps per record type. */
 interface TypeInfo {
   /** `{"type":"NAME","type_id":N,"raw":{` */
-  head: Uint8Array;
+  head: Piece;
   /** The {@link Interp} of each name id. */
   interp: Uint8Array;
 }
@@ -604,7 +638,7 @@ function typeInfo(r: AuditRecord): TypeInfo {
   let info = type < 0x10000 ? typeInfos[type] : otherTypes.get(type);
   if (info === undefined) {
     info = {
-      head: encoder.encode(`{"type":${JSON.stringify(r.typeName)},"type_id":${type},"raw":{`),
+      head: pack(encoder.encode(`{"type":${JSON.stringify(r.typeName)},"type_id":${type},"raw":{`)),
       interp: new Uint8Array(NAME_SLOTS),
     };
     if (type < 0x10000) typeInfos[type] = info;
@@ -614,7 +648,7 @@ function typeInfo(r: AuditRecord): TypeInfo {
 }
 
 let isoSec = NaN;
-let isoPrefix = new Uint8Array(0);
+let isoPrefix = pack(new Uint8Array(0));
 
 /** `"time":"...",` of an event (the ISO text up to the second is cached per second). */
 function writeTime(w: JsonBytes, event: AuditEvent): void {
@@ -624,10 +658,10 @@ function writeTime(w: JsonBytes, event: AuditEvent): void {
   }
   if (event.sec !== isoSec) {
     const iso = new Date(event.sec * 1000).toISOString();
-    isoPrefix = encoder.encode(`"time":"${iso.slice(0, iso.length - 4)}`);
+    isoPrefix = pack(encoder.encode(`"time":"${iso.slice(0, iso.length - 4)}`));
     isoSec = event.sec;
   }
-  w.bytes(isoPrefix);
+  w.piece(isoPrefix);
   w.uint(event.msec, 3);
   w.ascii('Z",');
 }
@@ -679,12 +713,12 @@ const KEY_PAIRS = 1 << 30;
  * {@link CACHE_VALUE_MAX} bytes.
  */
 const CACHE_SLOTS = 1 << 15;
-const EMPTY = new Uint8Array(0);
+const EMPTY = pack(new Uint8Array(0));
 const CACHE_VALUE_MAX = 48;
 const cacheKeys = new Uint8Array(CACHE_SLOTS * CACHE_VALUE_MAX);
 const cacheLens = new Int32Array(CACHE_SLOTS).fill(-1);
 const cachePairs = new Int32Array(CACHE_SLOTS);
-const cacheJson: Uint8Array[] = new Array(CACHE_SLOTS).fill(EMPTY);
+const cacheJson: Piece[] = new Array(CACHE_SLOTS).fill(EMPTY);
 
 function writeByValue(
   w: JsonBytes,
@@ -708,13 +742,13 @@ function writeByValue(
     let k = 0;
     while (k < len && cacheKeys[at + k] === src[start + k]) k++;
     if (k === len) {
-      w.bytes(cacheJson[slot]);
+      w.piece(cacheJson[slot]);
       return;
     }
   }
   const from = w.len;
   w.string(interpretField(event, r, i, "raw"));
-  cacheJson[slot] = w.buf.slice(from, w.len);
+  cacheJson[slot] = pack(w.buf.subarray(from, w.len));
   cacheKeys.set(src.subarray(start, start + len), at);
   cacheLens[slot] = len;
   cachePairs[slot] = pair;
@@ -725,7 +759,7 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
   const mark = w.len;
   const stamp = recordStamp = (recordStamp + 1) | 0;
   const info = typeInfo(r);
-  w.bytes(info.head);
+  w.piece(info.head);
   for (let i = 0; i < n; i++) {
     const key = plainKey(r, i, stamp, i > 0 ? 1 : 0);
     if (key === null) {
@@ -734,7 +768,7 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
       w.bytes(encoder.encode(JSON.stringify(recordToJson(event, r))));
       return;
     }
-    w.bytes(key);
+    w.piece(key);
     w.value(r, i);
   }
   w.ascii('},"interpreted":{');
@@ -744,7 +778,7 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
   const cache = !r.enriched;
   for (let i = 0; i < n; i++) {
     const id = r.fieldNameId(i);
-    w.bytes(nameKeyBytes[2 * id + (i > 0 ? 1 : 0)]!);
+    w.piece(nameKeyBytes[2 * id + (i > 0 ? 1 : 0)]!);
     const how = interpOf(r, i, id, table);
     // ENRICHED values come first for every kind (interpretField looks them up)
     if (!cache) w.string(interpretField(event, r, i, "raw"));

@@ -920,6 +920,21 @@ export function interpretationKey(record: AuditRecord, kind: FieldKind): number 
 export function interpretationKeyOf(ctx: InterpretContext, kind: FieldKind): number {
   const code = KEY_KINDS[kind];
   if (code === undefined) return INTERPRET_EACH_TIME;
+  // the keys of the last (machine, syscall) asked about: a record's fields ask one after another
+  if (ctx.machine !== memoMachine || ctx.syscall !== memoSyscall) {
+    memoMachine = ctx.machine;
+    memoSyscall = ctx.syscall;
+    memoKeys.fill(NaN);
+  }
+  const known = memoKeys[code];
+  if (known === known) return known;
+  return memoKeys[code] = keyOf(ctx, code);
+}
+
+let memoMachine = NaN, memoSyscall = NaN;
+const memoKeys = new Float64Array(8).fill(NaN);
+
+function keyOf(ctx: InterpretContext, code: number): number {
   // arch depends on the machine only; the others on the syscall too
   const syscall = code === 2 ? 0 : ctx.syscall;
   if (syscall < 0 || syscall > 0xffff || ctx.machine < -1 || ctx.machine > 0xfffe) {
@@ -1290,11 +1305,21 @@ function placedContext(record: AuditRecord): RecordContext {
   for (let i = 0; i < n; i++) {
     const id = record.fieldNameId(i);
     if ((i === 0 || i === 9) && id === ARCH) {
-      const v = strtoul(record.fieldValue(i), 16);
-      machine = v === undefined ? -2 : elfToMachine(u32(v));
+      const val = record.fieldValue(i);
+      // the usual arch (up to 8 hex digits) without a BigInt
+      if (val.length > 0 && val.length <= 8 && onlyDigits(val, 16)) {
+        machine = elfToMachine(parseInt(val, 16));
+      } else {
+        const v = strtoul(val, 16);
+        machine = v === undefined ? -2 : elfToMachine(u32(v));
+      }
     } else if ((i === 1 || i === 10) && id === SYSCALL_NAME) {
-      const v = strtoul(record.fieldValue(i), 10);
-      syscall = v === undefined ? -1 : i32(v);
+      const val = record.fieldValue(i);
+      if (val.length > 0 && val.length <= 9 && onlyDigits(val, 10)) syscall = parseInt(val, 10);
+      else {
+        const v = strtoul(val, 10);
+        syscall = v === undefined ? -1 : i32(v);
+      }
     } else if (i === 4 && id === A0) a0 = i;
     else if (i === 5 && id === A1) a1 = i;
   }
