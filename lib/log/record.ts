@@ -411,7 +411,7 @@ export class AuditRecord {
     // as the C tools split the header on spaces: spaces before and between its words are skipped
     while (pos < limit && line[pos] === SP) pos++;
     let node: string | undefined;
-    if (line[pos] === 0x6e && startsWith(line, pos, limit, "node=")) {
+    if (startsWith(line, pos, limit, "node=")) {
       let sp = pos + 5;
       while (sp < limit && line[sp] !== SP && line[sp] !== stop && line[sp] !== 0) sp++;
       if (sp >= limit || line[sp] !== SP) throw new BadLineError("no space after the node name");
@@ -421,10 +421,7 @@ export class AuditRecord {
     }
     this.node = node;
     this.typeStart = pos;
-    if (
-      !(pos + 5 <= limit && line[pos] === 0x74 && line[pos + 1] === 0x79 &&
-        line[pos + 2] === 0x70 && line[pos + 3] === 0x65 && line[pos + 4] === EQ)
-    ) throw new BadLineError("no type= field");
+    if (!startsWith(line, pos, limit, "type=")) throw new BadLineError("no type= field");
     pos += 5;
     // the type name is found and hashed in one loop (a call to indexOf costs more on so few bytes)
     let typeEnd = pos;
@@ -449,10 +446,7 @@ export class AuditRecord {
     // the usual msg=audit(sec.mmm:serial), read at once
     const msg = pos;
     let sec = -1, msec = -1, serial = -1;
-    if (
-      pos + 10 <= limit && line[pos] === 0x6d && line[pos + 4] === 0x61 &&
-      line[pos + 9] === LPAREN && startsWith(line, pos, limit, "msg=audit(")
-    ) {
+    if (startsWith(line, pos, limit, "msg=audit(")) {
       sec = parseDigits(line, pos + 10, limit);
       pos = digitsEnd;
       if (sec >= 0 && line[pos] === 0x2e && pos - msg < 25) {
