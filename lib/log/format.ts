@@ -16,6 +16,7 @@ import {
   fieldKind,
   INTERPRET_AS_HEX,
   interpretationKey,
+  type InterpretContext,
   interpretField,
   interpretValue,
   isContextFree,
@@ -160,6 +161,8 @@ export function formatInterpretedRecord(
   const ectx = r.type === RecordType.SYSCALL ? eventContext(event) : undefined;
   const a0 = ectx?.a0 ?? 0n, a1 = ectx?.a1 ?? 0n;
   const enrichment = r.enriched ? r.enrichment : undefined;
+  // one context for the record's fields, its machine and syscall set as they are read
+  const ctx: InterpretContext = { machine, syscall: 0, a0, a1, enrichment };
   let found = false;
   let comma = false;
   let eq = -1;
@@ -233,13 +236,8 @@ export function formatInterpretedRecord(
         syscall = m ? Number(m[1]) : 0;
       }
     }
-    const ctx = {
-      machine,
-      syscall: isSyscall ? syscall : 0,
-      a0,
-      a1,
-      enrichment,
-    };
+    ctx.machine = machine;
+    ctx.syscall = isSyscall ? syscall : 0;
     if (kind === "unclassified") {
       out += val + (comma ? "," : " ");
       continue;

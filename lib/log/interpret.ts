@@ -1009,14 +1009,18 @@ export function interpretValue(
   ctx: InterpretContext,
   escape: EscapeMode = "tty",
 ): string {
-  let out: string | undefined;
   const enriched = ctx.enrichment?.get(name.toUpperCase());
   if (enriched !== undefined && !enriched.startsWith("unknown-")) {
     // what auditd recorded is given as it is, not escaped again
     return printEnriched(kind, enriched);
-  } else {
-    out = CONTEXT_FREE.has(kind) ? memoized(kind, val, ctx) : interpretKind(kind, val, ctx);
   }
+  return CONTEXT_FREE.has(kind)
+    ? memoized(kind, val, ctx, escape)
+    : escaped(kind, interpretKind(kind, val, ctx), escape);
+}
+
+/** An interpretation escaped for output (each key of a split key on its own). */
+function escaped(kind: FieldKind, out: string, escape: EscapeMode): string {
   if (kind === "escaped_key" && out.includes("\x01")) {
     return out.split("\x01").map((k) => escapeValue(k, escape)).join("\x01");
   }
@@ -1052,15 +1056,18 @@ export function isContextFree(kind: FieldKind): boolean {
 }
 
 const MEMO_LIMIT = 1 << 14;
-const memo = new Map<FieldKind, Map<string, string>>();
+/** By escape mode and kind: raw value -> escaped interpretation. */
+const memo = new Map<EscapeMode, Map<FieldKind, Map<string, string>>>();
 
-/** Values repeat across events (uids, exes, paths): each is interpreted once. */
-function memoized(kind: FieldKind, val: string, ctx: InterpretContext): string {
-  let m = memo.get(kind);
-  if (!m) memo.set(kind, m = new Map());
+/** Values repeat across events (uids, exes, paths): each is interpreted and escaped once. */
+function memoized(kind: FieldKind, val: string, ctx: InterpretContext, escape: EscapeMode): string {
+  let byKind = memo.get(escape);
+  if (!byKind) memo.set(escape, byKind = new Map());
+  let m = byKind.get(kind);
+  if (!m) byKind.set(kind, m = new Map());
   let out = m.get(val);
   if (out === undefined) {
-    out = interpretKind(kind, val, ctx);
+    out = escaped(kind, interpretKind(kind, val, ctx), escape);
     if (m.size >= MEMO_LIMIT) m.clear();
     m.set(val, out);
   }
