@@ -965,6 +965,46 @@ oracleTest(
 );
 
 oracleTest(
+  "cut and shuffled records (as a mutation fuzzer found them) read as the tools read them",
+  ["ausearch", "aureport"],
+  async () => {
+    const sys = (stamp: string, rest = "") =>
+      `type=SYSCALL msg=audit(${stamp}): arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c ` +
+      `a1=1 a2=0 a3=0 items=1 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 ` +
+      `fsgid=0 tty=(none) ses=1 comm="cat" exe="/usr/bin/cat" key=(null)${rest}`;
+    await compareOnLines(
+      [
+        // one ausearch event that libauparse, fed its records one at a time, splits in three
+        // events of one time stamp: they go out in the order they complete
+        'type=PATH msg=audit(1700000000.000:1): item=0 name="/etc/x" nametype=NORMAL',
+        "type=PROCTITLE msg=audit(1700000000.000:1): proctitle=636174",
+        sys("1700000000.000:1"),
+        "type=EOE msg=audit(1700000000.000:1): ",
+        'type=CWD msg=audit(1700000000.000:1): cwd="/root"',
+        // an AVC alone: no syscall to name subject, result and object from
+        'type=AVC msg=audit(1700000010.000:2): avc:  denied  { read write } for  pid=5 comm="httpd" ' +
+        'name="i" dev="sda1" ino=4 scontext=system_u:system_r:httpd_t:s0 ' +
+        "tcontext=unconfined_u:object_r:user_home_t:s0 tclass=file permissive=0",
+        // user records cut before their result: the object is still found, NULLs print as (null)
+        "type=VIRT_MACHINE_ID msg=audit(1700000020.000:3): pid=2600 uid=0 auid=4294967295 " +
+        'ses=4294967295 subj=unconfined msg=\'virt=kvm vm="web1" uuid',
+        "type=USER_AUTH msg=audit(1700000030.000:4): pid=7100 uid=0 auid=1000 ses=9 msg='op=PAM:",
+        "type=USER_LOGIN msg=audit(1700000031.000:5): pid=7101 uid=0 auid=1000 ses=9 msg='op=login",
+        // a stamp word of 18 characters that ends the line: ausearch and aureport count the
+        // newline and take it, libauparse (csv, text) does not
+        "type=PROCTITLE msg=audit(17000001",
+        // a line that ends right after its stamp
+        "type=PATH msg=audit(1700000040.000:6)",
+        'type=PATH msg=audit(1700000040.000:6): item=0 name="/etc/g" nametype=NORMAL',
+      ],
+      [["--raw"], ["-i"], ["--format", "csv"], ["--format", "text"], ["-sv", "no", "-i"]],
+      [[], ["-e"], ["-au"], ["-au", "-i"], ["-l"], ["-l", "-i"], ["-t"]],
+      true,
+    );
+  },
+);
+
+oracleTest(
   "any mix of odd lines (spaces, stamps, CR, NUL, long lines, unknown types) reads as the tools read it",
   ["ausearch", "aureport"],
   async () => {

@@ -108,6 +108,14 @@ export interface AssembleOptions {
   eoeTimeout?: number;
   /** The completion rules (default `"libauparse"`). */
   rules?: AssemblyRules;
+  /**
+   * With libauparse's rules: records come one at a time, as `auparse_feed`
+   * takes them (ausearch feeds each event's records so for its csv and text
+   * formats). libauparse then hands out complete events before it reads each
+   * record, not only after one starts a new event, which changes their order
+   * when several share a time stamp.
+   */
+  feed?: boolean;
 }
 
 /** ausearch's "known to be one record" types: an event starting with one is complete at once. */
@@ -158,11 +166,13 @@ export class EventAssembler {
 
   readonly #timeout: number;
   readonly #ausearch: boolean;
+  readonly #feed: boolean;
 
   /** Creates an assembler. */
   constructor(options: AssembleOptions = {}) {
     this.#timeout = options.eoeTimeout ?? 2;
     this.#ausearch = options.rules === "ausearch";
+    this.#feed = options.feed === true && !this.#ausearch;
   }
 
   /**
@@ -173,12 +183,14 @@ export class EventAssembler {
    * - libauparse: a record of a type that ends events completes its event,
    *   and every record moves the clock; events are handed out after a new
    *   one started: while the lowest (time stamp, then slot) is complete, it
-   *   goes and frees its slot;
+   *   goes and frees its slot (with `feed`, also before each record is read);
    * - ausearch: joining an event completes nothing and moves no clock; a new
    *   event of a one-record type is complete at once.
    */
   push(r: AuditRecord): void {
     const ausearch = this.#ausearch;
+    // fed records: what is complete goes before the record is read
+    if (this.#feed) this.#release();
     const e = this.#openEvent(r);
     if (e !== undefined) {
       e.records.push(r);
@@ -385,7 +397,8 @@ export async function* eventBatches(
  * The events libauparse makes of the records of `event` when they are fed
  * to it on their own, as ausearch does for its csv and text formats: an
  * event grouped by ausearch's rules may hold records after a PROCTITLE or
- * EOE, which libauparse starts a new event with (a lone EOE is dropped).
+ * EOE, which libauparse starts a new event with (a lone EOE is dropped),
+ * handing out what is complete before it reads each record (`feed`).
  * An event grouped by libauparse's rules comes back as it is.
  *
  * @example
@@ -397,8 +410,9 @@ export async function* eventBatches(
  * ```
  */
 export function regroupAsLibauparse(event: AuditEvent): AuditEvent[] {
-  const asm = new EventAssembler();
-  for (const r of event.records) asm.push(r);
+  const asm = new EventAssembler({ feed: true });
+  // a line libauparse does not take as a record is skipped
+  for (const r of event.records) if (!r.shortStamp) asm.push(r);
   asm.flush();
   return asm.drain();
 }

@@ -165,7 +165,8 @@ export function formatInterpretedRecord(
   const ctx: InterpretContext = { machine, syscall: 0, a0, a1, enrichment };
   let found = false;
   let comma = false;
-  let eq = -1;
+  // ausearch's pointer: at the time stamp until a look for "=" fails (an empty rest looks for none)
+  let eq = paren;
   while (str !== undefined && str < line.length && (eq = line.indexOf("=", str)) >= 0) {
     comma = false;
     found = true;

@@ -388,7 +388,9 @@ class Cursor {
       const r = this.rec;
       const n = this.#fieldCount(r);
       if (!moved) {
-        if (this.#fields[r] + 1 < n) this.#fields[r]++;
+        // as nvlist_next: at the record's last field the look ends there, the cursor unmoved
+        if (this.#fields[r] + 1 >= n) return undefined;
+        this.#fields[r]++;
         moved = true;
       }
       for (let f = this.#fields[r]; f < n; f++) {
@@ -1274,11 +1276,21 @@ class Normalizer {
       return;
     }
     if (type === T("AVC")) {
+      // an AVC without a syscall: the command is the how, the contexts subject and object
       if (c.find("comm") !== undefined) d.how = c.interpret(this.escape);
       else c.firstRecord();
-      if (this.primeSubject("scontext")) c.firstRecord();
-      if (this.attrs && this.primeObject("tcontext")) c.firstRecord();
+      this.primeSubject("scontext");
+      d.subjectKind = "unknown-acct";
+      c.firstRecord();
+      if (this.attrs) {
+        this.primeObject("tcontext");
+        c.firstRecord();
+      }
+      d.objectKind = "unknown";
       d.action = RECORD_ACTIONS.get(type);
+      // the decision is the result
+      c.firstRecord();
+      if (c.find("seresult") !== undefined) d.results = this.ref();
       return;
     }
     if (type >= 1200 && type < 1299) {
@@ -1386,6 +1398,8 @@ class Normalizer {
     act ??= RECORD_ACTIONS.get(type);
     if (act !== undefined) d.action = act;
     if (!userAvc) {
+      // from the first record: a failed look for the results may have left the cursor past the end
+      c.firstRecord();
       d.objectPrimary = this.simpleObject(type);
       d.objectSecondary = this.simpleField(type, [["CRYPTO_SESSION", "rport"], [
         "SOFTWARE_UPDATE",

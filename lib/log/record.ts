@@ -298,6 +298,8 @@ const STRIDE = 4;
 export const POOL_STRIDE = STRIDE;
 
 interface RecordExtra {
+  /** The stamp word has 18 characters: the newline counted, as ausearch counts it, made it long enough. */
+  shortStamp?: boolean;
   names?: (string | undefined)[];
   synthetic?: Map<number, string>;
   enrichment?: Map<string, string>;
@@ -386,6 +388,10 @@ export class AuditRecord {
    * `buffer` (there must be one): the header and the fields are parsed in
    * one pass that also finds the line's end ({@link scanLines} reads a log
    * this way).
+   *
+   * `newline`: the line is read as ausearch and aureport read it, its
+   * newline kept (fgets), so that a stamp word at the end of the line
+   * counts the newline when they check its length.
    */
   constructor(
     buffer: Uint8Array,
@@ -393,13 +399,18 @@ export class AuditRecord {
     end: number = buffer.length,
     separator?: number,
     pool?: FieldPool,
+    newline = false,
   ) {
     this.#pool = pool;
     const scan = end < 0 && pool !== undefined;
+    let nulCut = false;
     if (!scan) {
       // as in C, a line's text stops at its first NUL (in scan mode the scans below stop there)
       const nul = buffer.subarray(start, end).indexOf(0);
-      if (nul >= 0) end = start + nul;
+      if (nul >= 0) {
+        end = start + nul;
+        nulCut = true;
+      }
     }
     const limit = scan ? buffer.length : end;
     // in scan mode a newline ends the name scans below; otherwise only a space does
@@ -445,6 +456,10 @@ export class AuditRecord {
     while (pos < limit && line[pos] === SP) pos++;
     // the usual msg=audit(sec.mmm:serial), read at once
     const msg = pos;
+    /** 1 when a word ending at `at` ends the line and takes its newline along (fgets). */
+    const newlineAt = (at: number) =>
+      newline && (scan ? line[at] === NL : at === end && !nulCut) ? 1 : 0;
+    let shortStamp = false;
     let sec = -1, msec = -1, serial = -1;
     if (startsWith(line, pos, limit, "msg=audit(")) {
       sec = parseDigits(line, pos + 10, limit);
@@ -459,8 +474,12 @@ export class AuditRecord {
           else if (pos + 1 - msg <= 18) {
             // the C tools want a word of 19 or more characters there
             let wordEnd = pos + 1;
-            while (wordEnd < limit && line[wordEnd] !== SP && line[wordEnd] !== stop) wordEnd++;
-            if (wordEnd - msg <= 18) serial = -1;
+            while (
+              wordEnd < limit && line[wordEnd] !== SP && line[wordEnd] !== stop &&
+              line[wordEnd] !== 0
+            ) wordEnd++;
+            if (wordEnd - msg + newlineAt(wordEnd) <= 18) serial = -1;
+            else shortStamp = wordEnd - msg === 18;
           }
         }
       }
@@ -479,7 +498,8 @@ export class AuditRecord {
         if (c === SP || c === stop || c === 0) break;
         wordEnd++;
       }
-      if (wordEnd - msg <= 18) throw new BadLineError("no msg=audit( stamp");
+      if (wordEnd - msg + newlineAt(wordEnd) <= 18) throw new BadLineError("no msg=audit( stamp");
+      shortStamp = wordEnd - msg === 18;
       let open = line[msg + 9] === LPAREN ? msg + 9 : -1;
       for (let i = msg; open < 0 && i < wordEnd; i++) if (line[i] === LPAREN) open = i;
       if (open < 0) throw new BadLineError("no msg=audit( stamp");
@@ -494,6 +514,7 @@ export class AuditRecord {
     if (pos < limit && line[pos] === 0x3a) pos++;
     if (pos < limit && line[pos] === SP) pos++;
     this.bodyStart = pos;
+    if (shortStamp) this.#extra = { shortStamp };
     if (!scan) {
       this.end = end;
       this.#textEnd = separator === undefined
@@ -558,6 +579,16 @@ export class AuditRecord {
     let end = this.typeStart + 5;
     while (end < this.end && line[end] !== SP) end++;
     return decodeBytes(line, this.typeStart + 5, end);
+  }
+
+  /**
+   * Whether the record's stamp word is long enough only with the line's
+   * newline counted, as ausearch and aureport count it (see the
+   * constructor's `newline`): libauparse, which drops the newline, does not
+   * take such a line as a record.
+   */
+  get shortStamp(): boolean {
+    return this.#extra?.shortStamp === true;
   }
 
   /** Whether the line carries an ENRICHED list after 0x1D. */
@@ -1007,12 +1038,13 @@ export function scanLines(
       continue;
     }
     try {
-      out.push(new AuditRecord(buffer, pos, -1, undefined, pool));
+      // read as the C tools read it (a limit): the newline comes along
+      out.push(new AuditRecord(buffer, pos, -1, undefined, pool, limit !== undefined));
       const next = scanNext;
       if (limit !== undefined && next - 1 - pos > limit - 1) {
         // longer than the C tools' line buffer: read as they read it, in pieces
         out.pop();
-        readLinePieces(buffer, pos, next - 1, limit, out, onBad, lines);
+        readLinePieces(buffer, pos, next - 1, limit, out, onBad, lines, true);
       }
       pos = next;
     } catch (e) {
@@ -1021,11 +1053,11 @@ export function scanLines(
       if (nl < 0 || nl >= to) nl = to;
       const end = nl;
       if (limit !== undefined && end - pos > limit - 1) {
-        readLinePieces(buffer, pos, end, limit, out, onBad, lines);
+        readLinePieces(buffer, pos, end, limit, out, onBad, lines, true);
       } else {
         // parsed again within the line's bounds, for the reason a reader of that line alone gets
         try {
-          out.push(new AuditRecord(buffer, pos, end, undefined, pool));
+          out.push(new AuditRecord(buffer, pos, end, undefined, pool, limit !== undefined));
         } catch (again) {
           if (!(again instanceof BadLineError)) throw again;
           onBad(pos, end, again.message, lines, again.timeStamp);
@@ -1060,11 +1092,13 @@ export function readLinePieces(
   out: AuditRecord[],
   onBad: BadLineHandler,
   line: number,
+  newline = false,
 ): void {
   for (let p = start; p < end;) {
     const q = Math.min(p + limit - 1, end);
     try {
-      out.push(new AuditRecord(buffer, p, q));
+      // only the last piece ends with the line's newline
+      out.push(new AuditRecord(buffer, p, q, undefined, undefined, newline && q === end));
     } catch (e) {
       if (!(e instanceof BadLineError)) throw e;
       onBad(p, q, e.message, line, e.timeStamp);

@@ -13,7 +13,7 @@ import { type SearchItems, searchItems } from "./search.ts";
 import { type ExtractFlags, extractItems, reportFlags } from "./extract.ts";
 import { syscallName } from "./tables.ts";
 import { MORE_COLUMNS, type MoreReportKind } from "./report_more.ts";
-import { auid, NO_LINE_END, safe, setEscapeMode, typeText } from "./report_text.ts";
+import { auid, NO_LINE_END, safe, setEscapeMode, typeText, uidText } from "./report_text.ts";
 
 /** The report kinds auditkit makes (aureport's selectors). */
 export type ReportKind =
@@ -129,6 +129,9 @@ function syscallText(_ev: AuditEvent, s: SearchItems, i: boolean): string {
 
 const q = (v: string | undefined) => v ?? "?";
 
+/** A string aureport prints with printf's %s: as it is, NULL as `(null)`. */
+const nul = (v: string | undefined) => v ?? "(null)";
+
 /** {@link q} for a value aureport prints with safe_print_string. */
 const qs = (v: string | undefined) => v === undefined ? "?" : safe(v);
 
@@ -172,11 +175,13 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "Authentication Summary Report",
     summaryRule: 29,
     summaryHeader: "total  acct",
-    rows: (ev, s) =>
+    // the account, else the uid (failed logins have no auid); what was not read prints as
+    // C's printf prints a NULL string
+    rows: (ev, s, i) =>
       !isAuth(ev, s) ? [] : [
-        `${qs(s.acct)} ${q(s.hostname)} ${q(s.terminal)} ${qs(s.exe)} ${
-          successText(s)
-        } ${ev.serial}`,
+        `${s.acct !== undefined ? safe(s.acct) : uidText(s.uid ?? -1, s, i)} ${nul(s.hostname)} ${
+          nul(s.terminal)
+        } ${nul(s.exe)} ${successText(s)} ${ev.serial}`,
       ],
     // the account, or the auid's name when an auid was read (-au reads none)
     values: (ev, s, i) =>
@@ -193,8 +198,8 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     rows: (ev, s, i) =>
       ev.type !== USER_LOGIN ? [] : [
         `${s.success === false && s.acct !== undefined ? safe(s.acct) : auid(s, i)} ${
-          q(s.hostname)
-        } ${q(s.terminal)} ${qs(s.exe)} ${successText(s)} ${ev.serial}`,
+          nul(s.hostname)
+        } ${nul(s.terminal)} ${nul(s.exe)} ${successText(s)} ${ev.serial}`,
       ],
     values: (ev, s, i) =>
       ev.type !== USER_LOGIN

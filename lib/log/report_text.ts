@@ -40,7 +40,15 @@ export function setEscapeMode(mode: EscapeMode): void {
 /** The auid column: the number, or the name with `-i`. */
 export function auid(s: SearchItems, i: boolean): string {
   // aureport starts every event with loginuid -2: events without an auid print that
-  const v = s.auid ?? -2;
+  return uidText(s.auid ?? -2, s, i);
+}
+
+/**
+ * A uid as aureport's aulookup_uid prints it: the number, or with -i its
+ * name (an ENRICHED auid name stands for any uid, as aureport looks up the
+ * record's `auid` interpretation whatever uid it prints).
+ */
+export function uidText(v: number, s: SearchItems, i: boolean): string {
   if (!i) return String(v);
   if (v === -1) return "unset";
   if (s.auidName !== undefined) return safe(s.auidName);

@@ -286,16 +286,19 @@ export async function* recordBatches(
       }
       if (all.length > from) yield from === 0 ? all : all.slice(from);
     };
-    const take = (buf: Uint8Array, start: number, end: number) => {
+    /** Parses a whole line; `newline`: it ended with one (the last line of a file may not). */
+    const take = (buf: Uint8Array, start: number, end: number, newline: boolean) => {
       lineNo++;
       const n = lineNo;
       const onBad: BadLineHandler = (s, e, why, _, ts) => bad(buf.subarray(s, e), why, n, ts);
+      // read as the C tools read it (a limit): the newline comes along
+      const withNewline = newline && limit !== undefined;
       if (limit !== undefined && end - start > limit - 1) {
-        readLinePieces(buf, start, end, limit, batch, onBad, n);
+        readLinePieces(buf, start, end, limit, batch, onBad, n, withNewline);
       } else if (end > start) {
         try {
           // the ENRICHED separator is left for the record to find when needed
-          batch.push(new AuditRecord(buf, start, end));
+          batch.push(new AuditRecord(buf, start, end, undefined, undefined, withNewline));
         } catch (e) {
           if (!(e instanceof BadLineError)) throw e;
           onBad(start, end, e.message, n, e.timeStamp);
@@ -315,7 +318,7 @@ export async function* recordBatches(
         else {
           const line = concat(carry!, chunk.subarray(0, nl));
           carry = undefined;
-          take(line, 0, line.length);
+          take(line, 0, line.length, true);
         }
         start = nl + 1;
       }
@@ -339,7 +342,7 @@ export async function* recordBatches(
       fieldsPerChunk = pool.used / POOL_STRIDE;
       yield* handOut();
     }
-    if (carry && !skipping) take(carry, 0, carry.length);
+    if (carry && !skipping) take(carry, 0, carry.length, false);
     yield* handOut();
   }
 }
