@@ -489,21 +489,35 @@ class Normalizer {
     return false;
   }
 
-  primeSubject(name: string): boolean {
+  /**
+   * Where libauparse records the field just found when the caller names
+   * record `rnum` (its setters take the record from the caller and only the
+   * field number from the cursor): a find that went on into a later record
+   * then points at `rnum`'s field of that number, or at nothing when `rnum`
+   * has no such field (it prints as nothing). Without `rnum`, the field found.
+   */
+  at(rnum?: number): FieldRef | undefined {
+    const here = this.ref();
+    if (rnum === undefined || rnum === here.record) return here;
+    return this.c.has(rnum, here.field) ? { record: rnum, field: here.field } : undefined;
+  }
+
+  primeSubject(name: string, rnum?: number): boolean {
     if (this.c.find(name) === undefined) return true;
-    this.d.subjectPrimary = this.ref();
+    this.d.subjectPrimary = this.at(rnum);
     return false;
   }
 
-  secondarySubject(name: string): boolean {
+  secondarySubject(name: string, rnum?: number): boolean {
     if (this.c.find(name) === undefined) return true;
-    this.d.subjectSecondary = this.ref();
+    this.d.subjectSecondary = this.at(rnum);
     return this.subjectWhat();
   }
 
   subjAttr(name: string, rnum: number): boolean {
     if (this.c.find(name) !== undefined) {
-      this.d.subjectAttrs.push(this.ref());
+      const ref = this.at(rnum);
+      if (ref !== undefined) this.d.subjectAttrs.push(ref);
       return false;
     }
     this.c.gotoRecord(rnum);
@@ -517,12 +531,9 @@ class Normalizer {
    */
   primeObject(name: string, rnum?: number): boolean {
     if (this.c.find(name) === undefined) return true;
-    const here = this.ref();
     // a field that record does not have prints as nothing, as libauparse cannot go to it
-    if (rnum === undefined) this.d.objectPrimary = here;
-    else if (this.c.has(rnum, here.field)) {
-      this.d.objectPrimary = { record: rnum, field: here.field };
-    }
+    const ref = this.at(rnum);
+    if (ref !== undefined) this.d.objectPrimary = ref;
     return false;
   }
 
@@ -530,22 +541,23 @@ class Normalizer {
     this.c.gotoRecord(2 + adjust);
     this.c.firstField();
     if (this.c.find(name) === undefined) return true;
-    this.d.objectPrimary2 = this.ref();
+    this.d.objectPrimary2 = this.at(2 + adjust);
     return false;
   }
 
   objAttr(name: string, rnum: number): boolean {
     if (this.c.find(name) !== undefined) {
-      this.d.objectAttrs.push(this.ref());
+      const ref = this.at(rnum);
+      if (ref !== undefined) this.d.objectAttrs.push(ref);
       return false;
     }
     this.c.gotoRecord(rnum);
     return true;
   }
 
-  session(): boolean {
+  session(rnum?: number): boolean {
     if (this.c.find("ses") !== undefined) {
-      this.d.session = this.ref();
+      this.d.session = this.at(rnum);
       return false;
     }
     this.c.firstRecord();
@@ -564,7 +576,7 @@ class Normalizer {
       const rnum = this.c.rec;
       if (this.c.type === T("SYSCALL")) {
         if (!this.attrs) {
-          this.session();
+          this.session(rnum);
           return;
         }
         for (
@@ -572,7 +584,7 @@ class Normalizer {
         ) {
           this.subjAttr(n, rnum);
         }
-        this.session();
+        this.session(rnum);
         this.subjAttr("subj", rnum);
         return;
       }
@@ -596,7 +608,10 @@ class Normalizer {
     const rnum = this.c.rec;
     this.c.firstField();
     if (this.objAttr("mode", rnum)) return;
-    while (this.c.nextField()) this.d.objectAttrs.push(this.ref());
+    while (this.c.nextField()) {
+      const ref = this.at(rnum);
+      if (ref !== undefined) this.d.objectAttrs.push(ref);
+    }
   }
 
   simpleFileAttr(): void {
@@ -645,11 +660,13 @@ class Normalizer {
     const rnum = this.c.rec;
     if (rnum >= 0 && this.c.type === T("PATH")) {
       this.c.firstField();
-      this.primeObject("name");
-      if (this.c.find("inode") !== undefined) this.d.objectSecondary = this.ref();
+      this.primeObject("name", rnum);
+      if (this.c.find("inode") !== undefined) this.d.objectSecondary = this.at(rnum);
       const mode = this.c.find("mode");
-      if (mode !== undefined && /^[0-7]+$/.test(mode)) {
-        const fmt = parseInt(mode, 8) & 0o170000;
+      // as strtoul reads it (base 8): the octal digits it starts with
+      const digits = mode === undefined ? undefined : /^\s*\+?([0-7]*)/.exec(mode)?.[1];
+      if (digits !== undefined) {
+        const fmt = parseInt(digits || "0", 8) & 0o170000;
         const kinds: Record<number, string> = {
           0o100000: "file",
           0o040000: "directory",
@@ -691,7 +708,8 @@ class Normalizer {
 
   obj2At(name: string): void {
     this.c.firstRecord();
-    if (this.c.find(name) !== undefined) this.d.objectPrimary2 = this.ref();
+    // libauparse records these as found in the first record
+    if (this.c.find(name) !== undefined) this.d.objectPrimary2 = this.at(0);
   }
 
   idObj2(syscall: string): void {
@@ -707,16 +725,14 @@ class Normalizer {
     if (limit === undefined) return;
     this.c.firstRecord();
     if (this.c.find("a0") === undefined) return;
+    // ids that are unset are passed over; when all are, or the record ends, there is none
     let cnt = 1;
     while (cnt <= limit) {
-      if (this.c.interpret(this.escape) === "unset") {
-        if (cnt < limit) {
-          this.c.nextField();
-          cnt++;
-        } else break;
-      } else break;
+      if (this.c.interpret(this.escape) !== "unset") break;
+      if (cnt === limit || !this.c.nextField()) return;
+      cnt++;
     }
-    this.d.objectPrimary2 = this.ref();
+    this.d.objectPrimary2 = this.at(0);
   }
 
   syscall(syscall: string | undefined): void {
@@ -784,7 +800,7 @@ class Normalizer {
         this.c.firstRecord();
         if (this.c.find(syscall === "fchownat" ? "a2" : "a1") !== undefined) {
           if (this.c.int() === -1) this.c.nextField();
-          d.objectPrimary2 = this.ref();
+          d.objectPrimary2 = this.at(0);
         }
         this.fileObject(syscall === "fchown" ? -1 : 0);
         this.simpleFileAttr();
@@ -992,16 +1008,16 @@ class Normalizer {
     const success = c.find("success");
     if (success !== undefined) {
       this.syscallSuccess = success === "no" ? 0 : 1;
-      this.d.results = this.ref();
+      this.d.results = this.at(recno);
     } else {
       c.gotoRecord(recno);
       c.firstField();
     }
-    if (this.primeSubject("auid")) {
+    if (this.primeSubject("auid", recno)) {
       c.gotoRecord(recno);
       c.firstField();
     }
-    if (this.secondarySubject("uid")) {
+    if (this.secondarySubject("uid", recno)) {
       c.gotoRecord(recno);
       c.firstField();
     }
@@ -1013,7 +1029,7 @@ class Normalizer {
       c.firstField();
     }
     const k = c.find("key");
-    if (k !== undefined && k !== "(null)") this.d.key = this.ref();
+    if (k !== undefined && k !== "(null)") this.d.key = this.at(recno);
     if (otype === T("ANOM_LINK")) {
       const act = RECORD_ACTIONS.get(otype);
       if (act) this.d.action = act;
