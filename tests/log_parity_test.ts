@@ -1003,6 +1003,14 @@ oracleTest(
         sys("1700000050.000:7"),
         'type=PATH msg=audit(1700000050.000:7): item=0 name="/nonexistent" nametype=UNKNOWN',
         "type=PROCTITLE msg=audit(1700000050.000:7): proctitle=636174",
+        // CONFIG_CHANGE with a SYSCALL: the object is a rule's key unless (null), else the
+        // setting, by name when op is set
+        "type=CONFIG_CHANGE msg=audit(1700000060.000:8): auid=1000 ses=2 subj=unconfined " +
+        "op=remove_rule key=(null) list=4 res=1",
+        sys("1700000060.000:8").replace("key=(null)", 'key="time-change"'),
+        "type=CONFIG_CHANGE msg=audit(1700000061.000:9): op=set audit_enabled=1 old=0 auid=0 " +
+        "ses=1 res=1",
+        sys("1700000061.000:9"),
       ],
       [
         ["--raw"],

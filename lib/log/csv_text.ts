@@ -73,7 +73,8 @@ function objectText(v: NormalizedView, ref: FieldRef): string {
 }
 
 function primaryObject(v: NormalizedView, ref: FieldRef): string {
-  return v.norm.objectByName ? v.name(ref) : objectText(v, ref);
+  // a file path first, then a setting's name
+  return v.realpath(ref) ?? (v.norm.objectByName ? v.name(ref) : v.interpret(ref));
 }
 
 function attr(v: NormalizedView, refs: FieldRef[], name: string): string {
@@ -160,9 +161,9 @@ export function formatText(event: AuditEvent, escape: EscapeMode = "tty"): strin
     let val: string | undefined;
     if (action?.includes("violated")) val = "accessing ";
     const kind = v.kind(ref);
-    if (n.objectByName) val = v.name(ref);
-    else if (kind === "escaped_file") val = v.realpath(ref);
+    if (kind === "escaped_file") val = v.realpath(ref);
     else if (kind === "sockaddr") val = v.sockPart(ref, "laddr=") ?? v.sockPart(ref, "fam=");
+    else if (n.objectByName) val = v.name(ref);
     s += `${val ?? v.interpret(ref)} `;
   }
   if (n.objectPrimary2) s += `to ${objectText(v, n.objectPrimary2)} `;

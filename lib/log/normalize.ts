@@ -1034,14 +1034,18 @@ class Normalizer {
       const act = RECORD_ACTIONS.get(otype);
       if (act) this.d.action = act;
     } else if (otype === T("CONFIG_CHANGE")) {
+      // the action is op's value; the object a rule's key or the setting changed
       c.firstRecord();
-      this.d.objectKind = "audit-config";
       if (c.find("op") !== undefined) {
-        this.d.action = c.interpret(this.escape);
-        if (c.nextField()) this.d.objectPrimary = this.ref();
+        const action = c.interpret(this.escape);
+        this.d.action = action;
+        const ref = this.simpleObject(otype);
+        this.d.objectPrimary = ref;
+        // a setting is named, not given its value (the object is in the first record, whose
+        // type, CONFIG_CHANGE, is what ausearch checks)
+        this.d.objectByName = ref !== undefined &&
+          (action === "set" || action === "seccomp-logging");
       }
-      this.d.objectByName = this.d.objectPrimary !== undefined &&
-        this.c.nameAt(this.d.objectPrimary.record, this.d.objectPrimary.field) !== "key";
     } else this.syscall(syscall);
   }
 
