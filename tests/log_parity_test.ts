@@ -1011,6 +1011,10 @@ oracleTest(
         "type=CONFIG_CHANGE msg=audit(1700000061.000:9): op=set audit_enabled=1 old=0 auid=0 " +
         "ses=1 res=1",
         sys("1700000061.000:9"),
+        // an ENRICHED list as libauparse loads it: names lower-cased, the first of a name kept
+        "type=SERVICE_START msg=audit(1700000070.000:10): pid=1 uid=0 auid=4294967295 " +
+        "ses=4294967295 subj=unconfined msg='unit=x res=success'\x1dUID=\"root\" res=odd " +
+        'AUID="unset" uid="other" Ses=7',
       ],
       [
         ["--raw"],
@@ -1020,7 +1024,7 @@ oracleTest(
         ["--format", "text"],
         ["-sv", "no", "-i"],
       ],
-      [[], ["-e"], ["-au"], ["-au", "-i"], ["-l"], ["-l", "-i"], ["-t"]],
+      [[], ["-e"], ["-au"], ["-au", "-i"], ["-l"], ["-l", "-i"], ["-t"], ["-u", "-i"]],
       true,
     );
   },

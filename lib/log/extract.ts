@@ -1468,22 +1468,22 @@ export function extractItems(
     (event.records.length === 1 || head.type === RecordType.SYSCALL);
   // aureport names any id it prints by the head's AUID when it has one
   if (namesLoaded) {
-    const e = head.enrichment.get("AUID");
+    const e = head.interpretations.get("auid");
     if (e !== undefined) s.auidName = printEscaped(e);
   }
   if (namesLoaded) {
-    const e = head.enrichment.get("SYSCALL");
+    const e = head.interpretations.get("syscall");
     if (e !== undefined) s.syscallName = printEscaped(e);
   }
   // the names ausearch compares with -ui/-ue/-ul/-ua names: auditd's, else the local ones
   const lookup = (id: number | undefined, key: string): string | undefined => {
     if (id === undefined) return undefined;
-    const e = namesLoaded ? head.enrichment.get(key) : undefined;
+    const e = namesLoaded ? head.interpretations.get(key) : undefined;
     if (e !== undefined) return printEscaped(e);
     return id === 0 ? "root" : id === -1 ? "unset" : userName(id >>> 0);
   };
-  s.uidLookup = lookup(x.uidLook, "UID");
-  s.euidLookup = lookup(x.euidLook, "EUID");
-  s.auidLookup = lookup(x.auidLook, "AUID");
+  s.uidLookup = lookup(x.uidLook, "uid");
+  s.euidLookup = lookup(x.euidLook, "euid");
+  s.auidLookup = lookup(x.auidLook, "auid");
   return s;
 }

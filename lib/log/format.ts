@@ -160,7 +160,7 @@ export function formatInterpretedRecord(
   const isSyscall = r.type === RecordType.SYSCALL || r.type === RecordType.SECCOMP;
   const ectx = r.type === RecordType.SYSCALL ? eventContext(event) : undefined;
   const a0 = ectx?.a0 ?? 0n, a1 = ectx?.a1 ?? 0n;
-  const enrichment = r.enriched ? r.enrichment : undefined;
+  const enrichment = r.enriched ? r.interpretations : undefined;
   // one context for the record's fields, its machine and syscall set as they are read
   const ctx: InterpretContext = { machine, syscall: 0, a0, a1, enrichment };
   let found = false;

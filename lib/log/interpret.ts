@@ -231,7 +231,10 @@ export interface InterpretContext {
   a0: bigint;
   /** The syscall's second argument. */
   a1: bigint;
-  /** The ENRICHED values of the record (upper-case names). */
+  /**
+   * The ENRICHED values of the record, looked up by field name as libauparse
+   * looks them up: names lower-cased ({@link AuditRecord.interpretations}).
+   */
   enrichment?: ReadonlyMap<string, string>;
 }
 
@@ -1009,7 +1012,7 @@ export function interpretValue(
   ctx: InterpretContext,
   escape: EscapeMode = "tty",
 ): string {
-  const enriched = ctx.enrichment?.get(name.toUpperCase());
+  const enriched = ctx.enrichment?.get(name);
   if (enriched !== undefined && !enriched.startsWith("unknown-")) {
     // what auditd recorded is given as it is, not escaped again
     return printEnriched(kind, enriched);
@@ -1368,14 +1371,14 @@ export function interpretField(
   const kind = fieldKind(record.type, name, val);
   if (kind === "unclassified" || kind === "mac_label") {
     // what auditd wrote comes first, whatever the kind
-    const enriched = record.enriched ? record.enrichment.get(name.toUpperCase()) : undefined;
+    const enriched = record.enriched ? record.interpretations.get(name) : undefined;
     return enriched === undefined || enriched.startsWith("unknown-") ? val : enriched;
   }
   let ctx: InterpretContext = placedContext(record);
   if (record.enriched) {
     // a0 and a1 are getters: copied by name, not by spreading
     const { machine, syscall, a0, a1 } = ctx;
-    ctx = { machine, syscall, a0, a1, enrichment: record.enrichment };
+    ctx = { machine, syscall, a0, a1, enrichment: record.interpretations };
   }
   return interpretValue(kind, name, val, ctx, escape);
 }

@@ -303,6 +303,7 @@ interface RecordExtra {
   names?: (string | undefined)[];
   synthetic?: Map<number, string>;
   enrichment?: Map<string, string>;
+  interpretations?: Map<string, string>;
 }
 
 export class FieldPool {
@@ -966,20 +967,44 @@ export class AuditRecord {
     const cached = this.#extra?.enrichment;
     if (cached) return cached;
     const map = new Map<string, string>();
-    if (this.enriched) {
-      const text = decodeBytes(this.buffer, this.textEnd + 1, this.end);
-      if (text.startsWith("SADDR=")) {
-        const open = text.indexOf("{");
-        if (open >= 0 && text.indexOf("}", open) >= 0) map.set("SADDR", text.slice(open));
-      } else {
-        for (const token of text.split(" ")) {
-          const eq = token.indexOf("=");
-          if (eq > 0) map.set(token.slice(0, eq), token.slice(eq + 1));
-        }
-      }
-    }
+    for (const [name, value] of this.#enrichmentPairs()) if (name !== "") map.set(name, value);
     (this.#extra ??= {}).enrichment = map;
     return map;
+  }
+
+  /**
+   * The ENRICHED values as libauparse's interpretation list holds them,
+   * which is what the tools look fields up in: names lower-cased (`uid` ->
+   * `"root"`), the first of a name kept; empty when the record has none.
+   * A field is looked up by its name as written.
+   */
+  get interpretations(): ReadonlyMap<string, string> {
+    const cached = this.#extra?.interpretations;
+    if (cached) return cached;
+    const map = new Map<string, string>();
+    for (const [name, value] of this.#enrichmentPairs()) {
+      const lower = name.toLowerCase();
+      if (!map.has(lower)) map.set(lower, value);
+    }
+    (this.#extra ??= {}).interpretations = map;
+    return map;
+  }
+
+  /** The ENRICHED list's name=value pairs in order, duplicates kept. */
+  #enrichmentPairs(): [string, string][] {
+    const pairs: [string, string][] = [];
+    if (!this.enriched) return pairs;
+    const text = decodeBytes(this.buffer, this.textEnd + 1, this.end);
+    if (text.startsWith("SADDR=")) {
+      const open = text.indexOf("{");
+      if (open >= 0 && text.indexOf("}", open) >= 0) pairs.push(["SADDR", text.slice(open)]);
+      return pairs;
+    }
+    for (const token of text.split(" ")) {
+      const eq = token.indexOf("=");
+      if (eq >= 0) pairs.push([token.slice(0, eq), token.slice(eq + 1)]);
+    }
+    return pairs;
   }
 
   /** The time stamp in milliseconds since the epoch. */
