@@ -77,8 +77,16 @@ function primaryObject(v: NormalizedView, ref: FieldRef): string {
   return v.realpath(ref) ?? (v.norm.objectByName ? v.name(ref) : v.interpret(ref));
 }
 
+/**
+ * The first attribute called `name`, as ausearch walks the list: nothing
+ * when the first cannot be read, and the walk stops at one that cannot.
+ */
 function attr(v: NormalizedView, refs: FieldRef[], name: string): string {
-  for (const r of refs) if (v.name(r) === name) return v.interpret(r);
+  if (refs.length === 0 || !v.has(refs[0])) return "";
+  for (const r of refs) {
+    if (!v.has(r)) break;
+    if (v.name(r) === name) return v.interpret(r);
+  }
   return "";
 }
 

@@ -497,9 +497,14 @@ class Normalizer {
    * has no such field (it prints as nothing). Without `rnum`, the field found.
    */
   at(rnum?: number): FieldRef | undefined {
+    const ref = this.location(rnum);
+    return this.c.has(ref.record, ref.field) ? ref : undefined;
+  }
+
+  /** {@link at}, kept even when unreadable: lists of attributes keep such an entry, where printing stops. */
+  location(rnum?: number): FieldRef {
     const here = this.ref();
-    if (rnum === undefined || rnum === here.record) return here;
-    return this.c.has(rnum, here.field) ? { record: rnum, field: here.field } : undefined;
+    return rnum === undefined ? here : { record: rnum, field: here.field };
   }
 
   primeSubject(name: string, rnum?: number): boolean {
@@ -516,8 +521,7 @@ class Normalizer {
 
   subjAttr(name: string, rnum: number): boolean {
     if (this.c.find(name) !== undefined) {
-      const ref = this.at(rnum);
-      if (ref !== undefined) this.d.subjectAttrs.push(ref);
+      this.d.subjectAttrs.push(this.location(rnum));
       return false;
     }
     this.c.gotoRecord(rnum);
@@ -547,8 +551,7 @@ class Normalizer {
 
   objAttr(name: string, rnum: number): boolean {
     if (this.c.find(name) !== undefined) {
-      const ref = this.at(rnum);
-      if (ref !== undefined) this.d.objectAttrs.push(ref);
+      this.d.objectAttrs.push(this.location(rnum));
       return false;
     }
     this.c.gotoRecord(rnum);
@@ -608,10 +611,7 @@ class Normalizer {
     const rnum = this.c.rec;
     this.c.firstField();
     if (this.objAttr("mode", rnum)) return;
-    while (this.c.nextField()) {
-      const ref = this.at(rnum);
-      if (ref !== undefined) this.d.objectAttrs.push(ref);
-    }
+    while (this.c.nextField()) this.d.objectAttrs.push(this.location(rnum));
   }
 
   simpleFileAttr(): void {
@@ -1549,6 +1549,11 @@ export class NormalizedView {
   /** The field's name. */
   name(ref: FieldRef): string {
     return this.#c.nameAt(ref.record, ref.field);
+  }
+
+  /** Whether the event has the field (libauparse can go to it). */
+  has(ref: FieldRef): boolean {
+    return this.#c.has(ref.record, ref.field);
   }
 
   /** The field's interpretation kind. */
