@@ -8,6 +8,7 @@ import fc from "npm:fast-check@4.10.2";
 import { generateAuditdLog } from "../bench/auditd_log.ts";
 import { kernelTest, oracleTest, ROOT } from "./_helpers.ts";
 import { assertSameAs } from "./_log_parity.ts";
+import { damagedLog } from "./_log_mutations.ts";
 import { MSG_TYPES } from "../lib/log/_tables.ts";
 
 const SAMPLE = `${ROOT}tests/data/log_samples.log`;
@@ -964,6 +965,34 @@ oracleTest(
   },
 );
 
+/** The searches run on damaged logs: every output format (csv with its extra columns). */
+const DAMAGED_SEARCHES = [
+  ["--raw"],
+  ["-i"],
+  ["--format", "csv"],
+  ["--format", "csv", "--extra-labels", "--extra-obj2", "--extra-keys"],
+  ["--format", "text"],
+  ["-sv", "no", "-i"],
+];
+
+oracleTest(
+  "sample logs cut, shuffled and damaged read as the tools read them (a mutation property test)",
+  ["ausearch", "aureport"],
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(damagedLog, async (lines) => {
+        await compareOnLines(
+          lines,
+          [...DAMAGED_SEARCHES, ["-ui", "0", "--raw"]],
+          [[], ["-e"], ["-f"], ["-x", "--summary"], ["-t"], ["-u", "-i"], ["-s"], ["-au"], ["-m"]],
+          true,
+        );
+      }),
+      { numRuns: Number(Deno.env.get("RUNS") ?? 60) },
+    );
+  },
+);
+
 oracleTest(
   "cut and shuffled records (as a mutation fuzzer found them) read as the tools read them",
   ["ausearch", "aureport"],
@@ -1016,14 +1045,7 @@ oracleTest(
         "ses=4294967295 subj=unconfined msg='unit=x res=success'\x1dUID=\"root\" res=odd " +
         'AUID="unset" uid="other" Ses=7',
       ],
-      [
-        ["--raw"],
-        ["-i"],
-        ["--format", "csv"],
-        ["--format", "csv", "--extra-labels", "--extra-obj2", "--extra-keys"],
-        ["--format", "text"],
-        ["-sv", "no", "-i"],
-      ],
+      DAMAGED_SEARCHES,
       [[], ["-e"], ["-au"], ["-au", "-i"], ["-l"], ["-l", "-i"], ["-t"], ["-u", "-i"]],
       true,
     );

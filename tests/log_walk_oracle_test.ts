@@ -10,6 +10,7 @@ import fc from "npm:fast-check@4.10.2";
 import { interpretField, loadTables, readEvents } from "../mod.ts";
 import { auparse } from "../lib/_native.ts";
 import { oracleTest } from "./_helpers.ts";
+import { damagedLog } from "./_log_mutations.ts";
 import { MSG_TYPES } from "../lib/log/_tables.ts";
 
 const AUSOURCE_BUFFER = 3;
@@ -356,6 +357,21 @@ oracleTest(
         deepStrictEqual(await auditkitWalk(text, true), libauparseWalk(text, true), text);
       }),
       { numRuns: Number(Deno.env.get("RUNS") ?? 300) },
+    );
+  },
+);
+
+oracleTest(
+  "sample logs cut, shuffled and damaged walk as libauparse walks them (a mutation property test)",
+  ["libauparse.so.0"],
+  async () => {
+    await loadTables();
+    await fc.assert(
+      fc.asyncProperty(damagedLog, async (lines) => {
+        const text = lines.join("\n") + "\n";
+        deepStrictEqual(await auditkitWalk(text, true), libauparseWalk(text, true), text);
+      }),
+      { numRuns: Number(Deno.env.get("RUNS") ?? 500) },
     );
   },
 );
