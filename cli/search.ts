@@ -243,12 +243,19 @@ export function searchSettings(p: ParsedArgs): {
 function eventText(
   ev: Parameters<typeof formatCsv>[0],
   s: ReturnType<typeof searchSettings>,
-  first: boolean,
+  csv: { header: boolean },
 ): string {
   // ausearch feeds each event's records to libauparse for these two, which may split it
   if (s.format === "csv") {
-    let out = first ? csvHeader(s.csv) : "";
-    for (const part of regroupAsLibauparse(ev)) out += formatCsv(part, s.csv, s.escape);
+    let out = "";
+    for (const part of regroupAsLibauparse(ev)) {
+      // the header comes with the first event libauparse hands out
+      if (!csv.header) {
+        out += csvHeader(s.csv);
+        csv.header = true;
+      }
+      out += formatCsv(part, s.csv, s.escape);
+    }
     return out;
   }
   if (s.format === "text") {
@@ -393,6 +400,8 @@ export async function runSearch(
   const warn = (m: string) => void debugLines.push(m);
   const { start, end } = s.criteria;
   let found = 0;
+  // whether the csv header was written (with the first event libauparse hands out)
+  const csv = { header: false };
   let corrupt = false;
   const onProgress = progressReporter();
   let badLines = 0;
@@ -440,7 +449,7 @@ export async function runSearch(
             json.encode(ev);
             // the view is written before the encoder returns to its buffer (addBytes waits)
             if (lineBuffered || json.length > 1 << 20) await out.addBytes(json.takeView());
-          } else await out.add(eventText(ev, s, found === 1));
+          } else await out.add(eventText(ev, s, csv));
         }
         if (s.justOne) break outer;
       }
