@@ -1044,6 +1044,14 @@ oracleTest(
         "type=SERVICE_START msg=audit(1700000070.000:10): pid=1 uid=0 auid=4294967295 " +
         "ses=4294967295 subj=unconfined msg='unit=x res=success'\x1dUID=\"root\" res=odd " +
         'AUID="unset" uid="other" Ses=7',
+        // two SYSCALL records in one event: each reads its own arguments (open's a2 is a mode
+        // only when its own a1 has O_CREAT)
+        "type=SYSCALL msg=audit(1700000080.000:11): arch=c000003e syscall=1 success=yes exit=1 " +
+        "a0=3 a1=7ffc a2=1 a3=0 items=0 ppid=1 pid=3000 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 " +
+        'egid=0 sgid=0 fsgid=0 tty=(none) ses=8 comm="sshd" exe="/usr/sbin/sshd" key=(null)',
+        "type=SYSCALL msg=audit(1700000080.000:11): arch=40000003 syscall=5 success=yes exit=3 " +
+        "a0=bfff a1=8000 a2=0 a3=0 items=1 ppid=1 pid=6000 auid=1000 uid=0 gid=0 euid=0 suid=0 " +
+        'fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts2 ses=9 comm="old" exe="/opt/old" key=(null)',
       ],
       DAMAGED_SEARCHES,
       [[], ["-e"], ["-au"], ["-au", "-i"], ["-l"], ["-l", "-i"], ["-t"], ["-u", "-i"]],

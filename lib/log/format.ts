@@ -9,9 +9,9 @@ import type { AuditEvent } from "./assemble.ts";
 import type { AuditRecord } from "./record.ts";
 import { decodeBytes, NAME_SLOTS } from "./record.ts";
 import {
+  contextOf,
   type EscapeMode,
   escapeValue,
-  eventContext,
   type FieldKind,
   fieldKind,
   INTERPRET_AS_HEX,
@@ -158,7 +158,8 @@ export function formatInterpretedRecord(
   let machine = -1;
   let syscall = -1;
   const isSyscall = r.type === RecordType.SYSCALL || r.type === RecordType.SECCOMP;
-  const ectx = r.type === RecordType.SYSCALL ? eventContext(event) : undefined;
+  // a SYSCALL record's own arguments (ausearch parsed them from each SYSCALL record)
+  const ectx = r.type === RecordType.SYSCALL ? contextOf(r) : undefined;
   const a0 = ectx?.a0 ?? 0n, a1 = ectx?.a1 ?? 0n;
   const enrichment = r.enriched ? r.interpretations : undefined;
   // one context for the record's fields, its machine and syscall set as they are read
