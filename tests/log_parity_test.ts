@@ -1052,6 +1052,10 @@ oracleTest(
         "type=SYSCALL msg=audit(1700000080.000:11): arch=40000003 syscall=5 success=yes exit=3 " +
         "a0=bfff a1=8000 a2=0 a3=0 items=1 ppid=1 pid=6000 auid=1000 uid=0 gid=0 euid=0 suid=0 " +
         'fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts2 ses=9 comm="old" exe="/opt/old" key=(null)',
+        // a uid of -1 (written, or found in old-auid= when uid= is lost) is no user for -u
+        "type=LOGIN msg=audit(1700000090.000:12): pid=3000 uid=4294967295 auid=0 ses=8 res=1",
+        "type=LOGIN msg=audit(1700000091.000:13): pid=3000 subj=x old-auid=4294967295 auid=0 " +
+        "ses=8 res=1",
       ],
       DAMAGED_SEARCHES,
       [[], ["-e"], ["-au"], ["-au", "-i"], ["-l"], ["-l", "-i"], ["-t"], ["-u", "-i"]],
