@@ -1056,6 +1056,11 @@ oracleTest(
         "type=LOGIN msg=audit(1700000090.000:12): pid=3000 uid=4294967295 auid=0 ses=8 res=1",
         "type=LOGIN msg=audit(1700000091.000:13): pid=3000 subj=x old-auid=4294967295 auid=0 " +
         "ses=8 res=1",
+        // a daemon record's uid is read after its pid: a user only when written there
+        "type=DAEMON_END msg=audit(1700000092.000:14): op=terminate auid=0 uid=0 " +
+        "ses=4294967295 subj=unconfined pid=1 res=success",
+        "type=DAEMON_END msg=audit(1700000093.000:15): op=terminate auid=0 uid=0 " +
+        "ses=4294967295 subj=unconfined pid=1 uid=0 res=success",
       ],
       DAMAGED_SEARCHES,
       [[], ["-e"], ["-au"], ["-au", "-i"], ["-l"], ["-l", "-i"], ["-t"], ["-u", "-i"]],

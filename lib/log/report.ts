@@ -295,10 +295,9 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "User Summary Report",
     summaryRule: 27,
     summaryHeader: "total  auid",
-    // aureport lists events with a uid other than -1 (unread or 4294967295), and leaves
-    // DAEMON_END out (its summary counts it)
+    // aureport lists events with a uid other than -1 (unread or 4294967295)
     rows: (ev, s, i) =>
-      ev.type === 1201 || s.uid === undefined || (s.uid | 0) === -1
+      s.uid === undefined || (s.uid | 0) === -1
         ? []
         : [`${auid(s, i)} ${q(s.terminal)} ${q(s.hostname)} ${qs(s.exe)} ${ev.serial}`],
     // events without an auid are not counted
