@@ -1061,9 +1061,13 @@ oracleTest(
         "ses=4294967295 subj=unconfined pid=1 res=success",
         "type=DAEMON_END msg=audit(1700000093.000:15): op=terminate auid=0 uid=0 " +
         "ses=4294967295 subj=unconfined pid=1 uid=0 res=success",
+        // a SECCOMP record without its pid: aureport -s prints the unread pid (-1) with %u
+        "type=SECCOMP msg=audit(1700000094.000:16): auid=1000 uid=1000 gid=1000 ses=7 " +
+        'subj=unconfined comm="chrome" exe="/opt/google/chrome/chrome" sig=0 arch=c000003e ' +
+        "syscall=330 compat=0 ip=0x7f1e2 code=0x50000",
       ],
       DAMAGED_SEARCHES,
-      [[], ["-e"], ["-au"], ["-au", "-i"], ["-l"], ["-l", "-i"], ["-t"], ["-u", "-i"]],
+      [[], ["-e"], ["-au"], ["-au", "-i"], ["-l"], ["-l", "-i"], ["-t"], ["-u", "-i"], ["-s"]],
       true,
     );
     // an event ausearch shows but libauparse does not take: csv has no header then

@@ -284,7 +284,8 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     // listed with a syscall other than 0 (read), counted when above 0
     rows: (ev, s, i) =>
       !s.syscall ? [] : [
-        `${syscallText(ev, s, i)} ${q(s.pid?.toString())} ${qs(s.comm)} ${auid(s, i)} ${ev.serial}`,
+        // the pid as aureport prints it (%u): one not read is -1
+        `${syscallText(ev, s, i)} ${(s.pid ?? -1) >>> 0} ${qs(s.comm)} ${auid(s, i)} ${ev.serial}`,
       ],
     values: (ev, s, i) => (s.syscall ?? 0) > 0 ? [syscallText(ev, s, i)] : [],
   },
