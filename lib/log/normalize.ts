@@ -1171,14 +1171,15 @@ class Normalizer {
       f = c.find("hostname");
       d.objectKind = "file-system";
     }
-    return f === undefined ? undefined : { record: 0, field: c.field };
+    // recorded in the first record (set_record(0, 0)), by the number of the field found
+    return f === undefined ? undefined : this.at(0);
   }
 
   simpleField(type: number, pairs: [string, string][]): FieldRef | undefined {
     this.c.firstField();
     for (const [t, name] of pairs) {
       if (recordTypeNumber(t) === type) {
-        return this.c.find(name) === undefined ? undefined : { record: 0, field: this.c.field };
+        return this.c.find(name) === undefined ? undefined : this.at(0);
       }
     }
     return undefined;
