@@ -1070,9 +1070,17 @@ oracleTest(
         "type=CONFIG_CHANGE msg=audit(1700000095.000:17): op=set audit_pid=4242 old=4000 " +
         "auid=4294967295 ses=4294967295 res=0",
         sys("1700000095.000:17").replace("key=(null)", 'key="k"'),
+        // an empty permission list with a space ("{ }"): aureport's permission is the rest of
+        // the text
+        "type=USER_AVC msg=audit(1700000096.000:18): pid=4 uid=0 auid=4294967295 " +
+        "ses=4294967295 msg='avc:  denied  { } start } for auid=0 uid=0 gid=0 " +
+        'path="/x.service" scontext=ll_u:r:l_t:s0 tcontext=mm_u:object_r:m_t:s0 ' +
+        'tclass=service exe="/usr/lib/systemd/systemd" sauid=0 hostname=? addr=? terminal=?\'',
       ],
       DAMAGED_SEARCHES,
-      [[], ["-e"], ["-au"], ["-au", "-i"], ["-l"], ["-l", "-i"], ["-t"], ["-u", "-i"], ["-s"]],
+      [[], ["-e"], ["-au"], ["-au", "-i"], ["-l"], ["-l", "-i"], ["-t"], ["-u", "-i"], ["-s"], [
+        "-a",
+      ]],
       true,
     );
     // an event ausearch shows but libauparse does not take: csv has no header then

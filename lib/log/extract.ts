@@ -940,7 +940,9 @@ class Extractor {
       if (close < 0) return 2;
       let end = close;
       while (m[end - 1] === " ") end--;
-      node.perm = m.slice(p, Math.max(end, p));
+      // an empty list with spaces ("{ }"): ausearch ends the string before its start, so the
+      // permission runs to the end of the text
+      node.perm = end < p ? m.slice(p) : m.slice(p, end);
       this.term = end;
     }
     if (t === RecordType.USER_AVC) {
