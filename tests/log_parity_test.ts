@@ -1076,11 +1076,29 @@ oracleTest(
         "ses=4294967295 msg='avc:  denied  { } start } for auid=0 uid=0 gid=0 " +
         'path="/x.service" scontext=ll_u:r:l_t:s0 tcontext=mm_u:object_r:m_t:s0 ' +
         'tclass=service exe="/usr/lib/systemd/systemd" sauid=0 hostname=? addr=? terminal=?\'',
+        // a USER_LOGIN joined to an event a SYSCALL started: a login for aureport -l all the same
+        sys("1700000097.000:19"),
+        "type=USER_LOGIN msg=audit(1700000097.000:19): pid=9006 uid=0 auid=1000 ses=10 " +
+        'msg=\'op=login id=1000 exe="/usr/sbin/sshd" hostname=198.51.100.1 addr=198.51.100.1 ' +
+        "terminal=/dev/pts/3 res=success'",
       ],
       DAMAGED_SEARCHES,
-      [[], ["-e"], ["-au"], ["-au", "-i"], ["-l"], ["-l", "-i"], ["-t"], ["-u", "-i"], ["-s"], [
-        "-a",
-      ]],
+      [
+        [],
+        ["-e"],
+        ["-au"],
+        ["-au", "-i"],
+        ["-l"],
+        ["-l", "-i"],
+        ["-l", "--summary"],
+        ["-t"],
+        [
+          "-u",
+          "-i",
+        ],
+        ["-s"],
+        ["-a"],
+      ],
       true,
     );
     // an event ausearch shows but libauparse does not take: csv has no header then

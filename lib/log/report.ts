@@ -135,10 +135,14 @@ const nul = (v: string | undefined) => v ?? "(null)";
 /** {@link q} for a value aureport prints with safe_print_string. */
 const qs = (v: string | undefined) => v === undefined ? "?" : safe(v);
 
+/** Whether the event has a record of `type` (aureport's list_find_msg). */
+function hasRecord(ev: AuditEvent, type: number): boolean {
+  return ev.records.some((r) => r.type === type);
+}
+
 /** Authentication events as aureport counts them: USER_AUTH, GRP_AUTH, failed USER_MGMT. */
 function isAuth(ev: AuditEvent, s: SearchItems): boolean {
-  const has = (t: number) => ev.records.some((r) => r.type === t);
-  return has(USER_AUTH) || (has(1102) && s.success === false);
+  return hasRecord(ev, USER_AUTH) || (hasRecord(ev, 1102) && s.success === false);
 }
 
 /**
@@ -194,15 +198,16 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "Login Summary Report",
     summaryRule: 28,
     summaryHeader: "total  auid",
-    // a failed login has no auid yet: aureport names its acct instead
+    // events with a USER_LOGIN record anywhere; a failed login has no auid yet: aureport
+    // names its acct instead
     rows: (ev, s, i) =>
-      ev.type !== USER_LOGIN ? [] : [
+      !hasRecord(ev, USER_LOGIN) ? [] : [
         `${s.success === false && s.acct !== undefined ? safe(s.acct) : auid(s, i)} ${
           nul(s.hostname)
         } ${nul(s.terminal)} ${nul(s.exe)} ${successText(s)} ${ev.serial}`,
       ],
     values: (ev, s, i) =>
-      ev.type !== USER_LOGIN
+      !hasRecord(ev, USER_LOGIN)
         ? []
         : [(s.auid ?? -2) < 0 && s.acct !== undefined ? s.acct : auid(s, i)],
   },
