@@ -155,7 +155,6 @@ function avcRow(ev: AuditEvent, s: SearchItems, i: boolean): string[] {
   if (!ev.records.some((r) => r.type === AVC || r.type === USER_AVC) || s.avcs.length === 0) {
     return [];
   }
-  const n = (v: string | undefined) => v ?? "(null)";
   let at = s.avcs.findIndex((d) => d.result !== undefined);
   if (at < 0) at = s.avcs.length - 1;
   const rows: string[] = [];
@@ -163,8 +162,8 @@ function avcRow(ev: AuditEvent, s: SearchItems, i: boolean): string[] {
     const d = s.avcs[at];
     if (rows.length > 0 && d.result === undefined) continue;
     rows.push(
-      `${qs(s.comm)} ${n(d.scontext)} ${syscallText(ev, s, i)} ${n(d.cls)} ${n(d.perm)} ${
-        n(d.tcontext)
+      `${qs(s.comm)} ${nul(d.scontext)} ${syscallText(ev, s, i)} ${nul(d.cls)} ${nul(d.perm)} ${
+        nul(d.tcontext)
       } ${d.result ?? "unset"} ${ev.serial}`,
     );
   }
@@ -219,8 +218,7 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryRule: 33,
     summaryHeader: "total  obj",
     rows: avcRow,
-    values: (_ev, s) =>
-      s.avcs.filter((d) => d.result !== undefined).map((d) => d.tcontext ?? "(null)"),
+    values: (_ev, s) => s.avcs.filter((d) => d.result !== undefined).map((d) => nul(d.tcontext)),
   },
   executable: {
     title: "Executable Report",
@@ -346,7 +344,7 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryHeader: "total  terminal",
     rows: (ev, s, i) =>
       s.terminal === undefined ? [] : [
-        `${s.terminal} ${s.hostname ?? "(null)"} ${s.exe ?? "(null)"} ${auid(s, i)} ${ev.serial}`,
+        `${s.terminal} ${nul(s.hostname)} ${nul(s.exe)} ${auid(s, i)} ${ev.serial}`,
       ],
     values: (_ev, s) => s.terminal === undefined ? [] : [s.terminal],
   },
