@@ -458,6 +458,13 @@ class JsonBytes {
     this.len = len;
   }
 
+  /** Bytes as they are, in one copy (for long pieces; see {@link bytes}). */
+  block(b: Uint8Array): void {
+    this.reserve(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
   /** A JSON string, escaped as JSON.stringify escapes (lone surrogates as `\udxxx`). */
   string(s: string): void {
     const n = s.length;
@@ -627,22 +634,39 @@ interface TypeInfo {
   head: Piece;
   /** The {@link Interp} of each name id. */
   interp: Uint8Array;
+  /**
+   * The first field of the last record's tail (see {@link Tail}): the
+   * next record of the type is looked up from there; -1 when it had no tail,
+   * {@link NO_TAIL} when tails of this type are not looked up any more.
+   */
+  tail: number;
+  /** Tail lookups and hits for this type (lookups stop when hits stay rare). */
+  tries: number;
+  hits: number;
 }
 
-/** By record type number (below 0x10000; others in {@link otherTypes}). */
+/**
+ * By record type number (0 to 0xffff; others in {@link otherTypes}, by
+ * number, or by name for names libaudit does not know, which are all type -1).
+ */
 const typeInfos: (TypeInfo | undefined)[] = new Array(0x10000).fill(undefined);
-const otherTypes = new Map<number, TypeInfo>();
+const otherTypes = new Map<number | string, TypeInfo>();
 
 function typeInfo(r: AuditRecord): TypeInfo {
   const type = r.type;
-  let info = type < 0x10000 ? typeInfos[type] : otherTypes.get(type);
+  const known = type >= 0 && type < 0x10000;
+  const other = known ? 0 : type < 0 ? r.typeName : type;
+  let info = known ? typeInfos[type] : otherTypes.get(other);
   if (info === undefined) {
     info = {
       head: pack(encoder.encode(`{"type":${JSON.stringify(r.typeName)},"type_id":${type},"raw":{`)),
       interp: new Uint8Array(NAME_SLOTS),
+      tail: -1,
+      tries: 0,
+      hits: 0,
     };
-    if (type < 0x10000) typeInfos[type] = info;
-    else otherTypes.set(type, info);
+    if (known) typeInfos[type] = info;
+    else otherTypes.set(other, info);
   }
   return info;
 }
@@ -754,49 +778,235 @@ function writeByValue(
   cachePairs[slot] = pair;
 }
 
+/**
+ * Record tails: the JSON of a record's last fields, from the first field
+ * after which every interpretation depends on the field's own value only
+ * (a SYSCALL record's items to key, all of a PATH or CWD record), kept by
+ * record type and the tail's bytes. Such tails repeat from event to event
+ * (the same process, file or directory); a hit writes both halves of the
+ * tail (raw and interpreted) in two copies.
+ */
+interface Tail {
+  type: number;
+  /** The index of the tail's first field. */
+  first: number;
+  /** The tail's bytes in the log. */
+  bytes: DataView<ArrayBuffer>;
+  raw: Uint8Array;
+  interpreted: Uint8Array;
+  /** When it was last stored or hit ({@link tailClock}). */
+  used: number;
+}
+
+/** Tails by a hash of their bytes: two ways per set (slots `2k` and `2k + 1`), the less recently used one replaced. */
+const TAIL_SLOTS = 1 << 12;
+const tails: (Tail | undefined)[] = new Array(TAIL_SLOTS).fill(undefined);
+let tailClock = 0;
+/** Longest tail kept, in bytes of the log. */
+const TAIL_MAX = 512;
+const NO_TAIL = -2;
+/** A view of the last record buffer looked at, to read it four bytes at a time. */
+let viewed: Uint8Array | undefined;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+/** Where each field's raw and interpreted JSON started in the writer, for the last record written. */
+let rawAt = new Int32Array(64);
+let interpretedAt = new Int32Array(64);
+/** Where the last record's raw and interpreted fields ended in the writer. */
+let rawEnd = 0, interpretedEnd = 0;
+
+/** The first slot of the set of `r`'s tail from field `first` on. */
+function tailSlot(r: AuditRecord, first: number): number {
+  let h = Math.imul(r.fieldsHash(first) ^ r.type, 0x45d9f3b);
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  return (h ^ (h >>> 16)) & (TAIL_SLOTS - 2);
+}
+
+/**
+ * Whether `tail` is `r`'s bytes `[from, r.end)`, field `first` on. Equal
+ * bytes are equal fields: the tokenizer splits each word on its own (AVC's
+ * words without "=" depend on how many fields came before: `first`).
+ */
+function isTail(tail: Tail | undefined, r: AuditRecord, first: number, from: number): tail is Tail {
+  if (tail === undefined || tail.type !== r.type || tail.first !== first) return false;
+  const key = tail.bytes;
+  const len = r.end - from;
+  if (key.byteLength !== len) return false;
+  let j = 0;
+  for (; j < len - 3; j += 4) {
+    if (key.getInt32(j, true) !== view.getInt32(from + j, true)) return false;
+  }
+  for (; j < len; j++) if (key.getUint8(j) !== r.buffer[from + j]) return false;
+  return true;
+}
+
 function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
-  const n = r.fieldCount;
-  const mark = w.len;
-  const stamp = recordStamp = (recordStamp + 1) | 0;
   const info = typeInfo(r);
-  w.piece(info.head);
-  for (let i = 0; i < n; i++) {
-    const key = plainKey(r, i, stamp, i > 0 ? 1 : 0);
-    if (key === null) {
-      // rare: undo, and let JSON.stringify order and group the names
-      w.len = mark;
-      w.bytes(encoder.encode(JSON.stringify(recordToJson(event, r))));
-      return;
+  const n = r.fieldCount;
+  if (rawAt.length < n) {
+    rawAt = new Int32Array(2 * n);
+    interpretedAt = new Int32Array(2 * n);
+  }
+  const first = info.tail;
+  let slot = -1;
+  if (first >= 0 && first < n && !r.enriched) {
+    const from = r.fieldNameStart(first);
+    if (from >= 0 && r.end - from <= TAIL_MAX) {
+      info.tries++;
+      slot = tailSlot(r, first);
+      const buf = r.buffer;
+      if (buf !== viewed) {
+        viewed = buf;
+        view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      }
+      const tail = isTail(tails[slot], r, first, from) ? tails[slot] : tails[slot + 1];
+      if (isTail(tail, r, first, from) && writeWithTail(w, event, r, info, tail)) {
+        info.hits++;
+        tail.used = ++tailClock;
+        return;
+      }
     }
-    w.piece(key);
-    w.value(r, i);
+  }
+  const tail = writeFields(w, event, r, info);
+  if (info.tail === NO_TAIL) return;
+  info.tail = tail >= 0 && tail < n ? tail : -1;
+  if (info.tail >= 0) {
+    const from = r.fieldNameStart(tail);
+    if (from >= 0 && r.end - from <= TAIL_MAX) {
+      if (tail !== first || slot < 0) slot = tailSlot(r, tail);
+      if ((tails[slot]?.used ?? -1) > (tails[slot + 1]?.used ?? -1)) slot++;
+      tails[slot] = {
+        type: r.type,
+        first: tail,
+        bytes: new DataView(r.buffer.slice(from, r.end).buffer),
+        raw: w.buf.slice(rawAt[tail], rawEnd),
+        interpreted: w.buf.slice(interpretedAt[tail], interpretedEnd),
+        used: ++tailClock,
+      };
+    }
+  }
+  // records of this type seldom repeat: stop looking them up
+  if (info.tries >= 256 && info.hits * 4 < info.tries) info.tail = NO_TAIL;
+}
+
+/**
+ * Writes a record field by field. Returns the index of its first field
+ * after which every interpretation depends on the field's value alone (the
+ * field count when there is none; -1 when the record was written through
+ * {@link recordToJson}).
+ */
+function writeFields(w: JsonBytes, event: AuditEvent, r: AuditRecord, info: TypeInfo): number {
+  const mark = w.len;
+  const n = r.fieldCount;
+  w.piece(info.head);
+  if (!writeRawFields(w, r, n)) {
+    // rare: undo, and let JSON.stringify order and group the names
+    w.len = mark;
+    w.bytes(encoder.encode(JSON.stringify(recordToJson(event, r))));
+    return -1;
   }
   w.ascii('},"interpreted":{');
-  const type = r.type;
-  const table = info.interp;
-  // ENRICHED values replace the interpretation of ids: no caching by value there
-  const cache = !r.enriched;
-  for (let i = 0; i < n; i++) {
-    const id = r.fieldNameId(i);
-    w.piece(nameKeyBytes[2 * id + (i > 0 ? 1 : 0)]!);
-    const how = interpOf(r, i, id, table);
-    // ENRICHED values come first for every kind (interpretField looks them up)
-    if (!cache) w.string(interpretField(event, r, i, "raw"));
-    else if (how === Interp.AsRaw) w.value(r, i);
-    else if (how === Interp.ByValue) writeByValue(w, event, r, i, type * NAME_SLOTS + id);
-    else if (how >= Interp.ByKey) {
-      const key = interpretationKey(r, KEYED_KINDS[how - Interp.ByKey]);
-      if (key >= 0) writeByValue(w, event, r, i, KEY_PAIRS + key);
-      else if (key === INTERPRET_AS_HEX) w.value(r, i, true);
-      else w.string(interpretField(event, r, i, "raw"));
-    } else w.string(interpretField(event, r, i, "raw"));
-  }
+  const tail = writeInterpretedFields(w, event, r, info, n);
   w.ascii("}");
   if (r.enriched) {
     w.ascii(',"enriched":');
     w.bytes(encoder.encode(JSON.stringify(Object.fromEntries(r.enrichment))));
   }
   w.ascii("}");
+  return tail;
+}
+
+/**
+ * Writes a record with `tail`: its other fields one by one, the tail's two
+ * halves as they are. False, with nothing written, when a name
+ * of the tail is also one of the other fields' (the record takes the
+ * {@link recordToJson} path).
+ */
+function writeWithTail(
+  w: JsonBytes,
+  event: AuditEvent,
+  r: AuditRecord,
+  info: TypeInfo,
+  tail: Tail,
+): boolean {
+  const mark = w.len;
+  const first = tail.first;
+  w.piece(info.head);
+  if (!writeRawFields(w, r, first)) {
+    w.len = mark;
+    return false;
+  }
+  const n = r.fieldCount;
+  for (let i = first; i < n; i++) {
+    if (nameSeen[r.fieldNameId(i)] === recordStamp) {
+      w.len = mark;
+      return false;
+    }
+  }
+  w.block(tail.raw);
+  w.ascii('},"interpreted":{');
+  writeInterpretedFields(w, event, r, info, first);
+  w.block(tail.interpreted);
+  w.ascii("}}");
+  return true;
+}
+
+/**
+ * The raw JSON of fields 0 to `n` - 1 of `r`; false when one of them cannot
+ * be written on its own (see {@link plainKey}).
+ */
+function writeRawFields(w: JsonBytes, r: AuditRecord, n: number): boolean {
+  const stamp = recordStamp = (recordStamp + 1) | 0;
+  for (let i = 0; i < n; i++) {
+    const key = plainKey(r, i, stamp, i > 0 ? 1 : 0);
+    if (key === null) return false;
+    rawAt[i] = w.len;
+    w.piece(key);
+    w.value(r, i);
+  }
+  rawEnd = w.len;
+  return true;
+}
+
+/**
+ * The interpreted JSON of fields 0 to `n` - 1 of `r` (written by
+ * {@link writeRawFields} before); returns the index of the first field
+ * after which each interpretation depends on its value alone.
+ */
+function writeInterpretedFields(
+  w: JsonBytes,
+  event: AuditEvent,
+  r: AuditRecord,
+  info: TypeInfo,
+  n: number,
+): number {
+  const type = r.type;
+  const table = info.interp;
+  // ENRICHED values replace the interpretation of ids: no caching by value there
+  const cache = !r.enriched;
+  let tail = 0;
+  for (let i = 0; i < n; i++) {
+    const id = r.fieldNameId(i);
+    interpretedAt[i] = w.len;
+    w.piece(nameKeyBytes[2 * id + (i > 0 ? 1 : 0)]!);
+    const how = interpOf(r, i, id, table);
+    // ENRICHED values come first for every kind (interpretField looks them up)
+    if (!cache) {
+      w.string(interpretField(event, r, i, "raw"));
+      tail = i + 1;
+    } else if (how === Interp.AsRaw) w.value(r, i);
+    else if (how === Interp.ByValue) writeByValue(w, event, r, i, type * NAME_SLOTS + id);
+    else {
+      tail = i + 1;
+      if (how >= Interp.ByKey) {
+        const key = interpretationKey(r, KEYED_KINDS[how - Interp.ByKey]);
+        if (key >= 0) writeByValue(w, event, r, i, KEY_PAIRS + key);
+        else if (key === INTERPRET_AS_HEX) w.value(r, i, true);
+        else w.string(interpretField(event, r, i, "raw"));
+      } else w.string(interpretField(event, r, i, "raw"));
+    }
+  }
+  interpretedEnd = w.len;
+  return tail;
 }
 
 /**

@@ -941,6 +941,38 @@ export class AuditRecord {
     return [d[k], d[k + 1], d[k + 1] + 1, d[k + 2]];
   }
 
+  /**
+   * A hash of fields `from` to the last, from what tells such runs apart
+   * cheaply: each field's name, length and last four bytes. Runs that are
+   * byte for byte equal and split alike hash alike.
+   */
+  fieldsHash(from: number): number {
+    if (this.#base < 0) this.#tokenize(this.end, false);
+    const d = this.#pool!.data;
+    const b = this.buffer;
+    const end = this.#base + this.#count * STRIDE;
+    let h = this.#count - from;
+    for (let k = this.#base + from * STRIDE; k < end; k += STRIDE) {
+      const ve = d[k + 2];
+      h = Math.imul(h ^ d[k + 3], 0x01000193);
+      h = Math.imul(h ^ (ve - d[k]), 0x01000193);
+      if (ve > 3) {
+        h = Math.imul(
+          h ^ (b[ve - 1] | b[ve - 2] << 8 | b[ve - 3] << 16 | b[ve - 4] << 24),
+          0x01000193,
+        );
+      }
+    }
+    return h;
+  }
+
+  /** Offset of field `i`'s name in {@link buffer}; -1 for synthetic fields. */
+  fieldNameStart(i: number): number {
+    if (this.#base < 0) this.#tokenize(this.end, false);
+    if (this.#extra?.synthetic?.has(i) || this.#extra?.names?.[i] !== undefined) return -1;
+    return this.#pool!.data[this.#base + i * STRIDE];
+  }
+
   /** The index of the first field called `name`, or -1. */
   indexOf(name: string): number {
     const n = this.fieldCount;
