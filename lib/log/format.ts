@@ -802,7 +802,7 @@ interface Tail {
 const TAIL_SLOTS = 1 << 12;
 const tails: (Tail | undefined)[] = new Array(TAIL_SLOTS).fill(undefined);
 let tailClock = 0;
-/** Longest tail kept, in bytes of the log. */
+/** Longest tail kept, in bytes of the log (and four times that in bytes of JSON: at most 10 MB in all). */
 const TAIL_MAX = 512;
 const NO_TAIL = -2;
 /** A view of the last record buffer looked at, to read it four bytes at a time. */
@@ -871,7 +871,8 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
   info.tail = tail >= 0 && tail < n ? tail : -1;
   if (info.tail >= 0) {
     const from = r.fieldNameStart(tail);
-    if (from >= 0 && r.end - from <= TAIL_MAX) {
+    const json = rawEnd - rawAt[tail] + interpretedEnd - interpretedAt[tail];
+    if (from >= 0 && r.end - from <= TAIL_MAX && json <= 4 * TAIL_MAX) {
       if (tail !== first || slot < 0) slot = tailSlot(r, tail);
       if ((tails[slot]?.used ?? -1) > (tails[slot + 1]?.used ?? -1)) slot++;
       tails[slot] = {
