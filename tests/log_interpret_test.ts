@@ -356,6 +356,22 @@ function encoderAgrees(
   );
 }
 
+Deno.test("event stamps encode as JSON.stringify writes them, one second after another", () => {
+  // seconds repeat (what the encoder keeps per second) and change
+  const stamp = fc.record({
+    sec: fc.oneof(fc.constantFrom(0, 1700000000, 2 ** 31, 2 ** 32 + 5), fc.nat(2 ** 33)),
+    msec: fc.oneof(fc.nat(999), fc.constantFrom(0, 7, 999)),
+    serial: fc.oneof(fc.nat(), fc.constantFrom(0, 2 ** 32 - 1)),
+    node: fc.constantFrom("", "node=h ", 'node=a"b\\ '),
+  }).map(({ sec, msec, serial, node }) =>
+    `${node}type=CWD msg=audit(${sec}.${String(msec).padStart(3, "0")}:${serial}): cwd="/"`
+  );
+  encoderAgrees(stamp, 1000, (ev, json) => {
+    const got = JSON.parse(json);
+    strictEqual(got.id, `${ev.sec}.${String(ev.msec).padStart(3, "0")}:${ev.serial}`);
+  });
+});
+
 Deno.test("record tails the encoder keeps are written again only where they are the same fields", () => {
   // the same bytes after the same number of other fields, the last of which needs the event
   // (acct, a3): inside and outside a msg='...' body, after a field of the same name, with a

@@ -671,23 +671,47 @@ function typeInfo(r: AuditRecord): TypeInfo {
   return info;
 }
 
-let isoSec = NaN;
-let isoPrefix = pack(new Uint8Array(0));
+/** The second of {@link headPieces}. */
+let headSec = NaN;
+/**
+ * What an event's stamp writes for one second: `{"id":"SEC.`, `","time":"ISO.`
+ * (the ISO time up to the second) and `Z","sec":SEC,"msec":`.
+ */
+let headPieces: Piece[] = [];
+const SERIAL_KEY = pack(encoder.encode(',"serial":'));
 
-/** `"time":"...",` of an event (the ISO text up to the second is cached per second). */
-function writeTime(w: JsonBytes, event: AuditEvent): void {
-  if (event.msec >= 1000) {
-    w.ascii(`"time":"${new Date(event.time).toISOString()}",`);
-    return;
+/**
+ * `{"id":"sec.msec:serial","time":"...","sec":N,"msec":N,"serial":N,` of an
+ * event: the id is digits and punctuation, written as they are; what
+ * depends on the second alone is kept for the next event of that second.
+ */
+function writeStamp(w: JsonBytes, event: AuditEvent): void {
+  // a record's milliseconds are 0 to 999 (the reader refuses others)
+  const { sec, msec, serial } = event;
+  if (sec !== headSec) {
+    const iso = new Date(sec * 1000).toISOString();
+    headPieces = [
+      `{"id":"${sec}.`,
+      `","time":"${iso.slice(0, iso.length - 4)}`,
+      `Z","sec":${sec},"msec":`,
+    ].map((t) => pack(encoder.encode(t)));
+    headSec = sec;
   }
-  if (event.sec !== isoSec) {
-    const iso = new Date(event.sec * 1000).toISOString();
-    isoPrefix = pack(encoder.encode(`"time":"${iso.slice(0, iso.length - 4)}`));
-    isoSec = event.sec;
-  }
-  w.piece(isoPrefix);
-  w.uint(event.msec, 3);
-  w.ascii('Z",');
+  w.piece(headPieces[0]);
+  w.uint(msec, 3);
+  w.byte(0x3a);
+  const from = w.len;
+  w.uint(serial);
+  const digits = w.len - from;
+  w.piece(headPieces[1]);
+  w.uint(msec, 3);
+  w.piece(headPieces[2]);
+  w.uint(msec);
+  w.piece(SERIAL_KEY);
+  w.reserve(digits + 1);
+  w.buf.copyWithin(w.len, from, from + digits);
+  w.len += digits;
+  w.byte(0x2c);
 }
 
 /** How the interpreted value of a field is written, by record type and name id (`ByKey + n` for `KEYED_KINDS[n]`). */
@@ -831,10 +855,10 @@ function isTail(tail: Tail | undefined, r: AuditRecord, first: number, from: num
   const key = tail.bytes;
   const len = r.end - from;
   if (key.byteLength !== len) return false;
+  // eight bytes at a time as doubles: equal doubles are equal bytes here, as a record's text has
+  // no NUL (so neither 0 nor -0, which compare equal) and a NaN only makes a miss
   let j = 0;
-  for (; j < len - 3; j += 4) {
-    if (key.getInt32(j, true) !== view.getInt32(from + j, true)) return false;
-  }
+  for (; j < len - 7; j += 8) if (key.getFloat64(j) !== view.getFloat64(from + j)) return false;
   for (; j < len; j++) if (key.getUint8(j) !== r.buffer[from + j]) return false;
   return true;
 }
@@ -1032,22 +1056,7 @@ export class JsonLinesEncoder {
   /** Appends one event as a line of JSON, newline included. */
   encode(event: AuditEvent): void {
     const w = this.#w;
-    // the id is `sec.msec:serial`: digits and punctuation, written as they are
-    w.ascii('{"id":"');
-    w.uint(event.sec);
-    w.byte(0x2e);
-    w.uint(event.msec, 3);
-    w.byte(0x3a);
-    w.uint(event.serial);
-    w.ascii('",');
-    writeTime(w, event);
-    w.ascii('"sec":');
-    w.uint(event.sec);
-    w.ascii(',"msec":');
-    w.uint(event.msec);
-    w.ascii(',"serial":');
-    w.uint(event.serial);
-    w.byte(0x2c);
+    writeStamp(w, event);
     if (event.node !== undefined) {
       w.ascii('"node":');
       w.string(event.node);
