@@ -1295,7 +1295,8 @@ function bareSyscall(r: AuditRecord): number {
     bareCut = sp - r.start;
     return 6;
   }
-  for (const arg of [A0_EQ, A1_EQ]) {
+  for (let n = 0; n < 2; n++) {
+    const arg = n === 0 ? A0_EQ : A1_EQ;
     at = indexOfBytes(b, arg, sp, end);
     if (at < 0) return 11;
     p = at + arg.length;
@@ -1332,8 +1333,10 @@ export function ausearchKeeps(event: AuditEvent): boolean {
 
 /** The first `pattern` in `b[from, end)`, or -1. */
 function indexOfBytes(b: Uint8Array, pattern: Uint8Array, from: number, end: number): number {
+  // a loop: the pattern is usually a few bytes away, nearer than a native indexOf call pays off
   const first = pattern[0], last = end - pattern.length;
-  for (let i = b.indexOf(first, from); i >= 0 && i <= last; i = b.indexOf(first, i + 1)) {
+  for (let i = from; i <= last; i++) {
+    if (b[i] !== first) continue;
     let k = 1;
     while (k < pattern.length && b[i + k] === pattern[k]) k++;
     if (k === pattern.length) return i;

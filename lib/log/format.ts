@@ -857,8 +857,9 @@ function isTail(tail: Tail | undefined, r: AuditRecord, first: number, from: num
   if (key.byteLength !== len) return false;
   // eight bytes at a time as doubles: equal doubles are equal bytes here, as a record's text has
   // no NUL (so neither 0 nor -0, which compare equal) and a NaN only makes a miss
+  const v = view;
   let j = 0;
-  for (; j < len - 7; j += 8) if (key.getFloat64(j) !== view.getFloat64(from + j)) return false;
+  for (; j < len - 7; j += 8) if (key.getFloat64(j) !== v.getFloat64(from + j)) return false;
   for (; j < len; j++) if (key.getUint8(j) !== r.buffer[from + j]) return false;
   return true;
 }
@@ -882,8 +883,13 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
         viewed = buf;
         view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
       }
-      const tail = isTail(tails[slot], r, first, from) ? tails[slot] : tails[slot + 1];
-      if (isTail(tail, r, first, from) && writeWithTail(w, event, r, info, tail)) {
+      const way = tails[slot];
+      const tail = isTail(way, r, first, from)
+        ? way
+        : isTail(tails[slot + 1], r, first, from)
+        ? tails[slot + 1]
+        : undefined;
+      if (tail !== undefined && writeWithTail(w, event, r, info, tail)) {
         info.hits++;
         tail.used = ++tailClock;
         return;
