@@ -23,6 +23,7 @@ import { audit, auparse, c, fromCString } from "../lib/_native.ts";
 import { IDATA } from "../ffi/libauparse.ts";
 import { oracleTest } from "./_helpers.ts";
 import { event } from "./_events.ts";
+import { damagedLog } from "./_log_mutations.ts";
 import {
   type FieldKind,
   fieldKind,
@@ -450,6 +451,22 @@ Deno.test("fields whose kind depends on the value's form are encoded for each va
     }, "raw");
     strictEqual(got, want, json);
   });
+});
+
+Deno.test("damaged sample logs encode as eventToJson, one encoder throughout", async () => {
+  // what the encoder keeps (names, values, record tails, stamps) meets the records of real
+  // logs, whole, cut and mixed
+  const encoder = new JsonLinesEncoder();
+  const decoder = new TextDecoder();
+  await fc.assert(
+    fc.asyncProperty(damagedLog, async (lines) => {
+      for await (const ev of readEvents(enc.encode(lines.join("\n") + "\n"))) {
+        encoder.encode(ev);
+        strictEqual(decoder.decode(encoder.take()), JSON.stringify(eventToJson(ev)) + "\n");
+      }
+    }),
+    { numRuns: 300 },
+  );
 });
 
 Deno.test("takeView hands out the bytes without a copy, alternating between two buffers", () => {
