@@ -1,7 +1,9 @@
 /**
  * Regenerates lib/log/_tables.ts, the built-in interpretation tables, from the
- * installed libaudit (`deno run -A tests/log_gen_tables.ts`). The log tests
- * check that the built-in tables still agree with libaudit's lookups.
+ * installed libaudit (`deno run -A tests/log_gen_tables.ts`), formatted as
+ * `deno fmt` formats it; imported (or named to `deno test`), it writes
+ * nothing. The log tests check that the built-in tables still agree with
+ * libaudit's lookups.
  *
  * @module
  */
@@ -65,4 +67,9 @@ export const FILE_TYPES: readonly (readonly [number, string])[] = ${JSON.stringi
 /** \`[record type, name]\` as libaudit's \`audit_msg_type_to_name\`. */
 export const MSG_TYPES: readonly (readonly [number, string])[] = ${JSON.stringify(types)};
 `;
-await Deno.writeTextFile(new URL("../lib/log/_tables.ts", import.meta.url), src);
+if (import.meta.main) {
+  const path = new URL("../lib/log/_tables.ts", import.meta.url).pathname;
+  await Deno.writeTextFile(path, src);
+  const fmt = await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", path] }).output();
+  if (!fmt.success) throw new Error(`deno fmt ${path} failed`);
+}
