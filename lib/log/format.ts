@@ -816,7 +816,9 @@ interface Tail {
   first: number;
   /** The tail's bytes in the log. */
   bytes: DataView<ArrayBuffer>;
+  /** The tail's fields in the record's `raw` object: `,"name":"value"...` (no comma first when `first` is 0). */
   raw: Uint8Array;
+  /** The same in its `interpreted` object. */
   interpreted: Uint8Array;
   /** When it was last stored or hit ({@link tailClock}). */
   used: number;
@@ -829,7 +831,7 @@ let tailClock = 0;
 /** Longest tail kept, in bytes of the log (and four times that in bytes of JSON: at most 10 MB in all). */
 const TAIL_MAX = 512;
 const NO_TAIL = -2;
-/** A view of the last record buffer looked at, to read it four bytes at a time. */
+/** A view of the last record buffer looked at, to compare it eight bytes at a time. */
 let viewed: Uint8Array | undefined;
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 /** Where each field's raw and interpreted JSON started in the writer, for the last record written. */
@@ -948,8 +950,8 @@ function writeFields(w: JsonBytes, event: AuditEvent, r: AuditRecord, info: Type
 
 /**
  * Writes a record with `tail`: its other fields one by one, the tail's two
- * halves as they are. False, with nothing written, when a name
- * of the tail is also one of the other fields' (the record takes the
+ * halves as they are. False, with nothing written, when a name of the tail
+ * is also one of the other fields' (the record takes the
  * {@link recordToJson} path).
  */
 function writeWithTail(
