@@ -637,10 +637,14 @@ interface TypeInfo {
   /**
    * The first field of the last record's tail (see {@link Tail}): the
    * next record of the type is looked up from there; -1 when it had no tail,
-   * {@link NO_TAIL} when tails of this type are not looked up any more.
+   * {@link NO_TAIL} while tails of this type are not looked up (see
+   * {@link TAIL_PAUSE}).
    */
   tail: number;
-  /** Tail lookups and hits for this type (lookups stop when hits stay rare). */
+  /**
+   * Tail lookups and hits for this type since the last pause (lookups pause
+   * when hits stay rare); during a pause, `tries` counts up to 0.
+   */
   tries: number;
   hits: number;
 }
@@ -831,6 +835,8 @@ let tailClock = 0;
 /** Longest tail kept, in bytes of the log (and four times that in bytes of JSON: at most 10 MB in all). */
 const TAIL_MAX = 512;
 const NO_TAIL = -2;
+/** How many records of a type are written without tails once its tails hit too rarely. */
+const TAIL_PAUSE = 1 << 16;
 /** A view of the last record buffer looked at, to compare it eight bytes at a time. */
 let viewed: Uint8Array | undefined;
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
@@ -899,7 +905,11 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
     }
   }
   const tail = writeFields(w, event, r, info);
-  if (info.tail === NO_TAIL) return;
+  if (info.tail === NO_TAIL) {
+    // a long run (live events) may repeat later what it did not at first: look again
+    if (++info.tries === 0) info.tail = -1;
+    return;
+  }
   info.tail = tail >= 0 && tail < n ? tail : -1;
   if (info.tail >= 0) {
     const from = r.fieldNameStart(tail);
@@ -917,8 +927,14 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
       };
     }
   }
-  // records of this type seldom repeat: stop looking them up
-  if (info.tries >= 256 && info.hits * 4 < info.tries) info.tail = NO_TAIL;
+  // records of this type seldom repeat: stop looking them up for a while
+  if (info.tries >= 256) {
+    if (info.hits * 4 < info.tries) {
+      info.tail = NO_TAIL;
+      info.tries = -TAIL_PAUSE;
+    } else info.tries = 0;
+    info.hits = 0;
+  }
 }
 
 /**
