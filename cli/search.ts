@@ -425,6 +425,9 @@ export async function runSearch(
         if (b.timeStamp !== undefined) debugLines.push(stampError(b.timeStamp));
       },
       onFile: (f) => lastFile = f,
+      // each event is matched and written before the next batch is read: nothing below keeps
+      // a record's bytes (the checkpoint keeps numbers, the JSON encoder its own copies)
+      reuseBuffers: true,
     })
   ) {
     for (const ev of batch) {

@@ -9,7 +9,13 @@
 
 import type { InterpretContext } from "./interpret.ts";
 import type { AuditRecord } from "./record.ts";
-import { type LogInput, type ReadOptions, recordBatches } from "./source.ts";
+import {
+  ChunkRecycler,
+  type LogInput,
+  type ReadOptions,
+  recordBatches,
+  type RecyclingReadOptions,
+} from "./source.ts";
 import { endsEvent, RecordType } from "./types.ts";
 
 /**
@@ -40,6 +46,12 @@ export class AuditEvent {
   slot = -1;
   /** @internal the next open event with the same serial (the assembler's chain) */
   nextOpen: AuditEvent | undefined = undefined;
+  /** @internal the read chunk its first record came from (see {@link EventAssembler.epoch}) */
+  epoch = 0;
+  /** @internal the read chunk its last record came from */
+  lastEpoch = 0;
+  /** @internal the read chunks of its records after the first, when not all from one */
+  epochs: number[] | undefined = undefined;
 
   /** Starts an event with its first record. */
   constructor(first: AuditRecord) {
@@ -163,6 +175,14 @@ export class EventAssembler {
   #nextSlot = 0;
   /** Events handed out (in the order the rules hand them out), waiting for {@link drain}. */
   #out: AuditEvent[] = [];
+  /**
+   * The read chunk the records pushed next come from, when the caller reuses
+   * its read buffers: {@link holds} tells which chunks the events not yet
+   * handed out still read.
+   */
+  epoch = 0;
+  /** By read chunk: how many events not yet handed out have records from it. */
+  #holding = new Int32Array(64);
 
   readonly #timeout: number;
   readonly #ausearch: boolean;
@@ -194,6 +214,7 @@ export class EventAssembler {
     const e = this.#openEvent(r);
     if (e !== undefined) {
       e.records.push(r);
+      if (e.lastEpoch !== this.epoch) this.#hold(e);
       if (!ausearch) {
         this.#timeOut(r.sec);
         if (endsEvent(r.type)) this.#complete(e);
@@ -232,6 +253,9 @@ export class EventAssembler {
   /** A new open event for `r` in the lowest free slot. */
   #start(r: AuditRecord): AuditEvent {
     const event = new AuditEvent(r);
+    event.epoch = event.lastEpoch = this.epoch;
+    if (this.epoch >= this.#holding.length) this.#grow();
+    this.#holding[this.epoch]++;
     event.slot = this.#freeSlots.length > 0
       ? heapPop(this.#freeSlots, numberOrder)!
       : this.#nextSlot++;
@@ -272,7 +296,35 @@ export class EventAssembler {
       const e = heapPop(live, liveOrder)!;
       heapPush(this.#freeSlots, e.slot, numberOrder);
       this.#out.push(e);
+      this.#leave(e);
     }
+  }
+
+  /** `e`, which read chunks before, now also reads chunk {@link epoch}. */
+  #hold(e: AuditEvent): void {
+    e.lastEpoch = this.epoch;
+    (e.epochs ??= []).push(this.epoch);
+    if (this.epoch >= this.#holding.length) this.#grow();
+    this.#holding[this.epoch]++;
+  }
+
+  /** `e` is handed out: it holds its chunks no more. */
+  #leave(e: AuditEvent): void {
+    const holding = this.#holding;
+    holding[e.epoch]--;
+    const more = e.epochs;
+    if (more !== undefined) { for (let i = 0; i < more.length; i++) holding[more[i]]--; }
+  }
+
+  #grow(): void {
+    const bigger = new Int32Array(Math.max(2 * this.#holding.length, this.epoch + 1));
+    bigger.set(this.#holding);
+    this.#holding = bigger;
+  }
+
+  /** Whether events not yet handed out have records from read chunk `epoch`. */
+  holds(epoch: number): boolean {
+    return epoch < this.#holding.length && this.#holding[epoch] > 0;
   }
 
   /** Completes every open event (end of input). */
@@ -378,7 +430,13 @@ export async function* eventBatches(
 ): AsyncGenerator<AuditEvent[]> {
   const asm = new EventAssembler(options);
   const onRecord = options.onRecord;
-  for await (const batch of recordBatches(input, options)) {
+  // reused buffers: a chunk is free once no event still to be handed out has records from
+  // it, and the consumer has asked for more after those handed out (the newest chunk may
+  // also hold the start of a line, and is kept)
+  const recycler = options.reuseBuffers === true ? new ChunkRecycler() : undefined;
+  const read: RecyclingReadOptions = recycler ? { ...options, recycler } : options;
+  for await (const batch of recordBatches(input, read)) {
+    if (recycler) asm.epoch = recycler.next - 1;
     if (onRecord === undefined) {
       for (let i = 0; i < batch.length; i++) asm.push(batch[i]);
     } else {
@@ -386,6 +444,7 @@ export async function* eventBatches(
     }
     const ready = asm.drain();
     if (ready.length) yield ready;
+    if (recycler) recycler.release(asm.epoch, (seq) => !asm.holds(seq));
   }
   if (options.flushAtEnd === false) return;
   asm.flush();
@@ -450,7 +509,8 @@ export function eventStream(
   input: LogInput,
   options: ReadEventsOptions = {},
 ): ReadableStream<AuditEvent> {
-  const it = readEvents(input, options);
+  // the stream reads ahead of its reader: records must outlive the batch they came in
+  const it = readEvents(input, { ...options, reuseBuffers: false });
   return new ReadableStream<AuditEvent>({
     async pull(controller) {
       const { done, value } = await it.next();
