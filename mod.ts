@@ -139,28 +139,8 @@ export {
   type RuleFinding,
   type RuleFindingCode,
 } from "./lib/rules/check.ts";
-export {
-  type AssembleOptions,
-  type AssemblyRules,
-  AuditEvent,
-  EventAssembler,
-  eventBatches,
-  eventStream,
-  readEvents,
-  type ReadEventsOptions,
-  regroupAsLibauparse,
-} from "./lib/log/assemble.ts";
-export { AuditRecord, BadLineError } from "./lib/log/record.ts";
-export {
-  AUSEARCH_LINE_LIMIT,
-  type BadLine,
-  type LogInput,
-  type ReadOptions,
-  readRecords,
-  recordBatches,
-  rotatedLogSet,
-} from "./lib/log/source.ts";
-export { endsEvent, recordTypeName, recordTypeNumber } from "./lib/log/types.ts";
+// the log reader (records, events, sources), also importable alone
+export * from "./events.ts";
 export {
   type EscapeMode,
   eventContext,

@@ -3,19 +3,24 @@
  * and touches every field of every record, as bench/walk.c does with
  * libauparse (which reads each name and value through a pointer).
  *
- * Modes: `walk` takes each name as a string and reads every byte of each
- * value in place (like C's strlen on the value); `strings` also makes each
- * value a JS string; `interpret` also interprets each field.
+ * `walk.ts MODE LOG [--fresh]`. Modes: `walk` takes each name as a string
+ * and reads every byte of each value in place (like C's strlen on the
+ * value); `strings` also makes each value a JS string; `interpret` also
+ * interprets each field (and loads mod.ts for it). The log is read with
+ * reused buffers (a batch's records are read before the next is asked
+ * for, as walk.c reads libauparse's fields before its next event), or into
+ * fresh memory with `--fresh`.
  *
  * @module
  */
 
-import { eventBatches, interpretField, loadTables } from "../mod.ts";
+import { eventBatches } from "../events.ts";
 
-const [mode, path] = Deno.args;
-if (mode === "interpret") await loadTables();
+const [mode, path, fresh] = Deno.args;
+const lib = mode === "interpret" ? await import("../mod.ts") : undefined;
+await lib?.loadTables();
 let events = 0, records = 0, fields = 0, bytes = 0;
-for await (const batch of eventBatches(path)) {
+for await (const batch of eventBatches(path, { reuseBuffers: fresh !== "--fresh" })) {
   for (const ev of batch) {
     events++;
     for (const r of ev.records) {
@@ -40,7 +45,7 @@ for await (const batch of eventBatches(path)) {
             for (let k = start; k < end; k++) if (buf[k] !== 0) bytes++;
           }
         } else bytes += r.fieldValue(i).length;
-        if (mode === "interpret") bytes += interpretField(ev, r, i).length;
+        if (lib) bytes += lib.interpretField(ev, r, i).length;
       }
     }
   }

@@ -1,25 +1,34 @@
 import assert from "node:assert/strict";
 import { kernelTest, ROOT, run } from "./_helpers.ts";
 
+/** Serves the repository's files on loopback (each path asked for goes to `fetched`). */
+function serveRepository(
+  signal: AbortSignal,
+  fetched: string[] = [],
+): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal, onListen: () => {} },
+    async (req) => {
+      const path = decodeURIComponent(new URL(req.url).pathname);
+      if (path.includes("..")) return new Response("no", { status: 400 });
+      fetched.push(path);
+      try {
+        const body = await Deno.readFile(`${ROOT}${path.slice(1)}`);
+        return new Response(body, { headers: { "content-type": "application/typescript" } });
+      } catch {
+        return new Response("not found", { status: 404 });
+      }
+    },
+  );
+}
+
 // Users import mod.ts by URL with no import map: serve the repository on
 // loopback and import it from a scratch directory that has no deno.json.
 kernelTest(
   "mod.ts imported by URL from a directory without deno.json reads the status",
   async () => {
     const ac = new AbortController();
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
-      async (req) => {
-        const path = decodeURIComponent(new URL(req.url).pathname);
-        if (path.includes("..")) return new Response("no", { status: 400 });
-        try {
-          const body = await Deno.readFile(`${ROOT}${path.slice(1)}`);
-          return new Response(body, { headers: { "content-type": "application/typescript" } });
-        } catch {
-          return new Response("not found", { status: 404 });
-        }
-      },
-    );
+    const server = serveRepository(ac.signal);
     const scratch = await Deno.makeTempDir();
     try {
       const host = `127.0.0.1:${server.addr.port}`;
@@ -51,3 +60,50 @@ kernelTest(
     }
   },
 );
+
+// events.ts is the reader alone: by URL it fetches only the reader's modules, and reads a log
+// with no permission but reading it (no FFI, no environment)
+Deno.test("events.ts imported by URL fetches the reader's modules only and reads a log", async () => {
+  const fetched: string[] = [];
+  const ac = new AbortController();
+  const server = serveRepository(ac.signal, fetched);
+  const scratch = await Deno.makeTempDir();
+  try {
+    const host = `127.0.0.1:${server.addr.port}`;
+    await Deno.writeTextFile(
+      `${scratch}/audit.log`,
+      'type=SYSCALL msg=audit(1.000:1): syscall=2 key="k"\ntype=CWD msg=audit(1.000:1): cwd="/"\n' +
+        "type=EOE msg=audit(1.000:1): \n",
+    );
+    await Deno.writeTextFile(
+      `${scratch}/main.ts`,
+      `import { readEvents } from "http://${host}/events.ts";
+       for await (const ev of readEvents("audit.log")) {
+         console.log(ev.id, ev.records.map((r) => r.typeName + " " + r.fields().length).join(","));
+       }`,
+    );
+    const r = await run(Deno.execPath(), [
+      "run",
+      "--no-config",
+      "--no-lock",
+      "--reload",
+      `--allow-import=${host}`,
+      `--allow-read=${scratch}`,
+      "main.ts",
+    ], { cwd: scratch, env: { DENO_DIR: `${scratch}/deno_dir` } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "1.000:1 SYSCALL 2,CWD 1,EOE 0\n");
+    assert.deepEqual([...new Set(fetched)].sort(), [
+      "/events.ts",
+      "/lib/log/_tables.ts",
+      "/lib/log/assemble.ts",
+      "/lib/log/record.ts",
+      "/lib/log/source.ts",
+      "/lib/log/types.ts",
+    ]);
+  } finally {
+    ac.abort();
+    await server.finished;
+    await Deno.remove(scratch, { recursive: true });
+  }
+});
