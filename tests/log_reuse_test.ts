@@ -91,8 +91,22 @@ Deno.test("reused buffers: each batch reads as without reuse, at any read size a
         fc.integer({ min: 100, max: 2000 }),
         fc.constantFrom("libauparse", "ausearch") as fc.Arbitrary<"libauparse" | "ausearch">,
         fc.boolean(),
-        async (lines, chunk, rules, filter) => {
-          await Deno.writeTextFile(path, logText(lines));
+        // the log split into up to three files read in a row (a rotated set): events and
+        // their held reads go on from one file into the next
+        fc.array(fc.nat(), { maxLength: 2 }),
+        async (lines, chunk, rules, filter, cuts) => {
+          const text = logText(lines);
+          const at = [0, ...cuts.map((c) => text.indexOf("\n", c % (text.length + 1)) + 1)]
+            .sort((a, b) => a - b);
+          const input: string[] = [];
+          for (let i = 0; i < at.length; i++) {
+            const file = `${path}.${i}`;
+            await Deno.writeTextFile(
+              file,
+              text.slice(at[i], i + 1 < at.length ? at[i + 1] : undefined),
+            );
+            input.push(file);
+          }
           const options = {
             chunkBytes: chunk,
             rules,
@@ -100,27 +114,27 @@ Deno.test("reused buffers: each batch reads as without reuse, at any read size a
             onRecord: filter ? (r: AuditRecord) => r.serial !== 3 : undefined,
           };
           const want: string[] = [];
-          for await (const batch of eventBatches(path, options)) {
+          for await (const batch of eventBatches(input, options)) {
             for (const ev of batch) want.push(describeEvent(ev));
           }
           const got: string[] = [];
-          for await (const batch of eventBatches(path, { ...options, reuseBuffers: true })) {
+          for await (const batch of eventBatches(input, { ...options, reuseBuffers: true })) {
             for (const ev of batch) got.push(describeEvent(ev));
           }
           deepStrictEqual(got, want);
           // one event at a time, and records on their own
           const one: string[] = [];
-          for await (const ev of readEvents(path, { ...options, reuseBuffers: true })) {
+          for await (const ev of readEvents(input, { ...options, reuseBuffers: true })) {
             one.push(describeEvent(ev));
           }
           deepStrictEqual(one, want);
           const wantRecords: string[] = [];
-          for await (const r of readRecords(path, { chunkBytes: chunk })) {
+          for await (const r of readRecords(input, { chunkBytes: chunk })) {
             wantRecords.push(describe(r));
           }
           const gotRecords: string[] = [];
           for await (
-            const batch of recordBatches(path, { chunkBytes: chunk, reuseBuffers: true })
+            const batch of recordBatches(input, { chunkBytes: chunk, reuseBuffers: true })
           ) {
             for (const r of batch) gotRecords.push(describe(r));
           }
