@@ -181,8 +181,12 @@ export class EventAssembler {
    * handed out still read.
    */
   epoch = 0;
-  /** By read chunk: how many events not yet handed out have records from it. */
-  #holding = new Int32Array(64);
+  /**
+   * By read chunk: how many events not yet handed out have records from it
+   * (an array that grows in place: replacing it would make V8 recompile the
+   * methods that read it).
+   */
+  #holding: number[] = [0];
 
   readonly #timeout: number;
   readonly #ausearch: boolean;
@@ -254,8 +258,7 @@ export class EventAssembler {
   #start(r: AuditRecord): AuditEvent {
     const event = new AuditEvent(r);
     event.epoch = event.lastEpoch = this.epoch;
-    if (this.epoch >= this.#holding.length) this.#grow();
-    this.#holding[this.epoch]++;
+    this.#count(this.epoch);
     event.slot = this.#freeSlots.length > 0
       ? heapPop(this.#freeSlots, numberOrder)!
       : this.#nextSlot++;
@@ -304,8 +307,14 @@ export class EventAssembler {
   #hold(e: AuditEvent): void {
     e.lastEpoch = this.epoch;
     (e.epochs ??= []).push(this.epoch);
-    if (this.epoch >= this.#holding.length) this.#grow();
-    this.#holding[this.epoch]++;
+    this.#count(this.epoch);
+  }
+
+  /** One more event not yet handed out has records from read chunk `epoch`. */
+  #count(epoch: number): void {
+    const holding = this.#holding;
+    while (holding.length <= epoch) holding.push(0);
+    holding[epoch]++;
   }
 
   /** `e` is handed out: it holds its chunks no more. */
@@ -314,12 +323,6 @@ export class EventAssembler {
     holding[e.epoch]--;
     const more = e.epochs;
     if (more !== undefined) { for (let i = 0; i < more.length; i++) holding[more[i]]--; }
-  }
-
-  #grow(): void {
-    const bigger = new Int32Array(Math.max(2 * this.#holding.length, this.epoch + 1));
-    bigger.set(this.#holding);
-    this.#holding = bigger;
   }
 
   /** Whether events not yet handed out have records from read chunk `epoch`. */
