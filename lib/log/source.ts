@@ -69,12 +69,12 @@ export interface ReadOptions {
   /**
    * Reuses the memory of a file's reads (default false). The records a batch
    * hands out (their fields, values and bytes) are then valid only until the
-   * next batch is asked for, as libauparse's field pointers are valid only
-   * until it reads on: read what you need from a batch, and copy it out
-   * (`fieldValue` gives a string) before you ask for more. Without it every
-   * read takes fresh memory, which the system must clear and map (about a
-   * tenth of the time of a scan that reads each field once), and records
-   * stay valid for as long as they are kept. Applies to files only;
+   * next batch is asked for (with `readEvents` and `readRecords`, the next
+   * event or record), as libauparse's field pointers are valid only until it
+   * reads on: read what you need, and copy it out (`fieldValue` gives a
+   * string) before you ask for more. Without it every read takes fresh
+   * memory, which the system must clear and map, and records stay valid for
+   * as long as they are kept. Applies to files only;
    * {@link eventStream} ignores it (it reads ahead).
    */
   reuseBuffers?: boolean;
