@@ -447,7 +447,7 @@ export async function* eventBatches(
     }
     const ready = asm.drain();
     if (ready.length) yield ready;
-    if (recycler) recycler.release(asm.epoch, (seq) => !asm.holds(seq));
+    if (recycler) recycler.release(asm.epoch, asm);
   }
   if (options.flushAtEnd === false) return;
   asm.flush();

@@ -161,6 +161,21 @@ function parseDigits(buf: Uint8Array, pos: number, end: number): number {
   return pos === start ? -1 : n;
 }
 
+/**
+ * Whether a word ending at `at` ends the line (and so takes its newline
+ * along when read with fgets): at its newline in scan mode, else at `end`
+ * unless a NUL cut the line there.
+ */
+function endsLine(
+  line: Uint8Array,
+  at: number,
+  scan: boolean,
+  end: number,
+  nulCut: boolean,
+): boolean {
+  return scan ? line[at] === NL : at === end && !nulCut;
+}
+
 function startsWith(buf: Uint8Array, pos: number, end: number, text: string): boolean {
   if (end - pos < text.length) return false;
   for (let i = 0; i < text.length; i++) if (buf[pos + i] !== text.charCodeAt(i)) return false;
@@ -457,9 +472,6 @@ export class AuditRecord {
     while (pos < limit && line[pos] === SP) pos++;
     // the usual msg=audit(sec.mmm:serial), read at once
     const msg = pos;
-    /** 1 when a word ending at `at` ends the line and takes its newline along (fgets). */
-    const newlineAt = (at: number) =>
-      newline && (scan ? line[at] === NL : at === end && !nulCut) ? 1 : 0;
     let shortStamp = false;
     let sec = -1, msec = -1, serial = -1;
     if (startsWith(line, pos, limit, "msg=audit(")) {
@@ -479,7 +491,8 @@ export class AuditRecord {
               wordEnd < limit && line[wordEnd] !== SP && line[wordEnd] !== stop &&
               line[wordEnd] !== 0
             ) wordEnd++;
-            if (wordEnd - msg + newlineAt(wordEnd) <= 18) serial = -1;
+            const nl = newline && endsLine(line, wordEnd, scan, end, nulCut) ? 1 : 0;
+            if (wordEnd - msg + nl <= 18) serial = -1;
             else shortStamp = wordEnd - msg === 18;
           }
         }
@@ -499,7 +512,8 @@ export class AuditRecord {
         if (c === SP || c === stop || c === 0) break;
         wordEnd++;
       }
-      if (wordEnd - msg + newlineAt(wordEnd) <= 18) throw new BadLineError("no msg=audit( stamp");
+      const nl = newline && endsLine(line, wordEnd, scan, end, nulCut) ? 1 : 0;
+      if (wordEnd - msg + nl <= 18) throw new BadLineError("no msg=audit( stamp");
       shortStamp = wordEnd - msg === 18;
       let open = line[msg + 9] === LPAREN ? msg + 9 : -1;
       for (let i = msg; open < 0 && i < wordEnd; i++) if (line[i] === LPAREN) open = i;

@@ -118,13 +118,13 @@ export class ChunkRecycler {
     if (buffer !== undefined) this.#busy.push([seq, buffer, pool]);
   }
 
-  /** Frees the chunks numbered below `bound` (those `free` says are, when given). */
-  release(bound: number, free?: (seq: number) => boolean): void {
+  /** Frees the chunks numbered below `bound` that `holder` (when given) does not hold. */
+  release(bound: number, holder?: { holds(seq: number): boolean }): void {
     const busy = this.#busy;
     let kept = 0;
     for (let i = 0; i < busy.length; i++) {
       const entry = busy[i];
-      if (entry[0] < bound && (free === undefined || free(entry[0]))) {
+      if (entry[0] < bound && (holder === undefined || !holder.holds(entry[0]))) {
         this.#freeBuffers.push(entry[1]);
         if (entry[2] !== undefined) this.#freePools.push(entry[2]);
       } else busy[kept++] = entry;
