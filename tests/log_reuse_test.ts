@@ -200,7 +200,7 @@ Deno.test("reused buffers: a long read takes the same few buffers over and over"
       }
     }
     ok(events === 20_000, `${events} events`);
-    // about 500 reads of 4 KiB: a handful of buffers (and the lines cut between reads)
+    // about 640 reads of 4 KiB: a handful of buffers (and the lines cut between reads)
     const chunks = [...seen].filter((b) => b.byteLength === 4096).length;
     ok(chunks >= 1 && chunks <= 4, `${chunks} read buffers`);
     // without reuse, every read is a buffer of its own
