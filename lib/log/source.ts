@@ -345,6 +345,7 @@ export async function* recordBatches(
     let carry: Uint8Array | undefined;
     let skipping = false;
     let fieldsPerChunk = 1024;
+    let lastPool: FieldPool | undefined;
     // the records read so far of this chunk, and its bad lines by how many records came first:
     // they are reported when the records before them have been handed out, as a reader of
     // one line at a time would report them
@@ -372,8 +373,17 @@ export async function* recordBatches(
       }
       if (all.length > from) yield from === 0 ? all : all.slice(from);
     };
-    /** Parses a whole line; `newline`: it ended with one (the last line of a file may not). */
-    const take = (buf: Uint8Array, start: number, end: number, newline: boolean) => {
+    /**
+     * Parses a whole line; `newline`: it ended with one (the last line of a
+     * file may not). Its fields go to `pool`, the current read's.
+     */
+    const take = (
+      buf: Uint8Array,
+      start: number,
+      end: number,
+      newline: boolean,
+      pool: FieldPool | undefined,
+    ) => {
       lineNo++;
       const n = lineNo;
       const onBad: BadLineHandler = (s, e, why, _, ts) => bad(buf.subarray(s, e), why, n, ts);
@@ -384,7 +394,7 @@ export async function* recordBatches(
       } else if (end > start) {
         try {
           // the ENRICHED separator is left for the record to find when needed
-          batch.push(new AuditRecord(buf, start, end, undefined, undefined, withNewline));
+          batch.push(new AuditRecord(buf, start, end, undefined, pool, withNewline));
         } catch (e) {
           if (!(e instanceof BadLineError)) throw e;
           onBad(start, end, e.message, n, e.timeStamp);
@@ -397,6 +407,7 @@ export async function* recordBatches(
       const fields = fieldsPerChunk + (fieldsPerChunk >> 3) + 64;
       const seq = recycler ? recycler.next++ : 0;
       const pool = recycler ? recycler.pool(fields) : new FieldPool(fields);
+      lastPool = pool;
       // whole lines end at the chunk's last newline; the rest waits for the next chunk
       const last = chunk.lastIndexOf(0x0a);
       let start = 0;
@@ -406,7 +417,7 @@ export async function* recordBatches(
         else {
           const line = concat(carry!, chunk.subarray(0, nl));
           carry = undefined;
-          take(line, 0, line.length, true);
+          take(line, 0, line.length, true, pool);
         }
         start = nl + 1;
       }
@@ -432,7 +443,7 @@ export async function* recordBatches(
       yield* handOut();
       own?.release(seq);
     }
-    if (carry && !skipping) take(carry, 0, carry.length, false);
+    if (carry && !skipping) take(carry, 0, carry.length, false, lastPool);
     yield* handOut();
   }
 }
