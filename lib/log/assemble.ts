@@ -162,13 +162,24 @@ function earlier(a: AuditEvent, b: AuditEvent): number {
  */
 export class EventAssembler {
   // both rules keep an array of events (libauparse's au_lol, ausearch's lol), modelled here
-  /** Open (building) events by serial: the first, the others chained by `nextOpen`. */
+  /**
+   * Open (building) events by serial, except {@link #last}: the first, the
+   * others chained by `nextOpen`.
+   */
   #bySerial = new Map<number, AuditEvent>();
-  /** The event started last, while open: most records join it (a shortcut past the map). */
+  /**
+   * The event started last. It enters the map only when another starts
+   * while it is still open: most events end (PROCTITLE, EOE) before the
+   * next starts and never do, and most records join the newest event.
+   */
   #last: AuditEvent | undefined;
   /** Events in the array, open or complete, lowest (time, slot) first (a heap). */
   #live: AuditEvent[] = [];
-  /** Open events by second, for the timeout (a heap; complete ones are skipped). */
+  /**
+   * Open events by second, for the timeout (a heap; complete ones are
+   * skipped); as for the map, {@link #last} enters it only when another
+   * event starts while it is open.
+   */
   #timeouts: AuditEvent[] = [];
   /** Free array slots (a heap) and the next never used one: a new event takes the lowest. */
   #freeSlots: number[] = [];
@@ -234,6 +245,10 @@ export class EventAssembler {
 
   /** Completes the open events started `eoeTimeout` or more seconds before `sec`. */
   #timeOut(sec: number): void {
+    const last = this.#last;
+    if (last !== undefined && !last.complete && last.sec + this.#timeout <= sec) {
+      this.#complete(last);
+    }
     const timeouts = this.#timeouts;
     while (timeouts.length > 0) {
       const top = timeouts[0];
@@ -257,28 +272,37 @@ export class EventAssembler {
   /** A new open event for `r` in the lowest free slot. */
   #start(r: AuditRecord): AuditEvent {
     const event = new AuditEvent(r);
+    const last = this.#last;
+    if (last !== undefined && !last.complete) {
+      this.#index(last);
+      heapPush(this.#timeouts, last, secondOrder);
+    }
     event.epoch = event.lastEpoch = this.epoch;
     this.#count(this.epoch);
     event.slot = this.#freeSlots.length > 0
       ? heapPop(this.#freeSlots, numberOrder)!
       : this.#nextSlot++;
-    // chained after the open events of its serial
-    const first = this.#bySerial.get(r.serial);
-    if (first === undefined) this.#bySerial.set(r.serial, event);
-    else {
-      let e = first;
-      while (e.nextOpen !== undefined) e = e.nextOpen;
-      e.nextOpen = event;
-    }
     this.#last = event;
     heapPush(this.#live, event, liveOrder);
-    heapPush(this.#timeouts, event, secondOrder);
     return event;
+  }
+
+  /** Puts open event `e` in the map, chained after the open events of its serial. */
+  #index(e: AuditEvent): void {
+    const first = this.#bySerial.get(e.serial);
+    if (first === undefined) this.#bySerial.set(e.serial, e);
+    else {
+      let p = first;
+      while (p.nextOpen !== undefined) p = p.nextOpen;
+      p.nextOpen = e;
+    }
   }
 
   #complete(e: AuditEvent): void {
     if (e.complete) return;
     e.complete = true;
+    // the newest event is not in the map
+    if (e === this.#last) return;
     // out of its serial's chain
     const first = this.#bySerial.get(e.serial)!;
     if (first === e) {
@@ -332,6 +356,8 @@ export class EventAssembler {
 
   /** Completes every open event (end of input). */
   flush(): void {
+    const last = this.#last;
+    if (last !== undefined) this.#complete(last);
     for (const first of [...this.#bySerial.values()]) {
       for (let e: AuditEvent | undefined = first; e !== undefined;) {
         const next: AuditEvent | undefined = e.nextOpen;
