@@ -11,6 +11,7 @@ import {
   BadLineError,
   readEvents,
   readRecords,
+  recordBatches,
   rotatedLogSet,
 } from "../mod.ts";
 import { oracleTest, run, runCli } from "./_helpers.ts";
@@ -451,6 +452,26 @@ Deno.test("a timer's abort stops a long file read (the reader gives the event lo
     }
     strictEqual((caught as Error)?.name, "TimeoutError", `read ${records} records unaborted`);
     ok(records < 400_000);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a consumer that stops while the reader turns the event loop leaves no read running", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const line = 'type=CWD msg=audit(1.000:1): cwd="/"\n';
+    await Deno.writeTextFile(`${dir}/big.log`, line.repeat(10_000));
+    // a slow consumer: every chunk is read after a turn, with the next read started in the
+    // background; stopping then must wait for that read (the test's op sanitizer checks)
+    let chunks = 0;
+    for await (const batch of recordBatches(`${dir}/big.log`, { chunkBytes: 4096 })) {
+      strictEqual(batch[0].typeName, "CWD");
+      const until = performance.now() + 12;
+      while (performance.now() < until) { /* busy, as a slow consumer */ }
+      if (++chunks === 4) break;
+    }
+    strictEqual(chunks, 4);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -216,25 +216,43 @@ async function* fileChunks(
   // the caller reuses buffers (see ReadOptions.reuseBuffers). Reads are synchronous:
   // a read served from the page cache takes microseconds, less than the
   // thread hop of an awaited read. So that timers, signal handlers and aborts
-  // still run during a long scan, the reader waits for a turn of the event
-  // loop once YIELD_MS have passed since the last one.
+  // still run during a long scan, the event loop gets a turn once YIELD_MS
+  // have passed since the last: the next read then starts in the background
+  // before the chunk is handed out, and is awaited after (it runs while the
+  // chunk is parsed; awaiting it is the turn, for some 30 us). An immediate
+  // costs less per turn, but its first use loads Deno's Node timers (5-10 ms);
+  // setTimeout(0) waits a millisecond or more.
   let turn = performance.now();
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const buf = recycler ? recycler.buffer(chunk) : new Uint8Array(chunk);
-    if (performance.now() - turn > YIELD_MS) {
-      // an immediate is a full turn of the event loop (timers, signals, other work) for a
-      // few microseconds; an awaited read costs a thread hop (about 0.3 ms in a scan), and
-      // setTimeout(0) waits a millisecond or more
-      await new Promise((resolve) => setImmediate(resolve));
+  let ahead: Promise<number | null> | undefined;
+  let aheadBuf: Uint8Array | undefined;
+  try {
+    for (;;) {
       options.signal?.throwIfAborted();
-      turn = performance.now();
+      let buf: Uint8Array;
+      let n: number | null;
+      if (ahead !== undefined) {
+        buf = aheadBuf!;
+        n = await ahead;
+        ahead = aheadBuf = undefined;
+        options.signal?.throwIfAborted();
+        turn = performance.now();
+      } else {
+        buf = recycler ? recycler.buffer(chunk) : new Uint8Array(chunk);
+        n = file.readSync(buf);
+      }
+      if (n === null) return;
+      progress.done += n;
+      options.onProgress?.(progress.done, progress.total ?? size);
+      if (performance.now() - turn > YIELD_MS) {
+        aheadBuf = recycler ? recycler.buffer(chunk) : new Uint8Array(chunk);
+        ahead = file.read(aheadBuf);
+      }
+      yield n === chunk ? buf : buf.subarray(0, n);
     }
-    const n = file.readSync(buf);
-    if (n === null) return;
-    progress.done += n;
-    options.onProgress?.(progress.done, progress.total ?? size);
-    yield n === chunk ? buf : buf.subarray(0, n);
+  } finally {
+    // a consumer that stops early (or an abort) leaves a read running: it ends before the
+    // file is closed, its result unused
+    if (ahead !== undefined) await ahead.catch(() => null);
   }
 }
 
