@@ -276,6 +276,10 @@ let scanCut = -1;
 /** Record type numbers by interned-name slot ({@link NOT_LOOKED_UP} at first). */
 const NOT_LOOKED_UP = -0x80000000;
 const typeBySlot = new Int32Array(NAME_SLOTS).fill(NOT_LOOKED_UP);
+/** By type slot (and {@link NAME_SLOTS} for none): the type slot that followed it last. */
+const nextTypeGuess = new Int32Array(NAME_SLOTS + 1).fill(-1);
+/** The type slot of the last record read ({@link NAME_SLOTS} at first). */
+let lastTypeSlot = NAME_SLOTS;
 
 /** Name guesses per record type: the first GUESSES fields of each type slot. */
 const GUESSES = 64;
@@ -450,17 +454,36 @@ export class AuditRecord {
     this.typeStart = pos;
     if (!startsWith(line, pos, limit, "type=")) throw new BadLineError("no type= field");
     pos += 5;
-    // the type name is found and hashed in one loop (a call to indexOf costs more on so few bytes)
-    let typeEnd = pos;
-    let h = 0;
-    for (; typeEnd < limit; typeEnd++) {
-      const c = line[typeEnd];
-      if (c === SP || c === stop || c === 0) break;
-      h = (Math.imul(h, 31) + c) | 0;
+    // the type that followed the last record's type last time, checked byte by byte: a match
+    // needs neither the name's hash nor a look-up (records of an event come in a usual order)
+    let slot = nextTypeGuess[lastTypeSlot];
+    let typeEnd = -1;
+    if (slot >= 0) {
+      const len = nameLens[slot];
+      const at = slot * NAME_MAX;
+      let k = 0;
+      while (k < len && line[pos + k] === nameBytes[at + k]) k++;
+      if (k === len && pos + len < limit && line[pos + len] === SP) typeEnd = pos + len;
     }
-    if (typeEnd >= limit || line[typeEnd] !== SP) throw new BadLineError("nothing after the type");
-    // type names are interned like field names; their numbers are kept by slot
-    const slot = nameSlot(line, pos, typeEnd, h ^ (typeEnd - pos));
+    if (typeEnd < 0) {
+      // the type name is found and hashed in one loop (a call to indexOf costs more on so few bytes)
+      typeEnd = pos;
+      let h = 0;
+      for (; typeEnd < limit; typeEnd++) {
+        const c = line[typeEnd];
+        if (c === SP || c === stop || c === 0) break;
+        h = (Math.imul(h, 31) + c) | 0;
+      }
+      if (typeEnd >= limit || line[typeEnd] !== SP) {
+        throw new BadLineError("nothing after the type");
+      }
+      // type names are interned like field names; their numbers are kept by slot
+      slot = nameSlot(line, pos, typeEnd, h ^ (typeEnd - pos));
+      if (slot >= 0) {
+        nextTypeGuess[lastTypeSlot] = slot;
+        lastTypeSlot = slot;
+      }
+    } else lastTypeSlot = slot;
     let type = slot >= 0 ? typeBySlot[slot] : NOT_LOOKED_UP;
     if (type === NOT_LOOKED_UP) {
       // as libaudit reads it: an unknown name is type -1, and the record is kept
