@@ -6,13 +6,13 @@
 
 import { MSG_TYPES } from "./_tables.ts";
 
+/** Numbers by name (libaudit's names are all upper case). */
 const byName = new Map<string, number>();
-/** Names by number: record types are below 0x10000, so an array looks them up fastest. */
-const TYPE_LIMIT = 0x10000;
-const byNumber: (string | undefined)[] = new Array(TYPE_LIMIT).fill(undefined);
+/** Names by number: record types are small numbers, so an array looks them up fastest. */
+const byNumber = new Array<string | undefined>(Math.max(...MSG_TYPES.map(([n]) => n)) + 1);
 for (const [n, name] of MSG_TYPES) {
   byName.set(name, n);
-  if (n >= 0 && n < TYPE_LIMIT) byNumber[n] = name;
+  if (n >= 0) byNumber[n] = name;
 }
 
 /** Record type numbers auditkit's log code refers to by name. */
@@ -57,11 +57,8 @@ export function recordTypeName(type: number): string {
  * ```
  */
 export function msgTypeName(type: number): string | undefined {
-  return type >= 0 && type < TYPE_LIMIT ? byNumber[type] : undefined;
+  return type >= 0 && type < byNumber.length ? byNumber[type] : undefined;
 }
-
-const byUpperName = new Map<string, number>();
-for (const [n, name] of MSG_TYPES) byUpperName.set(name.toUpperCase(), n);
 
 /** C's strtol on `s`, base 10, cut to an int as a C int return value is. */
 function strtolInt(s: string): number {
@@ -90,7 +87,7 @@ function strtolInt(s: string): number {
  * ```
  */
 export function msgTypeNumber(name: string): number {
-  const known = byUpperName.get(name.toUpperCase());
+  const known = byName.get(name.toUpperCase());
   if (known !== undefined) return known;
   if (name.startsWith("UNKNOWN[")) {
     const end = name.indexOf("]", 8);
