@@ -345,6 +345,9 @@ export class FieldPool {
   }
 }
 
+/** The name end of a synthetic field in its pool entry, whose value end is -1. */
+const SYNTH_NAME_END = -2;
+
 /** Appends a field's `[nameStart, nameEnd, valueEnd, nameSlot]` to `pool`. */
 function pushField(pool: FieldPool, ns: number, ne: number, ve: number, slot: number): void {
   const u = pool.used;
@@ -654,7 +657,8 @@ export class AuditRecord {
     const extra = this.#extra ??= {};
     (extra.names ??= [])[i] = name;
     (extra.synthetic ??= new Map()).set(i, value);
-    pushField(this.#pool!, 0, 0, 0, -1);
+    // marked in the pool by a value end of -1 (and a name end of -2: the value starts at -1)
+    pushField(this.#pool!, 0, SYNTH_NAME_END, -1, -1);
     this.#count++;
   }
 
@@ -909,15 +913,11 @@ export class AuditRecord {
   /** The name of field `i`. */
   fieldName(i: number): string {
     if (this.#base < 0) this.#tokenize(this.end, false);
-    const names = this.#extra?.names;
-    if (names !== undefined) {
-      const synthetic = names[i];
-      if (synthetic !== undefined) return synthetic;
-    }
     const k = this.#base + i * STRIDE;
     const d = this.#pool!.data;
     const slot = d[k + 3];
-    return slot >= 0 ? nameStrings[slot] : decodeBytes(this.buffer, d[k], d[k + 1]);
+    if (slot >= 0) return nameStrings[slot];
+    return d[k + 2] < 0 ? this.#extra!.names![i]! : decodeBytes(this.buffer, d[k], d[k + 1]);
   }
 
   /**
@@ -933,14 +933,10 @@ export class AuditRecord {
   /** The value of field `i` as written in the log (quotes and hex kept). */
   fieldValue(i: number): string {
     if (this.#base < 0) this.#tokenize(this.end, false);
-    const values = this.#extra?.synthetic;
-    if (values !== undefined) {
-      const synthetic = values.get(i);
-      if (synthetic !== undefined) return synthetic;
-    }
     const k = this.#base + i * STRIDE;
     const d = this.#pool!.data;
-    return decodeValue(this.buffer, d[k + 1] + 1, d[k + 2]);
+    const end = d[k + 2];
+    return end < 0 ? this.#extra!.synthetic!.get(i)! : decodeValue(this.buffer, d[k + 1] + 1, end);
   }
 
   /**
@@ -949,21 +945,20 @@ export class AuditRecord {
    */
   fieldValueStart(i: number): number {
     if (this.#base < 0) this.#tokenize(this.end, false);
-    if (this.#extra?.synthetic?.has(i)) return -1;
+    // -1 for synthetic fields, whose name end is -2
     return this.#pool!.data[this.#base + i * STRIDE + 1] + 1;
   }
 
   /** Offset just past field `i`'s value in {@link buffer}; -1 for synthetic fields. */
   fieldValueEnd(i: number): number {
     if (this.#base < 0) this.#tokenize(this.end, false);
-    if (this.#extra?.synthetic?.has(i)) return -1;
     return this.#pool!.data[this.#base + i * STRIDE + 2];
   }
 
   /** Whether field `i` was made by the tokenizer (a split key, an AVC result). */
   fieldIsSynthetic(i: number): boolean {
     if (this.#base < 0) this.#tokenize(this.end, false);
-    return this.#extra?.synthetic?.has(i) ?? false;
+    return this.#pool!.data[this.#base + i * STRIDE + 2] < 0;
   }
 
   /**
@@ -974,7 +969,7 @@ export class AuditRecord {
     if (this.#base < 0) this.#tokenize(this.end, false);
     const k = this.#base + i * STRIDE;
     const d = this.#pool!.data;
-    if (this.#extra?.synthetic?.has(i)) return [0, 0, 0, 0];
+    if (d[k + 2] < 0) return [0, 0, 0, 0];
     return [d[k], d[k + 1], d[k + 1] + 1, d[k + 2]];
   }
 
@@ -1006,8 +1001,9 @@ export class AuditRecord {
   /** Offset of field `i`'s name in {@link buffer}; -1 for synthetic fields. */
   fieldNameStart(i: number): number {
     if (this.#base < 0) this.#tokenize(this.end, false);
-    if (this.#extra?.synthetic?.has(i) || this.#extra?.names?.[i] !== undefined) return -1;
-    return this.#pool!.data[this.#base + i * STRIDE];
+    const k = this.#base + i * STRIDE;
+    const d = this.#pool!.data;
+    return d[k + 2] < 0 ? -1 : d[k];
   }
 
   /** The index of the first field called `name`, or -1. */
