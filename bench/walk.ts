@@ -17,6 +17,9 @@
 import { eventBatches } from "../events.ts";
 
 const [mode, path, fresh] = Deno.args;
+// the mode decided once, as walk.c does (a string comparison per field would cost more than the field)
+const inPlace = mode === "walk";
+const charBytes = mode === "interpret" ? 2 : 1;
 const lib = mode === "interpret" ? await import("../mod.ts") : undefined;
 await lib?.loadTables();
 let events = 0, records = 0, fields = 0, bytes = 0;
@@ -28,16 +31,16 @@ for await (const batch of eventBatches(path, { reuseBuffers: fresh !== "--fresh"
       // libauparse lists the node and the record type as fields: touched as walk.c does
       if (r.node !== undefined) {
         fields++;
-        bytes += 4 + r.node.length * (mode === "interpret" ? 2 : 1);
+        bytes += 4 + r.node.length * charBytes;
       }
       fields++;
-      bytes += 4 + r.typeName.length * (mode === "interpret" ? 2 : 1);
+      bytes += 4 + r.typeName.length * charBytes;
       const n = r.fieldCount;
       const buf = r.buffer;
       for (let i = 0; i < n; i++) {
         fields++;
         bytes += r.fieldName(i).length;
-        if (mode === "walk") {
+        if (inPlace) {
           const start = r.fieldValueStart(i);
           if (start < 0) bytes += r.fieldValue(i).length;
           else {
