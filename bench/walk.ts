@@ -20,7 +20,12 @@ const [mode, path, fresh] = Deno.args;
 // the mode decided once, as walk.c does (a string comparison per field would cost more than the field)
 const inPlace = mode === "walk";
 const charBytes = mode === "interpret" ? 2 : 1;
-const lib = mode === "interpret" ? await import("../mod.ts") : undefined;
+// mod.ts by a computed name: Deno loads every module a literal import() names when the script
+// starts, and a walk-only script would not load the other 40-odd modules of the library
+const modTs = new URL("../mod.ts", import.meta.url).href;
+const lib: typeof import("../mod.ts") | undefined = mode === "interpret"
+  ? await import(modTs)
+  : undefined;
 await lib?.loadTables();
 let events = 0, records = 0, fields = 0, bytes = 0;
 for await (const batch of eventBatches(path, { reuseBuffers: fresh !== "--fresh" })) {
