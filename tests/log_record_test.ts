@@ -477,6 +477,46 @@ Deno.test("a consumer that stops while the reader turns the event loop leaves no
   }
 });
 
+Deno.test("a named pipe is read without blocking the event loop, and a reader can stop while its writer waits", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fifo = `${dir}/pipe`;
+    const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    ok(made.success, "mkfifo failed");
+    // 5 events, a pause of 300 ms, 12 more, then the writer keeps the pipe open for 10 s
+    const events = (from: number, to: number) =>
+      `for i in $(seq ${from} ${to}); do printf 'type=CWD msg=audit(%d.000:%d): cwd="/"\\n' $i $i; done`;
+    const writer = new Deno.Command("sh", {
+      args: ["-c", `(${events(1, 5)}; sleep 0.3; ${events(6, 17)}; sleep 10) > ${fifo}`],
+    }).spawn();
+    try {
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 5);
+      const t0 = performance.now();
+      const serials: number[] = [];
+      try {
+        for await (const ev of readEvents(fifo)) {
+          serials.push(ev.serial);
+          if (serials.length === 10) break;
+        }
+      } finally {
+        clearInterval(timer);
+      }
+      const took = performance.now() - t0;
+      deepStrictEqual(serials, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      // the timer ran while the reader waited for the writer's second burst
+      ok(ticks >= 20, `${ticks} timer ticks in ${took.toFixed(0)} ms`);
+      // and stopping did not wait for the writer to close the pipe
+      ok(took < 5000, `stopping took ${took.toFixed(0)} ms`);
+    } finally {
+      writer.kill();
+      await writer.status;
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("scanLines refuses text that does not end with a newline (its scans rely on one)", async () => {
   const { FieldPool, scanLines } = await import("../lib/log/record.ts");
   const text = new TextEncoder().encode('type=CWD msg=audit(1.000:1): cwd="/"');

@@ -210,8 +210,22 @@ async function* fileChunks(
     throw new Error(`Cannot read log "${path}": ${why}`, { cause: e });
   }
   using file = opened;
-  const size = (await file.stat()).size;
+  const info = await file.stat();
+  const size = info.size;
   const chunk = options.chunkBytes ?? CHUNK;
+  if (!info.isFile) {
+    // a pipe or a device: its reads wait for a writer, so each is awaited (the event loop
+    // runs meanwhile), and none is left running when the consumer stops
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const buf = recycler ? recycler.buffer(chunk) : new Uint8Array(chunk);
+      const n = await file.read(buf);
+      if (n === null) return;
+      progress.done += n;
+      options.onProgress?.(progress.done, progress.total);
+      yield n === chunk ? buf : buf.subarray(0, n);
+    }
+  }
   // Each chunk is fresh (records keep views into it), or a freed one when
   // the caller reuses buffers (see ReadOptions.reuseBuffers). Reads are synchronous:
   // a read served from the page cache takes microseconds, less than the
