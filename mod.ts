@@ -185,6 +185,7 @@ export {
   ausearchKeeps,
   type ExtractFlags,
   extractItems,
+  loadsOwnNames,
   NO_FLAGS,
   reportFlags,
 } from "./lib/log/extract.ts";
@@ -199,7 +200,13 @@ export {
 } from "./lib/log/checkpoint.ts";
 export { Report, type ReportKind, type ReportOptions } from "./lib/log/report.ts";
 export { type MoreReportKind } from "./lib/log/report_more.ts";
-export { csvHeader, type CsvOptions, formatCsv, formatText } from "./lib/log/csv_text.ts";
+export {
+  csvHeader,
+  type CsvOptions,
+  formatCsv,
+  formatText,
+  namesLeftAfter,
+} from "./lib/log/csv_text.ts";
 export {
   eventKind,
   type FieldRef,

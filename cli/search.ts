@@ -21,9 +21,11 @@ import {
   formatText,
   HOST_MACHINE,
   JsonLinesEncoder,
+  loadsOwnNames,
   loadTables,
   machineNumber,
   matchEvent,
+  namesLeftAfter,
   parseCheckpoint,
   recordTypeNumber,
   regroupAsLibauparse,
@@ -400,6 +402,9 @@ export async function runSearch(
   const warn = (m: string) => void debugLines.push(m);
   const { start, end } = s.criteria;
   let found = 0;
+  // libauparse writes csv and text, and keeps the ENRICHED names of the last record it went to:
+  // ausearch looks the next events' user names up there (see namesLeftAfter)
+  let carriedNames: ReadonlyMap<string, string> | undefined;
   // whether the csv header was written (with the first event libauparse hands out)
   const csv = { header: false };
   let corrupt = false;
@@ -431,7 +436,7 @@ export async function runSearch(
     })
   ) {
     for (const ev of batch) {
-      const matched = matchEvent(ev, s.criteria, { interpreted, debug, warn });
+      const matched = matchEvent(ev, s.criteria, { interpreted, debug, warn, carriedNames });
       if (debugLines.length) await errors(debugLines.splice(0).join(""));
       if (matched) {
         const decision = cp ? cp.filter.decide(ev) : "output";
@@ -453,9 +458,14 @@ export async function runSearch(
             // the view is written before the encoder returns to its buffer (addBytes waits)
             if (lineBuffered || json.length > 1 << 20) await out.addBytes(json.takeView());
           } else await out.add(eventText(ev, s, csv));
+          if ((s.format === "csv" || s.format === "text") && !loadsOwnNames(ev)) {
+            carriedNames = namesLeftAfter(ev, s.format, s.csv);
+          }
         }
         if (s.justOne) break outer;
       }
+      // an event that loads its own names drops them, and with them what libauparse held
+      if (loadsOwnNames(ev)) carriedNames = undefined;
       // a checkpoint remembers every event read, shown or not
       if (cp) {
         cp.last = { node: ev.node, sec: ev.sec, msec: ev.msec, serial: ev.serial, type: ev.type };

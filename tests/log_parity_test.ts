@@ -851,6 +851,65 @@ oracleTest(
 );
 
 oracleTest(
+  "csv and text carry the ENRICHED names libauparse last loaded into the next events' user-name matches, as ausearch does",
+  ["ausearch"],
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "auditkit-carried-" });
+    try {
+      // an event: AVC, SYSCALL, PROCTITLE (its first record not a SYSCALL: ausearch does not
+      // load its own names), or SYSCALL, PROCTITLE (it does); names on each record or none
+      const event = (
+        n: number,
+        uid: number,
+        withAvc: boolean,
+        names?: [string, string, string],
+      ) => {
+        const stamp = `${1700000000 + n}.000:${n}`;
+        const tag = (i: number) => names ? `\x1dUID="${names[i]}" AUID="unset"` : "";
+        const lines = [
+          `type=SYSCALL msg=audit(${stamp}): arch=c000003e syscall=2 success=yes exit=3 a0=0 ` +
+          `a1=0 a2=0 a3=0 items=1 ppid=1 pid=${10 + n} auid=1001 uid=${uid} gid=0 euid=${uid} ` +
+          `suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=2 comm="c" exe="/bin/e" ` +
+          `subj=u:r:t:s0 key=(null)${tag(1)}`,
+          `type=PROCTITLE msg=audit(${stamp}): proctitle=78${tag(2)}`,
+        ];
+        if (withAvc) {
+          lines.unshift(
+            `type=AVC msg=audit(${stamp}): avc:  denied  { read } for  pid=${10 + n} ` +
+              `comm="c" name="g" dev="sda1" ino=5 scontext=u:r:t:s0 tcontext=u:o:o:s0 ` +
+              `tclass=file permissive=0${tag(0)}`,
+          );
+        }
+        return lines;
+      };
+      const logs: string[][] = [
+        // written as csv or text, the first event leaves its SYSCALL's names loaded (the last
+        // record libauparse went to): the second matches root by them; writing the second goes
+        // to records without names, so the third does not
+        [...event(1, 0, true, ["x", "root", "y"]), ...event(2, 1, true), ...event(3, 1, true)],
+        // an event that loads its own names (the second) drops what was carried
+        [...event(1, 0, true, ["x", "root", "y"]), ...event(2, 1, false), ...event(3, 1, true)],
+        // the names of the last record gone to stay (the SYSCALL's daemon), not the first's
+        [...event(1, 0, true, ["root", "daemon", "root"]), ...event(2, 1, true)],
+        // an event that loads its own names leaves none behind
+        [...event(1, 0, false, ["x", "root", "y"]), ...event(2, 1, true)],
+      ];
+      for (const [i, lines] of logs.entries()) {
+        const log = `${dir}/audit${i}.log`;
+        await Deno.writeTextFile(log, lines.join("\n") + "\n");
+        for (const format of [["--format", "text"], ["--format", "csv"], ["--raw"]]) {
+          for (const who of [["-ua", "root"], ["-ui", "daemon"], ["-ua", "0"]]) {
+            await assertSameAs("ausearch", ["-if", log, ...format, ...who]);
+          }
+        }
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+oracleTest(
   "keystrokes name every key libauparse names, as ausearch -i and aureport --tty show them",
   ["ausearch", "aureport"],
   async () => {

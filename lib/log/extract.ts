@@ -1442,11 +1442,34 @@ export function reportFlags(kind: string, interpreted = false): ExtractFlags {
 }
 
 /**
+ * Whether ausearch and aureport load the user names of `event` itself
+ * (those auditd wrote in its first record, when the log is ENRICHED) before
+ * they read it, and drop them after: for events of one record or that start
+ * with their SYSCALL. For other events they look names up in whatever
+ * libauparse holds then (see {@link extractItems}' `carriedNames`).
+ *
+ * @example
+ * ```ts
+ * import { loadsOwnNames } from "./extract.ts";
+ * import { readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(loadsOwnNames(ev));
+ * ```
+ */
+export function loadsOwnNames(event: AuditEvent): boolean {
+  return event.records.length === 1 || event.records[0]?.type === RecordType.SYSCALL;
+}
+
+/**
  * The searchable items of `event` as ausearch/aureport read them for
  * `flags`, or `undefined` when their record reader fails on it (both tools
  * then pass over the event). `debug` receives ausearch's `--debug` messages
  * (a malformed record skipped, a record type no reader knows), `warn` the
  * messages it prints without it (a sockaddr too short).
+ *
+ * `carriedNames`: the names libauparse holds when ausearch reads the event,
+ * left by the csv or text output of an earlier one (see `namesLeftAfter`);
+ * an event that does not load its own ({@link loadsOwnNames}) looks user
+ * names up there before the local database.
  *
  * @example
  * ```ts
@@ -1462,6 +1485,7 @@ export function extractItems(
   flags: ExtractFlags,
   debug?: (message: string) => void,
   warn?: (message: string) => void,
+  carriedNames?: ReadonlyMap<string, string>,
 ): SearchItems | undefined {
   const x = new Extractor(flags, debug, warn);
   if (!x.run(event)) return undefined;
@@ -1469,8 +1493,7 @@ export function extractItems(
   // ENRICHED logs name the auid; aureport looks at the names of the first record only,
   // and only in events of one record or that start with their SYSCALL
   const head = event.records[0];
-  const namesLoaded = head !== undefined && head.enriched &&
-    (event.records.length === 1 || head.type === RecordType.SYSCALL);
+  const namesLoaded = head !== undefined && head.enriched && loadsOwnNames(event);
   // aureport names any id it prints by the head's AUID when it has one
   if (namesLoaded) {
     const e = head.interpretations.get("auid");
@@ -1480,10 +1503,12 @@ export function extractItems(
     const e = head.interpretations.get("syscall");
     if (e !== undefined) s.syscallName = printEscaped(e);
   }
-  // the names ausearch compares with -ui/-ue/-ul/-ua names: auditd's, else the local ones
+  // the names ausearch compares with -ui/-ue/-ul/-ua names: those libauparse holds (the
+  // event's own, or what an earlier event left), else the local ones
+  const held = namesLoaded ? head.interpretations : loadsOwnNames(event) ? undefined : carriedNames;
   const lookup = (id: number | undefined, key: string): string | undefined => {
     if (id === undefined) return undefined;
-    const e = namesLoaded ? head.interpretations.get(key) : undefined;
+    const e = held?.get(key);
     if (e !== undefined) return printEscaped(e);
     return id === 0 ? "root" : id === -1 ? "unset" : userName(id >>> 0);
   };

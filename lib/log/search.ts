@@ -8,7 +8,14 @@
  */
 
 import type { AuditEvent } from "./assemble.ts";
-import { ausearchKeeps, type ExtractFlags, extractItems, flagBits, NO_FLAGS } from "./extract.ts";
+import {
+  ausearchKeeps,
+  type ExtractFlags,
+  extractItems,
+  flagBits,
+  loadsOwnNames,
+  NO_FLAGS,
+} from "./extract.ts";
 
 /** ausearch's criteria; every field set must match. */
 export interface SearchCriteria {
@@ -300,6 +307,12 @@ export function matchEvent(
     debug?: (message: string) => void;
     /** Receives the messages ausearch's readers print on stderr in any case (a sockaddr too short). */
     warn?: (message: string) => void;
+    /**
+     * The names libauparse holds when ausearch reads this event, left by an
+     * earlier event written as csv or text (`namesLeftAfter`); see
+     * {@link extractItems}.
+     */
+    carriedNames?: ReadonlyMap<string, string>;
   } = {},
 ): boolean {
   if (c.start !== undefined && event.sec < c.start) return false;
@@ -310,8 +323,13 @@ export function matchEvent(
   // ausearch reads every event, criteria or not, and passes over those its reader fails on
   const flags = flagsOf(c, options.interpreted ?? false);
   if (flags === NOTHING && c.syscall === undefined && !options.debug) return ausearchKeeps(event);
-  const s = options.debug || options.warn
-    ? extractItems(event, flags, options.debug, options.warn)
+  // carried names change what an event that does not load its own looks up: not cached
+  const carried = options.carriedNames !== undefined && options.carriedNames.size > 0 &&
+      !loadsOwnNames(event)
+    ? options.carriedNames
+    : undefined;
+  const s = options.debug || options.warn || carried
+    ? extractItems(event, flags, options.debug, options.warn, carried)
     : searchItems(event, flags);
   if (s === undefined) return false;
   const exact = c.exact ?? false;
