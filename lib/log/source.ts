@@ -213,12 +213,13 @@ async function* fileChunks(
   const info = await file.stat();
   const size = info.size;
   const chunk = options.chunkBytes ?? CHUNK;
+  const nextBuffer = () => recycler ? recycler.buffer(chunk) : new Uint8Array(chunk);
   if (!info.isFile) {
     // a pipe or a device: its reads wait for a writer, so each is awaited (the event loop
     // runs meanwhile), and none is left running when the consumer stops
     for (;;) {
       options.signal?.throwIfAborted();
-      const buf = recycler ? recycler.buffer(chunk) : new Uint8Array(chunk);
+      const buf = nextBuffer();
       const n = await file.read(buf);
       if (n === null) return;
       progress.done += n;
@@ -251,14 +252,14 @@ async function* fileChunks(
         options.signal?.throwIfAborted();
         turn = performance.now();
       } else {
-        buf = recycler ? recycler.buffer(chunk) : new Uint8Array(chunk);
+        buf = nextBuffer();
         n = file.readSync(buf);
       }
       if (n === null) return;
       progress.done += n;
       options.onProgress?.(progress.done, progress.total ?? size);
       if (performance.now() - turn > YIELD_MS) {
-        aheadBuf = recycler ? recycler.buffer(chunk) : new Uint8Array(chunk);
+        aheadBuf = nextBuffer();
         ahead = file.read(aheadBuf);
       }
       yield n === chunk ? buf : buf.subarray(0, n);
