@@ -7,6 +7,8 @@
  * @module
  */
 
+import { groupName, userName } from "../accounts.ts";
+import { ipv6Text } from "../inet.ts";
 import { errnoMessage, errnoName } from "../errno.ts";
 import { internName, isHex } from "./record.ts";
 import {
@@ -240,33 +242,7 @@ export interface InterpretContext {
 
 // --- local user database ---------------------------------------------------
 
-let users: Map<number, string> | undefined;
-let groups: Map<number, string> | undefined;
-
-function readDb(path: string): Map<number, string> {
-  const map = new Map<number, string>();
-  try {
-    for (const line of Deno.readTextFileSync(path).split("\n")) {
-      const parts = line.split(":");
-      if (parts.length < 3) continue;
-      const id = Number(parts[2]);
-      if (Number.isInteger(id) && !map.has(id)) map.set(id, parts[0]);
-    }
-  } catch { /* no database: ids print as unknown(N) */ }
-  return map;
-}
-
-/** The name of uid `uid` in the local database (/etc/passwd). */
-export function userName(uid: number): string | undefined {
-  users ??= readDb("/etc/passwd");
-  return users.get(uid);
-}
-
-/** The name of gid `gid` in the local database (/etc/group). */
-export function groupName(gid: number): string | undefined {
-  groups ??= readDb("/etc/group");
-  return groups.get(gid);
-}
+export { groupName, userName };
 
 // --- number parsing like strtoul/strtoll -----------------------------------
 
@@ -656,33 +632,7 @@ export function printModeShort(val: string, base: number): string {
   return special.length ? `${special.join(",")},${perms}` : perms;
 }
 
-/** An IPv6 address (16 bytes) as inet_ntop writes it. */
-export function ipv6Text(b: Uint8Array): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((b[i] << 8) | b[i + 1]);
-  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) {
-    return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  }
-  let bestStart = -1, bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  const left = hex.slice(0, bestStart).join(":");
-  const right = hex.slice(bestStart + bestLen).join(":");
-  return `${left}::${right}`;
-}
+export { ipv6Text };
 
 function printSockaddr(val: string): string {
   const raw = auUnescape(val);

@@ -15,6 +15,7 @@ import type { AuditEvent } from "./assemble.ts";
 import type { AuditRecord } from "./record.ts";
 import { type EscapeMode, fieldKind, interpretField } from "./interpret.ts";
 import { recordTypeNumber } from "./types.ts";
+import { uidOfName } from "../accounts.ts";
 
 /** A field of the event: record number and field number (node and type count as fields). */
 export interface FieldRef {
@@ -412,23 +413,6 @@ function strtolInt(s: string): number {
   const v = BigInt(m[1]);
   if (v > 0x7fffffffffffffffn || v < -0x8000000000000000n) return -1;
   return Number(BigInt.asIntN(32, v));
-}
-
-let accounts: Map<string, number> | undefined;
-
-function uidOfName(name: string): number | undefined {
-  if (!accounts) {
-    accounts = new Map();
-    try {
-      for (const line of Deno.readTextFileSync("/etc/passwd").split("\n")) {
-        const p = line.split(":");
-        if (p.length > 2 && !accounts.has(p[0])) accounts.set(p[0], Number(p[2]));
-      }
-    } catch {
-      // no local account database: names stay unknown, as getpwnam fails
-    }
-  }
-  return accounts.get(name);
 }
 
 const SCRIPT_HOSTS = ["/usr/bin/python", "/usr/bin/sh", "/usr/bin/bash", "/usr/bin/perl"];
