@@ -352,3 +352,27 @@ export {
   type BsmTimeUnit,
   MAX_AUDIT_RECORDS,
 } from "./lib/bsm/au.ts";
+export {
+  AUDIT_CLASS_FILE,
+  AUDIT_EVENT_FILE,
+  type AuditClassEntry,
+  AuditClassTable,
+  type AuditEventEntry,
+  AuditEventTable,
+  type AuditMask,
+  builtinClassTable,
+  builtinEventTable,
+  loadClassTable,
+  loadEventTable,
+  parseAuditClass,
+  parseAuditEvent,
+  type TableFiles,
+} from "./lib/bsm/event_table.ts";
+export { bsmReturnText, bsmToErrno } from "./lib/bsm/bsm_errno.ts";
+export {
+  praudit,
+  PrauditFormatter,
+  type PrauditOptions,
+  type PrauditReadOptions,
+  prauditRecords,
+} from "./lib/bsm/praudit.ts";
