@@ -20,6 +20,7 @@ import { rulesCommand } from "./rules.ts";
 import { ctlCommand } from "./ctl.ts";
 import { searchCommand } from "./search.ts";
 import { reportCommand } from "./report.ts";
+import { bsmCommand } from "./bsm.ts";
 
 /** The auditkit version, from deno.json. */
 export const VERSION: string = denoJson.version;
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   program.addCommand(ctlCommand());
   program.addCommand(searchCommand());
   program.addCommand(reportCommand());
+  program.addCommand(bsmCommand());
   // usage errors of every subcommand go through one handler
   const override = (cmd: CommandUnknownOpts) => {
     cmd.exitOverride();
