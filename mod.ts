@@ -376,3 +376,14 @@ export {
   type PrauditReadOptions,
   prauditRecords,
 } from "./lib/bsm/praudit.ts";
+export {
+  type BsmSource,
+  isHeaderId,
+  parsePrauditRecords,
+  parseRecords,
+  type PrauditRecord,
+  type PrauditRulesOptions,
+  readPrauditRecords,
+  readRecords,
+  type ReadRecordsOptions,
+} from "./lib/bsm/reader.ts";

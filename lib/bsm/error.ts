@@ -41,6 +41,8 @@ export class BsmError extends Error {
   readonly kind: BsmErrorKind;
   /** Byte offset of the fault. */
   readonly offset: number;
+  /** What is wrong, without the offset. */
+  readonly reason: string;
 
   /** Builds the error; the message names the offset. */
   constructor(kind: BsmErrorKind, offset: number, reason: string) {
@@ -48,5 +50,6 @@ export class BsmError extends Error {
     this.name = "BsmError";
     this.kind = kind;
     this.offset = offset;
+    this.reason = reason;
   }
 }
