@@ -379,11 +379,11 @@ export {
 export {
   type BsmSource,
   isHeaderId,
+  parseBsmRecords,
   parsePrauditRecords,
-  parseRecords,
   type PrauditRecord,
   type PrauditRulesOptions,
+  type ReadBsmOptions,
+  readBsmRecords,
   readPrauditRecords,
-  readRecords,
-  type ReadRecordsOptions,
 } from "./lib/bsm/reader.ts";

@@ -5,12 +5,12 @@ import {
   auToText,
   BsmError,
   type BsmRecord,
+  parseBsmRecords,
   parsePrauditRecords,
-  parseRecords,
   type PrauditRecord,
+  type ReadBsmOptions,
+  readBsmRecords,
   readPrauditRecords,
-  readRecords,
-  type ReadRecordsOptions,
 } from "../mod.ts";
 import { fromHex, vectors } from "./_bsm_vectors.ts";
 import { bodyArb, recordOf, trailArb } from "./_bsm_arbitrary.ts";
@@ -35,11 +35,11 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 /** Records read until the reader throws, and what it threw. */
 async function readUntilError(
   source: Uint8Array | ReadableStream<Uint8Array>,
-  options?: ReadRecordsOptions,
+  options?: ReadBsmOptions,
 ): Promise<{ records: BsmRecord[]; error?: unknown }> {
   const records: BsmRecord[] = [];
   try {
-    for await (const r of readRecords(source, options)) records.push(r);
+    for await (const r of readBsmRecords(source, options)) records.push(r);
     return { records };
   } catch (error) {
     return { records, error };
@@ -93,7 +93,7 @@ Deno.test("strict rules: each malformed trail gives its BsmError after the good 
     const bytes = fromHex(vectors.trails[name].hex);
     let got = 0;
     try {
-      for (const _ of parseRecords(bytes)) got++;
+      for (const _ of parseBsmRecords(bytes)) got++;
       assert.equal(kind, "", `${name} read without error`);
     } catch (e) {
       assert.ok(e instanceof BsmError, name);
@@ -108,27 +108,27 @@ Deno.test("strict rules: a wrong record length, a bare token and an empty input"
   const longer = rec.slice();
   longer[4] += 2; // the header claims two bytes more than there are tokens for
   assert.throws(
-    () => [...parseRecords(new Uint8Array([...rec, ...longer, 0, 0, ...rec]))],
+    () => [...parseBsmRecords(new Uint8Array([...rec, ...longer, 0, 0, ...rec]))],
     (e) => e instanceof BsmError && e.kind === "malformed_token" && e.offset === 2 * rec.length,
   );
   const count = rec.slice();
   count[count.length - 1] ^= 1; // the trailer disagrees with the header
   assert.throws(
-    () => [...parseRecords(count)],
+    () => [...parseBsmRecords(count)],
     (e) => e instanceof BsmError && e.kind === "bad_trailer" && e.offset === rec.length - 7,
   );
   assert.throws(
-    () => [...parseRecords(fromHex(vectors.tokens.text.hex))],
+    () => [...parseBsmRecords(fromHex(vectors.tokens.text.hex))],
     (e) => e instanceof BsmError && e.kind === "not_a_record" && e.offset === 0,
   );
-  assert.deepEqual([...parseRecords(new Uint8Array(0))], []);
+  assert.deepEqual([...parseBsmRecords(new Uint8Array(0))], []);
 });
 
 Deno.test("a trail file with file tokens: the records and both file tokens", async () => {
   const path = await Deno.makeTempFile();
   try {
     await Deno.writeFile(path, fromHex(vectors.trails.trail_with_file_tokens.hex));
-    const records = await collect(readRecords(path));
+    const records = await collect(readBsmRecords(path));
     assert.deepEqual(records.map((r) => r.tokens[0].type), [
       "file",
       "header32",
@@ -153,7 +153,7 @@ Deno.test("resync: a stream picked up mid-record finds the next record, faults r
   const bytes = new Uint8Array([...a.subarray(9), ...b, ...b]);
   const errors: BsmError[] = [];
   const records = await collect(
-    readRecords(streamOf(bytes, [3, 5]), { resync: true, onError: (e) => errors.push(e) }),
+    readBsmRecords(streamOf(bytes, [3, 5]), { resync: true, onError: (e) => errors.push(e) }),
   );
   assert.deepEqual(records.map((r) => r.offset), [a.length - 9, a.length - 9 + b.length]);
   assert.ok(errors.length >= 1 && errors[0].offset === 0);
@@ -165,7 +165,7 @@ Deno.test("resync: a stream picked up mid-record finds the next record, faults r
 Deno.test("property: any token sequence written as a record reads back the same", () => {
   fc.assert(
     fc.property(bodyArb, (body) => {
-      const [record] = [...parseRecords(recordOf(body))];
+      const [record] = [...parseBsmRecords(recordOf(body))];
       assert.deepEqual(record.tokens.slice(1, -1), body);
     }),
     { numRuns: 400 },
@@ -178,11 +178,11 @@ Deno.test("property: streamed in any chunking, a trail reads as in memory", asyn
       trailArb,
       fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1 }),
       async (t, sizes) => {
-        const streamed = await collect(readRecords(streamOf(t.bytes, sizes)));
+        const streamed = await collect(readBsmRecords(streamOf(t.bytes, sizes)));
         assert.deepEqual(streamed.map((r) => r.bytes), t.records);
         assert.deepEqual(
           streamed,
-          [...parseRecords(t.bytes)].map((r) => ({ ...r, bytes: r.bytes.slice() })),
+          [...parseBsmRecords(t.bytes)].map((r) => ({ ...r, bytes: r.bytes.slice() })),
         );
       },
     ),
@@ -234,7 +234,7 @@ Deno.test("reading stops with the signal", async () => {
   const seen: number[] = [];
   await assert.rejects(async () => {
     for await (
-      const r of readRecords(streamOf(new Uint8Array([...rec, ...rec, ...rec])), {
+      const r of readBsmRecords(streamOf(new Uint8Array([...rec, ...rec, ...rec])), {
         signal: controller.signal,
       })
     ) {

@@ -2,7 +2,7 @@
  * Reading BSM trails: records and their tokens from bytes, a file or a
  * stream, with two explicit sets of rules.
  *
- * - **Strict** ({@link readRecords}, {@link parseRecords}): every record
+ * - **Strict** ({@link readBsmRecords}, {@link parseBsmRecords}): every record
  *   must start with a header (0x14, 0x15, 0x74, 0x79) or be a standalone
  *   file token, its tokens must fill exactly the size the header gives, and
  *   a final trailer must repeat that size with the BSM magic. The first
@@ -35,7 +35,7 @@ import { AUT, AUT_TRAILER_MAGIC, type BsmRecord, type BsmToken } from "./types.t
 export type BsmSource = Uint8Array | string | URL | ReadableStream<Uint8Array>;
 
 /** Options of the strict reader. */
-export interface ReadRecordsOptions {
+export interface ReadBsmOptions {
   /**
    * After a fault, go on at the next offset where a whole valid record (or
    * file token) starts, instead of throwing; each fault goes to `onError`.
@@ -337,26 +337,26 @@ async function* engine(
  *
  * @example
  * ```ts
- * import { readRecords } from "./reader.ts";
+ * import { readBsmRecords } from "./reader.ts";
  * import { auCloseBuffer, auOpen, auWrite } from "./au.ts";
  * import { auToText } from "./encode.ts";
  * const d = auOpen();
  * auWrite(d, auToText("hello"));
- * for await (const record of readRecords(auCloseBuffer(d, 0))) {
+ * for await (const record of readBsmRecords(auCloseBuffer(d, 0))) {
  *   console.log(record.offset, record.tokens.map((t) => t.type));
  * }
  * ```
  */
-export async function* readRecords(
+export async function* readBsmRecords(
   source: BsmSource,
-  options: ReadRecordsOptions = {},
+  options: ReadBsmOptions = {},
 ): AsyncGenerator<BsmRecord> {
   for await (const { complete: _, ...record } of engine(source, strictEngine(options))) {
     yield record;
   }
 }
 
-function strictEngine(options: ReadRecordsOptions): Engine {
+function strictEngine(options: ReadBsmOptions): Engine {
   return {
     strict: true,
     max: options.maxRecordSize ?? DEFAULT_MAX_RECORD,
@@ -438,18 +438,18 @@ function* inMemory(bytes: Uint8Array, e: Engine): Generator<PrauditRecord, BsmEr
 }
 
 /**
- * {@link readRecords} over bytes in memory, synchronously. Byte fields
+ * {@link readBsmRecords} over bytes in memory, synchronously. Byte fields
  * of the records view `bytes`.
  *
  * @example
  * ```ts
- * import { parseRecords } from "./reader.ts";
- * [...parseRecords(new Uint8Array(0))].length; // 0: an empty trail
+ * import { parseBsmRecords } from "./reader.ts";
+ * [...parseBsmRecords(new Uint8Array(0))].length; // 0: an empty trail
  * ```
  */
-export function* parseRecords(
+export function* parseBsmRecords(
   bytes: Uint8Array,
-  options: ReadRecordsOptions = {},
+  options: ReadBsmOptions = {},
 ): Generator<BsmRecord> {
   for (const { complete: _, ...record } of inMemory(bytes, strictEngine(options))) yield record;
 }
