@@ -369,12 +369,12 @@ export {
   type TableFiles,
 } from "./lib/bsm/event_table.ts";
 export { bsmReturnText, bsmToErrno } from "./lib/bsm/bsm_errno.ts";
+export { gidOfName, groupName, parseAccounts, uidOfName, userName } from "./lib/accounts.ts";
 export {
   praudit,
   PrauditFormatter,
   type PrauditOptions,
   type PrauditReadOptions,
-  prauditRecords,
 } from "./lib/bsm/praudit.ts";
 export {
   type BsmSource,
@@ -387,3 +387,10 @@ export {
   readBsmRecords,
   readPrauditRecords,
 } from "./lib/bsm/reader.ts";
+export {
+  type FilePattern,
+  parseFilePatterns,
+  parseReduceDate,
+  RecordSelector,
+  type SelectCriteria,
+} from "./lib/bsm/select.ts";

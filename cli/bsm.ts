@@ -9,10 +9,18 @@ import {
   type AuditEventTable,
   errnoMessage,
   errnoNumber,
+  gidOfName,
+  loadClassTable,
   loadEventTable,
+  parseFilePatterns,
+  parseReduceDate,
   praudit,
   PrauditFormatter,
   type PrauditOptions,
+  readPrauditRecords,
+  RecordSelector,
+  type SelectCriteria,
+  uidOfName,
 } from "../mod.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
 import { err, ExitStatus } from "./_common.ts";
@@ -182,7 +190,7 @@ export async function runPrint(args: string[]): Promise<number> {
   const fmt = new PrauditFormatter(options);
   if (options.xml && !await write(fmt.xmlHeader())) return 0;
   const printOne = async (source: AsyncIterable<Uint8Array>): Promise<boolean> => {
-    for await (const chunk of praudit(quietly(source), fmt, { partial })) {
+    for await (const chunk of praudit(ReadableStream.from(quietly(source)), fmt, { partial })) {
       if (!await write(chunk)) return false;
     }
     return true;
@@ -250,12 +258,211 @@ function printCommand(): CommandUnknownOpts {
     });
 }
 
+const REDUCE_USAGE =
+  "usage: auditkit bsm reduce [-Av] [-a|-b date] [-d date] [-c classes] [-m event] [-e|-f|-g|-r|-u id]\n" +
+  "         [-j pid] [-o file=re|pid=n|msgqid=n|semid=n|shmid=n] [-z zone] [--events file]\n" +
+  "         [--classes file] [file ...]\n";
+
+/** An id option's value: a number, or a name the database knows. */
+function idValue(value: string, lookup: (name: string) => number | undefined): number | undefined {
+  if (/^[+-]?\d+$/.test(value)) return Number(value) >>> 0;
+  return lookup(value);
+}
+
+/**
+ * Runs `bsm reduce` on `args` (auditreduce's options): writes the selected
+ * records to stdout as BSM. Returns 0, 1 when a file cannot be read, 2 on
+ * a usage error.
+ */
+export async function runReduce(args: string[]): Promise<number> {
+  const prog = "auditkit bsm reduce";
+  const usage = async (message: string) => {
+    await err(`${prog}: ${message}\n${REDUCE_USAGE}`);
+    return 2;
+  };
+  let parsed: GetoptResult;
+  try {
+    parsed = getopt(args, "Aa:b:c:d:e:f:g:j:m:o:r:u:vz:", ["events", "classes"]);
+  } catch (e) {
+    if (!(e instanceof GetoptError)) throw e;
+    return await usage(e.message);
+  }
+  const files: { eventFile?: string; classFile?: string } = {};
+  for (const [opt, value] of parsed.options) {
+    if (opt === "--events") files.eventFile = value;
+    if (opt === "--classes") files.classFile = value;
+  }
+  let events: AuditEventTable;
+  let classes;
+  try {
+    classes = await loadClassTable(files);
+    events = await loadEventTable(files);
+  } catch (e) {
+    await err(`${prog}: ${perror(files.eventFile ?? files.classFile ?? "", e)}`);
+    return 1;
+  }
+  const c: SelectCriteria = {};
+  const eventList: number[] = [];
+  for (const [opt, v] of parsed.options) {
+    const value = v ?? "";
+    switch (opt) {
+      case "A":
+        c.all = true;
+        break;
+      case "v":
+        c.invert = true;
+        break;
+      case "a":
+      case "b": {
+        if (c[opt === "a" ? "after" : "before"] !== undefined) {
+          return await usage("d is exclusive with a and b");
+        }
+        const t = parseReduceDate(value);
+        if (t === undefined) return await usage(`invalid date "${value}": YYYYMMDD[HH[MM[SS]]]`);
+        c[opt === "a" ? "after" : "before"] = t;
+        break;
+      }
+      case "d": {
+        if (c.after !== undefined || c.before !== undefined) {
+          return await usage("'d' is exclusive with 'a' and 'b'");
+        }
+        const day = /^\d{8}$/.test(value) ? parseReduceDate(value) : undefined;
+        if (day === undefined) return await usage(`invalid date "${value}": YYYYMMDD`);
+        c.after = day;
+        c.before = parseReduceDate(`${value}235959`);
+        break;
+      }
+      case "c": {
+        const mask = classes.parseFlags(value);
+        if (!mask) return await usage(`Incorrect class "${value}"`);
+        c.classes = mask;
+        break;
+      }
+      case "m": {
+        const n = /^\d+$/.test(value) ? Number(value) : events.byName(value)?.number;
+        if (n === undefined || n > 0xffff) return await usage(`Incorrect event name "${value}"`);
+        eventList.push(n);
+        c.events = eventList;
+        break;
+      }
+      case "e":
+      case "r":
+      case "u":
+      case "f":
+      case "g":
+      case "j": {
+        const user = opt === "e" || opt === "r" || opt === "u";
+        const id = opt === "j"
+          ? (/^\d+$/.test(value) ? Number(value) : undefined)
+          : idValue(value, user ? uidOfName : gidOfName);
+        if (id === undefined) {
+          return await usage(
+            `unknown ${opt === "j" ? "process id" : user ? "user" : "group"} "${value}"`,
+          );
+        }
+        const key =
+          ({ e: "euid", r: "ruid", u: "auid", f: "egid", g: "rgid", j: "subjectPid" } as const)[
+            opt
+          ];
+        c[key] = id;
+        break;
+      }
+      case "o": {
+        const eq = value.indexOf("=");
+        const kind = value.slice(0, eq);
+        const obj = value.slice(eq + 1);
+        if (eq < 0) return await usage(`-o needs type=value, not "${value}"`);
+        if (kind === "file") {
+          try {
+            c.files = parseFilePatterns(obj);
+          } catch (e) {
+            return await usage((e as Error).message);
+          }
+        } else if (kind === "pid" || kind === "msgqid" || kind === "semid" || kind === "shmid") {
+          if (!/^\d+$/.test(obj)) return await usage(`invalid ${kind} "${obj}"`);
+          c[kind] = Number(obj) >>> 0;
+        } else return await usage("unknown value for -o");
+        break;
+      }
+      case "z":
+        c.zone = value;
+        break;
+    }
+  }
+  const selector = new RecordSelector(c, events);
+  const reduce = async (source: AsyncIterable<Uint8Array>): Promise<boolean> => {
+    for await (const record of readPrauditRecords(ReadableStream.from(quietly(source)))) {
+      if (selector.matches(record.tokens, record.complete) && !await write(record.bytes)) {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (parsed.operands.length === 0) {
+    await reduce(Deno.stdin.readable);
+    return 0;
+  }
+  for (const name of parsed.operands) {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(name);
+    } catch {
+      await err(`${prog}: Couldn't open ${name}\n`);
+      return 1;
+    }
+    if (!await reduce(file.readable)) return 0;
+  }
+  return 0;
+}
+
+const REDUCE_HELP = `
+auditreduce's selection (OpenBSM); the selected records are written as BSM:
+  -a DATE    records at or after DATE (YYYYMMDD[HH[MM[SS]]], local time)
+  -b DATE    records at or before DATE
+  -d DAY     records of that day (YYYYMMDD)
+  -A         ignore -a, -b and -d
+  -c CLASSES event classes from audit_class (fr,fw,-ex: failures only, +lo: successes)
+  -m EVENT   event number or name (AUE_EXECVE); repeat for several
+  -u ID      audit user, -e effective user, -r real user (number or name)
+  -f ID      effective group, -g real group (number or name)
+  -j PID     subject process id
+  -o file=RE[,~RE...]  path patterns (~ excludes); pid=N (process token),
+             msgqid=N, semid=N, shmid=N (IPC objects)
+  -z ZONE    zone name glob
+  -v         select the records that do not match
+  --events FILE, --classes FILE  audit_event and audit_class files
+Every criterion needs a token that carries its field; all must match.
+
+Examples:
+  auditkit bsm reduce -m AUE_EXECVE -u alice trail.bsm | auditkit bsm print -l
+  auditkit bsm reduce -c lo,aa -a 20240101 /var/audit/* > logins.bsm
+  auditkit bsm reduce -o file=^/etc/ -v trail.bsm | auditkit bsm print`;
+
+/** `bsm reduce`. */
+function reduceCommand(): CommandUnknownOpts {
+  return new Command("reduce")
+    .description("select BSM records as OpenBSM's auditreduce does")
+    .argument("[args...]", "auditreduce's options and files")
+    .allowUnknownOption()
+    .helpOption(false)
+    .passThroughOptions()
+    .addHelpText("after", REDUCE_HELP)
+    .action(async function (this: CommandUnknownOpts, args: string[]) {
+      if (args.includes("--help")) {
+        this.outputHelp();
+        return;
+      }
+      throw new ExitStatus(await runReduce(args));
+    });
+}
+
 /** Builds the `bsm` command and its subcommands. */
 export function bsmCommand(): CommandUnknownOpts {
   return new Command("bsm")
     .description("BSM audit trails (Solaris, illumos, FreeBSD, macOS): print, reduce, JSON, write")
     .enablePositionalOptions()
     .addCommand(printCommand())
+    .addCommand(reduceCommand())
     .addHelpText(
       "after",
       "\nExamples:\n  auditkit bsm print -l trail.bsm\n  auditkit bsm print --help",

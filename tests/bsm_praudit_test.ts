@@ -4,7 +4,7 @@ import {
   praudit,
   PrauditFormatter,
   type PrauditOptions,
-  prauditRecords,
+  readPrauditRecords,
 } from "../mod.ts";
 import { fromHex, type PrauditRun, vectors } from "./_bsm_vectors.ts";
 import { events, MODES } from "./_bsm_praudit.ts";
@@ -20,7 +20,9 @@ async function print(bytes: Uint8Array, options: PrauditOptions, partial = false
   // in chunks of 7 bytes, so that records straddle reads
   const chunks = [];
   for (let i = 0; i < bytes.length; i += 7) chunks.push(bytes.subarray(i, i + 7));
-  for await (const chunk of praudit(chunks, fmt, { partial })) parts.push(chunk);
+  for await (const chunk of praudit(ReadableStream.from(chunks), fmt, { partial })) {
+    parts.push(chunk);
+  }
   if (options.xml) parts.push(fmt.xmlFooter());
   return parts.map((p) => text.decode(p)).join("");
 }
@@ -225,17 +227,23 @@ Deno.test("-p skips to the first header32 id; without it junk ends the input", a
   assert.equal(await print(Uint8Array.of(1, 2, 3), MODES.n.options, true), "");
 });
 
-Deno.test("prauditRecords: a bad token ends its record, not the input; a bad record ends it", async () => {
+Deno.test("readPrauditRecords: a bad token ends its record, not the input; a bad record ends it", async () => {
   const bad = fromHex(vectors.trails.bad_text_length_overrun.hex);
   const good = fromHex(vectors.records.seq.hex);
   const types: string[][] = [];
-  for await (const tokens of prauditRecords([bad, good, Uint8Array.of(0x28)])) {
-    types.push(tokens.map((t) => t.type));
+  const complete: boolean[] = [];
+  const offsets: number[] = [];
+  for await (const r of readPrauditRecords(Uint8Array.of(...bad, ...good, 0x28))) {
+    types.push(r.tokens.map((t) => t.type));
+    complete.push(r.complete);
+    offsets.push(r.offset);
   }
   assert.deepEqual(types, [["header32"], ["header32", "seq", "trailer"]]);
+  assert.deepEqual(complete, [false, true]);
+  assert.deepEqual(offsets, [0, bad.length]);
   // a size below 5 and an empty input end quietly
   const none: unknown[] = [];
-  for await (const t of prauditRecords([Uint8Array.of(0x14, 0, 0, 0, 4)])) none.push(t);
-  for await (const t of prauditRecords([])) none.push(t);
+  for await (const t of readPrauditRecords(Uint8Array.of(0x14, 0, 0, 0, 4))) none.push(t);
+  for await (const t of readPrauditRecords(new Uint8Array())) none.push(t);
   assert.deepEqual(none, []);
 });

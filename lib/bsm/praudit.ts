@@ -49,18 +49,8 @@ import { groupName, userName } from "../accounts.ts";
 import { ipv4Text, ipv6Text } from "../inet.ts";
 import { bsmReturnText } from "./bsm_errno.ts";
 import { type AuditEventTable, builtinEventTable } from "./event_table.ts";
-import { decodeToken } from "./decode.ts";
-import {
-  AT_IPC,
-  AU_IPv4,
-  AU_IPv6,
-  AUP,
-  AUR,
-  AUT,
-  BSM_LIMITS,
-  type BsmToken,
-  tokenId,
-} from "./types.ts";
+import { type BsmSource, readPrauditRecords } from "./reader.ts";
+import { AT_IPC, AU_IPv4, AU_IPv6, AUP, AUR, BSM_LIMITS, type BsmToken, tokenId } from "./types.ts";
 
 /** How praudit prints (its command-line flags). */
 export interface PrauditOptions {
@@ -958,61 +948,7 @@ function hex2(n: number): string {
   return HEX[(n >> 4) & 15] + HEX[n & 15];
 }
 
-/** Bytes from an async source, kept until taken. */
-class ByteQueue {
-  readonly #it: AsyncIterator<Uint8Array>;
-  #buf = new Uint8Array(0);
-  #pos = 0;
-  #done = false;
-
-  constructor(source: AsyncIterable<Uint8Array>) {
-    this.#it = source[Symbol.asyncIterator]();
-  }
-
-  get available(): number {
-    return this.#buf.length - this.#pos;
-  }
-
-  /** Reads until `n` bytes are buffered; false when the input ends first. */
-  async need(n: number): Promise<boolean> {
-    while (this.available < n && !this.#done) {
-      const r = await this.#it.next();
-      if (r.done) {
-        this.#done = true;
-        break;
-      }
-      if (r.value.length === 0) continue;
-      const rest = this.#buf.subarray(this.#pos);
-      const next = new Uint8Array(rest.length + r.value.length);
-      next.set(rest);
-      next.set(r.value, rest.length);
-      this.#buf = next;
-      this.#pos = 0;
-    }
-    return this.available >= n;
-  }
-
-  peek(i: number): number {
-    return this.#buf[this.#pos + i];
-  }
-
-  /** The next `n` buffered bytes (a view, valid until the next read), consumed. */
-  take(n: number): Uint8Array {
-    const out = this.#buf.subarray(this.#pos, this.#pos + n);
-    this.#pos += n;
-    return out;
-  }
-
-  /** Stops reading the source (a reader closed early). */
-  async close(): Promise<void> {
-    if (!this.#done) {
-      this.#done = true;
-      await this.#it.return?.();
-    }
-  }
-}
-
-/** Options of {@link prauditRecords} and {@link praudit}. */
+/** Options of {@link praudit}. */
 export interface PrauditReadOptions {
   /**
    * `-p`: skip bytes up to the first header32 id (0x14) before reading, for
@@ -1025,82 +961,10 @@ export interface PrauditReadOptions {
 }
 
 /**
- * The records praudit reads from one input, as the tokens it prints of
- * each: a record is read whole as `au_read_rec` reads it (a header32,
- * header32_ex, header64 or header64_ex id, a size of at least 5, then that
- * many bytes; or a standalone file token), and its tokens are decoded until
- * one does not parse. Anything else (a bare token, trailing garbage, a
- * truncated record, an empty input) ends the input silently, as in praudit.
- *
- * @example
- * ```ts
- * import { prauditRecords } from "./praudit.ts";
- * const bytes = Uint8Array.from(
- *   "140000001e0b000000006553f1000000007b2f0000002a13b1050000001e".match(/../g)!,
- *   (h) => parseInt(h, 16),
- * );
- * for await (const tokens of prauditRecords([bytes])) {
- *   console.log(tokens.map((t) => t.type)); // ["header32", "seq", "trailer"]
- * }
- * ```
- */
-export async function* prauditRecords(
-  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  options: PrauditReadOptions = {},
-): AsyncGenerator<BsmToken[]> {
-  const q = new ByteQueue(toAsync(source));
-  try {
-    if (options.partial) {
-      for (;;) {
-        if (!await q.need(1)) return;
-        if (q.peek(0) === AUT.HEADER32) break;
-        q.take(1);
-      }
-    }
-    while (!options.signal?.aborted) {
-      if (!await q.need(1)) return;
-      const id = q.peek(0);
-      let size: number;
-      if (
-        id === AUT.HEADER32 || id === AUT.HEADER32_EX || id === AUT.HEADER64 ||
-        id === AUT.HEADER64_EX
-      ) {
-        if (!await q.need(5)) return;
-        size = ((q.peek(1) << 24) | (q.peek(2) << 16) | (q.peek(3) << 8) | q.peek(4)) >>> 0;
-        if (size < 5) return;
-      } else if (id === AUT.OTHER_FILE32) {
-        if (!await q.need(11)) return;
-        size = 11 + ((q.peek(9) << 8) | q.peek(10));
-      } else return;
-      if (!await q.need(size)) return;
-      const record = q.take(size);
-      const tokens: BsmToken[] = [];
-      for (let at = 0; at < size;) {
-        let decoded;
-        try {
-          decoded = decodeToken(record, at, size);
-        } catch {
-          break; // praudit skips the rest of a record at a token it cannot parse
-        }
-        tokens.push(decoded.token);
-        at += decoded.length;
-      }
-      yield tokens;
-    }
-  } finally {
-    await q.close();
-  }
-}
-
-async function* toAsync(
-  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-): AsyncGenerator<Uint8Array> {
-  yield* source;
-}
-
-/**
  * praudit's output for one input, in chunks of about 64 KiB: each record
- * {@link prauditRecords} reads, formatted by `formatter`. The XML prolog and
+ * read under praudit's rules (`readPrauditRecords` of reader.ts: a bad
+ * record ends the input silently, a bad token ends its record), formatted
+ * by `formatter`. The XML prolog and
  * footer are the caller's ({@link PrauditFormatter.xmlHeader}): praudit
  * prints them once around all its inputs, and no footer after stdin.
  *
@@ -1112,18 +976,18 @@ async function* toAsync(
  *   (h) => parseInt(h, 16),
  * );
  * const fmt = new PrauditFormatter({ oneLine: true, timeZone: "UTC" });
- * for await (const chunk of praudit([trail], fmt)) await Deno.stdout.write(chunk);
+ * for await (const chunk of praudit(trail, fmt)) await Deno.stdout.write(chunk);
  * // header,30,11,indir system call,0,Tue Nov 14 22:13:20 2023, + 123 msec,sequence,42,trailer,30,
  * ```
  */
 export async function* praudit(
-  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  source: BsmSource,
   formatter: PrauditFormatter,
   options: PrauditReadOptions = {},
 ): AsyncGenerator<Uint8Array> {
   const pending: Uint8Array[] = [];
   let size = 0;
-  for await (const tokens of prauditRecords(source, options)) {
+  for await (const { tokens } of readPrauditRecords(source, options)) {
     const out = formatter.formatRecord(tokens);
     pending.push(out);
     size += out.length;
