@@ -95,7 +95,7 @@ export type {
   RuleSetting,
   RuleStep,
 } from "./lib/rules/types.ts";
-export { RuleError, type RuleErrorInit } from "./lib/rules/rule_error.ts";
+export { quoteExcerpt, RuleError, type RuleErrorInit } from "./lib/rules/rule_error.ts";
 export {
   formatCommand,
   parseArgs,
@@ -127,9 +127,16 @@ export {
   checkRuleFile,
   loadRules,
   type LoadRulesResult,
+  MAX_RULE_LINE,
+  readRuleFile,
+  type ReadRuleFileOptions,
+  refusalOf,
+  REFUSED_REASON,
+  type RefusedKind,
   RuleFileError,
   type RuleFileLine,
   type RuleFileOptions,
+  ruleFilePlan,
   type RuleFileProblem,
   type RuleFileWarning,
 } from "./lib/rules/load.ts";

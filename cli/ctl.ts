@@ -21,10 +21,14 @@ import {
   openAudit,
   parseArgs,
   type ParseResult,
+  readRuleFile,
+  refusalOf,
+  type RefusedKind,
   RuleError,
   type RuleSetting,
   splitRuleLine,
 } from "../mod.ts";
+import { ALLOW_FLAG, refusalMessage } from "./_refused.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
 import { err, ExitStatus, out } from "./_common.ts";
 import denoJson from "../deno.json" with { type: "json" };
@@ -84,6 +88,12 @@ type Outcome = "ok" | "error" | "immutable";
 /** One auditctl run: a lazily opened socket and where messages go. */
 class Ctl {
   #audit: AuditClient | undefined;
+  /** The kinds of refused commands that the user allowed with their flags. */
+  readonly allowed: ReadonlySet<RefusedKind>;
+
+  constructor(allowed: ReadonlySet<RefusedKind> = new Set()) {
+    this.allowed = allowed;
+  }
   /** In `-R` mode auditctl sends messages to syslog until its first rule request. */
   quiet = false;
   /** The rule-file line being run, in `-R` mode. */
@@ -104,6 +114,12 @@ class Ctl {
   /** Runs one parsed command line like auditctl's setopt + handle_request. */
   async run(parsed: ParseResult): Promise<Outcome> {
     const cmd = parsed.command;
+    const refused = refusalOf(cmd);
+    if (refused && !this.allowed.has(refused)) {
+      // auditkit's own refusal: shown even where auditctl's messages go to syslog
+      await err(`auditkit: ${refusalMessage(refused, " before the auditctl options")}\n`);
+      return "error";
+    }
     switch (cmd.kind) {
       case "none":
         return "ok";
@@ -143,6 +159,15 @@ class Ctl {
       case "load":
         await this.message("Error - nested rule files not supported");
         return "error";
+      case "loginuid_immutable":
+        try {
+          await this.audit.setLoginuidImmutable({ allowLock: true });
+          return "ok";
+        } catch (e) {
+          if (!(e instanceof AuditError)) throw e;
+          await this.message(`Error setting loginuid immutable (${errnoMessage(e.errno)})`);
+          return "error";
+        }
     }
   }
 
@@ -211,7 +236,7 @@ class Ctl {
     try {
       const st = await Deno.stat(file);
       if (!st.isFile) return 1;
-      text = await Deno.readTextFile(file);
+      text = await readRuleFile(file);
     } catch {
       return 1;
     }
@@ -255,8 +280,21 @@ function isRoot(): boolean {
   }
 }
 
+/** The flags auditkit adds in front of auditctl's options, and what each allows. */
+const ALLOW_BY_FLAG = new Map(
+  Object.entries(ALLOW_FLAG).map(([kind, flag]) => [flag, kind as RefusedKind]),
+);
+
 /** Runs auditctl's command line `args`; returns auditctl's exit status. */
-export async function runCtl(args: string[]): Promise<number> {
+export async function runCtl(argv: string[]): Promise<number> {
+  // auditkit's own flags come first, so that no option value is mistaken for one
+  const allowed = new Set<RefusedKind>();
+  let skip = 0;
+  while (skip < argv.length && ALLOW_BY_FLAG.has(argv[skip])) {
+    allowed.add(ALLOW_BY_FLAG.get(argv[skip])!);
+    skip++;
+  }
+  const args = argv.slice(skip);
   if (!args.length) {
     await out(USAGE);
     return 1;
@@ -266,7 +304,7 @@ export async function runCtl(args: string[]): Promise<number> {
     await err("You must be root to run this program.\n");
     return 4;
   }
-  const ctl = new Ctl();
+  const ctl = new Ctl(allowed);
   try {
     if (args.length === 2 && args[0] === "-R") return await ctl.load(args[1]);
     let parsed: ParseResult;
@@ -299,7 +337,11 @@ export function ctlCommand(): CommandUnknownOpts {
     )
     .addHelpText(
       "after",
-      "\n`auditkit ctl --help` shows this page; auditctl's own option list is `auditkit ctl -h`.",
+      "\n`auditkit ctl --help` shows this page; auditctl's own option list is `auditkit ctl -h`." +
+        "\n\n-e 2 and --loginuid-immutable last until reboot and -f 2 makes the kernel panic on a" +
+        "\nlost record: auditkit refuses them unless --allow-lock, --allow-loginuid-immutable or" +
+        "\n--allow-panic comes first:\n  auditkit ctl --allow-lock -e 2" +
+        "\n  auditkit ctl --allow-lock --allow-loginuid-immutable -R /etc/audit/audit.rules",
     )
     .action(async function (this: CommandUnknownOpts, args: string[]) {
       // auditctl 3.0.9 rejects --help; auditkit keeps --help on every command

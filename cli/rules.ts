@@ -7,6 +7,7 @@
 
 import {
   addRule,
+  checkRuleFile,
   checkRules,
   deleteAllRules,
   deleteRule,
@@ -15,9 +16,16 @@ import {
   listRules,
   loadRules,
   openAudit,
+  readRuleFile,
+  REFUSED_REASON,
+  RuleFileError,
+  ruleFilePlan,
+  type RuleFileProblem,
+  type RuleFinding,
 } from "../mod.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
 import { err, ExitStatus, out, UsageError } from "./_common.ts";
+import { ALLOW_FLAG, refusalMessage } from "./_refused.ts";
 
 /** The words of a rule given as one quoted argument or as the words after `--`. */
 function ruleText(words: string[]): string {
@@ -120,41 +128,109 @@ function flushCommand(): CommandUnknownOpts {
     });
 }
 
+/** Exit status of `rules load --check` when it finds warnings and no error. */
+const WARNINGS_ONLY = 3;
+
 function loadCommand(): CommandUnknownOpts {
   return new Command("load")
     .description(
       "Load a rule file atomically: every line is checked first, nothing is sent when one is bad",
     )
     .argument("<file>", "the rule file (auditctl -R syntax)")
-    .option("--check", "only validate and lint the file; exit 1 on any finding")
+    .option(
+      "--check",
+      `only validate and lint the file; exit 1 on errors, ${WARNINGS_ONLY} on warnings only`,
+    )
+    .option("--allow-warnings", "with --check: exit 0 when there are warnings but no error")
+    .option("--dry-run", "check the file and print the lines in the order they would be sent")
     .option("-i, --ignore-errors", "like auditctl -i: skip bad lines, report them")
     .option("-c, --continue", "like auditctl -c: skip bad lines, then exit 1")
+    .option("--allow-lock", "apply -e 2, which locks the audit configuration until reboot")
+    .option(
+      "--allow-loginuid-immutable",
+      "apply --loginuid-immutable, which lasts until reboot",
+    )
+    .option("--allow-panic", "apply -f 2, which makes the kernel panic on a lost record")
+    .option(
+      "--skip-refused",
+      "leave out the -e 2, --loginuid-immutable and -f 2 lines not allowed, and load the rest",
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  auditkit rules load /etc/audit/audit.rules\n" +
-        "  auditkit rules load --check /etc/audit/rules.d/50-hardening.rules",
+        "  auditkit rules load --skip-refused /etc/audit/audit.rules   # all but -e 2 and the like\n" +
+        "  auditkit rules load --allow-lock --allow-loginuid-immutable /etc/audit/audit.rules\n" +
+        "  auditkit rules load --check --allow-warnings /etc/audit/rules.d/50-hardening.rules",
     )
     .action(async (file: string, opts) => {
-      const text = await Deno.readTextFile(file);
+      const text = await readRuleFile(file);
       const options = {
         ignoreErrors: opts.ignoreErrors ?? false,
         continueOnError: opts.continue ?? false,
+        allowLock: opts.allowLock ?? false,
+        allowLoginuidImmutable: opts.allowLoginuidImmutable ?? false,
+        allowPanic: opts.allowPanic ?? false,
+        skipRefused: opts.skipRefused ?? false,
       };
       if (opts.check) {
         const findings = checkRules(text, options);
         for (const f of findings) {
-          const what = f.message.replace(/^Line \d+: /, "");
-          await out(`${file}:${f.line}: ${f.severity} [${f.code}] ${what}\n`);
+          await out(`${file}:${f.line}: ${f.severity} [${f.code}] ${findingText(f)}\n`);
         }
-        if (findings.length) throw new ExitStatus(1);
+        if (findings.some((f) => f.severity === "error")) throw new ExitStatus(1);
+        if (findings.length && !opts.allowWarnings) throw new ExitStatus(WARNINGS_ONLY);
+        return;
+      }
+      if (opts.dryRun) {
+        const checked = checkRuleFile(text, options);
+        for (const p of checked.skipped) {
+          await err(`${file}:${p.line}: skipped: ${skippedText(p)}\n`);
+        }
+        if (checked.fatal) throw fileError(file, checked.problems);
+        for (const p of checked.problems) await err(`${file}:${p.line}: ${problemText(p)}\n`);
+        for (const l of ruleFilePlan(checked)) await out(`${file}:${l.line}: ${l.text.trim()}\n`);
         return;
       }
       using audit = openAudit();
-      const result = await loadRules(audit, text, options);
+      let result;
+      try {
+        result = await loadRules(audit, text, options);
+      } catch (e) {
+        if (e instanceof RuleFileError) throw fileError(file, e.problems, e.unchanged);
+        throw e;
+      }
       for (const w of result.warnings) await err(`${file}:${w.line}: warning: ${w.message}\n`);
+      for (const p of result.skipped) await err(`${file}:${p.line}: skipped: ${skippedText(p)}\n`);
       for (const p of result.problems) await err(`${file}:${p.line}: ${p.message}\n`);
       if (result.failed) throw new Error(`${result.problems.length} line(s) of ${file} failed`);
     });
+}
+
+/** A finding's text without its line number, naming the CLI flag for a refused line. */
+function findingText(f: RuleFinding): string {
+  if (!f.refused) return f.message.replace(/^Line \d+: /, "");
+  return refusalMessage(f.refused, " (or --skip-refused to load the other lines)");
+}
+
+/** A problem's text without its line number; a refused line names the flag that allows it. */
+function problemText(p: RuleFileProblem): string {
+  if (!p.refused) return p.message.replace(/^Line \d+: /, "");
+  return refusalMessage(p.refused, " (or --skip-refused to load the other lines)");
+}
+
+/** What a line left out under --skip-refused asked for, and the flag that would apply it. */
+function skippedText(p: RuleFileProblem): string {
+  return `${REFUSED_REASON[p.refused!]} (${ALLOW_FLAG[p.refused!]} applies it)`;
+}
+
+/** The error for a file that cannot be loaded: every line, with the flags of refused lines. */
+function fileError(file: string, problems: RuleFileProblem[], unchanged = true): Error {
+  const n = problems.length;
+  return new Error(
+    `Cannot load rules from ${file}: ${n} line${n === 1 ? "" : "s"} cannot be applied${
+      unchanged ? ", nothing was changed" : ""
+    }\n${problems.map((p) => `  Line ${p.line}: ${problemText(p)}`).join("\n")}`,
+  );
 }
 
 /** Builds the `rules` command. */

@@ -54,6 +54,8 @@ export const libauditSymbols = {
   audit_reset_lost: { parameters: [int], result: int, optional: true },
   /** int audit_reset_backlog_wait_time_actual(int fd); */
   audit_reset_backlog_wait_time_actual: { parameters: [int], result: int, optional: true },
+  /** int audit_set_loginuid_immutable(int fd); */
+  audit_set_loginuid_immutable: { parameters: [int], result: int, optional: true },
   /** int audit_request_features(int fd); */
   audit_request_features: { parameters: [int], result: int, optional: true },
   /** int audit_request_signal_info(int fd); */

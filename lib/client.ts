@@ -230,6 +230,31 @@ export class AuditClient implements Disposable {
   }
 
   /**
+   * Makes every process's loginuid unchangeable once set, and locks that
+   * setting until reboot (`auditctl --loginuid-immutable`). It cannot be
+   * undone, so it is refused unless `allowLock` is set.
+   *
+   * @example
+   * ```ts ignore
+   * import { openAudit } from "../mod.ts";
+   * using audit = openAudit();
+   * await audit.setLoginuidImmutable({ allowLock: true }); // until reboot
+   * ```
+   */
+  setLoginuidImmutable(options: SetEnabledOptions = {}): Promise<void> {
+    return Promise.try(() => {
+      if (!options.allowLock) {
+        throw new RangeError(
+          "Cannot make loginuids immutable: it cannot be undone until reboot; pass allowLock to confirm",
+        );
+      }
+      const set = audit().audit_set_loginuid_immutable;
+      if (!set) throw this.#missing("audit_set_loginuid_immutable");
+      this.#request("audit_set_loginuid_immutable", "make loginuids immutable", (fd) => set(fd));
+    });
+  }
+
+  /**
    * Sets what the kernel does when it loses a record: 0 silent, 1 printk,
    * 2 panic. 2 is refused unless `allowPanic` is set.
    *

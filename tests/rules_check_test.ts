@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { checkRuleFile, checkRules, type RuleFinding } from "../mod.ts";
+import {
+  checkRuleFile,
+  checkRules,
+  MAX_RULE_LINE,
+  parseRule,
+  quoteExcerpt,
+  ruleFilePlan,
+  type RuleFinding,
+} from "../mod.ts";
 
 const exists = (p: string) => !p.includes("missing");
 const isDirectory = () => false;
@@ -30,10 +38,20 @@ Deno.test("checkRules() finds syscall rules without an arch", () => {
   );
 });
 
-Deno.test("checkRules() finds watches on missing paths", () => {
-  assert.deepEqual(codes("-w /etc/missing-file -p wa -k x\n-w /etc/passwd -p wa -k y"), [
-    [1, "missing-watch"],
-  ]);
+Deno.test("checkRules() finds watches whose path and directory are both missing", () => {
+  // the kernel accepts a watch on a missing file in an existing directory (/etc/sudoers on a
+  // host without sudo), and refuses it when the directory is missing too
+  assert.deepEqual(
+    codes(
+      "-w /etc/missing-dir/file -p wa -k x\n-w /etc/passwd -p wa -k y\n" +
+        "-w /etc/missing-file -p wa -k z\n-w /etc/missing.d/ -p wa -k w",
+    ),
+    [[1, "missing-watch"]],
+  );
+  assert.match(
+    checkRules("-w /etc/missing-dir/file -p wa", { exists, isDirectory })[0].message,
+    /directory "\/etc\/missing-dir"/,
+  );
 });
 
 Deno.test("checkRules() finds duplicates, but not a rule added again after its deletion or -D", () => {
@@ -76,14 +94,17 @@ Deno.test("checkRules() finds exclude rules that drop EOE records", () => {
     "-a never,exclude -F uid=0",
     "-a never,exclude -F msgtype!=SYSCALL",
   ].join("\n");
-  // line 4 also comes after a never rule for the same records
+  // line 4 also comes after a never rule for the same records; on the exclude list an always
+  // rule drops what it matches as a never rule does
   assert.deepEqual(codes(text), [
     [1, "drops-eoe"],
     [2, "drops-eoe"],
     [4, "shadowed"],
+    [4, "drops-eoe"],
     [5, "drops-eoe"],
     [6, "drops-eoe"],
   ]);
+  assert.deepEqual(codes("-a always,exclude -F msgtype>=1300"), [[1, "drops-eoe"]]);
 });
 
 Deno.test("checkRules() reports lines that cannot load as errors with their reasons", () => {
@@ -108,4 +129,125 @@ Deno.test("checkRuleFile() reads control lines and marks lines after -i as ignor
   assert.deepEqual(c.problems.map((p) => p.line), [6]);
   assert.equal(checkRuleFile("-a always,bogus\n-i\n").fatal, true);
   assert.match(checkRuleFile("-R /x\n").problems[0].message, /cannot load other rule files/);
+});
+
+const DATA = new URL("./data/rules/", import.meta.url);
+const stock = (name: string) => Deno.readTextFileSync(new URL(name, DATA));
+
+Deno.test("checkRules() passes auditd's stock STIG, PCI-DSS and OSPP rule sets", () => {
+  // a host without sudo and without pam's opasswd: watches on files it lacks in its directories
+  const here = (p: string) => !/sudoers|opasswd/.test(p);
+  for (const name of ["10-base-config.rules", "30-stig.rules", "30-pci-dss-v31.rules"]) {
+    assert.deepEqual(checkRules(stock(name), { exists: here, isDirectory }), [], name);
+  }
+  assert.deepEqual(
+    checkRules(stock("30-ospp-v42.rules"), { exists: here, isDirectory }).map((f) => f.code),
+    [],
+  );
+});
+
+Deno.test("checkRuleFile() reads --loginuid-immutable and -e 2, refused unless allowed", () => {
+  assert.equal(parseRule("--loginuid-immutable").kind, "loginuid_immutable");
+  const text = stock("10-base-config.rules") + stock("11-loginuid.rules") +
+    stock("99-finalize.rules").replace("#-e 2", "-e 2");
+  const refused = checkRuleFile(text, { isDirectory });
+  assert.equal(refused.fatal, true);
+  assert.deepEqual(refused.problems.map((p) => p.refused), ["loginuid", "lock"]);
+  assert.match(refused.problems[0].message, /unchangeable once set, until reboot/);
+  assert.match(refused.problems[1].message, /locks the audit configuration until reboot/);
+
+  const skipped = checkRuleFile(text, { isDirectory, skipRefused: true });
+  assert.equal(skipped.fatal, false);
+  assert.deepEqual(skipped.problems, []);
+  assert.deepEqual(skipped.skipped.map((p) => p.refused), ["loginuid", "lock"]);
+  assert.ok(skipped.lines.every((l) => l.command.kind !== "loginuid_immutable"));
+  assert.deepEqual(skipped.lines.map((l) => l.command.kind), ["delete_all", "set", "set", "set"]);
+
+  const allowed = checkRuleFile(text, {
+    isDirectory,
+    allowLock: true,
+    allowLoginuidImmutable: true,
+  });
+  assert.deepEqual(allowed.problems, []);
+  // what would be sent, in order: what cannot be undone comes last
+  assert.deepEqual(ruleFilePlan(allowed).map((l) => l.text.trim()), [
+    "-D",
+    "-b 8192",
+    "--backlog_wait_time 60000",
+    "-f 1",
+    "--loginuid-immutable",
+    "-e 2",
+  ]);
+});
+
+Deno.test("checkRuleFile() refuses a change after -e 2: the kernel would refuse it", () => {
+  const c = checkRuleFile("-e 2\n-w /etc/passwd -p wa\n", { isDirectory, allowLock: true });
+  assert.equal(c.fatal, true);
+  assert.deepEqual(c.problems.map((p) => p.line), [2]);
+  assert.match(c.problems[0].message, /line 1 locks the audit configuration with -e 2/);
+});
+
+Deno.test("checkRules() reports refused lines as irreversible warnings, none when allowed", () => {
+  const text = "--loginuid-immutable\n-w /etc/passwd -p wa\n-e 2\n";
+  assert.deepEqual(
+    checkRules(text, { exists, isDirectory }).map((f) => [f.line, f.code, f.severity, f.refused]),
+    [[1, "irreversible", "warning", "loginuid"], [3, "irreversible", "warning", "lock"]],
+  );
+  assert.deepEqual(
+    checkRules(text, { exists, isDirectory, allowLock: true, allowLoginuidImmutable: true }),
+    [],
+  );
+});
+
+Deno.test("checkRules() says an empty -F key= or -k sets no key, as auditctl drops it", () => {
+  const f = checkRules('-a always,exit -F arch=b64 -S open -F key=\n-w /etc -p wa -k ""', {
+    exists,
+    isDirectory,
+  });
+  assert.deepEqual(f.map((x) => [x.line, x.code]), [[1, "empty-key"]]);
+  assert.match(f[0].message, /-F key= is empty, so it sets no key/);
+  assert.doesNotMatch(f[0].message, /error -?\d/);
+});
+
+Deno.test("rule errors name the bad word and say when an option lacks its argument", () => {
+  const [missing] = checkRules("-w /etc/shadow -p wa -k", { exists, isDirectory });
+  assert.match(missing.message, /option "-k" needs an argument/);
+  const [stray] = checkRules("-a always,exit -F arch=b64 stray -S open", { exists, isDirectory });
+  assert.match(stray.message, /"stray" is not an option or an option's value/);
+});
+
+Deno.test("quoteExcerpt() quotes at most 60 characters, escaped", () => {
+  assert.equal(quoteExcerpt("plain"), '"plain"');
+  assert.equal(
+    quoteExcerpt('a"b\\c\td\x00e\x1b[31m\ufffd'),
+    '"a\\"b\\\\c\\td\\x00e\\x1b[31m\\u{fffd}"',
+  );
+  const long = quoteExcerpt("y".repeat(1_000_000));
+  assert.equal(long, `"${"y".repeat(60)}..." (1000000 characters)`);
+});
+
+Deno.test("a huge or binary rule file gets short, escaped messages for every line", () => {
+  const huge = "-w /" + "a".repeat(MAX_RULE_LINE * 3);
+  const binary = Array.from(
+    { length: 300 },
+    (_, i) =>
+      String.fromCharCode(...Array.from({ length: 200 }, (_, j) => (i * 7 + j * 13) % 256))
+        .replaceAll("\n", ""),
+  ).join("\n");
+  const c = checkRuleFile(`${huge}\n-w /etc/passwd -p wa\n${binary}\n`, { isDirectory });
+  assert.equal(c.lines.length, 1);
+  assert.equal(c.lines[0].line, 2);
+  assert.match(c.problems[0].message, /^Line 1: the line is longer than the 65536 characters/);
+  // every other non-blank line of the binary part is reported, each message short and printable
+  const reported = new Set(c.problems.map((p) => p.line));
+  binary.split("\n").forEach((l, i) => {
+    if (l.split(" ").some((w) => w !== "") && !l.trimStart().startsWith("#")) {
+      assert.ok(reported.has(i + 3), `line ${i + 3}`);
+    }
+  });
+  for (const p of c.problems) {
+    assert.ok(p.message.length < 400, p.message);
+    assert.doesNotMatch(p.message, /\p{Cc}/u);
+    assert.ok(p.text.length <= 200 || p.line > 1);
+  }
 });

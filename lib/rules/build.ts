@@ -7,7 +7,7 @@
  */
 
 import { audit, cstr } from "../_native.ts";
-import { RuleError } from "./rule_error.ts";
+import { quoteExcerpt, RuleError } from "./rule_error.ts";
 import { decodeRule, RULE_FIXED_SIZE } from "./decode.ts";
 import { formatCommand } from "./parse.ts";
 import type { AuditRule, KernelRule } from "./types.ts";
@@ -68,62 +68,79 @@ const EAU_MESSAGES: Record<number, [0 | 1 | 2, string]> = {
 function eauReason(code: number, name: string, value: string): string {
   switch (code) {
     case 2:
-      return `unknown field "${name}"`;
+      return `unknown field ${quoteExcerpt(name)}`;
     case 3:
       return `"arch" must come before -S`;
     case 4:
     case 5:
-      return `unknown architecture "${value}"`;
+      return `unknown architecture ${quoteExcerpt(value)}`;
     case 6:
-      return `architecture "${value}" is not supported by this machine`;
+      return `architecture ${quoteExcerpt(value)} is not supported by this machine`;
     case 7:
-      return `field "${name}" can only be used on the exit list`;
+      return `field ${quoteExcerpt(name)} can only be used on the exit list`;
     case 8:
-      return `unknown message type "${value}"`;
+      return `unknown message type ${quoteExcerpt(value)}`;
     case 9:
       return `field "msgtype" can only be used on the exclude or user list`;
     case 11:
-      return `the value of "${name}" is too long`;
+      return `the value of ${quoteExcerpt(name)} is too long`;
     case 12:
-      return `field "${name}" cannot be used on the exclude list`;
+      return `field ${quoteExcerpt(name)} cannot be used on the exclude list`;
     case 13:
-      return `field "${name}" only takes = or !=`;
+      return `field ${quoteExcerpt(name)} only takes = or !=`;
     case 14:
-      return `permissions "${value}" may only contain r, w, x, a`;
+      return `permissions ${quoteExcerpt(value)} may only contain r, w, x, a`;
     case 15:
-      return `unknown errno "${value}"`;
+      return `unknown errno ${quoteExcerpt(value)}`;
     case 16:
-      return `unknown file type "${value}"`;
+      return `unknown file type ${quoteExcerpt(value)}`;
     case 17:
-      return `field "${name}" can only be used on the exit list`;
+      return `field ${quoteExcerpt(name)} can only be used on the exit list`;
     case 19:
       return "a key needs a syscall, watch, exe or fstype before it";
     case 21:
-      return `the value of "${name}" must be a number, not "${value}"`;
+      return `the value of ${quoteExcerpt(name)} must be a number, not ${quoteExcerpt(value)}`;
     case 26:
-      return `unknown field "${name}" in a comparison`;
+      return `unknown field ${quoteExcerpt(name)} in a comparison`;
     case 27:
-      return `"${name}" cannot be compared with "${value}"`;
+      return `${quoteExcerpt(name)} cannot be compared with ${quoteExcerpt(value)}`;
     case 28:
       return "too many fields (at most 64)";
     case 29:
-      return `field "${name}" only takes =`;
+      return `field ${quoteExcerpt(name)} only takes =`;
     case 30:
-      return `the kernel does not support field "${name}"`;
+      return `the kernel does not support field ${quoteExcerpt(name)}`;
     case 31:
-      return `field "${name}" can only be used on the exclude, user or exit list`;
+      return `field ${quoteExcerpt(name)} can only be used on the exclude, user or exit list`;
     case 33:
-      return `"${name}" and "${value}" cannot be compared`;
+      return `${quoteExcerpt(name)} and ${quoteExcerpt(value)} cannot be compared`;
     case 34:
-      return `field "${name}" is not valid on this list`;
+      return `field ${quoteExcerpt(name)} is not valid on this list`;
     case 35:
       return "the kernel does not support this list";
     case 36:
-      return `unknown file system type "${value}"`;
+      return `unknown file system type ${quoteExcerpt(value)}`;
     case 37:
-      return `the value of "${name}" is too large`;
+      return `the value of ${quoteExcerpt(name)} is too large`;
+    case 1:
+      return `no operator in field ${quoteExcerpt(name)}`;
+    case 10:
+      return "libaudit could not upgrade the rule to the kernel's format";
+    case 20:
+      return `field ${quoteExcerpt(name)} has no value after its operator`;
+    case 22:
+      return `no field name before the operator in ${quoteExcerpt(`${name}=${value}`)}`;
+    case 24:
+    case 25:
+      return `the comparison of ${quoteExcerpt(name)} needs a field on each side of = or !=`;
+    case 32:
+      return "the rule names no filter list";
+    case 38:
+      return `libaudit refused the value ${quoteExcerpt(value)} of field ${quoteExcerpt(name)}`;
     default:
-      return `libaudit refused "${name}" (error ${-code})`;
+      return `libaudit refused field ${quoteExcerpt(name)} with value ${
+        quoteExcerpt(value)
+      } (libaudit error code ${code}, which auditkit does not know)`;
   }
 }
 
@@ -267,7 +284,7 @@ export function buildRule(rule: AuditRule, options: BuildRuleOptions = {}): Buil
   if (list < 0) {
     const word = op === "delete" ? "Delete" : op === "prepend" ? "Add" : "Append";
     fail(
-      `this libaudit does not know the "${rule.list}" list`,
+      `this libaudit does not know the ${quoteExcerpt(rule.list)} list`,
       `${word} rule - bad keyword ${rule.action},${rule.list}`,
     );
   }
@@ -278,7 +295,9 @@ export function buildRule(rule: AuditRule, options: BuildRuleOptions = {}): Buil
     const isDir = (options.isDirectory ?? statIsDirectory)(path);
     g.syscallAdded[0] = 1;
     const rc = a.audit_add_watch_dir(isDir ? AUDIT_DIR : AUDIT_WATCH, native.cell, cstr(path));
-    if (rc !== 0) fail(`libaudit refused the watch on "${path}"`, "Error adding watch", rc);
+    if (rc !== 0) {
+      fail(`libaudit refused the watch on ${quoteExcerpt(path)}`, "Error adding watch", rc);
+    }
   }
   const keys: string[] = [];
   for (const step of rule.steps) {
@@ -295,7 +314,9 @@ export function buildRule(rule: AuditRule, options: BuildRuleOptions = {}): Buil
         const optarg = step.names.join(",");
         for (const name of step.names) {
           const rc = a.audit_rule_syscallbyname_data(native.ptr, cstr(name));
-          if (rc === -1) fail(`unknown syscall "${name}"`, `Syscall name unknown: ${optarg}`, rc);
+          if (rc === -1) {
+            fail(`unknown syscall ${quoteExcerpt(name)}`, `Syscall name unknown: ${optarg}`, rc);
+          }
           if (rc === -2) {
             fail(
               `no syscall table for architecture 0x${g.elf[0].toString(16)}`,
@@ -361,8 +382,11 @@ export function buildRule(rule: AuditRule, options: BuildRuleOptions = {}): Buil
       }
     }
   }
-  if (keys.length) {
-    const rc = a.audit_rule_fieldpair_data(native.cell, cstr(`key=${keys.join("\x01")}`), list);
+  // auditctl puts the separator only after a key that is not empty, and adds no key field
+  // when every key is empty (`-F key=`)
+  const key = keys.reduce((all, k) => all ? `${all}\x01${k}` : k, "");
+  if (key) {
+    const rc = a.audit_rule_fieldpair_data(native.cell, cstr(`key=${key}`), list);
     if (rc !== 0) fieldFailure(rc, "key", keys.join(","), fail);
   }
   if (list !== AUDIT_FILTER_TASK && g.syscallAdded[0] !== 1) {
@@ -384,10 +408,10 @@ function fieldFailure(
   const code = -rc;
   // EAU_PRINT_NOTHING: libaudit printed the reason itself; these are the ones it prints
   if (code === EAU_PRINT_NOTHING && /gid$/.test(name)) {
-    return fail(`unknown group "${value}"`, `Unknown group: ${value}`, rc);
+    return fail(`unknown group ${quoteExcerpt(value)}`, `Unknown group: ${value}`, rc);
   }
   if (code === EAU_PRINT_NOTHING && /uid$/.test(name)) {
-    return fail(`unknown user "${value}"`, `Unknown user: ${value}`, rc);
+    return fail(`unknown user ${quoteExcerpt(value)}`, `Unknown user: ${value}`, rc);
   }
   return fail(eauReason(code, name, value), eauAuditctl(code, name), rc);
 }

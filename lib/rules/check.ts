@@ -4,9 +4,15 @@
  * @module
  */
 
-import { checkRuleFile, type RuleFileLine, type RuleFileOptions } from "./load.ts";
+import {
+  checkRuleFile,
+  type RefusedKind,
+  type RuleFileLine,
+  type RuleFileOptions,
+} from "./load.ts";
 import { ruleIdentity } from "./decode.ts";
 import type { KernelRule, KernelRuleField } from "./types.ts";
+import { quoteExcerpt } from "./rule_error.ts";
 
 /** What a finding is about. */
 export type RuleFindingCode =
@@ -16,7 +22,9 @@ export type RuleFindingCode =
   | "no-arch"
   | "missing-watch"
   | "shadowed"
-  | "drops-eoe";
+  | "drops-eoe"
+  | "empty-key"
+  | "irreversible";
 
 /** One finding of {@link checkRules}. */
 export interface RuleFinding {
@@ -28,11 +36,13 @@ export interface RuleFinding {
   severity: "error" | "warning";
   /** The explanation, naming the line. */
   message: string;
+  /** For an `irreversible` finding: what the line asks for. */
+  refused?: RefusedKind;
 }
 
 /** Options of {@link checkRules}. */
 export interface CheckRulesOptions extends RuleFileOptions {
-  /** Whether a watched path exists; by default a stat of the path. */
+  /** Whether a path (a watched path or its directory) exists; by default a stat of the path. */
   exists?: (path: string) => boolean;
 }
 
@@ -86,24 +96,83 @@ function holds(f: KernelRuleField, x: number): boolean {
   }
 }
 
-function sameField(a: KernelRuleField, b: KernelRuleField): boolean {
-  return a.id === b.id && a.op === b.op && a.value === b.value && a.text === b.text;
+/** One field condition as text: two fields are the same condition when these are equal. */
+function fieldKey(f: KernelRuleField): string {
+  return JSON.stringify([f.id, f.op, f.value, f.text ?? null]);
 }
 
-/** Whether every event `later` matches is also matched by `earlier` (so `earlier` decides first). */
-function covers(earlier: KernelRule, later: KernelRule): boolean {
-  if ((earlier.flags & 7) !== (later.flags & 7)) return false;
+/** The conditions of a rule other than its keys, once each, sorted. */
+function conditions(rule: KernelRule): string[] {
+  return [...new Set(rule.fields.filter((f) => f.id !== AUDIT_FILTERKEY).map(fieldKey))].sort();
+}
+
+/** Whether `earlier`'s syscalls include all of `later`'s. */
+function maskCovers(earlier: KernelRule, later: KernelRule): boolean {
   for (let i = 0; i < 64; i++) {
     if ((earlier.mask[i] & later.mask[i]) >>> 0 !== later.mask[i]) return false;
   }
-  return earlier.fields.every((f) =>
-    f.id === AUDIT_FILTERKEY || later.fields.some((g) => sameField(f, g))
-  );
+  return true;
 }
 
+/** A rule on a kernel list, with its place in the list (prepended rules get smaller ones). */
+interface Placed {
+  line: number;
+  rule: KernelRule;
+  place: number;
+  deleted: boolean;
+}
+
+/**
+ * The never rules of one filter list, grouped by their conditions, so that
+ * finding the never rule that shadows a rule looks only at groups whose
+ * conditions the rule has too, whatever the length of the file.
+ */
+class NeverRules {
+  readonly #groups = new Map<string, Placed[]>();
+
+  add(p: Placed): void {
+    const id = conditions(p.rule).join("\n");
+    const group = this.#groups.get(id);
+    if (group) group.push(p);
+    else this.#groups.set(id, [p]);
+  }
+
+  /** The never rule earliest on the list that matches everything `rule` matches. */
+  shadowing(rule: KernelRule): Placed | undefined {
+    const mine = conditions(rule);
+    let best: Placed | undefined;
+    const look = (group: Placed[] | undefined) => {
+      for (const p of group ?? []) {
+        if (p.deleted || (best && best.place < p.place) || !maskCovers(p.rule, rule)) continue;
+        best = p;
+      }
+    };
+    if (mine.length < 20 && 2 ** mine.length <= this.#groups.size) {
+      // every subset of this rule's conditions, each a group a shadowing rule could be in
+      for (let bits = 0; bits < 2 ** mine.length; bits++) {
+        look(this.#groups.get(mine.filter((_, i) => bits & (2 ** i)).join("\n")));
+      }
+    } else {
+      const have = new Set(mine);
+      for (const [id, group] of this.#groups) {
+        if (id === "" || id.split("\n").every((c) => have.has(c))) look(group);
+      }
+    }
+    return best;
+  }
+}
+
+/** Whether an exclude rule drops EOE records: on that list, every matching rule excludes. */
 function dropsEoe(rule: KernelRule): boolean {
-  if ((rule.flags & 7) !== LIST_EXCLUDE || rule.action !== 0) return false;
+  if ((rule.flags & 7) !== LIST_EXCLUDE) return false;
   return rule.fields.filter((f) => f.id === AUDIT_MSGTYPE).every((f) => holds(f, AUDIT_EOE));
+}
+
+/** The directory of a path, without trailing slashes. */
+function parentOf(path: string): string {
+  const trimmed = path.replace(/\/+$/, "");
+  const at = trimmed.lastIndexOf("/");
+  return at <= 0 ? "/" : trimmed.slice(0, at);
 }
 
 /**
@@ -126,25 +195,29 @@ export function checkRules(text: string, options: CheckRulesOptions = {}): RuleF
   const checked = checkRuleFile(text, options);
   const findings: RuleFinding[] = checked.problems.map((p) => ({
     line: p.line,
-    code: p.duplicate ? "duplicate" : "invalid",
-    severity: "error",
+    code: p.duplicate ? "duplicate" : p.refused ? "irreversible" : "invalid",
+    severity: p.refused ? "warning" : "error",
     message: p.message,
+    ...(p.refused ? { refused: p.refused } : {}),
   }));
   const warn = (l: RuleFileLine, code: RuleFindingCode, what: string) =>
     findings.push({ line: l.line, code, severity: "warning", message: `Line ${l.line}: ${what}` });
-  const kernelLists = new Map<number, { line: number; rule: KernelRule }[]>();
+  const lists = new Map<number, { nevers: NeverRules; byId: Map<string, Placed> }>();
+  let first = 0;
+  let last = 0;
   for (const l of checked.lines) {
     const cmd = l.command;
-    if (cmd.kind === "delete_all") kernelLists.clear();
+    if (cmd.kind === "delete_all") lists.clear();
     if (cmd.kind !== "rule") continue;
     const rule = l.rule!;
     const list = rule.flags & 7;
-    const entries = kernelLists.get(list) ?? [];
-    kernelLists.set(list, entries);
+    let state = lists.get(list);
+    if (!state) lists.set(list, state = { nevers: new NeverRules(), byId: new Map() });
     if (cmd.op === "delete") {
       const id = ruleIdentity(rule);
-      const at = entries.findIndex((e) => ruleIdentity(e.rule) === id);
-      if (at >= 0) entries.splice(at, 1);
+      const placed = state.byId.get(id);
+      if (placed) placed.deleted = true;
+      state.byId.delete(id);
       continue;
     }
     for (const s of cmd.rule.steps) {
@@ -153,6 +226,15 @@ export function checkRules(text: string, options: CheckRulesOptions = {}): RuleF
           l,
           "errno-sign",
           `exit${s.field.op}${s.field.value} compares with +${s.field.value}, which no syscall returns on failure; write exit${s.field.op}-${s.field.value}`,
+        );
+      }
+      if (s.kind === "key" && s.key === "") {
+        warn(
+          l,
+          "empty-key",
+          `${
+            s.option === "-k" ? "-k" : "-F key="
+          } is empty, so it sets no key (auditctl drops it too); give the key a value or remove the option`,
         );
       }
     }
@@ -168,16 +250,19 @@ export function checkRules(text: string, options: CheckRulesOptions = {}): RuleF
         "a syscall rule without -F arch= uses this machine's native table only; 32-bit calls go unaudited (add -F arch=b64 and a -F arch=b32 twin)",
       );
     }
-    if (cmd.rule.watch !== undefined && !exists(cmd.rule.watch)) {
+    const watch = cmd.rule.watch;
+    if (watch !== undefined && !exists(watch) && !exists(parentOf(watch))) {
       warn(
         l,
         "missing-watch",
-        `the watched path "${cmd.rule.watch}" does not exist here; the kernel refuses the watch unless its directory exists`,
+        `neither the watched path ${quoteExcerpt(watch)} nor its directory ${
+          quoteExcerpt(parentOf(watch))
+        } exists here, so the kernel refuses the watch`,
       );
     }
-    if (rule.action !== 0) {
-      const shadow = entries.find((e) => e.rule.action === 0 && covers(e.rule, rule));
-      if (shadow && cmd.op !== "prepend") {
+    if (rule.action !== 0 && cmd.op !== "prepend") {
+      const shadow = state.nevers.shadowing(rule);
+      if (shadow) {
         warn(
           l,
           "shadowed",
@@ -192,8 +277,14 @@ export function checkRules(text: string, options: CheckRulesOptions = {}): RuleF
         "this exclude rule drops EOE records, which end every multi-record event; event assembly then waits for a timeout",
       );
     }
-    if (cmd.op === "prepend") entries.unshift({ line: l.line, rule });
-    else entries.push({ line: l.line, rule });
+    const placed: Placed = {
+      line: l.line,
+      rule,
+      place: cmd.op === "prepend" ? --first : ++last,
+      deleted: false,
+    };
+    state.byId.set(ruleIdentity(rule), placed);
+    if (rule.action === 0) state.nevers.add(placed);
   }
   return findings.sort((a, b) => a.line - b.line);
 }

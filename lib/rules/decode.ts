@@ -94,7 +94,31 @@ export function decodeRule(bytes: Uint8Array): KernelRule {
  * ```
  */
 export function ruleIdentity(rule: KernelRule): string {
-  const b = rule.bytes.slice();
-  b[0] &= 0x0f;
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  const b = rule.bytes;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const count = Math.min(v.getUint32(8, true), AUDIT_MAX_FIELDS);
+  // short and linear: the used field slots only, runs of equal mask words, the strings as text
+  const parts: number[] = [v.getUint32(0, true) & ~0xf0, v.getUint32(4, true), count];
+  let run = v.getUint32(12, true);
+  let length = 0;
+  for (let i = 0; i < 64; i++) {
+    const word = v.getUint32(12 + i * 4, true);
+    if (word === run) length++;
+    else {
+      parts.push(run, length);
+      run = word;
+      length = 1;
+    }
+  }
+  parts.push(run, length);
+  for (const off of [OFF_FIELDS, OFF_VALUES, OFF_FIELDFLAGS]) {
+    for (let i = 0; i < count; i++) parts.push(v.getUint32(off + i * 4, true));
+  }
+  const buflen = v.getUint32(OFF_BUFLEN, true);
+  const buf = b.subarray(RULE_FIXED_SIZE, RULE_FIXED_SIZE + buflen);
+  let text = "";
+  for (let i = 0; i < buf.length; i += 4096) {
+    text += String.fromCharCode(...buf.subarray(i, i + 4096));
+  }
+  return `${parts.join(",")}|${text}`;
 }

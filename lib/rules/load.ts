@@ -13,7 +13,7 @@ import { ruleIdentity } from "./decode.ts";
 import { ruleKeyMatches } from "./format.ts";
 import { addRule, auditctlKernelMessage, deleteAllRules, deleteRule } from "./kernel.ts";
 import { parseArgs, splitRuleLine } from "./parse.ts";
-import { RuleError } from "./rule_error.ts";
+import { quoteExcerpt, RuleError } from "./rule_error.ts";
 import type { KernelRule, ParsedCommand, RuleCommand, RuleSetting } from "./types.ts";
 
 /** One line of a rule file that carries a command. */
@@ -42,7 +42,22 @@ export interface RuleFileProblem {
   auditctl: string;
   /** true when the line repeats an earlier rule. */
   duplicate?: boolean;
+  /**
+   * Set when the line is valid but asks for something auditkit does only when
+   * allowed: `lock` (`-e 2`), `loginuid` (`--loginuid-immutable`), `panic` (`-f 2`).
+   */
+  refused?: RefusedKind;
 }
+
+/** What a refused line asks for: see {@link RuleFileProblem.refused}. */
+export type RefusedKind = "lock" | "loginuid" | "panic";
+
+/**
+ * The longest rule line read, in characters. A rule is at most 64 fields of
+ * at most PATH_MAX bytes, and real rule lines are far shorter; a longer line
+ * is reported, not parsed, so a huge or binary "line" costs nothing more.
+ */
+export const MAX_RULE_LINE = 65536;
 
 /** A warning auditctl would print for an accepted line. */
 export interface RuleFileWarning {
@@ -94,8 +109,16 @@ export interface RuleFileOptions {
   continueOnError?: boolean;
   /** Allow `-e 2` (locks the audit configuration until reboot). */
   allowLock?: boolean;
+  /** Allow `--loginuid-immutable` (loginuids cannot change once set, until reboot). */
+  allowLoginuidImmutable?: boolean;
   /** Allow `-f 2` (the kernel panics on a lost record). */
   allowPanic?: boolean;
+  /**
+   * Skip the lines that are not allowed (`-e 2`, `--loginuid-immutable`,
+   * `-f 2` without their allow option) and load the rest; they are reported
+   * in `skipped`.
+   */
+  skipRefused?: boolean;
   /** Decides a watch's type; by default a stat of the path. */
   isDirectory?: (path: string) => boolean;
 }
@@ -108,6 +131,8 @@ export interface CheckedRuleFile {
   problems: RuleFileProblem[];
   /** Warnings auditctl would print. */
   warnings: RuleFileWarning[];
+  /** Lines left out under `skipRefused`, with their reasons. */
+  skipped: RuleFileProblem[];
   /** Whether a problem is outside `-i` / `-c` cover (then nothing may be sent). */
   fatal: boolean;
   /** Whether `-c` was given (errors then fail the load after it finishes). */
@@ -130,6 +155,52 @@ function lineProblem(line: number, text: string, reason: string, auditctl: strin
 }
 
 /**
+ * Why each kind of line is refused unless it is allowed.
+ *
+ * @example
+ * ```ts
+ * import { REFUSED_REASON } from "../../mod.ts";
+ * console.log(REFUSED_REASON.lock); // "-e 2 locks the audit configuration until reboot"
+ * ```
+ */
+export const REFUSED_REASON: Readonly<Record<RefusedKind, string>> = {
+  lock: "-e 2 locks the audit configuration until reboot",
+  loginuid: "--loginuid-immutable makes every loginuid unchangeable once set, until reboot",
+  panic: "-f 2 makes the kernel panic whenever it loses a record",
+};
+
+/** The option of {@link RuleFileOptions} that allows each kind. */
+const ALLOW_OPTION: Record<RefusedKind, keyof RuleFileOptions> = {
+  lock: "allowLock",
+  loginuid: "allowLoginuidImmutable",
+  panic: "allowPanic",
+};
+
+/**
+ * Which kind of refused command `cmd` is (`-e 2`, `--loginuid-immutable`,
+ * `-f 2`), or undefined for every other command.
+ *
+ * @example
+ * ```ts
+ * import { parseRule, refusalOf } from "../../mod.ts";
+ * refusalOf(parseRule("-e 2")); // "lock"
+ * ```
+ */
+export function refusalOf(cmd: RuleCommand): RefusedKind | undefined {
+  if (cmd.kind === "loginuid_immutable") return "loginuid";
+  if (cmd.kind !== "set") return undefined;
+  if (cmd.settings.some((s) => s.name === "enabled" && s.value === 2)) return "lock";
+  if (cmd.settings.some((s) => s.name === "failure" && s.value === 2)) return "panic";
+  return undefined;
+}
+
+/** Whether a line asks for a change that cannot be undone (so it is applied last). */
+function irreversible(cmd: RuleCommand): boolean {
+  const kind = refusalOf(cmd);
+  return kind === "lock" || kind === "loginuid";
+}
+
+/**
  * Reads and checks a whole rule file without the kernel: every line is
  * parsed and every rule is built by libaudit, and duplicates are found.
  *
@@ -144,16 +215,39 @@ export function checkRuleFile(text: string, options: RuleFileOptions = {}): Chec
   const lines: RuleFileLine[] = [];
   const problems: RuleFileProblem[] = [];
   const warnings: RuleFileWarning[] = [];
+  const skipped: RuleFileProblem[] = [];
   let ignore = options.ignoreErrors || options.continueOnError || false;
   let cont = options.continueOnError ?? false;
   let fatal = false;
-  const present = new Map<string, number>();
+  /** The rules the kernel would hold, by identity: the line that added each. */
+  const present = new Map<string, RuleFileLine>();
+  let lockedAt: number | undefined;
   const report = (p: RuleFileProblem) => {
     problems.push(p);
     if (!ignore) fatal = true;
   };
-  text.split("\n").forEach((raw, i) => {
-    const line = i + 1;
+  let start = 0;
+  for (let line = 1; start <= text.length; line++) {
+    const nl = text.indexOf("\n", start);
+    const end = nl < 0 ? text.length : nl;
+    if (end - start > MAX_RULE_LINE) {
+      const head = text.slice(start, start + 200);
+      report({
+        line,
+        text: head,
+        message:
+          `Line ${line}: the line is longer than the ${MAX_RULE_LINE} characters a rule line may have; it starts ${
+            quoteExcerpt(head)
+          }`,
+        auditctl: "Skipping line: too long",
+      });
+    } else checkLine(line, text.slice(start, end));
+    if (nl < 0) break;
+    start = nl + 1;
+  }
+  return { lines, problems, warnings, skipped, fatal, continueOnError: cont };
+
+  function checkLine(line: number, raw: string): void {
     const words = splitRuleLine(raw);
     if (!words.length) return;
     let parsed: ParsedCommand & { warnings: string[] };
@@ -168,6 +262,36 @@ export function checkRuleFile(text: string, options: RuleFileOptions = {}): Chec
     for (const w of parsed.warnings) warnings.push({ line, message: w });
     const cmd = parsed.command;
     const entry: RuleFileLine = { line, text: raw, command: cmd, ignored: ignore };
+    const changes = cmd.kind === "rule" || cmd.kind === "delete_all" || cmd.kind === "set" ||
+      cmd.kind === "loginuid_immutable";
+    if (changes && lockedAt !== undefined) {
+      report(
+        lineProblem(
+          line,
+          raw,
+          `line ${lockedAt} locks the audit configuration with -e 2, so the kernel refuses every change after it; put -e 2 last`,
+          "The audit system is in immutable mode, no rule changes allowed",
+        ),
+      );
+      return;
+    }
+    const refused = refusalOf(cmd);
+    if (refused && !options[ALLOW_OPTION[refused]]) {
+      const reason = REFUSED_REASON[refused];
+      const problem = {
+        ...lineProblem(
+          line,
+          raw,
+          `${reason}: refused unless ${ALLOW_OPTION[refused]} is set`,
+          reason,
+        ),
+        refused,
+      };
+      if (options.skipRefused) skipped.push(problem);
+      else report(problem);
+      return;
+    }
+    if (refused === "lock") lockedAt = line;
     switch (cmd.kind) {
       case "none":
         return;
@@ -193,43 +317,17 @@ export function checkRuleFile(text: string, options: RuleFileOptions = {}): Chec
           lineProblem(
             line,
             raw,
-            `"${raw.trim()}" does nothing in a rule file`,
+            `${quoteExcerpt(raw.trim())} does nothing in a rule file`,
             `Option ${words[0]} is invalid`,
           ),
         );
         return;
       case "set":
-        for (const s of cmd.settings) {
-          if (s.name === "enabled" && s.value === 2 && !options.allowLock) {
-            report(
-              lineProblem(
-                line,
-                raw,
-                "-e 2 locks the audit configuration until reboot; allow it with allowLock",
-                "Enable 2 refused",
-              ),
-            );
-            return;
-          }
-          if (s.name === "failure" && s.value === 2 && !options.allowPanic) {
-            report(
-              lineProblem(
-                line,
-                raw,
-                "-f 2 makes the kernel panic on a lost record; allow it with allowPanic",
-                "Failure 2 refused",
-              ),
-            );
-            return;
-          }
-        }
+      case "loginuid_immutable":
         break;
       case "delete_all":
         for (const [id, at] of present) {
-          if (!cmd.key) present.delete(id);
-          else if (ruleKeyMatches(lines.find((l) => l.line === at)!.rule!, cmd.key)) {
-            present.delete(id);
-          }
+          if (!cmd.key || ruleKeyMatches(at.rule!, cmd.key)) present.delete(id);
         }
         break;
       case "rule": {
@@ -243,25 +341,112 @@ export function checkRuleFile(text: string, options: RuleFileOptions = {}): Chec
         for (const w of built.warnings) warnings.push({ line, message: w });
         entry.rule = built.rule;
         const id = ruleIdentity(built.rule);
+        const earlier = present.get(id);
         if (cmd.op === "delete") present.delete(id);
-        else if (present.has(id)) {
+        else if (earlier) {
           report({
             ...lineProblem(
               line,
               raw,
-              `the same rule as line ${present.get(id)}: the kernel refuses duplicates`,
+              `the same rule as line ${earlier.line}: the kernel refuses duplicates`,
               "Error sending add rule data request (Rule exists)",
             ),
             duplicate: true,
           });
           return;
-        } else present.set(id, line);
+        } else present.set(id, entry);
         break;
       }
     }
     lines.push(entry);
-  });
-  return { lines, problems, warnings, fatal, continueOnError: cont };
+  }
+}
+
+/**
+ * The order in which {@link loadRules} sends a checked file's lines: file
+ * order, except that the lines that cannot be undone (`--loginuid-immutable`,
+ * `-e 2`) come last, so that no line the kernel refuses can follow them.
+ *
+ * @example
+ * ```ts
+ * import { checkRuleFile, ruleFilePlan } from "../../mod.ts";
+ * const checked = checkRuleFile("--loginuid-immutable\n-b 8192\n", { allowLoginuidImmutable: true });
+ * ruleFilePlan(checked).map((l) => l.line); // [2, 1]
+ * ```
+ */
+export function ruleFilePlan(checked: CheckedRuleFile): RuleFileLine[] {
+  return [
+    ...checked.lines.filter((l) => !irreversible(l.command)),
+    ...checked.lines.filter((l) => irreversible(l.command)),
+  ];
+}
+
+/** Options of {@link readRuleFile}. */
+export interface ReadRuleFileOptions {
+  /** Stops the reading. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads a rule file as text for {@link checkRuleFile} and {@link loadRules},
+ * with memory bounded by the lines a rule file can have: a line longer than
+ * {@link MAX_RULE_LINE} is cut just past the limit (the check then reports
+ * it), bytes that are not UTF-8 become U+FFFD. Errors name the file and say
+ * why in words.
+ *
+ * @example
+ * ```ts ignore
+ * import { checkRuleFile, readRuleFile } from "../../mod.ts";
+ * const { problems } = checkRuleFile(await readRuleFile("/etc/audit/audit.rules"));
+ * ```
+ */
+export async function readRuleFile(
+  path: string,
+  options: ReadRuleFileOptions = {},
+): Promise<string> {
+  const fail = (e: unknown): never => {
+    const why = e instanceof Deno.errors.NotFound
+      ? "it does not exist"
+      : e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable
+      ? "permission denied"
+      : e instanceof Deno.errors.IsADirectory ||
+          (e instanceof Error && /os error 21\b/.test(e.message))
+      ? "it is a directory"
+      : e instanceof Error
+      ? e.message
+      : String(e);
+    throw new Error(`Cannot read rule file ${quoteExcerpt(path)}: ${why}`, { cause: e });
+  };
+  const file = await Deno.open(path).catch(fail);
+  using f = file;
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let kept = 0;
+  const take = (chunk: string) => {
+    for (let from = 0; from < chunk.length;) {
+      const nl = chunk.indexOf("\n", from);
+      const end = nl < 0 ? chunk.length : nl;
+      const room = Math.max(MAX_RULE_LINE + 1 - kept, 0);
+      if (room && end > from) {
+        const piece = chunk.slice(from, Math.min(end, from + room));
+        parts.push(piece);
+        kept += piece.length;
+      }
+      if (nl < 0) break;
+      parts.push("\n");
+      kept = 0;
+      from = nl + 1;
+    }
+  };
+  const buf = new Uint8Array(1 << 16);
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const n = await f.read(buf).catch(fail);
+    if (n === null) break;
+    take(decoder.decode(buf.subarray(0, n), { stream: true }));
+  }
+  take(decoder.decode());
+  return parts.join("");
 }
 
 /** What {@link loadRules} did. */
@@ -270,6 +455,8 @@ export interface LoadRulesResult {
   applied: number;
   /** Lines skipped under `-i` / `-c`, with their reasons. */
   problems: RuleFileProblem[];
+  /** Lines left out under `skipRefused`, with their reasons. */
+  skipped: RuleFileProblem[];
   /** Warnings auditctl would print. */
   warnings: RuleFileWarning[];
   /** true when `-c` was given and some line failed (auditctl then exits 1). */
@@ -310,6 +497,8 @@ async function apply(
     undo.push(async () => {
       for (const r of removed) await addRule(client, r);
     });
+  } else if (cmd.kind === "loginuid_immutable") {
+    await client.setLoginuidImmutable({ allowLock: options.allowLoginuidImmutable ?? false });
   } else if (cmd.kind === "set") {
     const before = await client.status();
     for (const s of cmd.settings) {
@@ -348,7 +537,7 @@ export async function loadRules(
   const problems = [...checked.problems];
   const undo: Undo[] = [];
   let applied = 0;
-  for (const entry of checked.lines) {
+  for (const entry of ruleFilePlan(checked)) {
     try {
       await apply(client, entry, options, undo);
       applied++;
@@ -373,6 +562,7 @@ export async function loadRules(
   return {
     applied,
     problems,
+    skipped: checked.skipped,
     warnings: checked.warnings,
     failed: checked.continueOnError && problems.length > 0,
   };

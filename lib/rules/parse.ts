@@ -22,7 +22,7 @@ import type {
   RuleSetting,
   RuleStep,
 } from "./types.ts";
-import { RuleError } from "./rule_error.ts";
+import { quoteExcerpt, RuleError } from "./rule_error.ts";
 
 /** Options that take an argument (auditctl's getopt string). */
 const WITH_ARG = new Set("CefrbaAdSFmRwWkpq".split(""));
@@ -65,28 +65,18 @@ const AUDIT_MAX_KEY_LEN = 256;
  */
 export function splitRuleLine(line: string): string[] {
   const text = line.endsWith("\r") ? line.slice(0, -1) : line;
+  // built-in scans only: a long line costs its length, not a string per character
   const words: string[] = [];
-  let word = "";
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === "\\" && (text[i + 1] === " " || text[i + 1] === "\\")) {
-      word += text[i + 1];
-      inWord = true;
-      i++;
-    } else if (ch === " ") {
-      if (inWord) words.push(word);
-      word = "";
-      inWord = false;
-    } else {
-      word += ch;
-      inWord = true;
-    }
+  for (const m of text.matchAll(WORD)) {
+    words.push(m[0].includes("\\") ? m[0].replace(ESCAPED, "$1") : m[0]);
   }
-  if (inWord) words.push(word);
   if (words.length && words[0].startsWith("#")) return [];
   return words;
 }
+
+/** A word of a rule line: characters other than a space, or an escaped space or backslash. */
+const WORD = /(?:\\[ \\]|[^ ])+/g;
+const ESCAPED = /\\([ \\])/g;
 
 /** One option found by {@link getopt}. */
 interface Opt {
@@ -96,6 +86,8 @@ interface Opt {
   word: string;
   /** Index in argv of the word after this option (getopt's optind, 0-based without argv[0]). */
   next: number;
+  /** The option takes an argument and the line ended before it. */
+  missing?: boolean;
 }
 
 /** GNU getopt over `argv` (no program name): options in order, plus the non-option words. */
@@ -122,7 +114,7 @@ function getopt(argv: string[]): { opts: Opt[]; rest: string[] } {
         else if (i + 1 < argv.length) {
           opts.push({ name: exact, arg: argv[i + 1], word: w, next: i + 2 });
           i++;
-        } else opts.push({ name: "?", arg: undefined, word: w, next: i + 1 });
+        } else opts.push({ name: "?", arg: undefined, word: w, next: i + 1, missing: true });
       } else opts.push({ name: exact, arg: undefined, word: w, next: i + 1 });
       continue;
     }
@@ -139,7 +131,7 @@ function getopt(argv: string[]): { opts: Opt[]; rest: string[] } {
           opts.push({ name: c, arg: argv[i + 1], word: w, next: i + 2 });
           i++;
         } else {
-          opts.push({ name: "?", arg: undefined, word: w, next: i + 1 });
+          opts.push({ name: "?", arg: undefined, word: w, next: i + 1, missing: true });
         }
         break;
       }
@@ -219,7 +211,7 @@ function checkWatchPath(path: string): { reason: string; auditctl: string } | un
   }
   if (!path.startsWith("/")) {
     return {
-      reason: `watch path "${path}" is not absolute`,
+      reason: `watch path ${quoteExcerpt(path)} is not absolute`,
       auditctl: "The path must start with '/'",
     };
   }
@@ -374,7 +366,7 @@ export function parseArgs(argv: string[]): ParseResult {
         const name = SETTING_OPTION[o.name];
         if (arg !== "0" && arg !== "1" && arg !== "2") {
           fail(
-            `${name} must be 0, 1 or 2, not "${arg}"`,
+            `${name} must be 0, 1 or 2, not ${quoteExcerpt(arg)}`,
             `${SETTING_WORD[name]} must be 0, 1, or 2 was ${arg}`,
           );
         }
@@ -388,12 +380,15 @@ export function parseArgs(argv: string[]): ParseResult {
         const v = strtoul(arg);
         if (v === undefined) {
           fail(
-            `${name} must be a number, not "${arg}"`,
+            `${name} must be a number, not ${quoteExcerpt(arg)}`,
             `${SETTING_WORD[name]} must be a numeric value was ${arg}`,
           );
         }
         if (v === "range") {
-          fail(`${name} "${arg}" is out of range`, `Error converting ${CONVERT_WORD[name]}`);
+          fail(
+            `${name} ${quoteExcerpt(arg)} is out of range`,
+            `Error converting ${CONVERT_WORD[name]}`,
+          );
         }
         settings.push({ name, value: v as number });
         break;
@@ -421,7 +416,9 @@ export function parseArgs(argv: string[]): ParseResult {
         const la = listAction(arg);
         if (la === "bad") {
           fail(
-            `"${arg}" is not list,action (lists: ${RULE_LISTS.join(", ")}; actions: always, never)`,
+            `${quoteExcerpt(arg)} is not list,action (lists: ${
+              RULE_LISTS.join(", ")
+            }; actions: always, never)`,
             `${word} rule - bad keyword ${arg}`,
           );
         }
@@ -451,7 +448,9 @@ export function parseArgs(argv: string[]): ParseResult {
           fail(`syscalls cannot be audited on the ${list} list`, forbidden[list]!);
         }
         const names = arg.split(",").filter((n) => n !== "");
-        if (!names.length) fail(`no syscall in "${arg}"`, `Syscall name unknown: ${arg}`);
+        if (!names.length) {
+          fail(`no syscall in ${quoteExcerpt(arg)}`, `Syscall name unknown: ${arg}`);
+        }
         steps.push({ kind: "syscalls", names });
         syscallSeen = true;
         break;
@@ -466,12 +465,18 @@ export function parseArgs(argv: string[]): ParseResult {
         const p = splitFieldPair(arg);
         if ("error" in p) {
           if (p.error === "op") {
-            fail(`no operator in "${arg}"`, `-F missing operation for ${arg}`);
+            fail(`no operator in ${quoteExcerpt(arg)}`, `-F missing operation for ${arg}`);
           }
           if (p.error === "name") {
-            fail(`no field name in "${arg}"`, `-F missing field name before operator for `);
+            fail(
+              `no field name in ${quoteExcerpt(arg)}`,
+              `-F missing field name before operator for `,
+            );
           }
-          fail(`no value in "${arg}"`, `-F missing value after operation for ${p.name}`);
+          fail(
+            `no value in ${quoteExcerpt(arg)}`,
+            `-F missing value after operation for ${p.name}`,
+          );
         }
         steps.push({ kind: "field", field: p as RuleField });
         break;
@@ -480,13 +485,22 @@ export function parseArgs(argv: string[]): ParseResult {
         const p = splitFieldPair(arg);
         if ("error" in p) {
           if (p.error === "op") {
-            fail(`no operator in "${arg}": use = or !=`, `${arg} only takes = or != operators`);
+            fail(
+              `no operator in ${quoteExcerpt(arg)}: use = or !=`,
+              `${arg} only takes = or != operators`,
+            );
           }
           if (p.error === "name") {
-            fail(`no field name in "${arg}"`, `-C missing field name before operator for `);
+            fail(
+              `no field name in ${quoteExcerpt(arg)}`,
+              `-C missing field name before operator for `,
+            );
           }
           // libaudit's message ends in a space before the name
-          fail(`no value in "${arg}"`, `-C missing value after operation for  ${p.name}`);
+          fail(
+            `no value in ${quoteExcerpt(arg)}`,
+            `-C missing value after operation for  ${p.name}`,
+          );
         }
         const f = p as RuleField;
         const comparison: RuleComparison = { left: f.name, op: f.op, right: f.value };
@@ -512,11 +526,17 @@ export function parseArgs(argv: string[]): ParseResult {
           );
         }
         if (new TextEncoder().encode(arg).length > 4) {
-          fail(`permissions "${arg}" are more than rwxa`, `permission ${arg} is too long`);
+          fail(
+            `permissions ${quoteExcerpt(arg)} are more than rwxa`,
+            `permission ${arg} is too long`,
+          );
         }
         for (const ch of arg) {
           if (!"rwxa".includes(ch.toLowerCase())) {
-            fail(`permission "${ch}" is not one of r, w, x, a`, `Permission ${ch} isn't supported`);
+            fail(
+              `permission ${quoteExcerpt(ch)} is not one of r, w, x, a`,
+              `Permission ${ch} isn't supported`,
+            );
           }
         }
         steps.push({ kind: "perms", perms: arg });
@@ -569,11 +589,25 @@ export function parseArgs(argv: string[]): ParseResult {
         command = { kind: "help" };
         break;
       case "?":
-        fail(`unknown option "${o.word}"`, `Option ${o.word} is invalid`);
+        if (o.missing) {
+          fail(
+            `option ${quoteExcerpt(o.word)} needs an argument, and the line ends after it`,
+            `Option ${o.word} is invalid`,
+          );
+        }
+        fail(`unknown option ${quoteExcerpt(o.word)}`, `Option ${o.word} is invalid`);
         break;
+      case "loginuid-immutable":
+        // auditctl acts at once and reads nothing after it
+        return {
+          command: { kind: "loginuid_immutable" },
+          ignoreErrors,
+          continueOnError,
+          warnings,
+        };
       default:
         fail(
-          `option "${o.word}" is not supported by auditkit`,
+          `option ${quoteExcerpt(o.word)} is not supported by auditkit`,
           `Option ${o.word} is not supported by auditkit`,
         );
     }
@@ -581,8 +615,9 @@ export function parseArgs(argv: string[]): ParseResult {
     if (command || ignoreErrors) break;
   }
   if (consumed < count - 1 || rest.length) {
+    const stray = rest[0] ?? argv[consumed] ?? argv[argv.length - 1] ?? "";
     fail(
-      "a word is not an option or an option's value",
+      `${quoteExcerpt(stray)} is not an option or an option's value`,
       "parameter passed without an option given",
     );
   }
@@ -688,6 +723,8 @@ export function formatCommand(cmd: RuleCommand): string {
       return "-v";
     case "help":
       return "-h";
+    case "loginuid_immutable":
+      return "--loginuid-immutable";
     case "deprecated":
     case "none":
       return "";

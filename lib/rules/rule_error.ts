@@ -4,6 +4,39 @@
  * @module
  */
 
+/** The most characters of a user's text that a message quotes. */
+const EXCERPT_MAX = 60;
+
+/** Characters a message shows as escapes: controls, invisible formatting, undecodable bytes. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\uFFFD"\\]/gu;
+
+/**
+ * A user's text quoted for a message: at most 60 characters, with quotes,
+ * backslashes, control and formatting characters (and U+FFFD, the mark of
+ * bytes that were not UTF-8) escaped, so a binary or huge line cannot flood
+ * or garble the terminal. A longer text ends in `..."` and its length.
+ *
+ * @example
+ * ```ts
+ * import { quoteExcerpt } from "../../mod.ts";
+ * quoteExcerpt("a\tb"); // '"a\\tb"'
+ * quoteExcerpt("x".repeat(100)); // '"xxx...x..." (100 characters)'
+ * ```
+ */
+export function quoteExcerpt(text: string): string {
+  const long = text.length > EXCERPT_MAX;
+  const head = long ? text.slice(0, EXCERPT_MAX) : text;
+  const shown = head.replace(UNPRINTABLE, (ch) => {
+    if (ch === '"' || ch === "\\") return `\\${ch}`;
+    const c = ch.codePointAt(0)!;
+    if (c === 0x09) return "\\t";
+    if (c === 0x0a) return "\\n";
+    if (c === 0x0d) return "\\r";
+    return c < 0x100 ? `\\x${c.toString(16).padStart(2, "0")}` : `\\u{${c.toString(16)}}`;
+  });
+  return long ? `"${shown}..." (${text.length} characters)` : `"${shown}"`;
+}
+
 /** What {@link RuleError} is built from. */
 export interface RuleErrorInit {
   /** The rule or command line, as written. */
@@ -56,7 +89,9 @@ export class RuleError extends Error {
   constructor(init: RuleErrorInit) {
     const where = init.line === undefined ? "" : `Line ${init.line}: `;
     const verb = init.verb ?? "parse";
-    super(`${where}${where ? "c" : "C"}annot ${verb} rule "${init.rule}": ${init.reason}`);
+    super(
+      `${where}${where ? "c" : "C"}annot ${verb} rule ${quoteExcerpt(init.rule)}: ${init.reason}`,
+    );
     this.name = "RuleError";
     this.rule = init.rule;
     this.reason = init.reason;

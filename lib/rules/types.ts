@@ -76,6 +76,8 @@ export type RuleCommand =
   | { kind: "load"; file: string }
   | { kind: "version" }
   | { kind: "help" }
+  /** `--loginuid-immutable`: loginuids cannot change once set, until reboot. */
+  | { kind: "loginuid_immutable" }
   | { kind: "deprecated"; message: string }
   | { kind: "none" };
 
