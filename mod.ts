@@ -401,3 +401,16 @@ export {
   RecordSelector,
   type SelectCriteria,
 } from "./lib/bsm/select.ts";
+export { BsmTrailWriter, type FsyncPolicy, type TrailWriterOptions } from "./lib/bsm/trail.ts";
+export {
+  type BsmEventInfo,
+  type BsmRecordJson,
+  type HexJson,
+  recordFromJson,
+  type RecordJsonOptions,
+  recordToJson,
+  type TokenFieldJson,
+  tokenFromJson,
+  type TokenJson,
+  tokenToJson,
+} from "./lib/bsm/json.ts";
