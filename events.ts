@@ -29,7 +29,13 @@ export {
   type ReadEventsOptions,
   regroupAsLibauparse,
 } from "./lib/log/assemble.ts";
-export { AuditRecord, BadLineError } from "./lib/log/record.ts";
+export {
+  AuditRecord,
+  BadLineError,
+  decodeBytes,
+  encodeText,
+  includesBytes,
+} from "./lib/log/record.ts";
 export {
   AUSEARCH_LINE_LIMIT,
   type BadLine,

@@ -175,6 +175,7 @@ export {
   formatJson,
   formatRaw,
   type JsonEvent,
+  jsonEventId,
   JsonLinesEncoder,
   type JsonRecord,
   type SearchFormat,

@@ -4,19 +4,20 @@
  * @module
  */
 
-import { AuditError } from "../mod.ts";
+import { AuditError, encodeText } from "../mod.ts";
 import { InvalidArgumentError } from "./deps.ts";
 
-const encoder = new TextEncoder();
-
-/** Writes all of `text` (a string, or bytes already encoded) to standard output. */
+/**
+ * Writes all of `text` (a string, or bytes already encoded) to standard
+ * output; the bytes of a log that are not UTF-8 are written as they were.
+ */
 export async function out(text: string | Uint8Array): Promise<void> {
-  await writeAll(Deno.stdout, typeof text === "string" ? encoder.encode(text) : text);
+  await writeAll(Deno.stdout, typeof text === "string" ? encodeText(text) : text);
 }
 
 /** Writes all of `text` to standard error. */
 export async function err(text: string): Promise<void> {
-  await writeAll(Deno.stderr, encoder.encode(text));
+  await writeAll(Deno.stderr, encodeText(text));
 }
 
 async function writeAll(w: { write(p: Uint8Array): Promise<number> }, bytes: Uint8Array) {

@@ -11,6 +11,7 @@
 import denoJson from "../deno.json" with { type: "json" };
 import { Command, CommanderError, type CommandUnknownOpts } from "./deps.ts";
 import { describeFailure, err, ExitStatus } from "./_common.ts";
+import { decodeBytes, encodeText } from "../mod.ts";
 import { statusCommand } from "./status.ts";
 import { disableCommand, enableCommand } from "./enable.ts";
 import { setCommand } from "./set.ts";
@@ -73,6 +74,34 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * The arguments with their bytes: Deno replaces bytes that are not UTF-8
+ * with U+FFFD, so those arguments are read again from /proc/self/cmdline and
+ * decoded as log text is (`-f $'/tmp/a\xff'` then matches that byte only).
+ */
+export function argumentsAsBytes(args: string[]): string[] {
+  if (!args.some((a) => a.includes("\ufffd"))) return args;
+  let words: string[];
+  try {
+    const bytes = Deno.readFileSync("/proc/self/cmdline");
+    words = [];
+    let from = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] === 0) {
+        words.push(decodeBytes(bytes, from, i));
+        from = i + 1;
+      }
+    }
+  } catch {
+    return args;
+  }
+  const own = words.slice(words.length - args.length);
+  // each argument must be the one Deno gave, its bytes aside
+  const lossy = (w: string) => new TextDecoder().decode(encodeText(w));
+  if (own.length !== args.length || own.some((w, i) => lossy(w) !== args[i])) return args;
+  return own;
+}
+
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(await main(argumentsAsBytes(Deno.args)));
 }

@@ -436,7 +436,14 @@ export async function runSearch(
     })
   ) {
     for (const ev of batch) {
-      const matched = matchEvent(ev, s.criteria, { interpreted, debug, warn, carriedNames });
+      // JSON has no ausearch output to match: it carries the events ausearch passes over too
+      const matched = matchEvent(ev, s.criteria, {
+        interpreted,
+        debug,
+        warn,
+        carriedNames,
+        lenient: json !== undefined,
+      });
       if (debugLines.length) await errors(debugLines.splice(0).join(""));
       if (matched) {
         const decision = cp ? cp.filter.decide(ev) : "output";

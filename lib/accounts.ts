@@ -17,6 +17,8 @@
  * @module
  */
 
+import { decodeBytes } from "./log/record.ts";
+
 /** A parsed database: id to name and name to id, first entry kept. */
 interface Database {
   byId: Map<number, string>;
@@ -56,7 +58,9 @@ function database(path: string): Database {
   if (!db) {
     let text = "";
     try {
-      text = Deno.readTextFileSync(path);
+      // names keep their bytes, as log text does (see decodeBytes)
+      const bytes = Deno.readFileSync(path);
+      text = decodeBytes(bytes, 0, bytes.length);
     } catch {
       // no database: every lookup fails, as getpwuid does without one
     }

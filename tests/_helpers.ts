@@ -12,10 +12,20 @@
  * @module
  */
 
-import { type AuditClient, type AuditStatus, openAudit } from "../mod.ts";
+import { type AuditClient, type AuditStatus, decodeBytes, openAudit } from "../mod.ts";
 
 const env = (name: string) => Deno.env.get(name);
 export const ROOT = new URL("..", import.meta.url).pathname;
+
+/** A C string read from memory as auditkit decodes log text: its bytes kept ({@link decodeBytes}). */
+export function cStringText(p: Deno.PointerObject): string {
+  const view = new Deno.UnsafePointerView(p);
+  let n = 0;
+  while (view.getUint8(n) !== 0) n++;
+  const bytes = new Uint8Array(n);
+  view.copyInto(bytes);
+  return decodeBytes(bytes, 0, n);
+}
 
 /** Why kernel tests cannot run here, or undefined when they can. */
 export const kernelUnavailable: string | undefined = await (async () => {

@@ -11,6 +11,7 @@ import {
   formatInterpreted,
   formatJson,
   interpretField,
+  jsonEventId,
   JsonLinesEncoder,
   loadTables,
   readEvents,
@@ -21,7 +22,7 @@ import {
 import { ELF_MACHINES, FILE_TYPES, MACHINES, MSG_TYPES, SYSCALLS } from "../lib/log/_tables.ts";
 import { audit, auparse, c, fromCString } from "../lib/_native.ts";
 import { IDATA } from "../ffi/libauparse.ts";
-import { oracleTest } from "./_helpers.ts";
+import { cStringText, oracleTest } from "./_helpers.ts";
 import { event } from "./_events.ts";
 import { damagedLog } from "./_log_mutations.ts";
 import {
@@ -143,7 +144,8 @@ Deno.test("ausearch -i output of an event: records newest first, the stamp in lo
 Deno.test("JSON events carry type, raw and interpreted fields, repeated names as arrays", () => {
   const ev = event(SYSCALL.replace('key="shadow"', "key=6E6574016F7574"));
   const json = eventToJson(ev);
-  strictEqual(json.id, "1700000000.123:4711");
+  strictEqual(json.id, jsonEventId(ev));
+  ok(/^1700000000\.123:4711\/[0-9a-f]{8}$/.test(json.id), json.id);
   strictEqual(json.time, "2023-11-14T22:13:20.123Z");
   const r = json.records[0];
   strictEqual(r.type, "SYSCALL");
@@ -369,7 +371,12 @@ Deno.test("event stamps encode as JSON.stringify writes them, one second after a
   );
   encoderAgrees(stamp, 1000, (ev, json) => {
     const got = JSON.parse(json);
-    strictEqual(got.id, `${ev.sec}.${String(ev.msec).padStart(3, "0")}:${ev.serial}`);
+    const node = ev.node === undefined ? "" : `@${ev.node}`;
+    strictEqual(
+      got.id.slice(0, -9),
+      `${ev.sec}.${String(ev.msec).padStart(3, "0")}:${ev.serial}${node}`,
+    );
+    strictEqual(got.id, jsonEventId(ev));
   });
 });
 
@@ -631,7 +638,7 @@ function libauparse(type: number, name: string, val: string, ctx: InterpretConte
   // NULL: what the tools print for it (printf of a NULL string)
   if (!out) return "(null)";
   try {
-    return Deno.UnsafePointerView.getCString(out);
+    return cStringText(out);
   } finally {
     c().free(out);
   }

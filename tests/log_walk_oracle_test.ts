@@ -9,7 +9,7 @@ import { deepStrictEqual, ok } from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
 import { interpretField, loadTables, readEvents } from "../mod.ts";
 import { auparse } from "../lib/_native.ts";
-import { oracleTest } from "./_helpers.ts";
+import { cStringText, oracleTest } from "./_helpers.ts";
 import { damagedLog } from "./_log_mutations.ts";
 import { MSG_TYPES } from "../lib/log/_tables.ts";
 
@@ -20,7 +20,7 @@ const enc = new TextEncoder();
 /** A record's fields as `name=value => interpretation` lines; the node and type are left out. */
 type Walk = string[][];
 
-const str = (p: Deno.PointerValue) => p === null ? "(null)" : Deno.UnsafePointerView.getCString(p);
+const str = (p: Deno.PointerValue) => p === null ? "(null)" : cStringText(p);
 
 /**
  * A field libauparse interprets by reading memory it never set (undefined

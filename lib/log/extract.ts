@@ -19,7 +19,7 @@
 import type { AuditEvent } from "./assemble.ts";
 import type { AuditRecord } from "./record.ts";
 import { ipv6Text, printEscaped, userName } from "./interpret.ts";
-import { hexToBytes } from "./record.ts";
+import { decodeBytes, hexToBytes } from "./record.ts";
 import type { AvcDecision, SearchItems } from "./search.ts";
 
 type AvcNode = AvcDecision;
@@ -106,8 +106,6 @@ export function flagBits(f: ExtractFlags): number {
   return bits;
 }
 
-const utf8 = new TextDecoder();
-
 /** ausearch's `unescape`: `(...)` kept whole, else the leading hex digits decoded up to a NUL. */
 function unescape(m: string, p: number): string | undefined {
   if (m.charCodeAt(p) === 0x28) {
@@ -121,7 +119,7 @@ function unescape(m: string, p: number): string | undefined {
   const hex = (end - p) % 2 === 1 ? m.slice(p, end) + "0" : m.slice(p, end);
   const bytes = hexToBytes(hex);
   const nul = bytes.indexOf(0);
-  return utf8.decode(nul < 0 ? bytes : bytes.subarray(0, nul));
+  return decodeBytes(bytes, 0, nul < 0 ? bytes.length : nul);
 }
 
 function isHexChar(c: number): boolean {
@@ -275,8 +273,11 @@ class Extractor {
       !(f.object || f.filename || f.hostname || f.vmname || f.uuid);
   }
 
-  /** Runs the reader of each record in order; false when one fails. */
-  run(event: AuditEvent): boolean {
+  /**
+   * Runs the reader of each record in order; false when one fails (with
+   * `lenient`, the next record is read instead, and the items read stay).
+   */
+  run(event: AuditEvent, lenient = false): boolean {
     for (const r of event.records) {
       this.term = 0;
       overflowed = false;
@@ -294,7 +295,7 @@ class Extractor {
             }\n`,
           );
         }
-        return false;
+        if (!lenient) return false;
       }
     }
     return true;
@@ -648,7 +649,7 @@ class Extractor {
         const from = bytes[2] === 0 ? 3 : 2;
         let to = from;
         while (to < bytes.length && bytes[to] !== 0) to++;
-        const path = utf8.decode(bytes.subarray(from, to));
+        const path = decodeBytes(bytes, from, to);
         // a socket path is a file name to ausearch; sockets lists them apart too
         s.files.push(path);
         s.sockets.push(path);
@@ -1471,6 +1472,10 @@ export function loadsOwnNames(event: AuditEvent): boolean {
  * an event that does not load its own ({@link loadsOwnNames}) looks user
  * names up there before the local database.
  *
+ * `lenient`: items are returned for every event; in a record whose reader
+ * fails, those read before it stopped are kept, and the other records are
+ * read as usual (an AppArmor AVC gives its pid=, comm= and name=).
+ *
  * @example
  * ```ts
  * import { extractItems, NO_FLAGS } from "./extract.ts";
@@ -1486,9 +1491,10 @@ export function extractItems(
   debug?: (message: string) => void,
   warn?: (message: string) => void,
   carriedNames?: ReadonlyMap<string, string>,
+  lenient = false,
 ): SearchItems | undefined {
   const x = new Extractor(flags, debug, warn);
-  if (!x.run(event)) return undefined;
+  if (!x.run(event, lenient)) return undefined;
   const s = x.items;
   // ENRICHED logs name the auid; aureport looks at the names of the first record only,
   // and only in events of one record or that start with their SYSCALL

@@ -111,7 +111,9 @@ export function formatRaw(event: AuditEvent): string {
 }
 
 /**
- * ausearch's default output: `----`, `time->`, records newest first.
+ * ausearch's default output: `----`, `time->`, records newest first, each
+ * record's text escaped as `--escape` says (`tty`, the default: control
+ * characters as `\ooo`).
  *
  * @example
  * ```ts
@@ -119,9 +121,9 @@ export function formatRaw(event: AuditEvent): string {
  * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(formatDefault(ev));
  * ```
  */
-export function formatDefault(event: AuditEvent): string {
+export function formatDefault(event: AuditEvent, escape: EscapeMode = "tty"): string {
   let out = `----\ntime->${ctime(event.sec)}\n`;
-  for (const r of printedRecords(event)) out += safe(r.text) + "\n";
+  for (const r of printedRecords(event)) out += escapeValue(r.text, escape) + "\n";
   return out;
 }
 
@@ -288,7 +290,7 @@ export interface JsonRecord {
 
 /** One event in auditkit's JSON format. */
 export interface JsonEvent {
-  /** `sec.msec:serial`. */
+  /** `sec.msec:serial[@node]/hash`: unique and stable, see {@link jsonEventId}. */
   id: string;
   /** Time stamp, ISO 8601 UTC with milliseconds. */
   time: string;
@@ -337,6 +339,39 @@ function recordToJson(event: AuditEvent, r: AuditRecord): JsonRecord {
   return rec;
 }
 
+/** FNV-1a (32 bits) of the event's lines: each line's bytes as in the log, then a newline. */
+function linesHash(event: AuditEvent): number {
+  let h = 0x811c9dc5;
+  const records = event.records;
+  for (let k = 0; k < records.length; k++) {
+    const r = records[k], b = r.buffer, end = r.end;
+    for (let i = r.start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    h = Math.imul(h ^ 0x0a, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * The `id` of an event in JSON: `sec.msec:serial` as in `msg=audit(...)`,
+ * `@node` when the log has `node=`, then `/` and eight hex digits of the
+ * FNV-1a hash (32 bits) of the event's lines (each line's bytes as in the
+ * log, then a newline). Events that share a time stamp and serial (a LOGIN
+ * and the SYSCALL of the same call, the parts of an event split by time)
+ * get different ids; the same event read again (a log read twice, or its
+ * rotated copy) gets the same id, whatever else was read with it.
+ *
+ * @example
+ * ```ts
+ * import { jsonEventId, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(jsonEventId(ev));
+ * // 1700000000.123:4711/5f1d3a0c
+ * ```
+ */
+export function jsonEventId(event: AuditEvent): string {
+  const hash = linesHash(event).toString(16).padStart(8, "0");
+  return `${event.id}${event.node !== undefined ? `@${event.node}` : ""}/${hash}`;
+}
+
 /**
  * An event as a JSON-ready object (raw and interpreted fields of every record).
  *
@@ -350,7 +385,7 @@ export function eventToJson(event: AuditEvent): JsonEvent {
   const records: JsonRecord[] = [];
   for (const r of event.records) records.push(recordToJson(event, r));
   return {
-    id: event.id,
+    id: jsonEventId(event),
     time: new Date(event.time).toISOString(),
     sec: event.sec,
     msec: event.msec,
@@ -685,13 +720,44 @@ let headPieces: Piece[] = [];
 const SERIAL_KEY = pack(encoder.encode(',"serial":'));
 
 /**
- * `{"id":"sec.msec:serial","time":"...","sec":N,"msec":N,"serial":N,` of an
- * event: the id is digits and punctuation, written as they are; what
- * depends on the second alone is kept for the next event of that second.
+ * `{"id":"sec.msec:serial/hash","time":"...","sec":N,"msec":N,"serial":N,`
+ * of an event ({@link jsonEventId}): without a node the id is digits and
+ * punctuation, written as they are; what depends on the second alone is
+ * kept for the next event of that second.
  */
 function writeStamp(w: JsonBytes, event: AuditEvent): void {
   // a record's milliseconds are 0 to 999 (the reader refuses others)
   const { sec, msec, serial } = event;
+  if (event.node !== undefined) {
+    // a node name may need escaping: the id as a string, its closing quote left to what follows
+    w.ascii('{"id":');
+    w.string(jsonEventId(event));
+    w.len--;
+    writeStampRest(w, event);
+    w.uint(serial);
+    w.byte(0x2c);
+    return;
+  }
+  stampPieces(sec);
+  w.piece(headPieces[0]);
+  w.uint(msec, 3);
+  w.byte(0x3a);
+  const from = w.len;
+  w.uint(serial);
+  const digits = w.len - from;
+  w.byte(0x2f);
+  const hash = linesHash(event);
+  w.reserve(8);
+  for (let k = 28; k >= 0; k -= 4) w.buf[w.len++] = HEX.charCodeAt((hash >>> k) & 15);
+  writeStampRest(w, event);
+  w.reserve(digits + 1);
+  w.buf.copyWithin(w.len, from, from + digits);
+  w.len += digits;
+  w.byte(0x2c);
+}
+
+/** Sets {@link headPieces} for second `sec`. */
+function stampPieces(sec: number): void {
   if (sec !== headSec) {
     const iso = new Date(sec * 1000).toISOString();
     headPieces = [
@@ -701,21 +767,17 @@ function writeStamp(w: JsonBytes, event: AuditEvent): void {
     ].map((t) => pack(encoder.encode(t)));
     headSec = sec;
   }
-  w.piece(headPieces[0]);
-  w.uint(msec, 3);
-  w.byte(0x3a);
-  const from = w.len;
-  w.uint(serial);
-  const digits = w.len - from;
+}
+
+/** `","time":"...","sec":N,"msec":N,"serial":` of {@link writeStamp}. */
+function writeStampRest(w: JsonBytes, event: AuditEvent): void {
+  const { sec, msec } = event;
+  stampPieces(sec);
   w.piece(headPieces[1]);
   w.uint(msec, 3);
   w.piece(headPieces[2]);
   w.uint(msec);
   w.piece(SERIAL_KEY);
-  w.reserve(digits + 1);
-  w.buf.copyWithin(w.len, from, from + digits);
-  w.len += digits;
-  w.byte(0x2c);
 }
 
 /** How the interpreted value of a field is written, by record type and name id (`ByKey + n` for `KEYED_KINDS[n]`). */
@@ -1165,7 +1227,7 @@ export function formatEvent(
     case "raw":
       return formatRaw(event);
     case "default":
-      return formatDefault(event);
+      return formatDefault(event, escape);
     case "interpret":
       return formatInterpreted(event, escape);
     case "json":

@@ -10,7 +10,7 @@
 import { groupName, userName } from "../accounts.ts";
 import { ipv6Text } from "../inet.ts";
 import { errnoMessage, errnoName } from "../errno.ts";
-import { internName, isHex } from "./record.ts";
+import { decodeBytes, internName, isHex } from "./record.ts";
 import {
   elfToMachine,
   fileTypeName,
@@ -518,11 +518,10 @@ function printExit(val: string): string {
   return val;
 }
 
-const utf8 = new TextDecoder();
-
+/** The text of a C string (up to its first NUL), every byte kept ({@link decodeBytes}). */
 function cString(bytes: Uint8Array): string {
   const nul = bytes.indexOf(0);
-  return utf8.decode(nul < 0 ? bytes : bytes.subarray(0, nul));
+  return decodeBytes(bytes, 0, nul < 0 ? bytes.length : nul);
 }
 
 const utf8Encoder = new TextEncoder();

@@ -22,19 +22,132 @@ const NL = 0x0a;
 const KEY_SEPARATOR = 0x01;
 
 const utf8 = new TextDecoder();
+const utf8Encoder = new TextEncoder();
 
-/** Decodes `buf[start, end)`: ASCII directly, anything else as UTF-8. */
+/**
+ * Decodes `buf[start, end)` without losing a byte: ASCII directly, anything
+ * else as UTF-8, where each byte that is not part of a valid UTF-8 sequence
+ * becomes the lone surrogate U+DC80-U+DCFF of its value (as Python's
+ * `surrogateescape`), so that {@link encodeText} gives the bytes back and
+ * `/tmp/a\xff` and `/tmp/a\xfe` stay two strings.
+ *
+ * @example
+ * ```ts
+ * import { decodeBytes, encodeText } from "./record.ts";
+ * const s = decodeBytes(new Uint8Array([0x61, 0xff]), 0, 2); // "a\udcff"
+ * encodeText(s); // Uint8Array [0x61, 0xff]
+ * ```
+ */
 export function decodeBytes(buf: Uint8Array, start: number, end: number): string {
   const n = end - start;
   if (n <= 0) return "";
-  if (n > 48) return utf8.decode(buf.subarray(start, end));
+  if (n > 48) return decodeUtf8(buf.subarray(start, end));
   let s = "";
   for (let i = start; i < end; i++) {
     const c = buf[i];
-    if (c >= 0x80) return utf8.decode(buf.subarray(start, end));
+    if (c >= 0x80) return decodeUtf8(buf.subarray(start, end));
     s += String.fromCharCode(c);
   }
   return s;
+}
+
+/** UTF-8 as {@link decodeBytes} decodes it: the replacement character only where the bytes have it. */
+function decodeUtf8(b: Uint8Array): string {
+  const s = utf8.decode(b);
+  // a U+FFFD is a byte that was not UTF-8, or one the bytes spell out (EF BF BD): decode again
+  return s.includes("\ufffd") ? decodeEscaped(b) : s;
+}
+
+/** The length of the valid UTF-8 sequence at `b[i]`, or 0 when the byte starts none. */
+function sequenceLength(b: Uint8Array, i: number): number {
+  const c = b[i], n = b.length;
+  if (c < 0x80) return 1;
+  const cont = (k: number) => i + k < n && (b[i + k] & 0xc0) === 0x80;
+  if (c < 0xc2) return 0;
+  if (c < 0xe0) return cont(1) ? 2 : 0;
+  const c1 = i + 1 < n ? b[i + 1] : 0;
+  if (c < 0xf0) {
+    // no overlong forms (E0 80-9F) and no surrogates (ED A0-BF)
+    if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f)) return 0;
+    return cont(1) && cont(2) ? 3 : 0;
+  }
+  if (c < 0xf5) {
+    // no overlong forms (F0 80-8F) and nothing past U+10FFFF (F4 90-BF)
+    if ((c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f)) return 0;
+    return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+/** UTF-8 with each byte outside a valid sequence as U+DC00 + the byte. */
+function decodeEscaped(b: Uint8Array): string {
+  let out = "";
+  let from = 0, i = 0;
+  while (i < b.length) {
+    const len = sequenceLength(b, i);
+    if (len > 0) {
+      i += len;
+      continue;
+    }
+    if (from < i) out += utf8.decode(b.subarray(from, i));
+    out += String.fromCharCode(0xdc00 + b[i]);
+    from = ++i;
+  }
+  if (from < b.length) out += utf8.decode(b.subarray(from));
+  return out;
+}
+
+/**
+ * Encodes text as UTF-8, each lone surrogate U+DC80-U+DCFF (a byte
+ * {@link decodeBytes} could not decode) as the byte it stands for: the
+ * bytes the log had. Other lone surrogates become U+FFFD, as `TextEncoder`
+ * writes them.
+ *
+ * @example
+ * ```ts
+ * import { encodeText } from "./record.ts";
+ * encodeText("/tmp/a\udcff"); // the bytes of "/tmp/a" and 0xff
+ * ```
+ */
+export function encodeText(s: string): Uint8Array {
+  if (s.isWellFormed()) return utf8Encoder.encode(s);
+  const out = new Uint8Array(s.length * 3);
+  let len = 0, from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xdc80 || c > 0xdcff) continue;
+    // a low surrogate after a high one is half of a pair, not a byte
+    const prev = i > 0 ? s.charCodeAt(i - 1) : 0;
+    if (prev >= 0xd800 && prev <= 0xdbff) continue;
+    len += utf8Encoder.encodeInto(s.slice(from, i), out.subarray(len)).written;
+    out[len++] = c - 0xdc00;
+    from = i + 1;
+  }
+  len += utf8Encoder.encodeInto(s.slice(from), out.subarray(len)).written;
+  return out.slice(0, len);
+}
+
+/**
+ * Whether `needle` is in `haystack` as their bytes are (C's `strstr`):
+ * text that holds bytes that are not UTF-8 ({@link decodeBytes}) is
+ * compared byte by byte, since such a byte of the needle may be part of a
+ * character of the haystack.
+ *
+ * @example
+ * ```ts
+ * import { includesBytes } from "./record.ts";
+ * includesBytes("/tmp/a\udcff", "a\udcff"); // true
+ * includesBytes("/tmp/a\udcfe", "a\udcff"); // false
+ * ```
+ */
+export function includesBytes(haystack: string, needle: string): boolean {
+  if (needle.isWellFormed()) return haystack.includes(needle);
+  const h = encodeText(haystack), n = encodeText(needle);
+  outer: for (let i = 0; i + n.length <= h.length; i++) {
+    for (let k = 0; k < n.length; k++) if (h[i + k] !== n[k]) continue outer;
+    return true;
+  }
+  return false;
 }
 
 /** Interned field names: the few dozen names of a log become one string each (ids below NAME_SLOTS). */

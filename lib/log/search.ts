@@ -16,6 +16,7 @@ import {
   loadsOwnNames,
   NO_FLAGS,
 } from "./extract.ts";
+import { includesBytes } from "./record.ts";
 
 /** ausearch's criteria; every field set must match. */
 export interface SearchCriteria {
@@ -281,9 +282,10 @@ export function criteriaFlags(c: SearchCriteria, interpreted = false): ExtractFl
   };
 }
 
+/** ausearch's `strcmp` (-w) or `strstr` on the bytes the strings stand for ({@link includesBytes}). */
 function strmatch(needle: string, haystack: string | undefined, exact: boolean): boolean {
   if (haystack === undefined) return false;
-  return exact ? haystack === needle : haystack.includes(needle);
+  return exact ? haystack === needle : includesBytes(haystack, needle);
 }
 
 /**
@@ -313,6 +315,13 @@ export function matchEvent(
      * {@link extractItems}.
      */
     carriedNames?: ReadonlyMap<string, string>;
+    /**
+     * Every event can match, also those ausearch passes over because one
+     * of its record readers fails (an AppArmor AVC): their items are those
+     * read before the reader stopped, and those of their other records (see
+     * {@link extractItems}). No `debug` message is then written about them.
+     */
+    lenient?: boolean;
   } = {},
 ): boolean {
   if (c.start !== undefined && event.sec < c.start) return false;
@@ -322,14 +331,18 @@ export function matchEvent(
   if (c.types && !event.records.some((r) => c.types!.includes(r.type))) return false;
   // ausearch reads every event, criteria or not, and passes over those its reader fails on
   const flags = flagsOf(c, options.interpreted ?? false);
-  if (flags === NOTHING && c.syscall === undefined && !options.debug) return ausearchKeeps(event);
+  const lenient = options.lenient ?? false;
+  const debug = lenient ? undefined : options.debug;
+  if (flags === NOTHING && c.syscall === undefined && !debug) {
+    return lenient || ausearchKeeps(event);
+  }
   // carried names change what an event that does not load its own looks up: not cached
   const carried = options.carriedNames !== undefined && options.carriedNames.size > 0 &&
       !loadsOwnNames(event)
     ? options.carriedNames
     : undefined;
-  const s = options.debug || options.warn || carried
-    ? extractItems(event, flags, options.debug, options.warn, carried)
+  const s = debug || options.warn || carried || lenient
+    ? extractItems(event, flags, debug, options.warn, carried, lenient)
     : searchItems(event, flags);
   if (s === undefined) return false;
   const exact = c.exact ?? false;
