@@ -20,6 +20,8 @@
  */
 
 import { generateAuditdLog } from "./auditd_log.ts";
+import { type Measure, measure } from "./_measure.ts";
+import { benchRuleFiles } from "./rule_files.ts";
 
 const args = Deno.args;
 const opt = (name: string) => {
@@ -30,27 +32,6 @@ const has = (name: string) => args.includes(name);
 const here = new URL(".", import.meta.url).pathname;
 const root = new URL("..", import.meta.url).pathname;
 const decoder = new TextDecoder();
-
-interface Measure {
-  seconds: number;
-  maxRssMb: number;
-}
-
-/** Runs a command under /usr/bin/time for wall time and peak RSS; its output is discarded. */
-async function measure(cmd: string[]): Promise<Measure> {
-  const timeFile = await Deno.makeTempFile();
-  const shell = `${cmd.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ")} >/dev/null 2>&1`;
-  const start = performance.now();
-  await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%e %M", "-o", timeFile, "/bin/sh", "-c", shell],
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  const seconds = (performance.now() - start) / 1000;
-  const [, rss] = (await Deno.readTextFile(timeFile)).trim().split("\n").pop()!.split(" ");
-  await Deno.remove(timeFile);
-  return { seconds, maxRssMb: Number(rss) / 1024 };
-}
 
 async function gcc(src: string, out: string, libs: string[]): Promise<void> {
   const r = await new Deno.Command("gcc", { args: ["-O2", "-o", out, src, ...libs] }).output();
@@ -205,6 +186,7 @@ try {
     );
     await Deno.remove(big);
   }
+  await benchRuleFiles(work);
   const failed = rows.filter(([, a, b, limit]) => a.seconds / b.seconds > limit);
   console.log(
     failed.length ? `goals missed: ${failed.map((r) => r[0]).join("; ")}` : "all goals met",

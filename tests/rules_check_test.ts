@@ -5,6 +5,7 @@ import {
   MAX_RULE_LINE,
   parseRule,
   quoteExcerpt,
+  readRuleFile,
   ruleFilePlan,
   type RuleFinding,
 } from "../mod.ts";
@@ -224,6 +225,10 @@ Deno.test("quoteExcerpt() quotes at most 60 characters, escaped", () => {
   );
   const long = quoteExcerpt("y".repeat(1_000_000));
   assert.equal(long, `"${"y".repeat(60)}..." (1000000 characters)`);
+  // escapes count as what they print: undecodable bytes cannot make an excerpt long
+  const escapes = quoteExcerpt("\ufffd\x01".repeat(1000));
+  assert.ok(escapes.length < 100, escapes);
+  assert.match(escapes, /^"(\\u\{fffd\}\\x01)+.*\.\.\." \(2000 characters\)$/);
 });
 
 Deno.test("a huge or binary rule file gets short, escaped messages for every line", () => {
@@ -249,5 +254,27 @@ Deno.test("a huge or binary rule file gets short, escaped messages for every lin
     assert.ok(p.message.length < 400, p.message);
     assert.doesNotMatch(p.message, /\p{Cc}/u);
     assert.ok(p.text.length <= 200 || p.line > 1);
+  }
+});
+
+Deno.test("readRuleFile() keeps at most a rule line's worth of a huge line, refuses binary", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".rules" });
+  try {
+    await Deno.writeTextFile(file, `-w /etc/passwd\n-w /${"a".repeat(5_000_000)}\n-w /etc/group\n`);
+    const text = await readRuleFile(file);
+    assert.ok(text.length < 2 * MAX_RULE_LINE, `${text.length}`);
+    const c = checkRuleFile(text, { isDirectory });
+    assert.deepEqual(c.lines.map((l) => l.line), [1, 3]);
+    assert.deepEqual(c.problems.map((p) => p.line), [2]);
+    assert.ok(c.problems[0].message.length < 200);
+
+    await Deno.writeFile(file, new Uint8Array([45, 68, 10, 10, 0x7f, 0x45, 0x4c, 0x46, 0, 1, 10]));
+    await assert.rejects(readRuleFile(file), /line 3 has a NUL byte, so it is not a text file/);
+    await assert.rejects(
+      readRuleFile(`${file}.none`),
+      /Cannot read rule file ".*": it does not exist/,
+    );
+  } finally {
+    await Deno.remove(file);
   }
 });

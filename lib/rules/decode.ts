@@ -25,6 +25,7 @@ function isStringField(id: number): boolean {
 }
 
 const decoder = new TextDecoder();
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Decodes a kernel rule from its wire bytes (an AUDIT_LIST_RULES payload or a
@@ -54,8 +55,10 @@ export function decodeRule(bytes: Uint8Array): KernelRule {
       `Cannot decode rule: field_count ${count} or buflen ${buflen} does not fit ${bytes.length} bytes`,
     );
   }
-  const mask = new Uint32Array(64);
-  for (let i = 0; i < 64; i++) mask[i] = v.getUint32(12 + i * 4, true);
+  const copy = bytes.slice(0, RULE_FIXED_SIZE + buflen);
+  // on a little-endian host the mask is a view of the rule's own bytes: no second buffer per rule
+  const mask = LITTLE_ENDIAN ? new Uint32Array(copy.buffer, 12, 64) : new Uint32Array(64);
+  if (!LITTLE_ENDIAN) { for (let i = 0; i < 64; i++) mask[i] = v.getUint32(12 + i * 4, true); }
   const fields: KernelRuleField[] = [];
   let off = RULE_FIXED_SIZE;
   for (let i = 0; i < count; i++) {
@@ -75,7 +78,7 @@ export function decodeRule(bytes: Uint8Array): KernelRule {
     action: v.getUint32(4, true),
     mask,
     fields,
-    bytes: bytes.slice(0, RULE_FIXED_SIZE + buflen),
+    bytes: copy,
   };
 }
 

@@ -391,8 +391,9 @@ export interface ReadRuleFileOptions {
  * Reads a rule file as text for {@link checkRuleFile} and {@link loadRules},
  * with memory bounded by the lines a rule file can have: a line longer than
  * {@link MAX_RULE_LINE} is cut just past the limit (the check then reports
- * it), bytes that are not UTF-8 become U+FFFD. Errors name the file and say
- * why in words.
+ * it), bytes that are not UTF-8 become U+FFFD, and a NUL byte (binary data,
+ * never part of a rule line) ends the reading with an error. Errors name the
+ * file and say why in words.
  *
  * @example
  * ```ts ignore
@@ -422,6 +423,7 @@ export async function readRuleFile(
   const decoder = new TextDecoder();
   const parts: string[] = [];
   let kept = 0;
+  let line = 1;
   const take = (chunk: string) => {
     for (let from = 0; from < chunk.length;) {
       const nl = chunk.indexOf("\n", from);
@@ -435,6 +437,7 @@ export async function readRuleFile(
       if (nl < 0) break;
       parts.push("\n");
       kept = 0;
+      line++;
       from = nl + 1;
     }
   };
@@ -443,7 +446,16 @@ export async function readRuleFile(
     options.signal?.throwIfAborted();
     const n = await f.read(buf).catch(fail);
     if (n === null) break;
-    take(decoder.decode(buf.subarray(0, n), { stream: true }));
+    const nul = buf.subarray(0, n).indexOf(0);
+    take(decoder.decode(buf.subarray(0, nul < 0 ? n : nul), { stream: nul < 0 }));
+    if (nul >= 0) {
+      // no rule line holds a NUL byte (auditctl would cut the line there): this is binary data
+      throw new Error(
+        `Cannot read rule file ${
+          quoteExcerpt(path)
+        }: line ${line} has a NUL byte, so it is not a text file`,
+      );
+    }
   }
   take(decoder.decode());
   return parts.join("");

@@ -8,7 +8,7 @@
 const EXCERPT_MAX = 60;
 
 /** Characters a message shows as escapes: controls, invisible formatting, undecodable bytes. */
-const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\uFFFD"\\]/gu;
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\uFFFD"\\]/u;
 
 /**
  * A user's text quoted for a message: at most 60 characters, with quotes,
@@ -24,17 +24,35 @@ const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\uFFFD"\\]/gu;
  * ```
  */
 export function quoteExcerpt(text: string): string {
-  const long = text.length > EXCERPT_MAX;
-  const head = long ? text.slice(0, EXCERPT_MAX) : text;
-  const shown = head.replace(UNPRINTABLE, (ch) => {
-    if (ch === '"' || ch === "\\") return `\\${ch}`;
-    const c = ch.codePointAt(0)!;
-    if (c === 0x09) return "\\t";
-    if (c === 0x0a) return "\\n";
-    if (c === 0x0d) return "\\r";
-    return c < 0x100 ? `\\x${c.toString(16).padStart(2, "0")}` : `\\u{${c.toString(16)}}`;
-  });
-  return long ? `"${shown}..." (${text.length} characters)` : `"${shown}"`;
+  let shown = "";
+  let used = 0;
+  for (const m of text.slice(0, EXCERPT_MAX).matchAll(PIECE)) {
+    // escapes count as what they print, so an excerpt of escapes stays as short
+    const room = EXCERPT_MAX - shown.length;
+    if (m[0].length > 1 || !UNPRINTABLE.test(m[0])) {
+      shown += m[0].slice(0, room);
+      used += Math.min(m[0].length, room);
+      if (m[0].length > room) break;
+      continue;
+    }
+    const piece = escape(m[0]);
+    if (piece.length > room) break;
+    shown += piece;
+    used += m[0].length;
+  }
+  return used < text.length ? `"${shown}..." (${text.length} characters)` : `"${shown}"`;
+}
+
+/** Runs of printable characters, or one character that is not. */
+const PIECE = /[^\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\uFFFD"\\]+|[\s\S]/gu;
+
+function escape(ch: string): string {
+  if (ch === '"' || ch === "\\") return `\\${ch}`;
+  const c = ch.codePointAt(0)!;
+  if (c === 0x09) return "\\t";
+  if (c === 0x0a) return "\\n";
+  if (c === 0x0d) return "\\r";
+  return c < 0x100 ? `\\x${c.toString(16).padStart(2, "0")}` : `\\u{${c.toString(16)}}`;
 }
 
 /** What {@link RuleError} is built from. */
