@@ -176,6 +176,7 @@ export {
   formatRaw,
   type JsonEvent,
   jsonEventId,
+  jsonText,
   JsonLinesEncoder,
   type JsonRecord,
   type SearchFormat,

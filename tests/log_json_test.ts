@@ -8,7 +8,7 @@ import { deepStrictEqual, notStrictEqual, strictEqual } from "node:assert/strict
 import { oracleTest, ROOT } from "./_helpers.ts";
 import { assertSameAs, inProcess } from "./_log_parity.ts";
 import { runSearch } from "../cli/search.ts";
-import { encodeText, eventToJson, jsonEventId, readEvents } from "../mod.ts";
+import { eventToJson, jsonEventId, jsonText, readEvents } from "../mod.ts";
 
 const LOGS = ["log_samples", "log_realistic", "log_realistic2", "log_contexts"].map((n) =>
   `${ROOT}tests/data/${n}.log`
@@ -124,7 +124,7 @@ Deno.test("JSON ids are unique, and the same event read again has the same id", 
   for await (const ev of readEvents(LOGS[0])) strictEqual(eventToJson(ev).id, jsonEventId(ev));
 });
 
-Deno.test("JSON keeps bytes that are not UTF-8: each as the escape \\udc80-\\udcff", async () => {
+Deno.test("JSON keeps bytes that are not UTF-8 percent-encoded, and % as %25", async () => {
   const bin = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
   const file = await Deno.makeTempFile();
   try {
@@ -139,14 +139,40 @@ Deno.test("JSON keeps bytes that are not UTF-8: each as the escape \\udc80-\\udc
     await runSearch(["-if", file, "--format", "json"], (s) => {
       out += s;
     }, () => {});
-    // the JSON text itself is ASCII and UTF-8: the escapes are six characters each
-    strictEqual(out.includes("/tmp/a\\udcff\u00e9"), true, out);
-    strictEqual(out.includes('"\\"/tmp/\\udcfe%\\""'), true, out);
+    // the JSON text is valid UTF-8 with no escapes of lone surrogates: every parser reads it alike
+    strictEqual(out.includes("\\ud"), false, out);
+    strictEqual(out.includes("/tmp/a%FF\u00e9"), true, out);
+    strictEqual(out.includes('"\\"/tmp/%FE%25\\""'), true, out);
     const [cmd, path] = out.trim().split("\n").map((l) => JSON.parse(l));
-    deepStrictEqual(encodeText(path.records[0].interpreted.name), bin("/tmp/a\xff\xc3\xa9"));
-    deepStrictEqual(encodeText(cmd.records[0].interpreted.cwd), bin("/tmp/\xfe%"));
-    deepStrictEqual(encodeText(cmd.records[0].raw.cwd), bin('"/tmp/\xfe%"'));
+    // RFC 3986 percent-decoding to bytes gives the log's bytes back
+    const bytes = (s: string) => {
+      const out: number[] = [];
+      const utf8 = new TextEncoder().encode(s);
+      for (let i = 0; i < utf8.length; i++) {
+        if (utf8[i] === 0x25) {
+          out.push(parseInt(String.fromCharCode(utf8[i + 1], utf8[i + 2]), 16));
+          i += 2;
+        } else out.push(utf8[i]);
+      }
+      return Uint8Array.from(out);
+    };
+    deepStrictEqual(bytes(path.records[0].interpreted.name), bin("/tmp/a\xff\xc3\xa9"));
+    deepStrictEqual(bytes(cmd.records[0].interpreted.cwd), bin("/tmp/\xfe%"));
+    deepStrictEqual(bytes(cmd.records[0].raw.cwd), bin('"/tmp/\xfe%"'));
+    // the object model says the same as the encoder
+    for await (const ev of readEvents(file)) {
+      strictEqual(out.includes(JSON.stringify(eventToJson(ev))), true);
+    }
   } finally {
     await Deno.remove(file);
   }
+});
+
+Deno.test("jsonText: only % and lone U+DC80-U+DCFF change; surrogate pairs are characters", () => {
+  strictEqual(jsonText("plain /etc/passwd"), "plain /etc/passwd");
+  strictEqual(jsonText("100%"), "100%25");
+  strictEqual(jsonText("a\udcff\udc80"), "a%FF%80");
+  strictEqual(jsonText("\ud83d\ude00"), "\ud83d\ude00");
+  strictEqual(jsonText("\udbff\udcff"), "\udbff\udcff");
+  strictEqual(jsonText("\udc00"), "\udc00");
 });

@@ -330,13 +330,27 @@ function recordToJson(event: AuditEvent, r: AuditRecord): JsonRecord {
   const interpreted: Record<string, string | string[]> = {};
   const n = r.fieldCount;
   for (let i = 0; i < n; i++) {
-    const name = r.fieldName(i);
-    add(raw, name, r.fieldValue(i));
-    add(interpreted, name, interpretField(event, r, i, "raw"));
+    const name = jsonText(r.fieldName(i));
+    add(raw, name, jsonText(r.fieldValue(i)));
+    add(interpreted, name, jsonText(interpretField(event, r, i, "raw")));
   }
-  const rec: JsonRecord = { type: r.typeName, type_id: r.type, raw, interpreted };
-  if (r.enriched) rec.enriched = Object.fromEntries(r.enrichment);
+  const rec: JsonRecord = { type: jsonText(r.typeName), type_id: r.type, raw, interpreted };
+  if (r.enriched) rec.enriched = enrichedJson(r);
   return rec;
+}
+
+/** The ENRICHED list of a record, its names and values as {@link jsonText} writes them. */
+function enrichedJson(r: AuditRecord): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of r.enrichment) {
+    Object.defineProperty(out, jsonText(name), {
+      value: jsonText(value),
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
 /** FNV-1a (32 bits) of the event's lines: each line's bytes as in the log, then a newline. */
@@ -385,17 +399,63 @@ export function eventToJson(event: AuditEvent): JsonEvent {
   const records: JsonRecord[] = [];
   for (const r of event.records) records.push(recordToJson(event, r));
   return {
-    id: jsonEventId(event),
+    id: jsonText(jsonEventId(event)),
     time: new Date(event.time).toISOString(),
     sec: event.sec,
     msec: event.msec,
     serial: event.serial,
-    ...(event.node !== undefined ? { node: event.node } : {}),
+    ...(event.node !== undefined ? { node: jsonText(event.node) } : {}),
     records,
   };
 }
 
 const HEX = "0123456789abcdef";
+const HEX_UPPER = "0123456789ABCDEF";
+
+/**
+ * A string as auditkit's JSON carries it: a byte that was not part of valid
+ * UTF-8 (the lone surrogate U+DC80-U+DCFF that stands for it in the
+ * library's strings, see {@link encodeText}) becomes `%XX` (two upper-case
+ * hex digits), and `%` itself becomes `%25`, so that RFC 3986
+ * percent-decoding of the string to bytes gives the log's bytes back, and the
+ * JSON text is valid UTF-8 that every parser reads the same way (laurel's
+ * convention). Other strings are returned as they are.
+ *
+ * @example
+ * ```ts
+ * import { jsonText } from "../../mod.ts";
+ * jsonText("/tmp/a\udcff"); // "/tmp/a%FF"
+ * jsonText("100%"); // "100%25"
+ * jsonText("/etc/passwd"); // "/etc/passwd"
+ * ```
+ */
+export function jsonText(s: string): string {
+  if (!PERCENT_NEEDED.test(s)) return s;
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25) {
+      out += s.slice(from, i) + "%25";
+      from = i + 1;
+    } else if (c >= 0xdc80 && c <= 0xdcff && !isHighSurrogate(s.charCodeAt(i - 1))) {
+      out += s.slice(from, i) + "%" + HEX_UPPER[(c >> 4) & 15] + HEX_UPPER[c & 15];
+      from = i + 1;
+    }
+  }
+  return out + s.slice(from);
+}
+
+const PERCENT_NEEDED = /[%\udc80-\udcff]/;
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+/** `JSON.stringify(jsonText(s))`. */
+function jsonQuote(s: string): string {
+  return JSON.stringify(jsonText(s));
+}
 
 /**
  * Bytes that are written often (names, record heads, cached values), packed
@@ -500,7 +560,7 @@ class JsonBytes {
     this.len += b.length;
   }
 
-  /** A JSON string, escaped as JSON.stringify escapes (lone surrogates as `\udxxx`). */
+  /** `JSON.stringify(jsonText(s))` (see {@link jsonText}). */
   string(s: string): void {
     const n = s.length;
     // at most 6 bytes per UTF-16 unit (`\u001f`), plus the quotes
@@ -511,7 +571,7 @@ class JsonBytes {
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c < 0x80) {
-        if (c >= 0x20 && c !== 0x22 && c !== 0x5c) buf[len++] = c;
+        if (c >= 0x20 && c !== 0x22 && c !== 0x5c && c !== 0x25) buf[len++] = c;
         else len = escapeAscii(buf, len, c);
       } else if (c < 0x800) {
         buf[len++] = 0xc0 | (c >> 6);
@@ -525,6 +585,11 @@ class JsonBytes {
           buf[len++] = 0x80 | ((cp >> 6) & 0x3f);
           buf[len++] = 0x80 | (cp & 0x3f);
           i++;
+        } else if (c >= 0xdc80 && c <= 0xdcff) {
+          // a byte that was not UTF-8 (see jsonText)
+          buf[len++] = 0x25;
+          buf[len++] = HEX_UPPER.charCodeAt((c >> 4) & 15);
+          buf[len++] = HEX_UPPER.charCodeAt(c & 15);
         } else {
           buf[len++] = 0x5c;
           buf[len++] = 0x75;
@@ -562,7 +627,7 @@ class JsonBytes {
       for (; k < end; k++) {
         const c = src[k];
         if (c >= 0x80) break;
-        if (c >= 0x20 && c !== 0x22 && c !== 0x5c) buf[len++] = c;
+        if (c >= 0x20 && c !== 0x22 && c !== 0x5c && c !== 0x25) buf[len++] = c;
         else len = escapeAscii(buf, len, c);
       }
       if (k === end) {
@@ -595,8 +660,15 @@ class JsonBytes {
   }
 }
 
-/** Writes the JSON escape of ASCII `c` (a quote, a backslash or a control character). */
+/** Writes the JSON escape of ASCII `c` (a quote, a backslash or a control character), or `%25` for `%`. */
 function escapeAscii(buf: Uint8Array, len: number, c: number): number {
+  if (c === 0x25) {
+    // "%" as jsonText writes it
+    buf[len++] = 0x25;
+    buf[len++] = 0x32;
+    buf[len++] = 0x35;
+    return len;
+  }
   buf[len++] = 0x5c;
   switch (c) {
     case 0x22:
@@ -642,9 +714,9 @@ let recordStamp = 0;
 
 function nameKey(id: number, name: string): Piece | null {
   const special = /^(?:0|[1-9]\d*)$/.test(name) && Number(name) < 0xffffffff;
-  const key = special ? null : pack(encoder.encode(`${JSON.stringify(name)}:`));
+  const key = special ? null : pack(encoder.encode(`${jsonQuote(name)}:`));
   nameKeyBytes[2 * id] = key;
-  nameKeyBytes[2 * id + 1] = special ? null : pack(encoder.encode(`,${JSON.stringify(name)}:`));
+  nameKeyBytes[2 * id + 1] = special ? null : pack(encoder.encode(`,${jsonQuote(name)}:`));
   return key;
 }
 
@@ -698,7 +770,7 @@ function typeInfo(r: AuditRecord): TypeInfo {
   let info = known ? typeInfos[type] : otherTypes.get(other);
   if (info === undefined) {
     info = {
-      head: pack(encoder.encode(`{"type":${JSON.stringify(r.typeName)},"type_id":${type},"raw":{`)),
+      head: pack(encoder.encode(`{"type":${jsonQuote(r.typeName)},"type_id":${type},"raw":{`)),
       interp: new Uint8Array(NAME_SLOTS),
       tail: -1,
       tries: 0,
@@ -1020,7 +1092,7 @@ function writeFields(w: JsonBytes, event: AuditEvent, r: AuditRecord, info: Type
   w.ascii("}");
   if (r.enriched) {
     w.ascii(',"enriched":');
-    w.bytes(encoder.encode(JSON.stringify(Object.fromEntries(r.enrichment))));
+    w.bytes(encoder.encode(JSON.stringify(enrichedJson(r))));
   }
   w.ascii("}");
   return tail;
