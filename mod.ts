@@ -75,6 +75,11 @@ export {
 } from "./lib/records/types.ts";
 export { encodeValue, needsEncoding } from "./lib/records/encode.ts";
 export {
+  type UserTextOptions,
+  type UserTextResult,
+  writeUserText,
+} from "./lib/records/user_text.ts";
+export {
   type AuditMessage,
   AuditMulticastSource,
   type MulticastOptions,
@@ -404,6 +409,12 @@ export {
   type SelectCriteria,
 } from "./lib/bsm/select.ts";
 export { BsmTrailWriter, type FsyncPolicy, type TrailWriterOptions } from "./lib/bsm/trail.ts";
+export {
+  BsmKernelSink,
+  type BsmKernelSinkOptions,
+  bsmKernelText,
+  type BsmKernelTextOptions,
+} from "./lib/bsm/kernel_sink.ts";
 export {
   type BsmEventInfo,
   type BsmRecordJson,

@@ -5,11 +5,10 @@
  * @module
  */
 
-import { type AuditClient, openAudit } from "../client.ts";
+import type { AuditClient } from "../client.ts";
 import { AuditError } from "../errors.ts";
 import { type AuditMessage } from "../stream/multicast.ts";
-import { RecordWatch } from "./_confirm.ts";
-import { canWriteAudit, sendUserMessage } from "./_send.ts";
+import { canWriteAudit } from "./_send.ts";
 import { encodeValue, toHex, valueBytes } from "./encode.ts";
 import {
   AUDIT_MESSAGE_TEXT_MAX,
@@ -17,8 +16,8 @@ import {
   type UserMessageType,
   userMessageTypeName,
   type VerifyOptions,
-  verifyTimeout,
 } from "./types.ts";
+import { writeUserText } from "./user_text.ts";
 
 const EINVAL = 22;
 const EACCES = 13;
@@ -276,45 +275,35 @@ export async function audgen(
   options: AudgenOptions = {},
 ): Promise<AudgenResult> {
   const record = formatAudgen(event, tokenTypes, args);
-  const timeoutMs = verifyTimeout(options);
-  const own = options.client ? undefined : openAudit();
-  const client = options.client ?? own!;
+  const action = `generate a ${record.typeName} record`;
   try {
-    using watch = options.verify === false
-      ? undefined
-      : await RecordWatch.start(client, record.type);
-    const bytes = new TextEncoder().encode(record.text);
-    try {
-      await sendUserMessage(client, record.type, bytes, {
+    const written = await writeUserText(record.type, record.text, {
+      ...options,
+      verify: options.verify !== false,
+      call: "audgen",
+    });
+    return { ...record, ...written };
+  } catch (e) {
+    // the manual's "not privileged" is EACCES; the kernel says EPERM
+    if (e instanceof AuditError && e.code === "EPERM" && !canWriteAudit()) {
+      throw new AuditError({
         call: "audgen",
-        action: `generate a ${record.typeName} record`,
+        errno: EACCES,
+        action,
+        capability: "CAP_AUDIT_WRITE",
+        cause: e,
       });
-    } catch (e) {
-      // the manual's "not privileged" is EACCES; the kernel says EPERM
-      if (e instanceof AuditError && e.code === "EPERM" && !canWriteAudit()) {
-        throw new AuditError({
-          call: "audgen",
-          errno: EACCES,
-          action: `generate a ${record.typeName} record`,
-          capability: "CAP_AUDIT_WRITE",
-          cause: e,
-        });
-      }
-      if (e instanceof AuditError && e.code === "EPERM" && record.type === AUDIT_USER_TTY) {
-        throw new AuditError({
-          call: "audgen",
-          errno: e.errno,
-          action: `generate a ${record.typeName} record`,
-          reason:
-            "the kernel takes USER_TTY only from a process with TTY auditing on (pam_tty_audit)",
-          cause: e,
-        });
-      }
-      throw e;
     }
-    if (!watch) return { ...record, generated: undefined, reason: "not verified" };
-    return { ...record, ...(await watch.result(bytes, timeoutMs)) };
-  } finally {
-    own?.close();
+    if (e instanceof AuditError && e.code === "EPERM" && record.type === AUDIT_USER_TTY) {
+      throw new AuditError({
+        call: "audgen",
+        errno: e.errno,
+        action,
+        reason:
+          "the kernel takes USER_TTY only from a process with TTY auditing on (pam_tty_audit)",
+        cause: e,
+      });
+    }
+    throw e;
   }
 }
