@@ -409,6 +409,7 @@ export {
   type SelectCriteria,
 } from "./lib/bsm/select.ts";
 export { BsmTrailWriter, type FsyncPolicy, type TrailWriterOptions } from "./lib/bsm/trail.ts";
+export { currentSubject, parseTokenSpec, TOKEN_SPEC_TYPES } from "./lib/bsm/token_spec.ts";
 export {
   BsmKernelSink,
   type BsmKernelSinkOptions,
@@ -418,6 +419,7 @@ export {
 export {
   type BsmEventInfo,
   type BsmRecordJson,
+  eventLookup,
   type HexJson,
   recordFromJson,
   type RecordJsonOptions,

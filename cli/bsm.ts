@@ -1,29 +1,47 @@
 /**
  * `auditkit bsm`: BSM audit trails. `print` is OpenBSM's praudit (its
- * options, output, messages and exit statuses), `reduce` its auditreduce.
+ * options, output, messages and exit statuses), `reduce` its auditreduce,
+ * `json` the records as JSON lines, `write` one record with
+ * au_open/au_write/au_close.
  *
  * @module
  */
 
 import {
+  AU_TO_NO_WRITE,
+  AU_TO_WRITE,
+  auClose,
   type AuditEventTable,
+  auOpen,
+  auWrite,
+  BsmError,
+  BsmKernelSink,
+  type BsmRecord,
+  type BsmSink,
+  type BsmToken,
+  BsmTrailWriter,
   errnoMessage,
   errnoNumber,
+  eventLookup,
   gidOfName,
   loadClassTable,
   loadEventTable,
   parseFilePatterns,
   parseReduceDate,
+  parseTokenSpec,
   praudit,
   PrauditFormatter,
   type PrauditOptions,
+  readBsmRecords,
   readPrauditRecords,
   RecordSelector,
+  recordToJson,
   type SelectCriteria,
+  TOKEN_SPEC_TYPES,
   uidOfName,
 } from "../mod.ts";
-import { Command, type CommandUnknownOpts } from "./deps.ts";
-import { err, ExitStatus } from "./_common.ts";
+import { Command, type CommandUnknownOpts, InvalidArgumentError } from "./deps.ts";
+import { err, ExitStatus, UsageError } from "./_common.ts";
 
 /** A result of {@link getopt}: options in order, then operands. */
 interface GetoptResult {
@@ -261,7 +279,7 @@ function printCommand(): CommandUnknownOpts {
 const REDUCE_USAGE =
   "usage: auditkit bsm reduce [-Av] [-a|-b date] [-d date] [-c classes] [-m event] [-e|-f|-g|-r|-u id]\n" +
   "         [-j pid] [-o file=re|pid=n|msgqid=n|semid=n|shmid=n] [-z zone] [--events file]\n" +
-  "         [--classes file] [file ...]\n";
+  "         [--classes file] [--format bsm|json] [file ...]\n";
 
 /** An id option's value: a number, or a name the database knows. */
 function idValue(value: string, lookup: (name: string) => number | undefined): number | undefined {
@@ -282,15 +300,20 @@ export async function runReduce(args: string[]): Promise<number> {
   };
   let parsed: GetoptResult;
   try {
-    parsed = getopt(args, "Aa:b:c:d:e:f:g:j:m:o:r:u:vz:", ["events", "classes"]);
+    parsed = getopt(args, "Aa:b:c:d:e:f:g:j:m:o:r:u:vz:", ["events", "classes", "format"]);
   } catch (e) {
     if (!(e instanceof GetoptError)) throw e;
     return await usage(e.message);
   }
   const files: { eventFile?: string; classFile?: string } = {};
+  let format = "bsm";
   for (const [opt, value] of parsed.options) {
     if (opt === "--events") files.eventFile = value;
     if (opt === "--classes") files.classFile = value;
+    if (opt === "--format") format = value ?? "";
+  }
+  if (format !== "bsm" && format !== "json") {
+    return await usage(`invalid format "${format}": bsm or json`);
   }
   let events: AuditEventTable;
   let classes;
@@ -390,13 +413,13 @@ export async function runReduce(args: string[]): Promise<number> {
     }
   }
   const selector = new RecordSelector(c, events);
+  const json = format === "json" ? new JsonLines(events) : undefined;
   const reduce = async (source: AsyncIterable<Uint8Array>): Promise<boolean> => {
     for await (const record of readPrauditRecords(ReadableStream.from(quietly(source)))) {
-      if (selector.matches(record.tokens, record.complete) && !await write(record.bytes)) {
-        return false;
-      }
+      if (!selector.matches(record.tokens, record.complete)) continue;
+      if (!await (json ? json.add(record) : write(record.bytes))) return false;
     }
-    return true;
+    return json ? await json.flush() : true;
   };
   if (parsed.operands.length === 0) {
     await reduce(Deno.stdin.readable);
@@ -431,12 +454,15 @@ auditreduce's selection (OpenBSM); the selected records are written as BSM:
   -z ZONE    zone name glob
   -v         select the records that do not match
   --events FILE, --classes FILE  audit_event and audit_class files
+  --format bsm|json  write the records as BSM (default) or as JSON lines
+                     (the schema of \`auditkit bsm json\`)
 Every criterion needs a token that carries its field; all must match.
 
 Examples:
   auditkit bsm reduce -m AUE_EXECVE -u alice trail.bsm | auditkit bsm print -l
   auditkit bsm reduce -c lo,aa -a 20240101 /var/audit/* > logins.bsm
-  auditkit bsm reduce -o file=^/etc/ -v trail.bsm | auditkit bsm print`;
+  auditkit bsm reduce -o file=^/etc/ -v trail.bsm | auditkit bsm print
+  auditkit bsm reduce --format json -m AUE_EXECVE trail.bsm | jq .tokens`;
 
 /** `bsm reduce`. */
 function reduceCommand(): CommandUnknownOpts {
@@ -456,6 +482,236 @@ function reduceCommand(): CommandUnknownOpts {
     });
 }
 
+/** Records as JSON lines on stdout, written in chunks of about 64 KiB. */
+class JsonLines {
+  readonly #lookupEvent;
+  #parts: string[] = [];
+  #size = 0;
+  readonly #encoder = new TextEncoder();
+
+  constructor(events: AuditEventTable) {
+    this.#lookupEvent = eventLookup(events);
+  }
+
+  /** Adds one record; false once stdout's reader has gone. */
+  add(record: BsmRecord): Promise<boolean> | boolean {
+    const line = JSON.stringify(recordToJson(record, { lookupEvent: this.#lookupEvent }));
+    this.#parts.push(line);
+    this.#size += line.length + 1;
+    return this.#size >= 65536 ? this.flush() : true;
+  }
+
+  /** Writes what is pending; false once stdout's reader has gone. */
+  flush(): Promise<boolean> {
+    if (this.#parts.length === 0) return Promise.resolve(true);
+    this.#parts.push("");
+    const bytes = this.#encoder.encode(this.#parts.join("\n"));
+    this.#parts = [];
+    this.#size = 0;
+    return write(bytes);
+  }
+}
+
+/**
+ * Runs `bsm json`: every record of each file (stdin when none) as one JSON
+ * line, read under the strict rules. Returns 0, or 1 when a file is
+ * missing or holds a fault (reported with its byte offset, after every
+ * record before it; with `resync` reading goes on after it).
+ */
+export async function runJson(
+  files: string[],
+  options: { events?: string; resync?: boolean },
+): Promise<number> {
+  const prog = "auditkit bsm json";
+  const events = await eventsFrom(prog, options.events);
+  const json = new JsonLines(events);
+  let status = 0;
+  const convert = async (name: string, source: ReadableStream<Uint8Array>): Promise<boolean> => {
+    const faults: BsmError[] = [];
+    let written = true;
+    try {
+      for await (
+        const record of readBsmRecords(source, {
+          resync: options.resync,
+          onError: (e) => faults.push(e),
+        })
+      ) {
+        if (!await json.add(record)) return false;
+      }
+    } catch (e) {
+      if (!(e instanceof BsmError)) throw e;
+      faults.push(e);
+    } finally {
+      written = await json.flush();
+    }
+    for (const e of faults) await err(`${prog}: ${name}: ${e.message}\n`);
+    if (faults.length) status = 1;
+    return written;
+  };
+  if (files.length === 0) {
+    await convert("stdin", Deno.stdin.readable);
+    return status;
+  }
+  for (const name of files) {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(name);
+    } catch (e) {
+      await err(`${prog}: ${perror(name, e)}`);
+      status = 1;
+      continue;
+    }
+    if (!await convert(name, file.readable)) return status;
+  }
+  return status;
+}
+
+const JSON_HELP = `
+One JSON object per record and per line, in trail order (schema: README,
+"BSM JSON"): offset, event number, event_name, event_description and
+classes from the audit_event table, time (ISO 8601 UTC), and tokens, each
+{"type": ..., fields}. Strings that are not UTF-8 are {"hex": "..."}.
+Records are read under the strict rules: a fault is reported on stderr
+with its byte offset after every record before it (exit status 1).
+
+Examples:
+  auditkit bsm json /var/audit/current | jq -c 'select(.event_name == "AUE_EXECVE")'
+  auditkit bsm json --events /etc/security/audit_event trail.bsm > trail.jsonl
+  cat trail.bsm | auditkit bsm json | head -n 3
+  auditkit bsm json --resync damaged.bsm   # skip to the next whole record after a fault`;
+
+/** `bsm json`. */
+function jsonCommand(): CommandUnknownOpts {
+  return new Command("json")
+    .description("BSM records as JSON lines (stdin when no file)")
+    .argument("[files...]", "BSM trail files")
+    .option(
+      "--events <file>",
+      "audit_event file (default /etc/security/audit_event, else built in)",
+    )
+    .option("--resync", "after a fault, go on at the next whole record")
+    .addHelpText("after", JSON_HELP)
+    .action(async (files: string[], opts: { events?: string; resync?: boolean }) => {
+      throw new ExitStatus(await runJson(files, opts));
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The event number of `--event`: a number (0-65535) or a name from the table. */
+function eventNumber(value: string, events: AuditEventTable): number {
+  const n = /^\d+$/.test(value) ? Number(value) : events.byName(value)?.number;
+  if (n === undefined || n > 0xffff) {
+    throw new UsageError(
+      `Invalid event "${value}": a number from 0 to 65535 or a name in the audit_event table`,
+    );
+  }
+  return n;
+}
+
+/**
+ * Runs `bsm write`: one record of `--token`s with au_open/au_write/au_close,
+ * appended to `--trail` (created when missing) or sent to the kernel. Bad
+ * input is an error before anything is written.
+ */
+export async function runWrite(opts: {
+  trail?: string;
+  kernel?: boolean;
+  event: string;
+  token: string[];
+  events?: string;
+  type?: string;
+}): Promise<void> {
+  if ((opts.trail === undefined) === !opts.kernel) {
+    throw new UsageError("Give --trail FILE or --kernel (one of them)");
+  }
+  const events = await eventsFrom("auditkit bsm write", opts.events);
+  const event = eventNumber(opts.event, events);
+  let tokens: BsmToken[];
+  try {
+    tokens = opts.token.map(parseTokenSpec);
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(e.message);
+    throw e;
+  }
+  const d = auOpen();
+  try {
+    for (const t of tokens) auWrite(d, t);
+  } catch (e) {
+    await auClose(d, AU_TO_NO_WRITE, event);
+    throw e;
+  }
+  // the trail is opened only once au_close has built the record: a record
+  // refused there leaves no file behind
+  const sink: BsmSink = opts.kernel ? new BsmKernelSink({ events, type: opts.type }) : {
+    async writeRecord(record) {
+      const path = opts.trail!;
+      const exists = await Deno.lstat(path).then(() => true, () => false);
+      await using trail = exists
+        ? await BsmTrailWriter.append(path)
+        : await BsmTrailWriter.create(path);
+      await trail.writeRecord(record);
+    },
+  };
+  await auClose(d, AU_TO_WRITE, event, { sink });
+}
+
+const WRITE_HELP = `
+Tokens (--token TYPE=VALUE, repeatable, in record order; fields in the order
+praudit prints them, separated by ':', the last field takes the rest):
+  text=TEXT  path=PATH  zonename=NAME
+  arg32=N:VALUE:NAME  arg64=N:VALUE:NAME     (VALUE decimal, 0x hex or negative)
+  return32=ERRNO:VALUE  return64=ERRNO:VALUE (BSM errno, 0 = success; VALUE may be -1)
+  exit=ERROR:RETVAL
+  subject  process                           (this process's audit uid and session,
+                                              effective/real ids, pid)
+  subject=AUID:EUID:EGID:RUID:RGID:PID:SID:PORT:ADDR (also process=...)
+  subject32 subject64 subject32_ex subject64_ex, process32 ... (a variant; _ex takes IPv6)
+  exec_args=ARG ARG ...  exec_env=K=V ...    (split on spaces, or a JSON array)
+  opaque=HEX  seq=N  iport=PORT  in_addr=A.B.C.D  in_addr_ex=IPV6
+  json={"type":"ipc","ipcType":3,"id":77}   (any token, in the bsm json schema)
+The record is header32 (version 11, now) + tokens + trailer, as OpenBSM's
+au_close builds it. --trail appends to a BSM trail (created with its file
+token when missing; a file that is not a trail is refused). --kernel sends it
+to the Linux audit log as a TRUSTED_APP record (needs CAP_AUDIT_WRITE; the
+praudit -l line, hex-encoded, as bsm=). Bad input writes nothing (exit 2).
+
+Examples:
+  auditkit bsm write --trail t.bsm --event AUE_EXECVE --token subject \\
+    --token 'exec_args=/bin/ls -l /tmp' --token path=/bin/ls --token return32=0:0
+  auditkit bsm write --trail t.bsm --event 72 --token path=/etc/shadow --token return32=13:-1
+  auditkit bsm write --kernel --event AUE_login --token subject --token 'text=login ok'
+  auditkit bsm write --trail t.bsm --event 0 --token 'exec_args=["a b","c"]' --token arg32=1:0x3:fd`;
+
+/** `bsm write`. */
+function writeCommand(): CommandUnknownOpts {
+  return new Command("write")
+    .description("write one BSM record (au_open/au_write/au_close) to a trail or the kernel")
+    .option("--trail <file>", "append the record to this BSM trail (created when missing)")
+    .option("--kernel", "send the record to the Linux audit log (needs CAP_AUDIT_WRITE)")
+    .requiredOption("--event <event>", "event number or name (AUE_EXECVE) from audit_event")
+    .option(
+      "--token <TYPE=VALUE>",
+      `a token, repeatable (${TOKEN_SPEC_TYPES.length} types, see below)`,
+      collect,
+      [],
+    )
+    .option(
+      "--events <file>",
+      "audit_event file (default /etc/security/audit_event, else built in)",
+    )
+    .option("--type <type>", "record type with --kernel (default TRUSTED_APP)", (v: string) => {
+      if (v === "") throw new InvalidArgumentError("must not be empty");
+      return v;
+    })
+    .addHelpText("after", WRITE_HELP)
+    .action(async (opts) => {
+      await runWrite(opts);
+    });
+}
+
 /** Builds the `bsm` command and its subcommands. */
 export function bsmCommand(): CommandUnknownOpts {
   return new Command("bsm")
@@ -463,8 +719,12 @@ export function bsmCommand(): CommandUnknownOpts {
     .enablePositionalOptions()
     .addCommand(printCommand())
     .addCommand(reduceCommand())
+    .addCommand(jsonCommand())
+    .addCommand(writeCommand())
     .addHelpText(
       "after",
-      "\nExamples:\n  auditkit bsm print -l trail.bsm\n  auditkit bsm print --help",
+      "\nExamples:\n  auditkit bsm print -l trail.bsm\n  auditkit bsm json trail.bsm | head\n" +
+        "  auditkit bsm write --trail t.bsm --event AUE_login --token subject --token text=ok\n" +
+        "  auditkit bsm print --help",
     );
 }

@@ -63,3 +63,43 @@ export function ipv6Text(b: Uint8Array): string {
   const right = hex.slice(bestStart + bestLen).join(":");
   return `${left}::${right}`;
 }
+
+/**
+ * The bytes of an address written as text: a dotted quad (4 bytes) or an
+ * IPv6 address in any `inet_pton` form, `::` and a trailing dotted quad
+ * included (16 bytes). Anything else is a `TypeError`.
+ *
+ * @example
+ * ```ts
+ * import { parseInetAddress } from "./inet.ts";
+ * parseInetAddress("192.0.2.1"); // Uint8Array [192, 0, 2, 1]
+ * parseInetAddress("::ffff:192.0.2.1").length; // 16
+ * ```
+ */
+export function parseInetAddress(s: string): Uint8Array {
+  const invalid = () => new TypeError(`Invalid address "${s}"`);
+  const quad = (q: string) => {
+    const parts = q.split(".");
+    if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) {
+      throw invalid();
+    }
+    return parts.map(Number);
+  };
+  if (!s.includes(":")) return Uint8Array.from(quad(s));
+  const v4 = s.match(/^(.*:)(\d+\.\d+\.\d+\.\d+)$/);
+  const tail4 = v4 ? quad(v4[2]) : [];
+  const text = v4 ? v4[1] + "0:0" : s;
+  const halves = text.split("::");
+  if (halves.length > 2) throw invalid();
+  const [head, rest] = halves;
+  const words = (p: string | undefined) =>
+    p ? p.split(":").map((w) => (/^[0-9a-f]{1,4}$/i.test(w) ? parseInt(w, 16) : -1)) : [];
+  const h = words(head), t = words(rest);
+  const fill = 8 - h.length - t.length;
+  if (rest !== undefined && fill < 1) throw invalid();
+  const all = rest === undefined ? h : [...h, ...new Array(fill).fill(0), ...t];
+  if (all.length !== 8 || all.some((w) => w < 0)) throw invalid();
+  const out = Uint8Array.from(all.flatMap((w) => [w >> 8, w & 0xff]));
+  if (v4) out.set(tail4, 12);
+  return out;
+}

@@ -16,7 +16,7 @@ import {
   parseBsmRecords,
   PrauditFormatter,
 } from "../mod.ts";
-import { kernelTest, runSnippet } from "./_helpers.ts";
+import { kernelTest, runCli, runSnippet } from "./_helpers.ts";
 import { awaitRecord, KERNEL_PREFIX, recordFields } from "./_records.ts";
 import { bodyArb, recordOf } from "./_bsm_arbitrary.ts";
 import { fromHex } from "./_bsm_vectors.ts";
@@ -153,4 +153,39 @@ kernelTest("kernel sink without CAP_AUDIT_WRITE: EPERM from audit, as audit(2)",
     /^AuditError EPERM audit Cannot write the TRUSTED_APP record: .*CAP_AUDIT_WRITE/,
     r.stdout + r.stderr,
   );
+});
+
+kernelTest("bsm write --kernel: the CLI's record reaches the audit log", async () => {
+  using a = openAudit();
+  await a.setEnabled(1);
+  using source = openMulticast();
+  const tag = `auditkit-test-${crypto.randomUUID().slice(0, 8)}`;
+  const r = await runCli([
+    "bsm",
+    "write",
+    "--kernel",
+    "--event",
+    "AUE_login",
+    "--token",
+    "subject",
+    "--token",
+    `text=${tag} msg='x'`,
+  ]);
+  assert.deepEqual([r.code, r.stderr], [0, ""]);
+  const hexTag = Array.from(
+    new TextEncoder().encode(tag),
+    (b) => b.toString(16).toUpperCase().padStart(2, "0"),
+  ).join("");
+  const deadline = Date.now() + 3000;
+  let body: string | undefined;
+  while (!body && Date.now() < deadline) {
+    const m = await source.next(deadline - Date.now());
+    if (m?.type === TRUSTED_APP && m.body.includes(hexTag)) body = m.body;
+  }
+  assert.ok(body, "record read back");
+  const fields = recordFields(body);
+  assert.equal(fields.find(([n]) => n === "bsm_event")![1], "6152");
+  const text = decodeBsm(fields.at(-1)![1]);
+  assert.match(text, new RegExp(`^header,\\d+,11,login - local,0,.*,subject,`));
+  assert.ok(text.includes(`,text,${tag} msg='x',trailer,`), text);
 });

@@ -25,9 +25,10 @@
  * @module
  */
 
-import { ipv4Text, ipv6Text } from "../inet.ts";
+import { ipv4Text, ipv6Text, parseInetAddress } from "../inet.ts";
 import { bsmText } from "./decode.ts";
 import { encodeToken } from "./encode.ts";
+import type { AuditEventTable } from "./event_table.ts";
 import type { BsmRecord, BsmToken } from "./types.ts";
 
 /** A byte field that is not text: its bytes in lowercase hex. */
@@ -75,6 +76,33 @@ export interface BsmRecordJson {
   tokens: TokenJson[];
 }
 
+/**
+ * The `lookupEvent` of {@link RecordJsonOptions} for an audit_event table:
+ * the entry's short name, description and class names.
+ *
+ * @example
+ * ```ts
+ * import { eventLookup, recordToJson } from "./json.ts";
+ * import { builtinEventTable } from "./event_table.ts";
+ * const options = { lookupEvent: eventLookup(builtinEventTable()) };
+ * options.lookupEvent(23)?.name; // "AUE_EXECVE"
+ * ```
+ */
+export function eventLookup(events: AuditEventTable): (event: number) => BsmEventInfo | undefined {
+  const cache = new Map<number, BsmEventInfo | undefined>();
+  return (event) => {
+    if (cache.has(event)) return cache.get(event);
+    const e = events.byNumber(event);
+    const info = e && {
+      name: e.name,
+      description: e.description,
+      classes: e.classes.split(",").filter((c) => c !== ""),
+    };
+    cache.set(event, info);
+    return info;
+  };
+}
+
 /** Options of {@link recordToJson}. */
 export interface RecordJsonOptions {
   /** Names an event number (e.g. from an audit_event table). */
@@ -103,23 +131,6 @@ function rawText(b: Uint8Array): string | HexJson {
 
 function addrText(b: Uint8Array): string | HexJson {
   return b.length === 4 ? ipv4Text(b) : b.length === 16 ? ipv6Text(b) : { hex: hex(b) };
-}
-
-function parseAddr(s: string): Uint8Array {
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(s)) return Uint8Array.from(s.split("."), Number);
-  const v4 = s.match(/^(.*:)(\d+\.\d+\.\d+\.\d+)$/);
-  const tail4 = v4 ? Array.from(parseAddr(v4[2])) : [];
-  const text = v4 ? v4[1] + "0:0" : s;
-  const [head, rest] = text.split("::");
-  const words = (p: string | undefined) => (p ? p.split(":").map((w) => parseInt(w, 16)) : []);
-  const h = words(head), t = words(rest);
-  const all = rest === undefined ? h : [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
-  if (all.length !== 8 || all.some((w) => !(w >= 0 && w <= 0xffff))) {
-    throw new TypeError(`Invalid address "${s}"`);
-  }
-  const out = Uint8Array.from(all.flatMap((w) => [w >> 8, w & 0xff]));
-  if (v4) out.set(tail4, 12);
-  return out;
 }
 
 function uuidText(b: Uint8Array): string {
@@ -181,7 +192,7 @@ export function tokenFromJson(json: TokenJson): BsmToken {
       throw new TypeError(`Invalid field "${k}" of a ${json.type} token`);
     } else if (CSTRING_FIELDS.has(k)) out[k] = new TextEncoder().encode(v + "\0");
     else if (k === "uuid") out[k] = unhex(v.replaceAll("-", ""));
-    else if (ADDR_FIELDS.has(k)) out[k] = parseAddr(v);
+    else if (ADDR_FIELDS.has(k)) out[k] = parseInetAddress(v);
     else if (k === "data") out[k] = unhex(v);
     else out[k] = BigInt(v);
   }
@@ -209,11 +220,12 @@ function isoTime(sec: number, frac: number): string | undefined {
  * ```
  */
 export function recordToJson(record: BsmRecord, options: RecordJsonOptions = {}): BsmRecordJson {
-  const out: BsmRecordJson = { offset: record.offset, tokens: record.tokens.map(tokenToJson) };
+  // fields in reading order: where, what, when, then the tokens
+  const out = { offset: record.offset } as BsmRecordJson;
   const first = record.tokens[0];
-  if (!first) return out;
-  if (first.type === "file") out.time = isoTime(first.sec, first.msec);
-  else if ("event" in first) {
+  let time: string | undefined;
+  if (first?.type === "file") time = isoTime(first.sec, first.msec);
+  else if (first && "event" in first) {
     out.event = first.event;
     const info = options.lookupEvent?.(first.event);
     if (info) {
@@ -221,9 +233,10 @@ export function recordToJson(record: BsmRecord, options: RecordJsonOptions = {})
       out.event_description = info.description;
       out.classes = info.classes;
     }
-    out.time = isoTime(Number(first.sec), Number(first.msec));
+    time = isoTime(Number(first.sec), Number(first.msec));
   }
-  if (out.time === undefined) delete out.time;
+  if (time !== undefined) out.time = time;
+  out.tokens = record.tokens.map(tokenToJson);
   return out;
 }
 
