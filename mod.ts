@@ -181,9 +181,9 @@ export {
   formatRaw,
   type JsonEvent,
   jsonEventId,
-  jsonText,
   JsonLinesEncoder,
   type JsonRecord,
+  jsonText,
   type SearchFormat,
 } from "./lib/log/format.ts";
 export {
