@@ -37,8 +37,6 @@ export function spec(
 /** Parsed options: flags are `true`, values are lists (options may repeat). */
 export type ParsedArgs = Map<string, (string | true | [string?, string?])[]>;
 
-const TIME_LIKE = /^\d{1,2}:\d{1,2}(:\d{1,2})?$/;
-
 /** The entry of {@link ParsedArgs} that lists the option keys in command-line order. */
 export const ORDER = "#order";
 
@@ -81,6 +79,17 @@ export function versionAsked(args: string[], specs: ArgSpec[], tool: string): st
   return `${tool} version 3.0.9 (auditkit ${denoJson.version})\n`;
 }
 
+/**
+ * `-h` as ausearch takes it: the options before it are checked, then the
+ * help is the whole answer.
+ */
+export function helpAsked(args: string[], specs: ArgSpec[]): boolean {
+  const at = args.indexOf("-h");
+  if (at < 0) return false;
+  scanArgs(args.slice(0, at), specs);
+  return true;
+}
+
 /** Scans `args` against `specs`; throws UsageError for anything unknown. */
 export function scanArgs(args: string[], specs: ArgSpec[]): ParsedArgs {
   const byName = new Map<string, ArgSpec>();
@@ -95,7 +104,11 @@ export function scanArgs(args: string[], specs: ArgSpec[]): ParsedArgs {
       arg = arg.slice(0, eq);
     }
     const spec = byName.get(arg);
-    if (!spec) throw new UsageError(`Unknown option "${args[i]}"`);
+    if (!spec) {
+      throw new UsageError(
+        arg.startsWith("-") ? `Unknown option "${args[i]}"` : `Unexpected word "${args[i]}"`,
+      );
+    }
     const list = out.get(spec.key) ?? [];
     out.set(spec.key, list);
     // the keys in command-line order, for options whose order matters (-se, -su, -o)
@@ -107,23 +120,41 @@ export function scanArgs(args: string[], specs: ArgSpec[]): ParsedArgs {
       continue;
     }
     const value = inline ?? args[++i];
+    if (value === undefined) throw new UsageError(`Option "${arg}" needs a value`);
     // as ausearch and aureport: a word starting with "-" is the next option, not a value
     // (a lone "-" is standard input for -if)
-    if (
-      value === undefined ||
-      (inline === undefined && value.startsWith("-") && value !== "-" && !spec.dashValue)
-    ) throw new UsageError(`Option "${arg}" needs a value`);
+    if (inline === undefined && value.startsWith("-") && value !== "-" && !spec.dashValue) {
+      throw new UsageError(
+        byName.has(value.replace(/=.*/, ""))
+          ? `Option "${arg}" needs a value before "${value}"`
+          : `Option "${arg}" needs a value: "${value}" starts with "-" and is read as an option` +
+            negativesNote(specs),
+      );
+    }
     if (spec.takes === "one") {
       list.push(value);
       continue;
     }
-    // -ts/-te: [date] [time]; the second word is taken when it looks like a time
-    if (TIME_LIKE.test(value)) list.push([undefined, value]);
-    else if (inline === undefined && TIME_LIKE.test(args[i + 1] ?? "")) {
-      list.push([value, args[++i]]);
-    } else list.push([value, undefined]);
+    // -ts/-te: [date] [time] or [time] [date], as ausearch takes them: a second word that is
+    // not an option is part of the value, the one with a ":" is the time
+    const next = inline === undefined ? args[i + 1] : undefined;
+    if (next !== undefined && !next.startsWith("-")) {
+      i++;
+      list.push(value.includes(":") ? [next, value] : [value, next]);
+    } else if (value.includes(":")) list.push([undefined, value]);
+    else list.push([value, undefined]);
   }
   return out;
+}
+
+/** Which options take negative numbers, for a message about a value read as an option. */
+function negativesNote(specs: ArgSpec[]): string {
+  const names = specs.filter((s) => s.dashValue).map((s) => s.names[0]);
+  if (names.length === 0) return "";
+  const list = names.length === 1
+    ? names[0]
+    : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  return ` (only ${list} take negative numbers)`;
 }
 
 /** The last value of an option. */
@@ -179,10 +210,34 @@ export function exitArg(value: string): number {
   return neg ? -e : e;
 }
 
-/** The log files to read: `-if` values (a directory means its rotated set), or the default set. */
-export function inputsOf(p: ParsedArgs, defaultLog = "/var/log/audit/audit.log"): string[] {
+/**
+ * Whether standard input is a pipe (or a FIFO). As ausearch and aureport do, a
+ * search without `-if` reads such an input instead of the system's logs
+ * (`--input-logs` reads the logs anyway); a terminal, a file or /dev/null is
+ * not read.
+ */
+export function stdinIsPipe(): boolean {
+  try {
+    return Deno.statSync("/dev/stdin").isFifo === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The log files to read: `-if` values (a directory means its rotated set),
+ * else standard input when it is a pipe and `--input-logs` is not given,
+ * else the default set.
+ */
+export function inputsOf(
+  p: ParsedArgs,
+  defaultLog = "/var/log/audit/audit.log",
+  pipedStdin: () => boolean = stdinIsPipe,
+): string[] {
   const given = (p.get("input") ?? []).filter((x): x is string => typeof x === "string");
-  if (given.length === 0) return rotatedLogSet(defaultLog);
+  if (given.length === 0) {
+    return !flag(p, "inputLogs") && pipedStdin() ? ["-"] : rotatedLogSet(defaultLog);
+  }
   const out: string[] = [];
   for (const g of given) {
     let isDir = false;
@@ -291,6 +346,25 @@ export function progressReporter():
 /** Clears the progress line, if one was drawn. */
 export function clearProgress(): void {
   if (Deno.stderr.isTerminal()) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+}
+
+/** Options of `runSearch` and `runReport` beyond ausearch's and aureport's own. */
+export interface RunOptions {
+  /**
+   * Adds auditkit's own notes to standard error (default true), such as
+   * {@link noRecordsNote}; off, standard error is exactly the C tool's.
+   */
+  notes?: boolean;
+}
+
+/**
+ * auditkit's note when lines were read and none was an audit record (random
+ * bytes, a text file): ausearch and aureport say only that nothing matched.
+ */
+export function noRecordsNote(badLines: number): string {
+  return badLines === 1
+    ? "auditkit: The only line read is not an audit record\n"
+    : `auditkit: None of the ${badLines} lines read is an audit record\n`;
 }
 
 /** ausearch's and aureport's message for a line whose time stamp they cannot read. */

@@ -10,7 +10,13 @@
 
 import denoJson from "../deno.json" with { type: "json" };
 import { Command, CommanderError, type CommandUnknownOpts } from "./deps.ts";
-import { describeFailure, err, ExitStatus } from "./_common.ts";
+import {
+  commanderMessage,
+  describeFailure,
+  err,
+  ExitStatus,
+  PIPE_CLOSED_STATUS,
+} from "./_common.ts";
 import { decodeBytes, encodeText } from "../mod.ts";
 import { statusCommand } from "./status.ts";
 import { disableCommand, enableCommand } from "./enable.ts";
@@ -31,7 +37,6 @@ export function buildProgram(): Command {
   const program = new Command("auditkit")
     .description("Linux audit toolkit: kernel status, rules, logs and records")
     .version(VERSION, "-V, --version")
-    .showHelpAfterError("(run with --help for usage)")
     .enablePositionalOptions();
   program.addCommand(statusCommand());
   program.addCommand(enableCommand());
@@ -44,12 +49,15 @@ export function buildProgram(): Command {
   program.addCommand(searchCommand());
   program.addCommand(reportCommand());
   program.addCommand(bsmCommand());
-  // usage errors of every subcommand go through one handler
-  const override = (cmd: CommandUnknownOpts) => {
+  // usage errors of every subcommand go through one handler, in auditkit's own style
+  const override = (cmd: CommandUnknownOpts, path: string) => {
     cmd.exitOverride();
-    cmd.commands.forEach((c) => override(c));
+    cmd.configureOutput({
+      outputError: (text, write) => write(`auditkit: ${commanderMessage(text, path)}\n`),
+    });
+    cmd.commands.forEach((c) => override(c, `${path} ${c.name()}`));
   };
-  override(program);
+  override(program, "auditkit");
   return program;
 }
 
@@ -68,6 +76,8 @@ export async function main(args: string[]): Promise<number> {
       return e.exitCode === 0 ? 0 : 2;
     }
     if (e instanceof ExitStatus) return e.status;
+    // the reader of our output went away (`| head`): end quietly, as the C tools do
+    if (e instanceof Deno.errors.BrokenPipe) return PIPE_CLOSED_STATUS;
     const { code, message } = describeFailure(e);
     if (message) await err(`auditkit: ${message}\n`);
     return code;

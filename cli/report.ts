@@ -13,7 +13,7 @@ import {
   type ReportKind,
 } from "../mod.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
-import { err, ExitStatus, out as stdout, UsageError } from "./_common.ts";
+import { err, ExitStatus, out as stdout, UsageError, withHelpHint } from "./_common.ts";
 import {
   type ArgSpec,
   clearProgress,
@@ -22,8 +22,10 @@ import {
   inputsOf,
   intArg,
   last,
+  noRecordsNote,
   OutputBuffer,
   progressReporter,
+  type RunOptions,
   scanArgs,
   type Sink,
   spec,
@@ -95,6 +97,7 @@ export async function runReport(
   args: string[],
   sink?: Sink,
   errors: Sink = err,
+  options: RunOptions = {},
 ): Promise<number> {
   const version = versionAsked(args, REPORT_ARGS, "aureport");
   if (version !== undefined) {
@@ -103,7 +106,16 @@ export async function runReport(
   }
   const p = scanArgs(args, REPORT_ARGS);
   let kind: ReportKind = "summary";
+  // as aureport: one report selector, given once
+  const selectors = args.filter((a) => KINDS.some(([names]) => names.split(" ").includes(a)));
   for (const [, k] of KINDS) if (flag(p, `kind:${k}`)) kind = k;
+  if (selectors.length > 1) {
+    throw new UsageError(
+      `Only one report can be specified: ${
+        selectors.map((a) => `"${a}"`).join(", ").replace(/, ([^,]*)$/, " and $1")
+      } were given`,
+    );
+  }
   if (kind === "tty" && flag(p, "summary")) {
     // aureport has no TTY summary: an empty title, a message, exit 1
     const out = new OutputBuffer(false, sink);
@@ -134,6 +146,8 @@ export async function runReport(
   });
   const onProgress = progressReporter();
   const files = inputsOf(p);
+  let badLines = 0;
+  let events = 0;
   const perFile = kind === "log" ? files.map((f) => [f]) : [files];
   try {
     for (const input of perFile) {
@@ -148,10 +162,12 @@ export async function runReport(
           // lines are read as aureport reads them (a long line is cut)
           lineLimit: AUSEARCH_LINE_LIMIT,
           onBadLine: (b) => {
+            badLines++;
             if (b.timeStamp !== undefined) debugLines.push(stampError(b.timeStamp));
           },
         })
       ) {
+        events += batch.length;
         for (const ev of batch) {
           first ??= ev;
           lastEv = ev;
@@ -175,6 +191,9 @@ export async function runReport(
   const out = new OutputBuffer(false, sink);
   await out.add(report.text());
   await out.flush();
+  if (events === 0 && badLines > 0 && options.notes !== false) {
+    await errors(noRecordsNote(badLines));
+  }
   return report.nothingFound ? 1 : 0;
 }
 
@@ -205,7 +224,7 @@ Examples:
   auditkit report -x --summary --failed -ts today`,
     )
     .action(async (options: string[]) => {
-      const code = await runReport(options);
+      const code = await withHelpHint("auditkit report", () => runReport(options));
       if (code !== 0) throw new ExitStatus(code);
     });
 }

@@ -34,22 +34,25 @@ import {
   syscallNumber,
 } from "../mod.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
-import { err, ExitStatus, out as stdout, UsageError } from "./_common.ts";
+import { err, ExitStatus, out as stdout, UsageError, withHelpHint } from "./_common.ts";
 import {
   type ArgSpec,
   clearProgress,
   directoryNotes,
   exitArg,
   flag,
+  helpAsked,
   idArg,
   inOrder,
   inputsOf,
   intArg,
   last,
+  noRecordsNote,
   ORDER,
   OutputBuffer,
   type ParsedArgs,
   progressReporter,
+  type RunOptions,
   scanArgs,
   type Sink,
   spec,
@@ -297,7 +300,8 @@ async function checkpointRun(
 ): Promise<CheckpointRun | number | undefined> {
   const given = (p.get("input") ?? []).filter((x): x is string => typeof x === "string");
   if (given.length > 1) throw new UsageError("--checkpoint takes at most one -if input");
-  if (given[0] === "-") {
+  let inputs = inputsOf(p);
+  if (inputs.length === 1 && inputs[0] === "-") {
     await errors("Warning - checkpointing stdin is not supported");
     return undefined;
   }
@@ -314,7 +318,6 @@ async function checkpointRun(
       return 10;
     }
   }
-  let inputs = inputsOf(p);
   let isFile = false;
   try {
     isFile = given.length === 1 && !(await Deno.stat(given[0])).isDirectory;
@@ -371,6 +374,7 @@ export async function runSearch(
   args: string[],
   sink?: Sink,
   errors: Sink = err,
+  options: RunOptions = {},
 ): Promise<number> {
   const version = versionAsked(args, SEARCH_ARGS, "ausearch");
   if (version !== undefined) {
@@ -410,6 +414,7 @@ export async function runSearch(
   let corrupt = false;
   const onProgress = progressReporter();
   let badLines = 0;
+  let events = 0;
   let lastFile = "";
   outer: for await (
     const batch of eventBatches(cp?.inputs ?? inputsOf(p), {
@@ -435,6 +440,7 @@ export async function runSearch(
       reuseBuffers: true,
     })
   ) {
+    events += batch.length;
     for (const ev of batch) {
       // JSON has no ausearch output to match: it carries the events ausearch passes over too
       const matched = matchEvent(ev, s.criteria, {
@@ -489,6 +495,9 @@ export async function runSearch(
     if (status) return status;
   }
   if (found === 0) {
+    if (events === 0 && badLines > 0 && options.notes !== false) {
+      await errors(noRecordsNote(badLines));
+    }
     // like ausearch: no message in raw format
     if (s.format !== "raw") await errors("<no matches>\n");
     return 1;
@@ -534,8 +543,13 @@ Examples:
   auditkit search -if /var/log/audit/audit.log -k passwd -i
   auditkit search -m USER_LOGIN -sv no -ts today --format json | jq .id`,
     )
-    .action(async (options: string[]) => {
-      const code = await runSearch(options);
+    .action(async (options: string[], _: unknown, cmd: CommandUnknownOpts) => {
+      const code = await withHelpHint("auditkit search", async () => {
+        // -h is help, as in ausearch (the options before it are checked)
+        if (!helpAsked(options, SEARCH_ARGS)) return await runSearch(options);
+        await stdout(cmd.helpInformation());
+        return 0;
+      });
       if (code !== 0) throw new ExitStatus(code);
     });
 }

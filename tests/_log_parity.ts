@@ -12,11 +12,12 @@ export async function inProcess(
 ): Promise<{ out: string; err: string; code: number }> {
   let out = "", err = "";
   const fn = tool === "ausearch" ? runSearch : runReport;
+  // auditkit's own notes (none of the lines an audit record, ...) are not the tools'
   const code = await fn(args, (s) => {
     out += s;
   }, (s) => {
     err += s;
-  });
+  }, { notes: false });
   return { out, err, code };
 }
 

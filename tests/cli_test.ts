@@ -119,13 +119,16 @@ for (const [label, entry] of ENTRIES) {
 
   Deno.test(`[${label}] usage errors exit 2 with a clear message`, async () => {
     const cases: [string[], RegExp][] = [
-      [["bogus"], /unknown command 'bogus'/],
-      [["status", "--bogus"], /unknown option '--bogus'/],
-      [["set", "--failure", "x"], /argument 'x' is invalid/],
+      [["bogus"], /^auditkit: Unknown command "bogus" \(see "auditkit --help"\)\n$/],
+      [
+        ["status", "--bogus"],
+        /^auditkit: Unknown option "--bogus" \(see "auditkit status --help"\)/,
+      ],
+      [["set", "--failure", "x"], /^auditkit: Invalid value "x" for option "--failure/],
       [["set", "--rate-limit", "-1"], /rate-limit/],
       [["set", "--backlog-limit", "99999999999"], /from 0 to 4294967295/],
       [["set"], /nothing to set/],
-      [["disable", "extra"], /too many arguments/],
+      [["disable", "extra"], /^auditkit: Too many arguments for "disable"/],
     ];
     for (const [args, pattern] of cases) {
       const r = await runCli(args, { entry });

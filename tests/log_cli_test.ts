@@ -18,7 +18,10 @@ Deno.test("search exits 0 with matches, 1 with <no matches> on stderr, 2 on bad 
   strictEqual(none.stderr, "<no matches>\n");
   const bad = await runCli(["search", "-if", SAMPLE, "-sv", "maybe"]);
   strictEqual(bad.code, 2);
-  strictEqual(bad.stderr, 'auditkit: Invalid success "maybe": use yes or no\n');
+  strictEqual(
+    bad.stderr,
+    'auditkit: Invalid success "maybe": use yes or no (see "auditkit search --help")\n',
+  );
   const unknown = await runCli(["search", "--bogus"]);
   strictEqual(unknown.code, 2);
   const event = await runCli(["search", "-if", SAMPLE, "-a", "1junk"]);
