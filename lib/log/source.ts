@@ -94,6 +94,13 @@ export class ChunkRecycler {
   #freeBuffers: ArrayBuffer[] = [];
   #freePools: FieldPool[] = [];
 
+  /** The bytes of the reads in use: what records handed out may still view. */
+  get heldBytes(): number {
+    let n = 0;
+    for (const entry of this.#busy) n += entry[1].byteLength;
+    return n;
+  }
+
   /** A buffer of `size` bytes for the next read. */
   buffer(size: number): Uint8Array {
     const free = this.#freeBuffers;
@@ -347,6 +354,34 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /**
+ * `carry` followed by `rest`: the start of a line that goes on in the next
+ * chunk. The first piece is kept as a view; longer starts grow a buffer of
+ * their own by doubling (a line of n bytes costs O(n) copying, not O(n^2)).
+ * Bytes already written are never overwritten: records may view them.
+ */
+function appendCarry(carry: Uint8Array | undefined, rest: Uint8Array): Uint8Array {
+  if (carry === undefined) return rest;
+  const length = carry.length + rest.length;
+  const store = carry.buffer as ArrayBuffer;
+  // grown in place when carry is the start of a buffer of its own with room after it
+  if (
+    carry.byteOffset === 0 && ownCarry.has(store) && store.byteLength >= length
+  ) {
+    const grown = new Uint8Array(store, 0, length);
+    grown.set(rest, carry.length);
+    return grown;
+  }
+  const next = new Uint8Array(Math.max(length * 2, 1 << 16));
+  ownCarry.add(next.buffer);
+  next.set(carry);
+  next.set(rest, carry.length);
+  return next.subarray(0, length);
+}
+
+/** The buffers {@link appendCarry} made (it may write after their used part). */
+const ownCarry = new WeakSet<ArrayBufferLike>();
+
+/**
  * Cuts a source into lines and parses each into a record; yields the records
  * of each chunk together (batching keeps the per-record cost low, and reading
  * waits for the consumer so memory stays flat).
@@ -462,8 +497,17 @@ export async function* recordBatches(
         start = last + 1;
       }
       if (start < chunk.length && !skipping) {
-        const rest = chunk.subarray(start);
-        carry = carry ? concat(carry, rest) : rest;
+        carry = appendCarry(carry, chunk.subarray(start));
+        if (limit !== undefined && carry.length > limit - 1) {
+          // read as the C tools read a long line, a piece of limit - 1 bytes at a time: the
+          // pieces before the last are taken now, so that only a piece waits for the newline
+          const keep = (carry.length - 1) % (limit - 1) + 1;
+          readLinePieces(carry, 0, carry.length - keep, limit, batch, (s, e, why, _, ts) =>
+            bad(carry!.subarray(s, e), why, lineNo + 1, ts), lineNo + 1, false);
+          // a fresh buffer for what follows: the pieces taken view this one
+          carry = carry.slice(carry.length - keep);
+          ownCarry.add(carry.buffer);
+        }
         if (carry.length > maxLine) {
           lineNo++;
           bad(carry, `line longer than ${maxLine} bytes`, lineNo);
@@ -473,7 +517,11 @@ export async function* recordBatches(
       }
       fieldsPerChunk = pool.used / POOL_STRIDE;
       recycler?.hold(seq, owned ? chunk.buffer as ArrayBuffer : undefined, pool);
+      const records = batch.length;
       yield* handOut();
+      // a chunk without records still reaches a caller's recycler, which frees the reads
+      // before it (a log without newlines, /dev/zero, would otherwise hold every read)
+      if (records === 0 && shared !== undefined) yield [];
       own?.release(seq);
     }
     if (carry && !skipping) take(carry, 0, carry.length, false, lastPool);
