@@ -172,10 +172,7 @@ Deno.test("usage errors name what is wrong, in one style for every command", asy
   const swapped = await runCli(["search", "-if", SAMPLE, "-ts", "00:00:00", "11/14/23", "-r"]);
   strictEqual(swapped.code, 0, swapped.stderr);
   const missing = await runCli(["rules", "load", "--check", "/nonexistent/x.rules"]);
-  strictEqual(
-    missing.stderr,
-    'auditkit: Cannot read "/nonexistent/x.rules": no such file or directory\n',
-  );
+  match(missing.stderr, /^auditkit: Cannot read [a-z ]*"\/nonexistent\/x\.rules": [^(]*\n$/);
   strictEqual(missing.code, 1);
 });
 

@@ -7,7 +7,6 @@
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import {
   AUSEARCH_LINE_LIMIT,
-  type BadLine,
   ChunkRecycler,
   recordBatches,
   type RecyclingReadOptions,

@@ -502,8 +502,16 @@ export async function* recordBatches(
           // read as the C tools read a long line, a piece of limit - 1 bytes at a time: the
           // pieces before the last are taken now, so that only a piece waits for the newline
           const keep = (carry.length - 1) % (limit - 1) + 1;
-          readLinePieces(carry, 0, carry.length - keep, limit, batch, (s, e, why, _, ts) =>
-            bad(carry!.subarray(s, e), why, lineNo + 1, ts), lineNo + 1, false);
+          readLinePieces(
+            carry,
+            0,
+            carry.length - keep,
+            limit,
+            batch,
+            (s, e, why, _, ts) => bad(carry!.subarray(s, e), why, lineNo + 1, ts),
+            lineNo + 1,
+            false,
+          );
           // a fresh buffer for what follows: the pieces taken view this one
           carry = carry.slice(carry.length - keep);
           ownCarry.add(carry.buffer);
