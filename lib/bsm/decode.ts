@@ -427,6 +427,20 @@ export function decodeToken(
 const fatalUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
+ * The first `end` bytes as a string when they are short and plain ASCII
+ * (no NUL): most strings of a trail, decoded without a call into the
+ * runtime's UTF-8 decoder.
+ */
+export function asciiText(bytes: Uint8Array, end: number): string | undefined {
+  if (end > 512) return undefined;
+  for (let i = 0; i < end; i++) {
+    const c = bytes[i];
+    if (c === 0 || c >= 0x80) return undefined;
+  }
+  return String.fromCharCode.apply(null, bytes.subarray(0, end) as unknown as number[]);
+}
+
+/**
  * The string a length-prefixed BSM string holds, when that is lossless:
  * valid UTF-8 ending with exactly one NUL (the terminator) and no other
  * NUL. Otherwise `undefined` (keep the bytes).
@@ -441,6 +455,8 @@ const fatalUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 export function bsmText(bytes: Uint8Array): string | undefined {
   const n = bytes.length;
   if (n === 0 || bytes[n - 1] !== 0 || bytes.indexOf(0) !== n - 1) return undefined;
+  const ascii = asciiText(bytes, n - 1);
+  if (ascii !== undefined) return ascii;
   try {
     return fatalUtf8.decode(bytes.subarray(0, n - 1));
   } catch {

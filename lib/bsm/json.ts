@@ -26,7 +26,7 @@
  */
 
 import { ipv4Text, ipv6Text, parseInetAddress } from "../inet.ts";
-import { bsmText } from "./decode.ts";
+import { asciiText, bsmText } from "./decode.ts";
 import { encodeToken } from "./encode.ts";
 import type { AuditEventTable } from "./event_table.ts";
 import type { BsmRecord, BsmToken } from "./types.ts";
@@ -123,6 +123,8 @@ const unhex = (h: string) => {
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function rawText(b: Uint8Array): string | HexJson {
+  const ascii = asciiText(b, b.length);
+  if (ascii !== undefined) return ascii;
   try {
     if (!b.includes(0)) return utf8.decode(b);
   } catch { /* not UTF-8 */ }
@@ -150,8 +152,10 @@ function uuidText(b: Uint8Array): string {
  */
 export function tokenToJson(token: BsmToken): TokenJson {
   const out: TokenJson = { type: token.type };
-  for (const [k, v] of Object.entries(token)) {
-    if (k === "type") continue;
+  const fields = token as unknown as Record<string, unknown>;
+  for (const k in fields) {
+    const v = fields[k];
+    if (k === "type" || !Object.hasOwn(fields, k)) continue;
     if (typeof v === "number") out[k] = v;
     else if (typeof v === "bigint") out[k] = v.toString();
     else if (Array.isArray(v)) {
@@ -201,10 +205,23 @@ export function tokenFromJson(json: TokenJson): BsmToken {
   return token;
 }
 
+/** The ISO text of the last second asked for, up to its "." (records of a trail share seconds). */
+let lastSecond = NaN;
+let lastPrefix = "";
+
 function isoTime(sec: number, frac: number): string | undefined {
   const ms = frac < 1000 ? frac : Math.floor(frac / 1e6);
-  const d = new Date(sec * 1000 + ms);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  if (ms >= 1000) {
+    const d = new Date(sec * 1000 + ms);
+    return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  }
+  if (sec !== lastSecond) {
+    const d = new Date(sec * 1000);
+    if (Number.isNaN(d.getTime())) return undefined;
+    lastSecond = sec;
+    lastPrefix = d.toISOString().slice(0, -4);
+  }
+  return `${lastPrefix}${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}Z`;
 }
 
 /**
