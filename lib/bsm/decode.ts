@@ -430,6 +430,13 @@ const fatalUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * The first `end` bytes as a string when they are short and plain ASCII
  * (no NUL): most strings of a trail, decoded without a call into the
  * runtime's UTF-8 decoder.
+ *
+ * @example
+ * ```ts
+ * import { asciiText } from "./decode.ts";
+ * asciiText(new TextEncoder().encode("/bin/ls\0"), 7); // "/bin/ls"
+ * asciiText(Uint8Array.of(0xc3, 0xa9), 2); // undefined: not ASCII
+ * ```
  */
 export function asciiText(bytes: Uint8Array, end: number): string | undefined {
   if (end > 512) return undefined;
