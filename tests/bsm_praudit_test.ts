@@ -247,3 +247,29 @@ Deno.test("readPrauditRecords: a bad token ends its record, not the input; a bad
   for await (const t of readPrauditRecords(new Uint8Array())) none.push(t);
   assert.deepEqual(none, []);
 });
+
+Deno.test("praudit() caps a record at 1 MiB by default, as the strict reader does", async () => {
+  // a 1.5 MiB record: header32 claiming its size, zeros, a trailer
+  const size = 1.5 * (1 << 20);
+  const bytes = new Uint8Array(size);
+  const v = new DataView(bytes.buffer);
+  v.setUint8(0, 0x14);
+  v.setUint32(1, size);
+  v.setUint8(5, 11);
+  v.setUint8(size - 7, 0x13);
+  v.setUint16(size - 6, 0xb105);
+  v.setUint32(size - 4, size);
+  const fmt = () => new PrauditFormatter({ oneLine: true, noResolve: true, timeZone: "UTC" });
+  const out = async (options: { maxRecordSize?: number }) => {
+    let s = "";
+    for await (const c of praudit(bytes, fmt(), options)) s += text.decode(c);
+    return s;
+  };
+  assert.equal(await out({}), "", "over the default cap: nothing, as a record praudit cannot read");
+  assert.match(await out({ maxRecordSize: 2 << 20 }), /^header,1572864,11,/);
+  let stop = "";
+  for await (const _ of readPrauditRecords(bytes, { onStop: (e) => stop = e.kind })) {
+    // nothing
+  }
+  assert.equal(stop, "bad_size");
+});

@@ -956,6 +956,12 @@ export interface PrauditReadOptions {
    * forever on an input without one, this ends at the end of the input.
    */
   partial?: boolean;
+  /**
+   * Largest record read (default 1 MiB, the strict reader's cap): a header
+   * that claims more ends the input like any record praudit cannot read,
+   * so memory stays bounded whatever a damaged header says.
+   */
+  maxRecordSize?: number;
   /** Stops reading between records. */
   signal?: AbortSignal;
 }
