@@ -596,8 +596,8 @@ function jsonCommand(): CommandUnknownOpts {
     });
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** The event number of `--event`: a number (0-65535) or a name from the table. */
@@ -620,7 +620,7 @@ export async function runWrite(opts: {
   trail?: string;
   kernel?: boolean;
   event: string;
-  token: string[];
+  token?: string[];
   events?: string;
   type?: string;
 }): Promise<void> {
@@ -631,7 +631,7 @@ export async function runWrite(opts: {
   const event = eventNumber(opts.event, events);
   let tokens: BsmToken[];
   try {
-    tokens = opts.token.map(parseTokenSpec);
+    tokens = (opts.token ?? []).map(parseTokenSpec);
   } catch (e) {
     if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(e.message);
     throw e;
@@ -696,7 +696,6 @@ function writeCommand(): CommandUnknownOpts {
       "--token <TYPE=VALUE>",
       `a token, repeatable (${TOKEN_SPEC_TYPES.length} types, see below)`,
       collect,
-      [],
     )
     .option(
       "--events <file>",
