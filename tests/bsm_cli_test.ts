@@ -332,7 +332,7 @@ Deno.test("bsm write: bad input is a clear error and writes nothing", async () =
       1,
       /does not fit record/,
     ],
-    [["--trail", trail, "--token", "text=x"], 2, /required option '--event/],
+    [["--trail", trail, "--token", "text=x"], 2, /required option .--event/i],
   ];
   for (const [args, code, re] of cases) {
     const r = await bsm(["write", ...args]);
