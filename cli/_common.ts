@@ -15,6 +15,13 @@ export async function out(text: string | Uint8Array): Promise<void> {
   await writeAll(Deno.stdout, typeof text === "string" ? encodeText(text) : text);
 }
 
+/** Writes all of `text` to standard output at once (no other work runs meanwhile). */
+export function outSync(text: string | Uint8Array): void {
+  const bytes = typeof text === "string" ? encodeText(text) : text;
+  let off = 0;
+  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+}
+
 /** Writes all of `text` to standard error. */
 export async function err(text: string): Promise<void> {
   await writeAll(Deno.stderr, encodeText(text));

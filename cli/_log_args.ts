@@ -8,7 +8,7 @@
 
 import denoJson from "../deno.json" with { type: "json" };
 import { errnoNumber, parseSearchTime, rotatedLogSet } from "../mod.ts";
-import { out, UsageError } from "./_common.ts";
+import { out, outSync, UsageError } from "./_common.ts";
 
 const encoder = new TextEncoder();
 
@@ -284,10 +284,22 @@ export class OutputBuffer {
   /** A collector; standard output when undefined (which also takes bytes as they are). */
   readonly #sink: Sink | undefined;
 
-  /** Creates the buffer; with `lineBuffered` every event is written at once (ausearch -l). */
-  constructor(lineBuffered = false, sink?: Sink) {
+  /** The progress line, cleared before each write (the output may reach the same terminal). */
+  readonly #progress: Progress | undefined;
+  /** Standard output is a terminal: each write is made at once, with no redraw during it. */
+  readonly #terminal: boolean;
+
+  /**
+   * Creates the buffer; with `lineBuffered` every event is written at once
+   * (ausearch -l). `progress`: the progress line on standard error, cleared
+   * before each write to standard output (which may be the same terminal,
+   * or a pipe to `head` or `less` that writes there).
+   */
+  constructor(lineBuffered = false, sink?: Sink, progress?: Progress) {
     this.#lineBuffered = lineBuffered;
     this.#sink = sink;
+    this.#progress = sink === undefined ? progress : undefined;
+    this.#terminal = this.#progress !== undefined && Deno.stdout.isTerminal();
   }
 
   /** Adds text; writes when the buffer is full. */
@@ -311,6 +323,13 @@ export class OutputBuffer {
     this.#parts = [];
     this.#size = 0;
     const sink = this.#sink;
+    this.#progress?.clear();
+    if (this.#terminal) {
+      // written at once, so that no progress line is drawn while it is written
+      if (text) outSync(text);
+      if (bytes) outSync(bytes);
+      return;
+    }
     this.#writing = (async () => {
       if (text) await (sink ? sink(text) : out(text));
       if (bytes) await (sink ? sink(decoder.decode(bytes)) : out(bytes));
@@ -326,26 +345,66 @@ export class OutputBuffer {
   }
 }
 
-/** A progress callback for stderr when it is a terminal, else undefined. */
-export function progressReporter():
-  | ((done: number, total: number | undefined) => void)
-  | undefined {
-  if (!Deno.stderr.isTerminal()) return undefined;
-  let lastShown = 0;
-  return (done, total) => {
+/**
+ * The progress line on standard error (`reading 12 MiB 40%`), drawn when it
+ * is a terminal. It is cleared before anything else is written to that
+ * terminal (see {@link OutputBuffer}'s `beforeWrite`), when the work ends
+ * (`using`) and on Ctrl-C, so that it is never glued to the output or left
+ * behind.
+ */
+export class Progress implements Disposable {
+  #shown = false;
+  #lastShown = 0;
+  readonly #onInterrupt = () => {
+    this.clear();
+    Deno.exit(130);
+  };
+
+  private constructor() {
+    Deno.addSignalListener("SIGINT", this.#onInterrupt);
+  }
+
+  /** A progress line when standard error is a terminal, else undefined. */
+  static onTerminal(): Progress | undefined {
+    return Deno.stderr.isTerminal() ? new Progress() : undefined;
+  }
+
+  /** The reader's progress callback: redraws the line at most every 200 ms. */
+  readonly update = (done: number, total: number | undefined): void => {
     const now = Date.now();
-    if (now - lastShown < 200) return;
-    lastShown = now;
+    if (now - this.#lastShown < 200) return;
+    this.#lastShown = now;
     const pct = total ? ` ${Math.floor((done / total) * 100)}%` : "";
     Deno.stderr.writeSync(
       encoder.encode(`\rreading ${(done / 1048576).toFixed(0)} MiB${pct}\x1b[K`),
     );
+    this.#shown = true;
   };
+
+  /** Clears the line if it is drawn (it is drawn again at the next update). */
+  clear(): void {
+    if (!this.#shown) return;
+    this.#shown = false;
+    Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+  }
+
+  /** Clears the line and stops listening for Ctrl-C. */
+  [Symbol.dispose](): void {
+    this.clear();
+    Deno.removeSignalListener("SIGINT", this.#onInterrupt);
+  }
 }
 
-/** Clears the progress line, if one was drawn. */
-export function clearProgress(): void {
-  if (Deno.stderr.isTerminal()) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+/**
+ * A sink that clears the progress line (when one is drawn) before it writes
+ * to standard error, or `sink` unchanged without progress.
+ */
+export function clearingFirst(sink: Sink, progress: Progress | undefined): Sink {
+  if (progress === undefined) return sink;
+  return (text) => {
+    progress.clear();
+    return sink(text);
+  };
 }
 
 /** Options of `runSearch` and `runReport` beyond ausearch's and aureport's own. */

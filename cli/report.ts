@@ -16,7 +16,7 @@ import { Command, type CommandUnknownOpts } from "./deps.ts";
 import { err, ExitStatus, out as stdout, UsageError, withHelpHint } from "./_common.ts";
 import {
   type ArgSpec,
-  clearProgress,
+  clearingFirst,
   directoryNotes,
   flag,
   inputsOf,
@@ -24,7 +24,7 @@ import {
   last,
   noRecordsNote,
   OutputBuffer,
-  progressReporter,
+  Progress,
   type RunOptions,
   scanArgs,
   type Sink,
@@ -144,7 +144,10 @@ export async function runReport(
     start: timeArg(p, "start", "start"),
     end: timeArg(p, "end", "end"),
   });
-  const onProgress = progressReporter();
+  // the progress line on a terminal: cleared before other output and at the end
+  using progress = Progress.onTerminal();
+  errors = clearingFirst(errors, progress);
+  const onProgress = progress?.update;
   const files = inputsOf(p);
   let badLines = 0;
   let events = 0;
@@ -181,14 +184,12 @@ export async function runReport(
     }
   } catch (e) {
     // aureport prints the report's heading before it reads, and nothing more when a log fails
-    if (onProgress) clearProgress();
-    const out = new OutputBuffer(false, sink);
+    const out = new OutputBuffer(false, sink, progress);
     await out.add(report.heading());
     await out.flush();
     throw e;
   }
-  if (onProgress) clearProgress();
-  const out = new OutputBuffer(false, sink);
+  const out = new OutputBuffer(false, sink, progress);
   await out.add(report.text());
   await out.flush();
   if (events === 0 && badLines > 0 && options.notes !== false) {

@@ -37,7 +37,7 @@ import { Command, type CommandUnknownOpts } from "./deps.ts";
 import { err, ExitStatus, out as stdout, UsageError, withHelpHint } from "./_common.ts";
 import {
   type ArgSpec,
-  clearProgress,
+  clearingFirst,
   directoryNotes,
   exitArg,
   flag,
@@ -51,7 +51,7 @@ import {
   ORDER,
   OutputBuffer,
   type ParsedArgs,
-  progressReporter,
+  Progress,
   type RunOptions,
   scanArgs,
   type Sink,
@@ -394,7 +394,11 @@ export async function runSearch(
   if (notes) await errors(notes);
   await loadTables();
   const lineBuffered = flag(p, "lineBuffered");
-  const out = new OutputBuffer(lineBuffered, sink);
+  // the progress line on a terminal: cleared before other output and at the end
+  using progress = Progress.onTerminal();
+  errors = clearingFirst(errors, progress);
+  const onProgress = progress?.update;
+  const out = new OutputBuffer(lineBuffered, sink, progress);
   const json = s.format === "json" ? new JsonLinesEncoder() : undefined;
   // ausearch reads SYSCALL arch= values for its interpreting formats
   const interpreted = s.format === "interpret" || s.format === "csv" || s.format === "text";
@@ -412,7 +416,6 @@ export async function runSearch(
   // whether the csv header was written (with the first event libauparse hands out)
   const csv = { header: false };
   let corrupt = false;
-  const onProgress = progressReporter();
   let badLines = 0;
   let events = 0;
   let lastFile = "";
@@ -485,7 +488,6 @@ export async function runSearch(
       }
     }
   }
-  if (onProgress) clearProgress();
   if (debugLines.length) await errors(debugLines.splice(0).join(""));
   if (json?.length) await out.addBytes(json.takeView());
   await out.flush();

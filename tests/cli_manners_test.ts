@@ -194,3 +194,94 @@ Deno.test("messages of Deno and commander become auditkit sentences", () => {
     'Too many arguments for "status": expected 0 arguments but got 1 (see "auditkit status --help")',
   );
 });
+
+/** Whether `script` (util-linux) can give a command a terminal here. */
+const noScript = await new Deno.Command("script", { args: ["-V"], stdout: "null", stderr: "null" })
+  .output().then((r) => !r.success, () => true);
+
+/** Progress lines drawn and not cleared before something else was written after them. */
+function gluedProgress(transcript: string): string[] {
+  const glued: string[] = [];
+  for (let at = transcript.indexOf("reading "); at >= 0; at = transcript.indexOf("reading ", at)) {
+    // a drawn line ends with ESC [ K (erase to the end of the line)
+    const end = transcript.indexOf("\x1b[K", at);
+    if (end < 0) break;
+    at = end + 3;
+    const after = transcript.slice(at, at + 12);
+    if (!after.startsWith("\r\x1b[K") && !after.startsWith("\rreading")) glued.push(after);
+  }
+  return glued;
+}
+
+Deno.test({
+  name: "on a terminal the progress line is cleared before output and not left behind",
+  ignore: noScript,
+  fn: async () => {
+    const log = await bigLog(400);
+    try {
+      for (const args of [["search", "-k", "exec", "-l"], ["search", "-k", "exec"], ["report"]]) {
+        const cmd = [Deno.execPath(), "run", "-A", CLI_ENTRY, ...args, "-if", log].join(" ");
+        const r = await new Deno.Command("script", {
+          args: ["-qec", cmd, "/dev/null"],
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const transcript = new TextDecoder().decode(r.stdout);
+        ok(transcript.includes("reading "), `${args.join(" ")}: no progress drawn`);
+        deepStrictEqual(gluedProgress(transcript), [], args.join(" "));
+        strictEqual(r.code, 0, args.join(" "));
+      }
+    } finally {
+      await Deno.remove(log);
+    }
+  },
+});
+
+Deno.test({
+  name: "Ctrl-C during a search on a terminal clears the progress line and exits 130",
+  ignore: noScript,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const fifo = `${dir}/log`;
+    try {
+      await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      const cmd = ["exec", Deno.execPath(), "run", "-A", CLI_ENTRY, "search", "-if", fifo].join(
+        " ",
+      );
+      const script = new Deno.Command("script", {
+        args: ["-qec", cmd, "/dev/null"],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      // a writer that sends some records and keeps the pipe open: the search waits for more
+      using writer = await Deno.open(fifo, { write: true });
+      await writer.write(new TextEncoder().encode(await Deno.readTextFile(SAMPLE)));
+      let transcript = "";
+      const reader = script.stdout.getReader();
+      while (!transcript.includes("reading ")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        transcript += new TextDecoder().decode(value);
+      }
+      // the search is script's child (exec'd by its shell)
+      const children = await new Deno.Command("pgrep", { args: ["-P", String(script.pid)] })
+        .output();
+      const pid = Number(new TextDecoder().decode(children.stdout).trim().split("\n")[0]);
+      ok(pid > 0);
+      Deno.kill(pid, "SIGINT");
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        transcript += new TextDecoder().decode(value);
+      }
+      const status = await script.status;
+      deepStrictEqual(gluedProgress(transcript), []);
+      ok(transcript.endsWith("\r\x1b[K"), JSON.stringify(transcript.slice(-40)));
+      strictEqual(status.code, 130);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
