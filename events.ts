@@ -40,6 +40,7 @@ export {
   AUSEARCH_LINE_LIMIT,
   type BadLine,
   type LogInput,
+  LogReadError,
   type ReadOptions,
   readRecords,
   recordBatches,

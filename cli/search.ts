@@ -159,24 +159,25 @@ export function searchSettings(p: ParsedArgs): {
     if (v !== "yes" && v !== "no") throw new UsageError(`Invalid success "${v}": use yes or no`);
     c.success = v === "yes";
   }
+  let machine: number | undefined;
   if ((v = one("arch")) !== undefined) {
-    const m = v === "b64" ? 1 : v === "b32" ? 0 : machineNumber(v);
-    if (m === undefined) {
+    machine = v === "b64" ? 1 : v === "b32" ? 0 : machineNumber(v);
+    if (machine === undefined) {
       throw new UsageError(`Invalid arch "${v}": use b32, b64 or a machine name`);
     }
-    c.machine = m;
   }
   if ((v = one("syscall")) !== undefined) {
     if (/^\d+$/.test(v)) c.syscall = Number(v);
     else {
       // as ausearch: a name is looked up for the machine given (this host's by default),
       // and then only events of that machine match
-      c.machine ??= HOST_MACHINE;
-      const n = syscallNumber(v, c.machine);
+      machine ??= HOST_MACHINE;
+      const n = syscallNumber(v, machine);
       if (n < 0) throw new UsageError(`Invalid syscall "${v}": unknown name`);
       c.syscall = n;
     }
   }
+  if (machine !== undefined) c.machine = machine;
   const messages = (p.get("message") ?? []).filter((x): x is string => typeof x === "string");
   if (messages.length && !messages.some((m) => m.split(",").includes("ALL"))) {
     c.types = messages.flatMap((m) =>

@@ -18,6 +18,9 @@ import {
 } from "./source.ts";
 import { endsEvent, RecordType } from "./types.ts";
 
+/** Set by {@link AuditEvent}'s static block: the private cache of an event. */
+let cacheOf: (event: AuditEvent) => EventCache;
+
 /**
  * One audit event: the records that share a time stamp, serial and node.
  *
@@ -38,20 +41,12 @@ export class AuditEvent {
   readonly node: string | undefined;
   /** The records, in the order they were read. */
   readonly records: AuditRecord[];
-  /** @internal set when the assembler decided the event is complete */
-  complete = false;
-  /** @internal see {@link eventCache} */
-  cache: EventCache | undefined = undefined;
-  /** @internal the slot of the event array (libauparse's or ausearch's) it takes */
-  slot = -1;
-  /** @internal the next open event with the same serial (the assembler's chain) */
-  nextOpen: AuditEvent | undefined = undefined;
-  /** @internal the read chunk its first record came from (see {@link EventAssembler.epoch}) */
-  epoch = 0;
-  /** @internal the read chunk its last record came from */
-  lastEpoch = 0;
-  /** @internal the read chunks of its records after the first, when not all from one */
-  epochs: number[] | undefined = undefined;
+  /** What other modules compute once per event ({@link eventCache}). */
+  #cache: EventCache | undefined = undefined;
+
+  static {
+    cacheOf = (event) => event.#cache ??= {};
+  }
 
   /** Starts an event with its first record. */
   constructor(first: AuditRecord) {
@@ -95,7 +90,26 @@ export interface EventCache {
 
 /** The per-event cache of `event`. */
 export function eventCache(event: AuditEvent): EventCache {
-  return event.cache ??= {};
+  return cacheOf(event);
+}
+
+/**
+ * An event as the assembler builds it: its bookkeeping stays off the public
+ * {@link AuditEvent} type (the objects handed out are these).
+ */
+class OpenEvent extends AuditEvent {
+  /** Set when the assembler decided the event is complete. */
+  complete = false;
+  /** The slot of the event array (libauparse's or ausearch's) it takes. */
+  slot = -1;
+  /** The next open event with the same serial (the assembler's chain). */
+  nextOpen: OpenEvent | undefined = undefined;
+  /** The read chunk its first record came from (see {@link EventAssembler.epoch}). */
+  epoch = 0;
+  /** The read chunk its last record came from. */
+  lastEpoch = 0;
+  /** The read chunks of its records after the first, when not all from one. */
+  epochs: number[] | undefined = undefined;
 }
 
 /**
@@ -166,26 +180,26 @@ export class EventAssembler {
    * Open (building) events by serial, except {@link #last}: the first, the
    * others chained by `nextOpen`.
    */
-  #bySerial = new Map<number, AuditEvent>();
+  #bySerial = new Map<number, OpenEvent>();
   /**
    * The event started last. It enters the map only when another starts
    * while it is still open: most events end (PROCTITLE, EOE) before the
    * next starts and never do, and most records join the newest event.
    */
-  #last: AuditEvent | undefined;
+  #last: OpenEvent | undefined;
   /** Events in the array, open or complete, lowest (time, slot) first (a heap). */
-  #live: AuditEvent[] = [];
+  #live: OpenEvent[] = [];
   /**
    * Open events by second, for the timeout (a heap; complete ones are
    * skipped); as for the map, {@link #last} enters it only when another
    * event starts while it is open.
    */
-  #timeouts: AuditEvent[] = [];
+  #timeouts: OpenEvent[] = [];
   /** Free array slots (a heap) and the next never used one: a new event takes the lowest. */
   #freeSlots: number[] = [];
   #nextSlot = 0;
   /** Events handed out (in the order the rules hand them out), waiting for {@link drain}. */
-  #out: AuditEvent[] = [];
+  #out: OpenEvent[] = [];
   /**
    * The read chunk the records pushed next come from, when the caller reuses
    * its read buffers: {@link holds} tells which chunks the events not yet
@@ -260,7 +274,7 @@ export class EventAssembler {
   }
 
   /** The open event `r` belongs to (its time stamp, serial and node), if any. */
-  #openEvent(r: AuditRecord): AuditEvent | undefined {
+  #openEvent(r: AuditRecord): OpenEvent | undefined {
     const last = this.#last;
     if (last !== undefined && !last.complete && sameEvent(last, r)) return last;
     for (let e = this.#bySerial.get(r.serial); e !== undefined; e = e.nextOpen) {
@@ -270,8 +284,8 @@ export class EventAssembler {
   }
 
   /** A new open event for `r` in the lowest free slot. */
-  #start(r: AuditRecord): AuditEvent {
-    const event = new AuditEvent(r);
+  #start(r: AuditRecord): OpenEvent {
+    const event = new OpenEvent(r);
     const last = this.#last;
     if (last !== undefined && !last.complete) {
       this.#index(last);
@@ -288,7 +302,7 @@ export class EventAssembler {
   }
 
   /** Puts open event `e` in the map, chained after the open events of its serial. */
-  #index(e: AuditEvent): void {
+  #index(e: OpenEvent): void {
     const first = this.#bySerial.get(e.serial);
     if (first === undefined) this.#bySerial.set(e.serial, e);
     else {
@@ -298,7 +312,7 @@ export class EventAssembler {
     }
   }
 
-  #complete(e: AuditEvent): void {
+  #complete(e: OpenEvent): void {
     if (e.complete) return;
     e.complete = true;
     // the newest event is not in the map
@@ -328,7 +342,7 @@ export class EventAssembler {
   }
 
   /** `e`, which read chunks before, now also reads chunk {@link epoch}. */
-  #hold(e: AuditEvent): void {
+  #hold(e: OpenEvent): void {
     e.lastEpoch = this.epoch;
     (e.epochs ??= []).push(this.epoch);
     this.#count(this.epoch);
@@ -342,7 +356,7 @@ export class EventAssembler {
   }
 
   /** `e` is handed out: it holds its chunks no more. */
-  #leave(e: AuditEvent): void {
+  #leave(e: OpenEvent): void {
     const holding = this.#holding;
     holding[e.epoch]--;
     const more = e.epochs;
@@ -359,8 +373,8 @@ export class EventAssembler {
     const last = this.#last;
     if (last !== undefined) this.#complete(last);
     for (const first of [...this.#bySerial.values()]) {
-      for (let e: AuditEvent | undefined = first; e !== undefined;) {
-        const next: AuditEvent | undefined = e.nextOpen;
+      for (let e: OpenEvent | undefined = first; e !== undefined;) {
+        const next: OpenEvent | undefined = e.nextOpen;
         this.#complete(e);
         e = next;
       }
@@ -383,7 +397,7 @@ export class EventAssembler {
 }
 
 /** Orders events as ausearch picks them: time, then array slot. */
-function liveOrder(a: AuditEvent, b: AuditEvent): number {
+function liveOrder(a: OpenEvent, b: OpenEvent): number {
   return earlier(a, b) || a.slot - b.slot;
 }
 

@@ -17,6 +17,8 @@ import {
   NO_FLAGS,
 } from "./extract.ts";
 import { includesBytes } from "./record.ts";
+import { HOST_MACHINE, machineNumber, syscallNumber } from "./tables.ts";
+import { recordTypeNumber } from "./types.ts";
 
 /** ausearch's criteria; every field set must match. */
 export interface SearchCriteria {
@@ -26,8 +28,12 @@ export interface SearchCriteria {
   end?: number;
   /** `-a`: the event serial number. */
   eventId?: number;
-  /** `-m`: record types; an event matches when one of its records has one. */
-  types?: number[];
+  /**
+   * `-m`: record types, by number or by name as ausearch -m takes them
+   * (`1300`, `"SYSCALL"`, `"UNKNOWN[1999]"`); an event matches when one of
+   * its records has one.
+   */
+  types?: (number | string)[];
   /** `-n`: node names. */
   nodes?: string[];
   /** `-k`: a key. */
@@ -36,10 +42,14 @@ export interface SearchCriteria {
   pid?: number;
   /** `-pp`: parent process id. */
   ppid?: number;
-  /** `-sc`: syscall number. */
-  syscall?: number;
-  /** `--arch`: machine (libaudit numbering). */
-  machine?: number;
+  /**
+   * `-sc`: syscall, by number or name (`"openat"`). A name is the syscall of
+   * {@link machine}, or of this host's machine, and then, as with ausearch
+   * `-sc NAME`, only events of that machine match.
+   */
+  syscall?: number | string;
+  /** `--arch`: machine, by libaudit number or name (`"x86_64"`, `"b64"`, `"b32"`). */
+  machine?: number | string;
   /** `-x`: executable. */
   exe?: string;
   /** `-c`: command name. */
@@ -99,6 +109,62 @@ export interface SearchCriteria {
   uuid?: string;
   /** `-w`: strings must match whole instead of as substrings. */
   exact?: boolean;
+}
+
+/** {@link SearchCriteria} with record types, syscall and machine as numbers. */
+interface NumericCriteria extends SearchCriteria {
+  types?: number[];
+  syscall?: number;
+  machine?: number;
+}
+
+const numericCache = new WeakMap<SearchCriteria, NumericCriteria>();
+
+/**
+ * `c` with its names of record types, syscall and machine as numbers (`c`
+ * itself when it has none); throws a RangeError for a name that is unknown.
+ */
+function numeric(c: SearchCriteria): NumericCriteria {
+  const types = c.types;
+  let named = typeof c.syscall === "string" || typeof c.machine === "string";
+  if (types !== undefined) {
+    for (let i = 0; i < types.length && !named; i++) named = typeof types[i] === "string";
+  }
+  if (!named) return c as NumericCriteria;
+  let n = numericCache.get(c);
+  if (n === undefined) {
+    let machine = c.machine;
+    if (typeof machine === "string") {
+      const m = machine === "b64" ? 1 : machine === "b32" ? 0 : machineNumber(machine);
+      if (m === undefined) {
+        throw new RangeError(`Cannot search for machine "${machine}": unknown name`);
+      }
+      machine = m;
+    }
+    let syscall = c.syscall;
+    if (typeof syscall === "string") {
+      // as ausearch: the name of this host's machine unless one is given, and then only its events
+      machine ??= HOST_MACHINE;
+      const nr = syscallNumber(syscall, machine);
+      if (nr < 0) throw new RangeError(`Cannot search for syscall "${syscall}": unknown name`);
+      syscall = nr;
+    }
+    n = {
+      ...c,
+      machine,
+      syscall,
+      types: types?.map((t) => {
+        if (typeof t === "number") return t;
+        const nr = recordTypeNumber(t);
+        if (nr === undefined) {
+          throw new RangeError(`Cannot search for record type "${t}": unknown name`);
+        }
+        return nr;
+      }),
+    };
+    numericCache.set(c, n);
+  }
+  return n;
 }
 
 /** The searchable items of an event (ausearch's `search_items`). */
@@ -250,7 +316,8 @@ function flagsOf(c: SearchCriteria, interpreted: boolean): ExtractFlags {
  * criteriaFlags({ pid: 1 }).pid; // true
  * ```
  */
-export function criteriaFlags(c: SearchCriteria, interpreted = false): ExtractFlags {
+export function criteriaFlags(criteria: SearchCriteria, interpreted = false): ExtractFlags {
+  const c = numeric(criteria);
   const has = (v: unknown) => v !== undefined;
   // ausearch keeps -1 (and -2 for the auid) as "not asked": such values read nothing
   const uid = (has(c.uid) && c.uid !== -1) || has(c.uidName) || has(c.anyUidName);
@@ -301,7 +368,7 @@ function strmatch(needle: string, haystack: string | undefined, exact: boolean):
  */
 export function matchEvent(
   event: AuditEvent,
-  c: SearchCriteria,
+  criteria: SearchCriteria,
   options: {
     /** The output format is -i, csv or text (ausearch then also reads SYSCALL arch=). */
     interpreted?: boolean;
@@ -324,6 +391,7 @@ export function matchEvent(
     lenient?: boolean;
   } = {},
 ): boolean {
+  const c = numeric(criteria);
   if (c.start !== undefined && event.sec < c.start) return false;
   if (c.end !== undefined && event.sec > c.end) return false;
   if (c.eventId !== undefined && event.serial !== c.eventId) return false;

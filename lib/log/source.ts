@@ -44,6 +44,52 @@ export interface BadLine {
   timeStamp?: string;
 }
 
+/**
+ * A log that cannot be read: missing, not allowed, a directory. Its `code`
+ * is the errno name (`"ENOENT"`, `"EACCES"`, `"EISDIR"`, ...), as an
+ * `AuditError`'s is, and its message a sentence:
+ * `Cannot read log "/var/log/audit": it is a directory (...)`.
+ *
+ * @example
+ * ```ts
+ * import { LogReadError, readEvents } from "../../mod.ts";
+ * try {
+ *   for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(ev.id);
+ * } catch (e) {
+ *   if (e instanceof LogReadError && e.code === "ENOENT") console.error(e.message);
+ * }
+ * ```
+ */
+export class LogReadError extends Error {
+  /** The path that could not be read. */
+  readonly path: string;
+  /** The errno name of the failure (`"ENOENT"`, `"EACCES"`, `"EISDIR"`, `"EIO"`, ...). */
+  readonly code: string;
+
+  /** Builds the error for `path`, with the errno name and the reason shown to the user. */
+  constructor(path: string, code: string, reason: string, options?: ErrorOptions) {
+    super(`Cannot read log "${path}": ${reason}`, options);
+    this.name = "LogReadError";
+    this.path = path;
+    this.code = code;
+  }
+
+  /** The error for `path` from what Deno threw when it was opened or read. */
+  static from(path: string, e: unknown): LogReadError {
+    if (e instanceof LogReadError) return e;
+    const [code, reason] = e instanceof Deno.errors.NotFound
+      ? ["ENOENT", "no such file"]
+      : e instanceof Deno.errors.PermissionDenied
+      ? ["EACCES", "permission denied"]
+      : e instanceof Deno.errors.NotCapable // Deno's message names the --allow-read it needs
+      ? ["EACCES", (e as Error).message]
+      : e instanceof Deno.errors.IsADirectory
+      ? ["EISDIR", "it is a directory"]
+      : ["EIO", (e as Error).message];
+    return new LogReadError(path, code, reason, { cause: e });
+  }
+}
+
 /** Options of the readers. */
 export interface ReadOptions {
   /** Stops reading when aborted (the reader throws the abort reason). */
@@ -209,15 +255,17 @@ async function* fileChunks(
   try {
     opened = await Deno.open(path, { read: true });
   } catch (e) {
-    const why = e instanceof Deno.errors.NotFound
-      ? "no such file"
-      : e instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : (e as Error).message;
-    throw new Error(`Cannot read log "${path}": ${why}`, { cause: e });
+    throw LogReadError.from(path, e);
   }
   using file = opened;
   const info = await file.stat();
+  if (info.isDirectory) {
+    throw new LogReadError(
+      path,
+      "EISDIR",
+      "it is a directory (read its audit.log, or rotatedLogSet(dir) for the rotated set)",
+    );
+  }
   const size = info.size;
   const chunk = options.chunkBytes ?? CHUNK;
   const nextBuffer = () => recycler ? recycler.buffer(chunk) : new Uint8Array(chunk);
