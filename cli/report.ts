@@ -208,15 +208,15 @@ export function reportCommand(): CommandUnknownOpts {
     .addHelpText(
       "after",
       `
-Reports (as aureport): no selector (summary), -au/--auth, -l/--login, -a/--avc,
-  -x/--executable, -k/--key,
-  -e/--event, -f/--file, -s/--syscall, -u/--user, -p/--pid, -c/--config,
+Reports (as aureport, one at most; -h is the host report): no selector (summary),
+  -au/--auth, -l/--login, -a/--avc, -x/--executable, -k/--key, -e/--event, -f/--file, -s/--syscall, -u/--user, -p/--pid, -c/--config,
   -tm/--terminal, -h/--host, --comm, -t/--log, -m/--mods, -n/--anomaly,
   -r/--response, -cr/--crypto, -ma/--mac, --integrity, --virt, --tty.
 Modifiers: --summary, --failed, --success, -i/--interpret, --escape raw|tty|shell|shell_quote,
   --node NAME, -nc/--no-config (no CONFIG_CHANGE events), --add/--delete (only additions
   or removals of users, groups and MAC settings), --debug (skipped records on stderr), -v,
-  -if/--input FILE|DIR|-,
+  -if/--input FILE|DIR|- (without it: a piped standard input, else the system's logs;
+  --input-logs: the system's logs even then),
   -ts/-te [DATE] [TIME], --eoe-timeout SECS, --exact-grouping (group records into
   events exactly as aureport does; see auditkit search --help).
 

@@ -533,12 +533,17 @@ Options (as ausearch): -a/--event ID, --arch, -c/--comm, -e/--exit, -f/--file,
   rules, which differ from libauparse's when records of an event arrive after its
   PROCTITLE or EOE); slower and needs memory for eoe-timeout seconds of log.
 
+Input: -if FILE|DIR|-; without -if, standard input when it is a pipe (cat log | auditkit
+  search ...), else /var/log/audit/audit.log and its rotated files; --input-logs reads
+  those even from a pipe. -h is this help.
+
 --checkpoint FILE: search from after the last complete event of the previous run with the
   same FILE, and remember where this one ended (ausearch's format; with a directory or the
   default logs the checkpointed file is found again after rotation). Events still open at
   the end wait for the next run. -ts checkpoint starts at the checkpoint's time instead.
 
-Exit status: 0 events found, 1 none found or failure, 2 usage error; with --checkpoint
+Exit status: 0 events found, 1 none found or failure, 2 usage error, 141 output pipe
+  closed (| head); with --checkpoint
   10 unusable checkpoint or its file not found, 11 checkpoint not written, 12 checkpoint
   from another log.
 
@@ -550,7 +555,7 @@ Examples:
       const code = await withHelpHint("auditkit search", async () => {
         // -h is help, as in ausearch (the options before it are checked)
         if (!helpAsked(options, SEARCH_ARGS)) return await runSearch(options);
-        await stdout(cmd.helpInformation());
+        cmd.outputHelp();
         return 0;
       });
       if (code !== 0) throw new ExitStatus(code);

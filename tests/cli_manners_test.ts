@@ -124,6 +124,7 @@ Deno.test("report takes one report selector, as aureport; -h is search's help", 
   const help = await runCli(["search", "-h"]);
   strictEqual(help.code, 0, help.stderr);
   ok(help.stdout.startsWith("Usage: auditkit search"));
+  strictEqual(help.stdout, (await runCli(["search", "--help"])).stdout);
   // report -h stays aureport's host report; its errors say where the help is
   const host = await runCli(["report", "-if", SAMPLE, "-h"]);
   strictEqual(host.code, 0, host.stderr);
