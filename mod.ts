@@ -135,6 +135,7 @@ export {
   MAX_RULE_LINE,
   readRuleFile,
   type ReadRuleFileOptions,
+  readRuleLines,
   refusalOf,
   REFUSED_REASON,
   type RefusedKind,
@@ -146,6 +147,7 @@ export {
   type RuleFileWarning,
 } from "./lib/rules/load.ts";
 export {
+  checkRuleLines,
   checkRules,
   type CheckRulesOptions,
   type RuleFinding,

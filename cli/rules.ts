@@ -8,7 +8,7 @@
 import {
   addRule,
   checkRuleFile,
-  checkRules,
+  checkRuleLines,
   deleteAllRules,
   deleteRule,
   formatRules,
@@ -17,6 +17,7 @@ import {
   loadRules,
   openAudit,
   readRuleFile,
+  readRuleLines,
   REFUSED_REASON,
   RuleFileError,
   ruleFilePlan,
@@ -163,7 +164,6 @@ function loadCommand(): CommandUnknownOpts {
         "  auditkit rules load --check --allow-warnings /etc/audit/rules.d/50-hardening.rules",
     )
     .action(async (file: string, opts) => {
-      const text = await readRuleFile(file);
       const options = {
         ignoreErrors: opts.ignoreErrors ?? false,
         continueOnError: opts.continue ?? false,
@@ -173,14 +173,19 @@ function loadCommand(): CommandUnknownOpts {
         skipRefused: opts.skipRefused ?? false,
       };
       if (opts.check) {
-        const findings = checkRules(text, options);
-        for (const f of findings) {
+        // streamed: the file is read a line at a time and each finding is written when found
+        let errors = false;
+        let warnings = false;
+        for await (const f of checkRuleLines(readRuleLines(file), options)) {
+          if (f.severity === "error") errors = true;
+          else warnings = true;
           await out(`${file}:${f.line}: ${f.severity} [${f.code}] ${findingText(f)}\n`);
         }
-        if (findings.some((f) => f.severity === "error")) throw new ExitStatus(1);
-        if (findings.length && !opts.allowWarnings) throw new ExitStatus(WARNINGS_ONLY);
+        if (errors) throw new ExitStatus(1);
+        if (warnings && !opts.allowWarnings) throw new ExitStatus(WARNINGS_ONLY);
         return;
       }
+      const text = await readRuleFile(file);
       if (opts.dryRun) {
         const checked = checkRuleFile(text, options);
         for (const p of checked.skipped) {

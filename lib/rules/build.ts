@@ -268,10 +268,11 @@ export function buildRule(rule: AuditRule, options: BuildRuleOptions = {}): Buil
   const a = audit();
   const g = parserGlobals();
   const op = options.op ?? "append";
-  const text = formatCommand({ kind: "rule", op, rule });
   const verb = op === "delete" ? "delete" : "add";
   const warnings: string[] = [];
   const fail = (reason: string, auditctl: string, code?: number): never => {
+    // formatted only for the message: a rule that builds costs no text
+    const text = formatCommand({ kind: "rule", op, rule });
     throw new RuleError({ rule: text, reason, auditctl, verb, code, warnings });
   };
   g.elf[0] = 0;

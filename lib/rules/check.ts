@@ -5,10 +5,12 @@
  */
 
 import {
-  checkRuleFile,
+  eachLine,
+  MAX_RULE_LINE,
   type RefusedKind,
   type RuleFileLine,
   type RuleFileOptions,
+  RuleFileScanner,
 } from "./load.ts";
 import { ruleIdentity } from "./decode.ts";
 import type { KernelRule, KernelRuleField } from "./types.ts";
@@ -106,35 +108,64 @@ function conditions(rule: KernelRule): string[] {
   return [...new Set(rule.fields.filter((f) => f.id !== AUDIT_FILTERKEY).map(fieldKey))].sort();
 }
 
-/** Whether `earlier`'s syscalls include all of `later`'s. */
-function maskCovers(earlier: KernelRule, later: KernelRule): boolean {
+/** Whether the syscalls of `earlier` include all of `later`'s. */
+function maskCovers(earlier: Uint32Array, later: Uint32Array): boolean {
   for (let i = 0; i < 64; i++) {
-    if ((earlier.mask[i] & later.mask[i]) >>> 0 !== later.mask[i]) return false;
+    if ((earlier[i] & later[i]) >>> 0 !== later[i]) return false;
   }
   return true;
 }
 
-/** A rule on a kernel list, with its place in the list (prepended rules get smaller ones). */
+/**
+ * A never rule on a kernel list, with what the shadow check needs of it: its
+ * line, its place in the list (prepended rules get smaller ones), its
+ * syscalls and its conditions.
+ */
 interface Placed {
   line: number;
-  rule: KernelRule;
   place: number;
+  mask: Uint32Array;
   deleted: boolean;
 }
 
 /**
  * The never rules of one filter list, grouped by their conditions, so that
  * finding the never rule that shadows a rule looks only at groups whose
- * conditions the rule has too, whatever the length of the file.
+ * conditions the rule has too, whatever the length of the file. A deleted
+ * rule (`-d`) leaves its group, so that adding and deleting never rules
+ * again and again keeps nothing.
  */
 class NeverRules {
   readonly #groups = new Map<string, Placed[]>();
+  /** The never rules by identity, each with its group's conditions. */
+  readonly #byId = new Map<string, { placed: Placed; group: string }>();
 
-  add(p: Placed): void {
-    const id = conditions(p.rule).join("\n");
-    const group = this.#groups.get(id);
-    if (group) group.push(p);
-    else this.#groups.set(id, [p]);
+  add(id: string, rule: KernelRule, line: number, place: number): void {
+    const group = conditions(rule).join("\n");
+    const placed = { line, place, mask: rule.mask.slice(), deleted: false };
+    this.#byId.set(id, { placed, group });
+    const members = this.#groups.get(group);
+    if (members) members.push(placed);
+    else this.#groups.set(group, [placed]);
+  }
+
+  /** Forgets the never rule with this identity (`-d`). */
+  delete(id: string): void {
+    const at = this.#byId.get(id);
+    if (!at) return;
+    this.#byId.delete(id);
+    at.placed.deleted = true;
+    const members = this.#groups.get(at.group)!;
+    // dropped in bulk once half the group is deleted: each delete costs O(1) on average
+    if (members.filter((p) => p.deleted).length * 2 < members.length) return;
+    const live = members.filter((p) => !p.deleted);
+    if (live.length) this.#groups.set(at.group, live);
+    else this.#groups.delete(at.group);
+  }
+
+  /** The never rules remembered. */
+  get size(): number {
+    return this.#byId.size;
   }
 
   /** The never rule earliest on the list that matches everything `rule` matches. */
@@ -143,7 +174,7 @@ class NeverRules {
     let best: Placed | undefined;
     const look = (group: Placed[] | undefined) => {
       for (const p of group ?? []) {
-        if (p.deleted || (best && best.place < p.place) || !maskCovers(p.rule, rule)) continue;
+        if (p.deleted || (best && best.place < p.place) || !maskCovers(p.mask, rule.mask)) continue;
         best = p;
       }
     };
@@ -176,61 +207,83 @@ function parentOf(path: string): string {
 }
 
 /**
- * Lints a rule file: lines that cannot be loaded (`invalid`, `duplicate`),
- * and lines that load but almost surely do not mean what they say:
- * `exit=EPERM` without a minus sign (`errno-sign`), syscall rules without an
- * arch (`no-arch`), watches on missing paths (`missing-watch`), rules that an
- * earlier never rule shadows (`shadowed`), and exclude rules that drop EOE
- * records (`drops-eoe`).
- *
- * @example
- * ```ts
- * import { checkRules } from "../../mod.ts";
- * const findings = checkRules("-a always,exit -F arch=b64 -S open -F exit=EACCES -k x\n");
- * console.log(findings[0].code); // "errno-sign"
- * ```
+ * The lint of {@link checkRules} one line at a time: each line's findings
+ * come back at once, and what it keeps is what later lines are checked
+ * against (a compact entry per rule the kernel would hold, and the never
+ * rules that can shadow later rules), not the lines, their rules or their
+ * findings.
  */
-export function checkRules(text: string, options: CheckRulesOptions = {}): RuleFinding[] {
-  const exists = options.exists ?? pathExists;
-  const checked = checkRuleFile(text, options);
-  const findings: RuleFinding[] = checked.problems.map((p) => ({
-    line: p.line,
-    code: p.duplicate ? "duplicate" : p.refused ? "irreversible" : "invalid",
-    severity: p.refused ? "warning" : "error",
-    message: p.message,
-    ...(p.refused ? { refused: p.refused } : {}),
-  }));
-  const warn = (l: RuleFileLine, code: RuleFindingCode, what: string) =>
-    findings.push({ line: l.line, code, severity: "warning", message: `Line ${l.line}: ${what}` });
-  const lists = new Map<number, { nevers: NeverRules; byId: Map<string, Placed> }>();
-  let first = 0;
-  let last = 0;
-  for (const l of checked.lines) {
+export class RuleLinter {
+  readonly #scanner: RuleFileScanner;
+  readonly #exists: (path: string) => boolean;
+  readonly #lists = new Map<number, NeverRules>();
+  #first = 0;
+  #last = 0;
+  #found: RuleFinding[] = [];
+
+  /** A linter for one file, with the options of {@link checkRules}. */
+  constructor(options: CheckRulesOptions = {}) {
+    this.#exists = options.exists ?? pathExists;
+    this.#scanner = new RuleFileScanner(options, {
+      problem: (p) =>
+        this.#found.push({
+          line: p.line,
+          code: p.duplicate ? "duplicate" : p.refused ? "irreversible" : "invalid",
+          severity: p.refused ? "warning" : "error",
+          message: p.message,
+          ...(p.refused ? { refused: p.refused } : {}),
+        }),
+      warning: () => {},
+      skipped: () => {},
+    });
+  }
+
+  /**
+   * What the linter remembers: the rules the kernel would hold (a compact
+   * entry each, `bytes` in all), and the never rules kept for the shadow check.
+   */
+  get remembered(): { rules: number; bytes: number; neverRules: number } {
+    let neverRules = 0;
+    for (const n of this.#lists.values()) neverRules += n.size;
+    return { rules: this.#scanner.held, bytes: this.#scanner.retainedBytes, neverRules };
+  }
+
+  /** The findings of line number `line` (its text without the newline), in order. */
+  lint(line: number, raw: string): RuleFinding[] {
+    const found = this.#found = [];
+    const l = this.#scanner.scan(line, raw);
+    if (l) this.#lintLine(l);
+    return found;
+  }
+
+  #lintLine(l: RuleFileLine): void {
+    const warn = (code: RuleFindingCode, what: string) =>
+      this.#found.push({
+        line: l.line,
+        code,
+        severity: "warning",
+        message: `Line ${l.line}: ${what}`,
+      });
     const cmd = l.command;
-    if (cmd.kind === "delete_all") lists.clear();
-    if (cmd.kind !== "rule") continue;
+    if (cmd.kind === "delete_all") this.#lists.clear();
+    if (cmd.kind !== "rule") return;
     const rule = l.rule!;
     const list = rule.flags & 7;
-    let state = lists.get(list);
-    if (!state) lists.set(list, state = { nevers: new NeverRules(), byId: new Map() });
+    let nevers = this.#lists.get(list);
+    if (!nevers) this.#lists.set(list, nevers = new NeverRules());
     if (cmd.op === "delete") {
-      const id = ruleIdentity(rule);
-      const placed = state.byId.get(id);
-      if (placed) placed.deleted = true;
-      state.byId.delete(id);
-      continue;
+      nevers.delete(ruleIdentity(rule));
+      return;
     }
     for (const s of cmd.rule.steps) {
       if (s.kind === "field" && s.field.name === "exit" && /^E[A-Z0-9]+$/.test(s.field.value)) {
         warn(
-          l,
           "errno-sign",
           `exit${s.field.op}${s.field.value} compares with +${s.field.value}, which no syscall returns on failure; write exit${s.field.op}-${s.field.value}`,
         );
       }
       if (s.kind === "key" && s.key === "") {
         warn(
-          l,
           "empty-key",
           `${
             s.option === "-k" ? "-k" : "-F key="
@@ -245,15 +298,13 @@ export function checkRules(text: string, options: CheckRulesOptions = {}): RuleF
     const hasArch = cmd.rule.steps.some((s) => s.kind === "field" && s.field.name === "arch");
     if (hasSyscalls && !hasArch) {
       warn(
-        l,
         "no-arch",
         "a syscall rule without -F arch= uses this machine's native table only; 32-bit calls go unaudited (add -F arch=b64 and a -F arch=b32 twin)",
       );
     }
     const watch = cmd.rule.watch;
-    if (watch !== undefined && !exists(watch) && !exists(parentOf(watch))) {
+    if (watch !== undefined && !this.#exists(watch) && !this.#exists(parentOf(watch))) {
       warn(
-        l,
         "missing-watch",
         `neither the watched path ${quoteExcerpt(watch)} nor its directory ${
           quoteExcerpt(parentOf(watch))
@@ -261,10 +312,9 @@ export function checkRules(text: string, options: CheckRulesOptions = {}): RuleF
       );
     }
     if (rule.action !== 0 && cmd.op !== "prepend") {
-      const shadow = state.nevers.shadowing(rule);
+      const shadow = nevers.shadowing(rule);
       if (shadow) {
         warn(
-          l,
           "shadowed",
           `the never rule on line ${shadow.line} matches everything this rule matches, so this rule never fires`,
         );
@@ -272,19 +322,61 @@ export function checkRules(text: string, options: CheckRulesOptions = {}): RuleF
     }
     if (dropsEoe(rule)) {
       warn(
-        l,
         "drops-eoe",
         "this exclude rule drops EOE records, which end every multi-record event; event assembly then waits for a timeout",
       );
     }
-    const placed: Placed = {
-      line: l.line,
-      rule,
-      place: cmd.op === "prepend" ? --first : ++last,
-      deleted: false,
-    };
-    state.byId.set(ruleIdentity(rule), placed);
-    if (rule.action === 0) state.nevers.add(placed);
+    const place = cmd.op === "prepend" ? --this.#first : ++this.#last;
+    if (rule.action === 0) nevers.add(ruleIdentity(rule), rule, l.line, place);
   }
-  return findings.sort((a, b) => a.line - b.line);
+}
+
+/**
+ * Lints a rule file: lines that cannot be loaded (`invalid`, `duplicate`),
+ * and lines that load but almost surely do not mean what they say:
+ * `exit=EPERM` without a minus sign (`errno-sign`), syscall rules without an
+ * arch (`no-arch`), watches on missing paths (`missing-watch`), rules that an
+ * earlier never rule shadows (`shadowed`), and exclude rules that drop EOE
+ * records (`drops-eoe`). The findings come in line order.
+ *
+ * @example
+ * ```ts
+ * import { checkRules } from "../../mod.ts";
+ * const findings = checkRules("-a always,exit -F arch=b64 -S open -F exit=EACCES -k x\n");
+ * console.log(findings[0].code); // "errno-sign"
+ * ```
+ */
+export function checkRules(text: string, options: CheckRulesOptions = {}): RuleFinding[] {
+  const linter = new RuleLinter(options);
+  const findings: RuleFinding[] = [];
+  eachLine(text, (line, raw) => findings.push(...linter.lint(line, raw)));
+  return findings;
+}
+
+/**
+ * {@link checkRules} over lines given one at a time (a file read by
+ * {@link readRuleLines}, or any iterable of lines without their newlines):
+ * each line is read only when the findings before it were taken, each
+ * finding is given as soon as its line is checked, and the memory used is
+ * bounded by what later lines are checked against (about 40 bytes for each
+ * rule the kernel would hold, plus its key), not by the file.
+ *
+ * @example
+ * ```ts
+ * import { checkRuleLines } from "../../mod.ts";
+ * const lines = ["-w /etc/passwd -p wa -k passwd", "-w /etc/passwd -p wa -k passwd"];
+ * for await (const f of checkRuleLines(lines)) console.log(f.code); // "duplicate"
+ * ```
+ */
+export async function* checkRuleLines(
+  lines: AsyncIterable<string> | Iterable<string>,
+  options: CheckRulesOptions = {},
+): AsyncGenerator<RuleFinding, void, undefined> {
+  const linter = new RuleLinter(options);
+  let line = 0;
+  for await (const raw of lines) {
+    line++;
+    const cut = raw.length > MAX_RULE_LINE + 1 ? raw.slice(0, MAX_RULE_LINE + 1) : raw;
+    yield* linter.lint(line, cut);
+  }
 }

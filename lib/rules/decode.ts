@@ -6,6 +6,7 @@
  */
 
 import type { KernelRule, KernelRuleField } from "./types.ts";
+import { type RuleHash, WordHasher } from "./rule_table.ts";
 
 /** sizeof(struct audit_rule_data) without its string buffer. */
 export const RULE_FIXED_SIZE = 1040;
@@ -124,4 +125,30 @@ export function ruleIdentity(rule: KernelRule): string {
     text += String.fromCharCode(...buf.subarray(i, i + 4096));
   }
   return `${parts.join(",")}|${text}`;
+}
+
+const hasher = new WordHasher();
+const FIELD_ARRAYS = [OFF_FIELDS, OFF_VALUES, OFF_FIELDFLAGS];
+
+/**
+ * A 128-bit hash of what {@link ruleIdentity} compares, taken from the
+ * rule's bytes without building a string: equal for two rules the kernel
+ * would hold as the same rule. Written into `into`.
+ */
+export function ruleHash(rule: KernelRule, into: RuleHash): RuleHash {
+  const b = rule.bytes;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const count = Math.min(v.getUint32(8, true), AUDIT_MAX_FIELDS);
+  const h = hasher.reset();
+  h.add(v.getUint32(0, true) & ~0xf0);
+  h.add(v.getUint32(4, true));
+  h.add(count);
+  for (let i = 0; i < 64; i++) h.add(v.getUint32(12 + i * 4, true));
+  for (const off of FIELD_ARRAYS) {
+    for (let i = 0; i < count; i++) h.add(v.getUint32(off + i * 4, true));
+  }
+  const buflen = Math.min(v.getUint32(OFF_BUFLEN, true), b.length - RULE_FIXED_SIZE);
+  h.add(buflen);
+  for (let i = 0; i < buflen; i++) h.add(b[RULE_FIXED_SIZE + i]);
+  return h.finish(into);
 }
