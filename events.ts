@@ -2,7 +2,7 @@
  * auditkit's log reader alone: audit log files, stdin and streams read into
  * records and assembled into events as libauparse assembles them. The same
  * API as in `mod.ts`, for scripts that only walk logs: this module loads the
- * reader's five modules where `mod.ts` loads some fifty (about 15 ms less
+ * reader's six modules where `mod.ts` loads some fifty (about 15 ms less
  * start-up), and needs no permission beyond reading the log.
  *
  * @example
@@ -28,14 +28,14 @@ export {
   readEvents,
   type ReadEventsOptions,
   regroupAsLibauparse,
-} from "./lib/log/assemble.ts";
+} from "./lib/event/assemble.ts";
 export {
   AuditRecord,
   BadLineError,
   decodeBytes,
   encodeText,
   includesBytes,
-} from "./lib/log/record.ts";
+} from "./lib/event/record.ts";
 export {
   AUSEARCH_LINE_LIMIT,
   type BadLine,
@@ -45,5 +45,5 @@ export {
   readRecords,
   recordBatches,
   rotatedLogSet,
-} from "./lib/log/source.ts";
-export { endsEvent, recordTypeName, recordTypeNumber } from "./lib/log/types.ts";
+} from "./lib/source/file.ts";
+export { endsEvent, recordTypeName, recordTypeNumber } from "./lib/event/types.ts";

@@ -47,7 +47,7 @@ export {
   type AudgenResult,
   type AudgenTokenType,
   formatAudgen,
-} from "./lib/records/audgen.ts";
+} from "./lib/kernel_write/audgen.ts";
 export {
   type AcctMessageOptions,
   formatUserMessage,
@@ -64,7 +64,7 @@ export {
   type UserOrigin,
   type UserRecordOptions,
   type WrittenRecord,
-} from "./lib/records/user_message.ts";
+} from "./lib/kernel_write/user_message.ts";
 export {
   AUDIT_MESSAGE_TEXT_MAX,
   type Generation,
@@ -72,20 +72,20 @@ export {
   resolveUserMessageType,
   type UserMessageType,
   type VerifyOptions,
-} from "./lib/records/types.ts";
-export { encodeValue, needsEncoding } from "./lib/records/encode.ts";
+} from "./lib/kernel_write/types.ts";
+export { encodeValue, needsEncoding } from "./lib/kernel_write/encode.ts";
 export {
   type UserTextOptions,
   type UserTextResult,
   writeUserText,
-} from "./lib/records/user_text.ts";
+} from "./lib/kernel_write/user_text.ts";
 export {
   type AuditMessage,
   AuditMulticastSource,
   type MulticastOptions,
   openMulticast,
   parseAuditMessage,
-} from "./lib/stream/multicast.ts";
+} from "./lib/source/multicast.ts";
 export type {
   AuditRule,
   KernelRule,
@@ -163,7 +163,7 @@ export {
   type InterpretContext,
   interpretField,
   interpretValue,
-} from "./lib/log/interpret.ts";
+} from "./lib/interpret/interpret.ts";
 export {
   HOST_MACHINE,
   loadTables,
@@ -173,7 +173,7 @@ export {
   type TableSource,
   tableSource,
   useBuiltinTables,
-} from "./lib/log/tables.ts";
+} from "./lib/interpret/tables.ts";
 export {
   eventToJson,
   formatDefault,
@@ -187,7 +187,7 @@ export {
   type JsonRecord,
   jsonText,
   type SearchFormat,
-} from "./lib/log/format.ts";
+} from "./lib/format/json.ts";
 export {
   type AvcDecision,
   criteriaFlags,
@@ -196,7 +196,7 @@ export {
   type SearchCriteria,
   type SearchItems,
   searchItems,
-} from "./lib/log/search.ts";
+} from "./lib/select/criteria.ts";
 export {
   ausearchKeeps,
   type ExtractFlags,
@@ -204,7 +204,7 @@ export {
   loadsOwnNames,
   NO_FLAGS,
   reportFlags,
-} from "./lib/log/extract.ts";
+} from "./lib/select/extract.ts";
 export {
   type Checkpoint,
   type CheckpointDecision,
@@ -213,22 +213,22 @@ export {
   CheckpointFilter,
   formatCheckpoint,
   parseCheckpoint,
-} from "./lib/log/checkpoint.ts";
-export { Report, type ReportKind, type ReportOptions } from "./lib/log/report.ts";
-export { type MoreReportKind } from "./lib/log/report_more.ts";
+} from "./lib/source/checkpoint.ts";
+export { Report, type ReportKind, type ReportOptions } from "./lib/report/report.ts";
+export { type MoreReportKind } from "./lib/report/more.ts";
 export {
   csvHeader,
   type CsvOptions,
   formatCsv,
   formatText,
   namesLeftAfter,
-} from "./lib/log/csv_text.ts";
+} from "./lib/format/csv.ts";
 export {
   eventKind,
   type FieldRef,
   type NormalizedEvent,
   normalizeEvent,
-} from "./lib/log/normalize.ts";
+} from "./lib/interpret/normalize.ts";
 export {
   type Arg32Token,
   type Arg64Token,

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { decodeBytes } from "./log/record.ts";
+import { decodeBytes } from "./event/record.ts";
 
 /** A parsed database: id to name and name to id, first entry kept. */
 interface Database {

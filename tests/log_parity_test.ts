@@ -9,7 +9,7 @@ import { generateAuditdLog } from "../bench/auditd_log.ts";
 import { kernelTest, oracleTest, ROOT } from "./_helpers.ts";
 import { assertSameAs } from "./_log_parity.ts";
 import { damagedLog } from "./_log_mutations.ts";
-import { MSG_TYPES } from "../lib/log/_tables.ts";
+import { MSG_TYPES } from "../lib/event/_tables.ts";
 
 const SAMPLE = `${ROOT}tests/data/log_samples.log`;
 
@@ -913,7 +913,7 @@ oracleTest(
   "keystrokes name every key libauparse names, as ausearch -i and aureport --tty show them",
   ["ausearch", "aureport"],
   async () => {
-    const { TTY_NAMED_KEYS } = await import("../lib/log/_tty_keys.ts");
+    const { TTY_NAMED_KEYS } = await import("../lib/interpret/_tty_keys.ts");
     const hex = (s: string) =>
       [...s].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase()).join("");
     const lines: string[] = [];

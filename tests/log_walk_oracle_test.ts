@@ -11,7 +11,7 @@ import { interpretField, loadTables, readEvents } from "../mod.ts";
 import { auparse } from "../lib/_native.ts";
 import { cStringText, oracleTest } from "./_helpers.ts";
 import { damagedLog } from "./_log_mutations.ts";
-import { MSG_TYPES } from "../lib/log/_tables.ts";
+import { MSG_TYPES } from "../lib/event/_tables.ts";
 
 const AUSOURCE_BUFFER = 3;
 const AUPARSE_ESC_RAW = 0;

@@ -95,11 +95,12 @@ Deno.test("events.ts imported by URL fetches the reader's modules only and reads
     assert.equal(r.stdout, "1.000:1 SYSCALL 2,CWD 1,EOE 0\n");
     assert.deepEqual([...new Set(fetched)].sort(), [
       "/events.ts",
-      "/lib/log/_tables.ts",
-      "/lib/log/assemble.ts",
-      "/lib/log/record.ts",
-      "/lib/log/source.ts",
-      "/lib/log/types.ts",
+      "/lib/c_number.ts",
+      "/lib/event/_tables.ts",
+      "/lib/event/assemble.ts",
+      "/lib/event/record.ts",
+      "/lib/event/types.ts",
+      "/lib/source/file.ts",
     ]);
   } finally {
     ac.abort();

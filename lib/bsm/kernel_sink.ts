@@ -35,9 +35,9 @@
 
 import type { AuditClient } from "../client.ts";
 import { AuditError } from "../errors.ts";
-import { encodeValue } from "../records/encode.ts";
-import { AUDIT_MESSAGE_TEXT_MAX, type UserMessageType } from "../records/types.ts";
-import { type UserTextResult, writeUserText } from "../records/user_text.ts";
+import { encodeValue } from "../kernel_write/encode.ts";
+import { AUDIT_MESSAGE_TEXT_MAX, type UserMessageType } from "../kernel_write/types.ts";
+import { type UserTextResult, writeUserText } from "../kernel_write/user_text.ts";
 import type { BsmSink } from "./au.ts";
 import { BsmError } from "./error.ts";
 import type { AuditEventTable } from "./event_table.ts";

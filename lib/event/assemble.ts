@@ -1,0 +1,569 @@
+/**
+ * Event assembly as libauparse 3.0.9 (and ausearch/aureport) do it: records
+ * with the same time stamp, serial and node form one event; an event is
+ * complete when a record that ends events arrives, when the newest record
+ * seen is `eoeTimeout` seconds later (log time), or at the end of input.
+ *
+ * @module
+ */
+
+import type { AuditRecord } from "./record.ts";
+import {
+  ChunkRecycler,
+  type LogInput,
+  type ReadOptions,
+  recordBatches,
+  type RecyclingReadOptions,
+} from "../source/file.ts";
+import { endsEvent, RecordType } from "./types.ts";
+
+/** Set by {@link AuditEvent}'s static block: the private cache of an event. */
+let cacheOf: (event: AuditEvent) => EventCache;
+
+/**
+ * One audit event: the records that share a time stamp, serial and node.
+ *
+ * @example
+ * ```ts
+ * import { readEvents } from "./assemble.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(ev.id, ev.type);
+ * ```
+ */
+export class AuditEvent {
+  /** Seconds of the time stamp. */
+  readonly sec: number;
+  /** Milliseconds of the time stamp. */
+  readonly msec: number;
+  /** The serial number. */
+  readonly serial: number;
+  /** The node name, if the records carry one. */
+  readonly node: string | undefined;
+  /** The records, in the order they were read. */
+  readonly records: AuditRecord[];
+  /** What other modules compute once per event ({@link eventCache}). */
+  #cache: EventCache | undefined = undefined;
+
+  static {
+    cacheOf = (event) => event.#cache ??= {};
+  }
+
+  /** Starts an event with its first record. */
+  constructor(first: AuditRecord) {
+    this.sec = first.sec;
+    this.msec = first.msec;
+    this.serial = first.serial;
+    this.node = first.node;
+    this.records = [first];
+  }
+
+  /** The time stamp in milliseconds since the epoch. */
+  get time(): number {
+    return this.sec * 1000 + this.msec;
+  }
+
+  /** `sec.msec:serial`, as in `msg=audit(...)`. */
+  get id(): string {
+    return `${this.sec}.${String(this.msec).padStart(3, "0")}:${this.serial}`;
+  }
+
+  /** The type of the first record (the event's type for ausearch -m and aureport). */
+  get type(): number {
+    return this.records[0].type;
+  }
+
+  /** The first record of the given type. */
+  record(type: number): AuditRecord | undefined {
+    for (const r of this.records) if (r.type === type) return r;
+    return undefined;
+  }
+}
+
+/**
+ * What other modules compute once per event (the interpretation contexts),
+ * kept on the event itself: a WeakMap lookup per field cost more.
+ */
+export interface EventCache {
+  /**
+   * The event's SYSCALL context (`eventContext`, an `InterpretContext`):
+   * untyped here, as the event layer imports nothing of the layers above.
+   */
+  context?: unknown;
+}
+
+/** The per-event cache of `event`. */
+export function eventCache(event: AuditEvent): EventCache {
+  return cacheOf(event);
+}
+
+/**
+ * An event as the assembler builds it: its bookkeeping stays off the public
+ * {@link AuditEvent} type (the objects handed out are these).
+ */
+class OpenEvent extends AuditEvent {
+  /** Set when the assembler decided the event is complete. */
+  complete = false;
+  /** The slot of the event array (libauparse's or ausearch's) it takes. */
+  slot = -1;
+  /** The next open event with the same serial (the assembler's chain). */
+  nextOpen: OpenEvent | undefined = undefined;
+  /** The read chunk its first record came from (see {@link EventAssembler.epoch}). */
+  epoch = 0;
+  /** The read chunk its last record came from. */
+  lastEpoch = 0;
+  /** The read chunks of its records after the first, when not all from one. */
+  epochs: number[] | undefined = undefined;
+}
+
+/**
+ * Whose completion rules the assembler follows:
+ * - `"libauparse"` (default): libauparse 3.0.9. A record that ends events
+ *   (PROCTITLE, EOE, types below 1300 or from 2100, ...) completes its event
+ *   when it arrives; every record moves the clock for the timeout. Complete
+ *   events are handed out when a new event starts (and at the end of
+ *   input), lowest time stamp first, an older open event holding back the
+ *   newer ones; equal time stamps go in the order of their array slots.
+ * - `"ausearch"`: ausearch and aureport 3.0.9 (their own `ausearch-lol.c`).
+ *   An event is complete at once only when its *first* record is of such a
+ *   type; otherwise when a new event starts `eoeTimeout` seconds later, or
+ *   at the end of input. Records arriving after a PROCTITLE still join their
+ *   event.
+ */
+export type AssemblyRules = "libauparse" | "ausearch";
+
+/** Options of the assembler. */
+export interface AssembleOptions {
+  /** Seconds of log time after which an open event is complete (default 2). */
+  eoeTimeout?: number;
+  /** The completion rules (default `"libauparse"`). */
+  rules?: AssemblyRules;
+  /**
+   * With libauparse's rules: records come one at a time, as `auparse_feed`
+   * takes them (ausearch feeds each event's records so for its csv and text
+   * formats). libauparse then hands out complete events before it reads each
+   * record, not only after one starts a new event, which changes their order
+   * when several share a time stamp.
+   */
+  feed?: boolean;
+}
+
+/** ausearch's "known to be one record" types: an event starting with one is complete at once. */
+function singleRecordType(type: number): boolean {
+  return type === RecordType.PROCTITLE || type < 1300 || type >= 2100 ||
+    type === RecordType.KERNEL || (type >= 1406 && type <= 1419);
+}
+
+function sameEvent(e: AuditEvent, r: AuditRecord): boolean {
+  return e.serial === r.serial && e.sec === r.sec && e.msec === r.msec && e.node === r.node;
+}
+
+function earlier(a: AuditEvent, b: AuditEvent): number {
+  return a.sec - b.sec || a.msec - b.msec || a.serial - b.serial;
+}
+
+/**
+ * Groups records into events. Feed it with {@link push}, collect complete
+ * events with {@link drain}, and call {@link flush} at the end of input.
+ *
+ * @example
+ * ```ts
+ * import { EventAssembler } from "./assemble.ts";
+ * import { readRecords } from "../source/file.ts";
+ * const asm = new EventAssembler({ eoeTimeout: 2 });
+ * for await (const r of readRecords("/var/log/audit/audit.log")) {
+ *   asm.push(r);
+ *   for (const ev of asm.drain()) console.log(ev.id);
+ * }
+ * asm.flush();
+ * ```
+ */
+export class EventAssembler {
+  // both rules keep an array of events (libauparse's au_lol, ausearch's lol), modelled here
+  /**
+   * Open (building) events by serial, except {@link #last}: the first, the
+   * others chained by `nextOpen`.
+   */
+  #bySerial = new Map<number, OpenEvent>();
+  /**
+   * The event started last. It enters the map only when another starts
+   * while it is still open: most events end (PROCTITLE, EOE) before the
+   * next starts and never do, and most records join the newest event.
+   */
+  #last: OpenEvent | undefined;
+  /** Events in the array, open or complete, lowest (time, slot) first (a heap). */
+  #live: OpenEvent[] = [];
+  /**
+   * Open events by second, for the timeout (a heap; complete ones are
+   * skipped); as for the map, {@link #last} enters it only when another
+   * event starts while it is open.
+   */
+  #timeouts: OpenEvent[] = [];
+  /** Free array slots (a heap) and the next never used one: a new event takes the lowest. */
+  #freeSlots: number[] = [];
+  #nextSlot = 0;
+  /** Events handed out (in the order the rules hand them out), waiting for {@link drain}. */
+  #out: OpenEvent[] = [];
+  /**
+   * The read chunk the records pushed next come from, when the caller reuses
+   * its read buffers: {@link holds} tells which chunks the events not yet
+   * handed out still read.
+   */
+  epoch = 0;
+  /**
+   * By read chunk: how many events not yet handed out have records from it
+   * (an array that grows in place: replacing it would make V8 recompile the
+   * methods that read it).
+   */
+  #holding: number[] = [0];
+
+  readonly #timeout: number;
+  readonly #ausearch: boolean;
+  readonly #feed: boolean;
+
+  /** Creates an assembler. */
+  constructor(options: AssembleOptions = {}) {
+    this.#timeout = options.eoeTimeout ?? 2;
+    this.#ausearch = options.rules === "ausearch";
+    this.#feed = options.feed === true && !this.#ausearch;
+  }
+
+  /**
+   * Adds a record. It joins the open event with its time stamp, serial and
+   * node, or starts one in the lowest free slot of the array (a lone EOE
+   * starts none). The clock then moves to the record's second: open events
+   * `eoeTimeout` seconds older are complete. Then, by the rules:
+   * - libauparse: a record of a type that ends events completes its event,
+   *   and every record moves the clock; events are handed out after a new
+   *   one started: while the lowest (time stamp, then slot) is complete, it
+   *   goes and frees its slot (with `feed`, also before each record is read);
+   * - ausearch: joining an event completes nothing and moves no clock; a new
+   *   event of a one-record type is complete at once.
+   */
+  push(r: AuditRecord): void {
+    const ausearch = this.#ausearch;
+    // fed records: what is complete goes before the record is read
+    if (this.#feed) this.#release();
+    const e = this.#openEvent(r);
+    if (e !== undefined) {
+      e.records.push(r);
+      if (e.lastEpoch !== this.epoch) this.#hold(e);
+      if (!ausearch) {
+        this.#timeOut(r.sec);
+        if (endsEvent(r.type)) this.#complete(e);
+      }
+      return;
+    }
+    if (r.type === RecordType.EOE) return;
+    const event = this.#start(r);
+    this.#timeOut(r.sec);
+    if (ausearch ? singleRecordType(r.type) : endsEvent(r.type)) this.#complete(event);
+    this.#release();
+  }
+
+  /** Completes the open events started `eoeTimeout` or more seconds before `sec`. */
+  #timeOut(sec: number): void {
+    const last = this.#last;
+    if (last !== undefined && !last.complete && last.sec + this.#timeout <= sec) {
+      this.#complete(last);
+    }
+    const timeouts = this.#timeouts;
+    while (timeouts.length > 0) {
+      const top = timeouts[0];
+      if (top.complete) heapPop(timeouts, secondOrder);
+      else if (top.sec + this.#timeout <= sec) {
+        this.#complete(heapPop(timeouts, secondOrder)!);
+      } else break;
+    }
+  }
+
+  /** The open event `r` belongs to (its time stamp, serial and node), if any. */
+  #openEvent(r: AuditRecord): OpenEvent | undefined {
+    const last = this.#last;
+    if (last !== undefined && !last.complete && sameEvent(last, r)) return last;
+    for (let e = this.#bySerial.get(r.serial); e !== undefined; e = e.nextOpen) {
+      if (sameEvent(e, r)) return e;
+    }
+    return undefined;
+  }
+
+  /** A new open event for `r` in the lowest free slot. */
+  #start(r: AuditRecord): OpenEvent {
+    const event = new OpenEvent(r);
+    const last = this.#last;
+    if (last !== undefined && !last.complete) {
+      this.#index(last);
+      heapPush(this.#timeouts, last, secondOrder);
+    }
+    event.epoch = event.lastEpoch = this.epoch;
+    this.#count(this.epoch);
+    event.slot = this.#freeSlots.length > 0
+      ? heapPop(this.#freeSlots, numberOrder)!
+      : this.#nextSlot++;
+    this.#last = event;
+    heapPush(this.#live, event, liveOrder);
+    return event;
+  }
+
+  /** Puts open event `e` in the map, chained after the open events of its serial. */
+  #index(e: OpenEvent): void {
+    const first = this.#bySerial.get(e.serial);
+    if (first === undefined) this.#bySerial.set(e.serial, e);
+    else {
+      let p = first;
+      while (p.nextOpen !== undefined) p = p.nextOpen;
+      p.nextOpen = e;
+    }
+  }
+
+  #complete(e: OpenEvent): void {
+    if (e.complete) return;
+    e.complete = true;
+    // the newest event is not in the map
+    if (e === this.#last) return;
+    // out of its serial's chain
+    const first = this.#bySerial.get(e.serial)!;
+    if (first === e) {
+      if (e.nextOpen === undefined) this.#bySerial.delete(e.serial);
+      else this.#bySerial.set(e.serial, e.nextOpen);
+    } else {
+      let p = first;
+      while (p.nextOpen !== e) p = p.nextOpen!;
+      p.nextOpen = e.nextOpen;
+    }
+    e.nextOpen = undefined;
+  }
+
+  /** Hands out events while the lowest in the array is complete (ausearch's `get_ready_event`). */
+  #release(): void {
+    const live = this.#live;
+    while (live.length > 0 && live[0].complete) {
+      const e = heapPop(live, liveOrder)!;
+      heapPush(this.#freeSlots, e.slot, numberOrder);
+      this.#out.push(e);
+      this.#leave(e);
+    }
+  }
+
+  /** `e`, which read chunks before, now also reads chunk {@link epoch}. */
+  #hold(e: OpenEvent): void {
+    e.lastEpoch = this.epoch;
+    (e.epochs ??= []).push(this.epoch);
+    this.#count(this.epoch);
+  }
+
+  /** One more event not yet handed out has records from read chunk `epoch`. */
+  #count(epoch: number): void {
+    const holding = this.#holding;
+    while (holding.length <= epoch) holding.push(0);
+    holding[epoch]++;
+  }
+
+  /** `e` is handed out: it holds its chunks no more. */
+  #leave(e: OpenEvent): void {
+    const holding = this.#holding;
+    holding[e.epoch]--;
+    const more = e.epochs;
+    if (more !== undefined) { for (let i = 0; i < more.length; i++) holding[more[i]]--; }
+  }
+
+  /** Whether events not yet handed out have records from read chunk `epoch`. */
+  holds(epoch: number): boolean {
+    return epoch < this.#holding.length && this.#holding[epoch] > 0;
+  }
+
+  /** Completes every open event (end of input). */
+  flush(): void {
+    const last = this.#last;
+    if (last !== undefined) this.#complete(last);
+    for (const first of [...this.#bySerial.values()]) {
+      for (let e: OpenEvent | undefined = first; e !== undefined;) {
+        const next: OpenEvent | undefined = e.nextOpen;
+        this.#complete(e);
+        e = next;
+      }
+    }
+    this.#timeouts = [];
+    this.#release();
+  }
+
+  /** Takes the events handed out so far, in the order the rules hand them out. */
+  drain(): AuditEvent[] {
+    const out = this.#out;
+    this.#out = [];
+    return out;
+  }
+
+  /** How many events are still open. */
+  get pending(): number {
+    return this.#live.length;
+  }
+}
+
+/** Orders events as ausearch picks them: time, then array slot. */
+function liveOrder(a: OpenEvent, b: OpenEvent): number {
+  return earlier(a, b) || a.slot - b.slot;
+}
+
+function secondOrder(a: AuditEvent, b: AuditEvent): number {
+  return a.sec - b.sec;
+}
+
+function numberOrder(a: number, b: number): number {
+  return a - b;
+}
+
+function heapPush<T>(heap: T[], item: T, order: (a: T, b: T) => number): void {
+  let i = heap.length;
+  heap.push(item);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (order(heap[parent], item) <= 0) break;
+    heap[i] = heap[parent];
+    i = parent;
+  }
+  heap[i] = item;
+}
+
+function heapPop<T>(heap: T[], order: (a: T, b: T) => number): T | undefined {
+  const top = heap[0];
+  const last = heap.pop();
+  if (heap.length === 0 || last === undefined) return top;
+  let i = 0;
+  const n = heap.length;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) break;
+    const r = l + 1;
+    const c = r < n && order(heap[r], heap[l]) < 0 ? r : l;
+    if (order(heap[c], last) >= 0) break;
+    heap[i] = heap[c];
+    i = c;
+  }
+  heap[i] = last;
+  return top;
+}
+
+/** Options of {@link readEvents}. */
+export interface ReadEventsOptions extends ReadOptions, AssembleOptions {
+  /**
+   * Called with each record before it is grouped; returning `false` leaves
+   * the record out (as ausearch and aureport leave out records outside
+   * `-ts`/`-te` before they group events).
+   */
+  onRecord?: (record: AuditRecord) => boolean | void;
+  /**
+   * Whether the events still open at the end of input are completed and
+   * yielded (default true). ausearch `--checkpoint` leaves them for the next
+   * run.
+   */
+  flushAtEnd?: boolean;
+}
+
+/**
+ * Reads a log and yields its events in batches (the fast path behind
+ * {@link readEvents}).
+ *
+ * @example
+ * ```ts
+ * import { eventBatches } from "./assemble.ts";
+ * let n = 0;
+ * for await (const batch of eventBatches("/var/log/audit/audit.log")) n += batch.length;
+ * ```
+ */
+export async function* eventBatches(
+  input: LogInput,
+  options: ReadEventsOptions = {},
+): AsyncGenerator<AuditEvent[]> {
+  const asm = new EventAssembler(options);
+  const onRecord = options.onRecord;
+  // reused buffers: a chunk is free once no event still to be handed out has records from
+  // it, and the consumer has asked for more after those handed out (the newest chunk may
+  // also hold the start of a line, and is kept)
+  const recycler = options.reuseBuffers === true ? new ChunkRecycler() : undefined;
+  const read: RecyclingReadOptions = recycler ? { ...options, recycler } : options;
+  for await (const batch of recordBatches(input, read)) {
+    if (recycler) asm.epoch = recycler.next - 1;
+    if (onRecord === undefined) {
+      for (let i = 0; i < batch.length; i++) asm.push(batch[i]);
+    } else {
+      for (let i = 0; i < batch.length; i++) if (onRecord(batch[i]) !== false) asm.push(batch[i]);
+    }
+    const ready = asm.drain();
+    if (ready.length) yield ready;
+    if (recycler) recycler.release(asm.epoch, asm);
+  }
+  if (options.flushAtEnd === false) return;
+  asm.flush();
+  const rest = asm.drain();
+  if (rest.length) yield rest;
+}
+
+/**
+ * The events libauparse makes of the records of `event` when they are fed
+ * to it on their own, as ausearch does for its csv and text formats: an
+ * event grouped by ausearch's rules may hold records after a PROCTITLE or
+ * EOE, which libauparse starts a new event with (a lone EOE is dropped),
+ * handing out what is complete before it reads each record (`feed`).
+ * An event grouped by libauparse's rules comes back as it is.
+ *
+ * @example
+ * ```ts
+ * import { readEvents, regroupAsLibauparse } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log", { rules: "ausearch" })) {
+ *   for (const part of regroupAsLibauparse(ev)) console.log(part.records.length);
+ * }
+ * ```
+ */
+export function regroupAsLibauparse(event: AuditEvent): AuditEvent[] {
+  const asm = new EventAssembler({ feed: true });
+  // a line libauparse does not take as a record is skipped
+  for (const r of event.records) if (!r.shortStamp) asm.push(r);
+  asm.flush();
+  return asm.drain();
+}
+
+/**
+ * Reads a log (a path, several paths in order, `-` for stdin, bytes or a
+ * stream) and yields its events as libauparse assembles them.
+ *
+ * @example
+ * ```ts
+ * import { readEvents } from "./assemble.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) {
+ *   console.log(ev.id, ev.records.map((r) => r.typeName).join(","));
+ * }
+ * ```
+ */
+export async function* readEvents(
+  input: LogInput,
+  options: ReadEventsOptions = {},
+): AsyncGenerator<AuditEvent> {
+  for await (const batch of eventBatches(input, options)) yield* batch;
+}
+
+/**
+ * The events of a log as a `ReadableStream` (pull-based: the file is read as
+ * the stream is consumed; cancelling the stream stops the reading).
+ *
+ * @example
+ * ```ts
+ * import { eventStream } from "./assemble.ts";
+ * for await (const ev of eventStream("/var/log/audit/audit.log")) console.log(ev.id);
+ * ```
+ */
+export function eventStream(
+  input: LogInput,
+  options: ReadEventsOptions = {},
+): ReadableStream<AuditEvent> {
+  // the stream reads ahead of its reader: records must outlive the batch they came in
+  const it = readEvents(input, { ...options, reuseBuffers: false });
+  return new ReadableStream<AuditEvent>({
+    async pull(controller) {
+      const { done, value } = await it.next();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    async cancel() {
+      await it.return(undefined);
+    },
+  }, { highWaterMark: 64 });
+}

@@ -1,0 +1,1308 @@
+/**
+ * Output formats of events: ausearch's raw, default and interpret (`-i`)
+ * text, and auditkit's JSON lines.
+ *
+ * @module
+ */
+
+import type { AuditEvent } from "../event/assemble.ts";
+import type { AuditRecord } from "../event/record.ts";
+import { decodeBytes, NAME_SLOTS } from "../event/record.ts";
+import {
+  contextOf,
+  type EscapeMode,
+  escapeValue,
+  type FieldKind,
+  fieldKind,
+  INTERPRET_AS_HEX,
+  interpretationKey,
+  type InterpretContext,
+  interpretField,
+  interpretValue,
+  isContextFree,
+  kindDependsOnValue,
+} from "../interpret/interpret.ts";
+import { elfToMachine, HOST_MACHINE } from "../interpret/tables.ts";
+import { msgTypeName, RecordType } from "../event/types.ts";
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const p2 = (n: number) => String(n).padStart(2, "0");
+
+let ctimeSec = -1;
+let ctimeText = "";
+
+/** `ctime()` of a time in seconds, local time, without the newline. */
+export function ctime(sec: number): string {
+  // consecutive events mostly share their second
+  if (sec === ctimeSec) return ctimeText;
+  ctimeSec = sec;
+  ctimeText = ctimeOf(sec);
+  return ctimeText;
+}
+
+function ctimeOf(sec: number): string {
+  const d = new Date(sec * 1000);
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2)} ${
+    p2(d.getHours())
+  }:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+function stripLead(name: string): string {
+  const c = name.charCodeAt(0);
+  return c === 0x20 || c === 0x28 ? name.replace(/^[ (]+/, "") : name;
+}
+
+let stampSec = -1;
+let stampText = "";
+
+/** `%x %T` of a time in seconds (the interpreted stamp), cached per second. */
+function stampOf(sec: number): string {
+  if (sec !== stampSec) {
+    stampSec = sec;
+    stampText = `${dateX(sec)} ${timeT(sec)}`;
+  }
+  return stampText;
+}
+
+/** `strftime("%x")` in the C locale: `MM/DD/YY`, local time. */
+export function dateX(sec: number): string {
+  const d = new Date(sec * 1000);
+  return `${p2(d.getMonth() + 1)}/${p2(d.getDate())}/${p2(d.getFullYear() % 100)}`;
+}
+
+/** `strftime("%T")`: `HH:MM:SS`, local time. */
+export function timeT(sec: number): string {
+  const d = new Date(sec * 1000);
+  return `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
+}
+
+/** The output formats of `auditkit search`. */
+export type SearchFormat = "raw" | "default" | "interpret" | "json";
+
+/** Records of an event in ausearch's output order and selection. */
+function printedRecords(event: AuditEvent): AuditRecord[] {
+  const last = event.records[event.records.length - 1];
+  if (last.type >= RecordType.DAEMON_START && last.type < RecordType.SYSCALL) return [last];
+  return event.records.slice().reverse();
+}
+
+/** ausearch's safe printing: control characters as `\ooo`. */
+function safe(s: string): string {
+  return escapeValue(s, "tty");
+}
+
+/**
+ * ausearch `--raw`: the lines as read, enrichment kept.
+ *
+ * @example
+ * ```ts
+ * import { formatRaw, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(formatRaw(ev));
+ * ```
+ */
+export function formatRaw(event: AuditEvent): string {
+  // ausearch marks the whole event enriched when one record is: the others
+  // get the 0x1D separator with an empty list
+  const enriched = event.records.some((r) => r.enriched);
+  let out = "";
+  for (const r of event.records) out += r.raw + (enriched && !r.enriched ? "\x1d\n" : "\n");
+  return out;
+}
+
+/**
+ * ausearch's default output: `----`, `time->`, records newest first, each
+ * record's text escaped as `--escape` says (`tty`, the default: control
+ * characters as `\ooo`).
+ *
+ * @example
+ * ```ts
+ * import { formatDefault, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(formatDefault(ev));
+ * ```
+ */
+export function formatDefault(event: AuditEvent, escape: EscapeMode = "tty"): string {
+  let out = `----\ntime->${ctime(event.sec)}\n`;
+  for (const r of printedRecords(event)) out += escapeValue(r.text, escape) + "\n";
+  return out;
+}
+
+/**
+ * One record as `ausearch -i` prints it. This follows ausearch's own text
+ * walk over the line (not auparse's field list): it decides names and values
+ * from `=`, spaces, quotes and commas, keeps `msg='` and the text between
+ * fields, and interprets each value.
+ */
+export function formatInterpretedRecord(
+  event: AuditEvent,
+  r: AuditRecord,
+  escape: EscapeMode = "tty",
+): string {
+  const line = decodeBytes(r.buffer, r.typeStart, r.textEnd);
+  let out = event.node !== undefined ? `node=${event.node} ` : "";
+  const paren = line.indexOf("(");
+  if (paren < 0) return "";
+  if (msgTypeName(r.type) !== undefined) out += `type=${r.typeName} msg=audit(`;
+  else {
+    // a type libaudit has no name for: the line as written up to the stamp (after the
+    // node word, when there is one)
+    let from = r.start;
+    if (event.node !== undefined) {
+      while (from < r.typeStart && r.buffer[from] !== 0x20) from++;
+      from++;
+    }
+    out += decodeBytes(r.buffer, from, r.typeStart + paren) + "(";
+  }
+  const close = line.indexOf(")", paren + 1);
+  if (close < 0) return out;
+  out += `${stampOf(event.sec)}.${String(event.msec).padStart(3, "0")}:${event.serial}) `;
+  let str: number | undefined = close + 1;
+  let machine = -1;
+  let syscall = -1;
+  const isSyscall = r.type === RecordType.SYSCALL || r.type === RecordType.SECCOMP;
+  // a SYSCALL record's own arguments (ausearch parsed them from each SYSCALL record)
+  const ectx = r.type === RecordType.SYSCALL ? contextOf(r) : undefined;
+  const a0 = ectx?.a0 ?? 0n, a1 = ectx?.a1 ?? 0n;
+  const enrichment = r.enriched ? r.interpretations : undefined;
+  // one context for the record's fields, its machine and syscall set as they are read
+  const ctx: InterpretContext = { machine, syscall: 0, a0, a1, enrichment };
+  let found = false;
+  let comma = false;
+  // ausearch's pointer: at the time stamp until a look for "=" fails (an empty rest looks for none)
+  let eq = paren;
+  while (str !== undefined && str < line.length && (eq = line.indexOf("=", str)) >= 0) {
+    comma = false;
+    found = true;
+    let nameStart = eq;
+    while (line[nameStart] !== " " && nameStart > str) nameStart--;
+    out += line.slice(str, eq) + "=";
+    let name = line.slice(nameStart, eq);
+    const ptr = eq + 1;
+    if (name === "msg") {
+      str = ptr;
+      continue;
+    }
+    if (name[0] === "'") name = name.slice(1);
+    let valEnd: number;
+    const q = line[ptr];
+    if (q === "'" || q === '"') {
+      const endq = line.indexOf(q, ptr + 1);
+      if (endq < 0) {
+        valEnd = line.length;
+        str = undefined;
+      } else {
+        valEnd = endq + 1;
+        str = valEnd < line.length ? valEnd + 1 : valEnd;
+      }
+    } else {
+      const c = line.indexOf(",", ptr);
+      const sp = line.indexOf(" ", ptr);
+      if (c >= 0 && sp >= 0 && c < sp) {
+        const k = fieldKind(r.type, stripLead(name), line.slice(ptr, sp));
+        if (k === "mac_label") {
+          valEnd = sp;
+          str = sp + 1;
+        } else {
+          valEnd = c;
+          str = c + 1;
+          comma = true;
+        }
+      } else if (c >= 0 && sp < 0) {
+        const k = fieldKind(r.type, stripLead(name), line.slice(ptr));
+        if (k === "mac_label") {
+          valEnd = line.length;
+          str = undefined;
+        } else {
+          valEnd = c;
+          str = c + 1;
+          comma = true;
+        }
+      } else if (sp >= 0) {
+        valEnd = sp;
+        str = sp + 1;
+      } else {
+        valEnd = line.length;
+        str = line.length;
+      }
+    }
+    let val = line.slice(ptr, valEnd);
+    name = stripLead(name);
+    if (name === "acct" && val.endsWith(":")) val = val.slice(0, -1);
+    const kind = fieldKind(r.type, name, val);
+    if (isSyscall) {
+      if (machine === -1) machine = HOST_MACHINE;
+      if (name === "arch") {
+        const m = /^\s*(?:0[xX])?([0-9a-fA-F]+)/.exec(val);
+        machine = m ? elfToMachine(parseInt(m[1], 16) >>> 0) : elfToMachine(0);
+      }
+      if (syscall < 0 && name === "syscall") {
+        const m = /^\s*(\d+)/.exec(val);
+        syscall = m ? Number(m[1]) : 0;
+      }
+    }
+    ctx.machine = machine;
+    ctx.syscall = isSyscall ? syscall : 0;
+    if (kind === "unclassified") {
+      out += val + (comma ? "," : " ");
+      continue;
+    }
+    const interp = kind === "mac_label" ? val : interpretValue(kind, name, val, ctx, escape);
+    if (name === "key") {
+      const keys = interp.split("\x01");
+      out += keys.length === 1 ? `${interp} ` : `${keys.join(" key=")} `;
+    } else if (kind === "tty_data") out += interp;
+    else out += interp + " ";
+  }
+  // ausearch prints such a remainder with its own newline, then the record's
+  if (!found && eq < 0 && str !== undefined) out += safe(line.slice(str)) + "\n";
+  else if (comma && str !== undefined) out += safe(line.slice(str)) + "\n";
+  return out + "\n";
+}
+
+/**
+ * `ausearch -i`: `----`, then each record interpreted, newest first.
+ *
+ * @example
+ * ```ts
+ * import { formatInterpreted, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(formatInterpreted(ev));
+ * ```
+ */
+export function formatInterpreted(event: AuditEvent, escape: EscapeMode = "tty"): string {
+  let out = "----\n";
+  for (const r of printedRecords(event)) out += formatInterpretedRecord(event, r, escape);
+  return out;
+}
+
+/** One record in auditkit's JSON format. */
+export interface JsonRecord {
+  /** Record type name. */
+  type: string;
+  /** Record type number. */
+  type_id: number;
+  /** Fields as written in the log (name order kept; repeated names become arrays). */
+  raw: Record<string, string | string[]>;
+  /** The same fields interpreted as libauparse interprets them. */
+  interpreted: Record<string, string | string[]>;
+  /** ENRICHED values, when the log has them. */
+  enriched?: Record<string, string>;
+}
+
+/** One event in auditkit's JSON format. */
+export interface JsonEvent {
+  /** `sec.msec:serial[@node]/hash`: unique and stable, see {@link jsonEventId}. */
+  id: string;
+  /** Time stamp, ISO 8601 UTC with milliseconds. */
+  time: string;
+  /** Seconds since the epoch. */
+  sec: number;
+  /** Milliseconds. */
+  msec: number;
+  /** Serial number. */
+  serial: number;
+  /** The node, when the log has one. */
+  node?: string;
+  /** The records, in log order. */
+  records: JsonRecord[];
+}
+
+function add(obj: Record<string, string | string[]>, name: string, value: string): void {
+  // own keys only: fields called toString or __proto__ are fields like any other
+  if (!Object.hasOwn(obj, name)) {
+    if (name === "__proto__") {
+      Object.defineProperty(obj, name, {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    } else obj[name] = value;
+    return;
+  }
+  const old = obj[name];
+  if (Array.isArray(old)) old.push(value);
+  else obj[name] = [old, value];
+}
+
+/** One record as a JSON-ready object. */
+function recordToJson(event: AuditEvent, r: AuditRecord): JsonRecord {
+  const raw: Record<string, string | string[]> = {};
+  const interpreted: Record<string, string | string[]> = {};
+  const n = r.fieldCount;
+  for (let i = 0; i < n; i++) {
+    const name = jsonText(r.fieldName(i));
+    add(raw, name, jsonText(r.fieldValue(i)));
+    add(interpreted, name, jsonText(interpretField(event, r, i, "raw")));
+  }
+  const rec: JsonRecord = { type: jsonText(r.typeName), type_id: r.type, raw, interpreted };
+  if (r.enriched) rec.enriched = enrichedJson(r);
+  return rec;
+}
+
+/** The ENRICHED list of a record, its names and values as {@link jsonText} writes them. */
+function enrichedJson(r: AuditRecord): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of r.enrichment) {
+    Object.defineProperty(out, jsonText(name), {
+      value: jsonText(value),
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+/** FNV-1a (32 bits) of the event's lines: each line's bytes as in the log, then a newline. */
+function linesHash(event: AuditEvent): number {
+  let h = 0x811c9dc5;
+  const records = event.records;
+  for (let k = 0; k < records.length; k++) {
+    const r = records[k], b = r.buffer, end = r.end;
+    for (let i = r.start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    h = Math.imul(h ^ 0x0a, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * The `id` of an event in JSON: `sec.msec:serial` as in `msg=audit(...)`,
+ * `@node` when the log has `node=`, then `/` and eight hex digits of the
+ * FNV-1a hash (32 bits) of the event's lines (each line's bytes as in the
+ * log, then a newline). Events that share a time stamp and serial (a LOGIN
+ * and the SYSCALL of the same call, the parts of an event split by time)
+ * get different ids; the same event read again (a log read twice, or its
+ * rotated copy) gets the same id, whatever else was read with it.
+ *
+ * @example
+ * ```ts
+ * import { jsonEventId, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(jsonEventId(ev));
+ * // 1700000000.123:4711/5f1d3a0c
+ * ```
+ */
+export function jsonEventId(event: AuditEvent): string {
+  const hash = linesHash(event).toString(16).padStart(8, "0");
+  return `${event.id}${event.node !== undefined ? `@${event.node}` : ""}/${hash}`;
+}
+
+/**
+ * An event as a JSON-ready object (raw and interpreted fields of every record).
+ *
+ * @example
+ * ```ts
+ * import { eventToJson, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(eventToJson(ev).records.length);
+ * ```
+ */
+export function eventToJson(event: AuditEvent): JsonEvent {
+  const records: JsonRecord[] = [];
+  for (const r of event.records) records.push(recordToJson(event, r));
+  return {
+    id: jsonText(jsonEventId(event)),
+    time: new Date(event.time).toISOString(),
+    sec: event.sec,
+    msec: event.msec,
+    serial: event.serial,
+    ...(event.node !== undefined ? { node: jsonText(event.node) } : {}),
+    records,
+  };
+}
+
+const HEX = "0123456789abcdef";
+const HEX_UPPER = "0123456789ABCDEF";
+
+/**
+ * A string as auditkit's JSON carries it: a byte that was not part of valid
+ * UTF-8 (the lone surrogate U+DC80-U+DCFF that stands for it in the
+ * library's strings, see {@link encodeText}) becomes `%XX` (two upper-case
+ * hex digits), and `%` itself becomes `%25`, so that RFC 3986
+ * percent-decoding of the string to bytes gives the log's bytes back, and the
+ * JSON text is valid UTF-8 that every parser reads the same way (laurel's
+ * convention). Other strings are returned as they are.
+ *
+ * @example
+ * ```ts
+ * import { jsonText } from "../../mod.ts";
+ * jsonText("/tmp/a\udcff"); // "/tmp/a%FF"
+ * jsonText("100%"); // "100%25"
+ * jsonText("/etc/passwd"); // "/etc/passwd"
+ * ```
+ */
+export function jsonText(s: string): string {
+  if (!PERCENT_NEEDED.test(s)) return s;
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25) {
+      out += s.slice(from, i) + "%25";
+      from = i + 1;
+    } else if (c >= 0xdc80 && c <= 0xdcff && !isHighSurrogate(s.charCodeAt(i - 1))) {
+      out += s.slice(from, i) + "%" + HEX_UPPER[(c >> 4) & 15] + HEX_UPPER[c & 15];
+      from = i + 1;
+    }
+  }
+  return out + s.slice(from);
+}
+
+const PERCENT_NEEDED = /[%\udc80-\udcff]/;
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+/** `JSON.stringify(jsonText(s))`. */
+function jsonQuote(s: string): string {
+  return JSON.stringify(jsonText(s));
+}
+
+/**
+ * Bytes that are written often (names, record heads, cached values), packed
+ * for {@link JsonBytes.piece}: the byte count, then the bytes four to a
+ * little-endian word.
+ */
+type Piece = Uint32Array;
+
+function pack(b: Uint8Array): Piece {
+  const p = new Uint32Array(2 + (b.length >> 2));
+  p[0] = b.length;
+  for (let i = 0; i < b.length; i++) p[1 + (i >> 2)] |= b[i] << ((i & 3) * 8);
+  return p;
+}
+
+/**
+ * The JSON lines of events, written as UTF-8 straight into one growing byte
+ * buffer: the same text as `JSON.stringify(eventToJson(event))`, without the
+ * intermediate objects and strings (most of the cost of JSON output).
+ */
+class JsonBytes {
+  buf: Uint8Array<ArrayBuffer> = new Uint8Array(1 << 16);
+  /** {@link buf} for writes of four bytes at a time. */
+  view: DataView = new DataView(this.buf.buffer);
+  len = 0;
+
+  reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.len));
+    this.buf = grown;
+    this.view = new DataView(grown.buffer);
+  }
+
+  /**
+   * A {@link Piece}: four bytes per write (the last word may write past the
+   * piece; those bytes are overwritten by what follows).
+   */
+  piece(p: Piece): void {
+    const n = p[0];
+    this.reserve(n + 4);
+    const view = this.view;
+    let at = this.len;
+    this.len = at + n;
+    for (let i = 1; i < p.length; i++) {
+      view.setUint32(at, p[i], true);
+      at += 4;
+    }
+  }
+
+  /** Text known to need no escaping and to be ASCII (punctuation, numbers). */
+  ascii(s: string): void {
+    const n = s.length;
+    this.reserve(n);
+    const buf = this.buf;
+    let len = this.len;
+    for (let i = 0; i < n; i++) buf[len++] = s.charCodeAt(i);
+    this.len = len;
+  }
+
+  byte(c: number): void {
+    this.reserve(1);
+    this.buf[this.len++] = c;
+  }
+
+  /** A non-negative integer in decimal, at least `width` digits (zero-padded) (as `String(n)` writes it). */
+  uint(n: number, width = 1): void {
+    if (n >= 0x80000000) {
+      this.ascii(String(n).padStart(width, "0"));
+      return;
+    }
+    let digits = 1;
+    for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
+    if (digits < width) digits = width;
+    this.reserve(digits);
+    const buf = this.buf;
+    let at = this.len + digits;
+    this.len = at;
+    for (let k = 0; k < digits; k++) {
+      const q = (n / 10) | 0;
+      buf[--at] = 0x30 + n - q * 10;
+      n = q;
+    }
+  }
+
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    this.reserve(n);
+    // a loop beats TypedArray.set on the short pieces written here
+    const buf = this.buf;
+    let len = this.len;
+    for (let i = 0; i < n; i++) buf[len++] = b[i];
+    this.len = len;
+  }
+
+  /** Bytes as they are, in one copy (for long pieces; see {@link bytes}). */
+  block(b: Uint8Array): void {
+    this.reserve(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  /** `JSON.stringify(jsonText(s))` (see {@link jsonText}). */
+  string(s: string): void {
+    const n = s.length;
+    // at most 6 bytes per UTF-16 unit (`\u001f`), plus the quotes
+    this.reserve(n * 6 + 2);
+    const buf = this.buf;
+    let len = this.len;
+    buf[len++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        if (c >= 0x20 && c !== 0x22 && c !== 0x5c && c !== 0x25) buf[len++] = c;
+        else len = escapeAscii(buf, len, c);
+      } else if (c < 0x800) {
+        buf[len++] = 0xc0 | (c >> 6);
+        buf[len++] = 0x80 | (c & 0x3f);
+      } else if (c >= 0xd800 && c <= 0xdfff) {
+        const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          buf[len++] = 0xf0 | (cp >> 18);
+          buf[len++] = 0x80 | ((cp >> 12) & 0x3f);
+          buf[len++] = 0x80 | ((cp >> 6) & 0x3f);
+          buf[len++] = 0x80 | (cp & 0x3f);
+          i++;
+        } else if (c >= 0xdc80 && c <= 0xdcff) {
+          // a byte that was not UTF-8 (see jsonText)
+          buf[len++] = 0x25;
+          buf[len++] = HEX_UPPER.charCodeAt((c >> 4) & 15);
+          buf[len++] = HEX_UPPER.charCodeAt(c & 15);
+        } else {
+          buf[len++] = 0x5c;
+          buf[len++] = 0x75;
+          for (let k = 12; k >= 0; k -= 4) buf[len++] = HEX.charCodeAt((c >> k) & 15);
+        }
+      } else {
+        buf[len++] = 0xe0 | (c >> 12);
+        buf[len++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[len++] = 0x80 | (c & 0x3f);
+      }
+    }
+    buf[len++] = 0x22;
+    this.len = len;
+  }
+
+  /**
+   * A raw field value as a JSON string, copied from the record's bytes when
+   * they are ASCII; otherwise through its decoded string (as
+   * {@link AuditRecord.fieldValue} decodes it).
+   */
+  value(r: AuditRecord, i: number, hex = false): void {
+    const start = r.fieldValueStart(i);
+    if (start >= 0) {
+      const end = r.fieldValueEnd(i);
+      const src = r.buffer;
+      this.reserve((end - start) * 6 + 4);
+      const buf = this.buf;
+      let len = this.len;
+      buf[len++] = 0x22;
+      if (hex) {
+        buf[len++] = 0x30;
+        buf[len++] = 0x78;
+      }
+      let k = start;
+      for (; k < end; k++) {
+        const c = src[k];
+        if (c >= 0x80) break;
+        if (c >= 0x20 && c !== 0x22 && c !== 0x5c && c !== 0x25) buf[len++] = c;
+        else len = escapeAscii(buf, len, c);
+      }
+      if (k === end) {
+        buf[len++] = 0x22;
+        this.len = len;
+        return;
+      }
+    }
+    this.string(hex ? `0x${r.fieldValue(i)}` : r.fieldValue(i));
+  }
+
+  take(): Uint8Array {
+    const out = this.buf.slice(0, this.len);
+    this.len = 0;
+    return out;
+  }
+
+  /** The second buffer of {@link takeView}. */
+  spare: Uint8Array<ArrayBuffer> | undefined;
+
+  /** The bytes so far without a copy; writing goes on in the other of two buffers. */
+  takeView(): Uint8Array {
+    const out = this.buf.subarray(0, this.len);
+    const next = this.spare ?? new Uint8Array(this.buf.length);
+    this.spare = this.buf;
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+    this.len = 0;
+    return out;
+  }
+}
+
+/** Writes the JSON escape of ASCII `c` (a quote, a backslash or a control character), or `%25` for `%`. */
+function escapeAscii(buf: Uint8Array, len: number, c: number): number {
+  if (c === 0x25) {
+    // "%" as jsonText writes it
+    buf[len++] = 0x25;
+    buf[len++] = 0x32;
+    buf[len++] = 0x35;
+    return len;
+  }
+  buf[len++] = 0x5c;
+  switch (c) {
+    case 0x22:
+    case 0x5c:
+      buf[len++] = c;
+      break;
+    case 0x08:
+      buf[len++] = 0x62;
+      break;
+    case 0x09:
+      buf[len++] = 0x74;
+      break;
+    case 0x0a:
+      buf[len++] = 0x6e;
+      break;
+    case 0x0c:
+      buf[len++] = 0x66;
+      break;
+    case 0x0d:
+      buf[len++] = 0x72;
+      break;
+    default:
+      buf[len++] = 0x75;
+      buf[len++] = 0x30;
+      buf[len++] = 0x30;
+      buf[len++] = HEX.charCodeAt(c >> 4);
+      buf[len++] = HEX.charCodeAt(c & 15);
+  }
+  return len;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * `"name":` as bytes per interned name id (at even indices; `,"name":` at odd
+ * ones); null for array indices, which a JS object lists first: they take the
+ * object path so the output stays that of JSON.stringify.
+ */
+const nameKeyBytes: (Piece | null | undefined)[] = new Array(2 * NAME_SLOTS).fill(undefined);
+/** Per name id, the last record (by {@link recordStamp}) that used it: finds repeated names. */
+const nameSeen = new Int32Array(NAME_SLOTS);
+let recordStamp = 0;
+
+function nameKey(id: number, name: string): Piece | null {
+  const special = /^(?:0|[1-9]\d*)$/.test(name) && Number(name) < 0xffffffff;
+  const key = special ? null : pack(encoder.encode(`${jsonQuote(name)}:`));
+  nameKeyBytes[2 * id] = key;
+  nameKeyBytes[2 * id + 1] = special ? null : pack(encoder.encode(`,${jsonQuote(name)}:`));
+  return key;
+}
+
+/**
+ * The `"name":` bytes of field `i` (`,"name":` when `comma`), or null when
+ * the record cannot be written field by field: a name that is not interned,
+ * is an array index, or repeats within the record (`stamp` tells this
+ * record's names from older ones).
+ */
+function plainKey(r: AuditRecord, i: number, stamp: number, comma: number): Piece | null {
+  const id = r.fieldNameId(i);
+  if (id < 0 || nameSeen[id] === stamp) return null;
+  nameSeen[id] = stamp;
+  const key = nameKeyBytes[2 * id + comma];
+  if (key !== undefined) return key;
+  return nameKey(id, r.fieldName(i)) && nameKeyBytes[2 * id + comma]!;
+}
+
+/** What the encoder keeps per record type. */
+interface TypeInfo {
+  /** `{"type":"NAME","type_id":N,"raw":{` */
+  head: Piece;
+  /** The {@link Interp} of each name id. */
+  interp: Uint8Array;
+  /**
+   * The first field of the last record's tail (see {@link Tail}): the
+   * next record of the type is looked up from there; -1 when it had no tail,
+   * {@link NO_TAIL} while tails of this type are not looked up (see
+   * {@link TAIL_PAUSE}).
+   */
+  tail: number;
+  /**
+   * Tail lookups and hits for this type since the last pause (lookups pause
+   * when hits stay rare); during a pause, `tries` counts up to 0.
+   */
+  tries: number;
+  hits: number;
+}
+
+/**
+ * By record type number (0 to 0xffff; others in {@link otherTypes}, by
+ * number, or by name for names libaudit does not know, which are all type -1).
+ */
+const typeInfos: (TypeInfo | undefined)[] = new Array(0x10000).fill(undefined);
+const otherTypes = new Map<number | string, TypeInfo>();
+
+function typeInfo(r: AuditRecord): TypeInfo {
+  const type = r.type;
+  const known = type >= 0 && type < 0x10000;
+  const other = known ? 0 : type < 0 ? r.typeName : type;
+  let info = known ? typeInfos[type] : otherTypes.get(other);
+  if (info === undefined) {
+    info = {
+      head: pack(encoder.encode(`{"type":${jsonQuote(r.typeName)},"type_id":${type},"raw":{`)),
+      interp: new Uint8Array(NAME_SLOTS),
+      tail: -1,
+      tries: 0,
+      hits: 0,
+    };
+    if (known) typeInfos[type] = info;
+    else otherTypes.set(other, info);
+  }
+  return info;
+}
+
+/** The second of {@link headPieces}. */
+let headSec = NaN;
+/**
+ * What an event's stamp writes for one second: `{"id":"SEC.`, `","time":"ISO.`
+ * (the ISO time up to the second) and `Z","sec":SEC,"msec":`.
+ */
+let headPieces: Piece[] = [];
+const SERIAL_KEY = pack(encoder.encode(',"serial":'));
+
+/**
+ * `{"id":"sec.msec:serial/hash","time":"...","sec":N,"msec":N,"serial":N,`
+ * of an event ({@link jsonEventId}): without a node the id is digits and
+ * punctuation, written as they are; what depends on the second alone is
+ * kept for the next event of that second.
+ */
+function writeStamp(w: JsonBytes, event: AuditEvent): void {
+  // a record's milliseconds are 0 to 999 (the reader refuses others)
+  const { sec, msec, serial } = event;
+  if (event.node !== undefined) {
+    // a node name may need escaping: the id as a string, its closing quote left to what follows
+    w.ascii('{"id":');
+    w.string(jsonEventId(event));
+    w.len--;
+    writeStampRest(w, event);
+    w.uint(serial);
+    w.byte(0x2c);
+    return;
+  }
+  stampPieces(sec);
+  w.piece(headPieces[0]);
+  w.uint(msec, 3);
+  w.byte(0x3a);
+  const from = w.len;
+  w.uint(serial);
+  const digits = w.len - from;
+  w.byte(0x2f);
+  const hash = linesHash(event);
+  w.reserve(8);
+  for (let k = 28; k >= 0; k -= 4) w.buf[w.len++] = HEX.charCodeAt((hash >>> k) & 15);
+  writeStampRest(w, event);
+  w.reserve(digits + 1);
+  w.buf.copyWithin(w.len, from, from + digits);
+  w.len += digits;
+  w.byte(0x2c);
+}
+
+/** Sets {@link headPieces} for second `sec`. */
+function stampPieces(sec: number): void {
+  if (sec !== headSec) {
+    const iso = new Date(sec * 1000).toISOString();
+    headPieces = [
+      `{"id":"${sec}.`,
+      `","time":"${iso.slice(0, iso.length - 4)}`,
+      `Z","sec":${sec},"msec":`,
+    ].map((t) => pack(encoder.encode(t)));
+    headSec = sec;
+  }
+}
+
+/** `","time":"...","sec":N,"msec":N,"serial":` of {@link writeStamp}. */
+function writeStampRest(w: JsonBytes, event: AuditEvent): void {
+  const { sec, msec } = event;
+  stampPieces(sec);
+  w.piece(headPieces[1]);
+  w.uint(msec, 3);
+  w.piece(headPieces[2]);
+  w.uint(msec);
+  w.piece(SERIAL_KEY);
+}
+
+/** How the interpreted value of a field is written, by record type and name id (`ByKey + n` for `KEYED_KINDS[n]`). */
+const enum Interp {
+  /** Not decided yet. */
+  Unknown,
+  /** Unclassified: the interpretation is the raw value. */
+  AsRaw,
+  /** From the value alone: cached by raw bytes. */
+  ByValue,
+  /** Needs the value's form (acct, TRUSTED_APP) or the event: interpreted each time. */
+  InContext,
+  /** Kinds with an {@link interpretationKey}: syscall, arch, a0..a3, in this order. */
+  ByKey,
+}
+
+const KEYED_KINDS: readonly FieldKind[] = ["syscall", "arch", "a0", "a1", "a2", "a3"];
+
+function interpOf(r: AuditRecord, i: number, id: number, table: Uint8Array): number {
+  let how = table[id];
+  if (how === Interp.Unknown) {
+    const name = r.fieldName(i);
+    const kind = fieldKind(r.type, name, "");
+    const keyed = KEYED_KINDS.indexOf(kind);
+    how = kindDependsOnValue(r.type, name)
+      ? Interp.InContext
+      : kind === "unclassified" || kind === "mac_label"
+      ? Interp.AsRaw
+      : keyed >= 0
+      ? Interp.ByKey + keyed
+      : isContextFree(kind)
+      ? Interp.ByValue
+      : Interp.InContext;
+    table[id] = how;
+  }
+  return how;
+}
+
+/** Cache pairs of {@link interpretationKey} keys start here (record-type pairs stay below). */
+const KEY_PAIRS = 1 << 30;
+
+/**
+ * Interpretations of context-free fields as JSON bytes, keyed by (record
+ * type, name id, raw value bytes): ids, results, exes and paths repeat across
+ * events, and a hit costs a hash of the value instead of decoding,
+ * interpreting and encoding it again. Direct-mapped; values up to
+ * {@link CACHE_VALUE_MAX} bytes.
+ */
+const CACHE_SLOTS = 1 << 15;
+const EMPTY = pack(new Uint8Array(0));
+const CACHE_VALUE_MAX = 48;
+const cacheKeys = new Uint8Array(CACHE_SLOTS * CACHE_VALUE_MAX);
+const cacheLens = new Int32Array(CACHE_SLOTS).fill(-1);
+const cachePairs = new Int32Array(CACHE_SLOTS);
+const cacheJson: Piece[] = new Array(CACHE_SLOTS).fill(EMPTY);
+
+function writeByValue(
+  w: JsonBytes,
+  event: AuditEvent,
+  r: AuditRecord,
+  i: number,
+  pair: number,
+): void {
+  const start = r.fieldValueStart(i);
+  const len = r.fieldValueEnd(i) - start;
+  if (len > CACHE_VALUE_MAX) {
+    w.string(interpretField(event, r, i, "raw"));
+    return;
+  }
+  const src = r.buffer;
+  let h = pair;
+  for (let k = 0; k < len; k++) h = Math.imul(h, 31) + src[start + k];
+  const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
+  const at = slot * CACHE_VALUE_MAX;
+  if (cacheLens[slot] === len && cachePairs[slot] === pair) {
+    let k = 0;
+    while (k < len && cacheKeys[at + k] === src[start + k]) k++;
+    if (k === len) {
+      w.piece(cacheJson[slot]);
+      return;
+    }
+  }
+  const from = w.len;
+  w.string(interpretField(event, r, i, "raw"));
+  cacheJson[slot] = pack(w.buf.subarray(from, w.len));
+  cacheKeys.set(src.subarray(start, start + len), at);
+  cacheLens[slot] = len;
+  cachePairs[slot] = pair;
+}
+
+/**
+ * Record tails: the JSON of a record's last fields, from the first field
+ * after which every interpretation depends on the field's own value only
+ * (a SYSCALL record's items to key, all of a PATH or CWD record), kept by
+ * record type and the tail's bytes. Such tails repeat from event to event
+ * (the same process, file or directory); a hit writes both halves of the
+ * tail (raw and interpreted) in two copies.
+ */
+interface Tail {
+  type: number;
+  /** The index of the tail's first field. */
+  first: number;
+  /** The tail's bytes in the log. */
+  bytes: DataView<ArrayBuffer>;
+  /** The tail's fields in the record's `raw` object: `,"name":"value"...` (no comma first when `first` is 0). */
+  raw: Uint8Array;
+  /** The same in its `interpreted` object. */
+  interpreted: Uint8Array;
+  /** When it was last stored or hit ({@link tailClock}). */
+  used: number;
+}
+
+/** Tails by a hash of their bytes: two ways per set (slots `2k` and `2k + 1`), the less recently used one replaced. */
+const TAIL_SLOTS = 1 << 12;
+const tails: (Tail | undefined)[] = new Array(TAIL_SLOTS).fill(undefined);
+let tailClock = 0;
+/** Longest tail kept, in bytes of the log (and four times that in bytes of JSON: at most 10 MB in all). */
+const TAIL_MAX = 512;
+const NO_TAIL = -2;
+/** How many records of a type are written without tails once its tails hit too rarely. */
+const TAIL_PAUSE = 1 << 16;
+/** A view of the last record buffer looked at, to compare it eight bytes at a time. */
+let viewed: Uint8Array | undefined;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+/** Where each field's raw and interpreted JSON started in the writer, for the last record written. */
+let rawAt = new Int32Array(64);
+let interpretedAt = new Int32Array(64);
+/** Where the last record's raw and interpreted fields ended in the writer. */
+let rawEnd = 0, interpretedEnd = 0;
+
+/** The first slot of the set of `r`'s tail from field `first` on. */
+function tailSlot(r: AuditRecord, first: number): number {
+  let h = Math.imul(r.fieldsHash(first) ^ r.type, 0x45d9f3b);
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  return (h ^ (h >>> 16)) & (TAIL_SLOTS - 2);
+}
+
+/**
+ * Whether `tail` is `r`'s bytes `[from, r.end)`, field `first` on. Equal
+ * bytes are equal fields: the tokenizer splits each word on its own (AVC's
+ * words without "=" depend on how many fields came before: `first`).
+ */
+function isTail(tail: Tail | undefined, r: AuditRecord, first: number, from: number): tail is Tail {
+  if (tail === undefined || tail.type !== r.type || tail.first !== first) return false;
+  const key = tail.bytes;
+  const len = r.end - from;
+  if (key.byteLength !== len) return false;
+  // eight bytes at a time as doubles: equal doubles are equal bytes here, as a record's text has
+  // no NUL (so neither 0 nor -0, which compare equal) and a NaN only makes a miss
+  const v = view;
+  let j = 0;
+  for (; j < len - 7; j += 8) if (key.getFloat64(j) !== v.getFloat64(from + j)) return false;
+  for (; j < len; j++) if (key.getUint8(j) !== r.buffer[from + j]) return false;
+  return true;
+}
+
+function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
+  const info = typeInfo(r);
+  const n = r.fieldCount;
+  if (rawAt.length < n) {
+    rawAt = new Int32Array(2 * n);
+    interpretedAt = new Int32Array(2 * n);
+  }
+  const first = info.tail;
+  let slot = -1;
+  if (first >= 0 && first < n && !r.enriched) {
+    const from = r.fieldNameStart(first);
+    if (from >= 0 && r.end - from <= TAIL_MAX) {
+      info.tries++;
+      slot = tailSlot(r, first);
+      const buf = r.buffer;
+      if (buf !== viewed) {
+        viewed = buf;
+        view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      }
+      const way = tails[slot];
+      const tail = isTail(way, r, first, from)
+        ? way
+        : isTail(tails[slot + 1], r, first, from)
+        ? tails[slot + 1]
+        : undefined;
+      if (tail !== undefined && writeWithTail(w, event, r, info, tail)) {
+        info.hits++;
+        tail.used = ++tailClock;
+        return;
+      }
+    }
+  }
+  const tail = writeFields(w, event, r, info);
+  if (info.tail === NO_TAIL) {
+    // a long run (live events) may repeat later what it did not at first: look again
+    if (++info.tries === 0) info.tail = -1;
+    return;
+  }
+  info.tail = tail >= 0 && tail < n ? tail : -1;
+  if (info.tail >= 0) {
+    const from = r.fieldNameStart(tail);
+    const json = rawEnd - rawAt[tail] + interpretedEnd - interpretedAt[tail];
+    if (from >= 0 && r.end - from <= TAIL_MAX && json <= 4 * TAIL_MAX) {
+      if (tail !== first || slot < 0) slot = tailSlot(r, tail);
+      if ((tails[slot]?.used ?? -1) > (tails[slot + 1]?.used ?? -1)) slot++;
+      tails[slot] = {
+        type: r.type,
+        first: tail,
+        bytes: new DataView(r.buffer.slice(from, r.end).buffer),
+        raw: w.buf.slice(rawAt[tail], rawEnd),
+        interpreted: w.buf.slice(interpretedAt[tail], interpretedEnd),
+        used: ++tailClock,
+      };
+    }
+  }
+  // records of this type seldom repeat: stop looking them up for a while
+  if (info.tries >= 256) {
+    if (info.hits * 4 < info.tries) {
+      info.tail = NO_TAIL;
+      info.tries = -TAIL_PAUSE;
+    } else info.tries = 0;
+    info.hits = 0;
+  }
+}
+
+/**
+ * Writes a record field by field. Returns the index of its first field
+ * after which every interpretation depends on the field's value alone (the
+ * field count when there is none; -1 when the record was written through
+ * {@link recordToJson}).
+ */
+function writeFields(w: JsonBytes, event: AuditEvent, r: AuditRecord, info: TypeInfo): number {
+  const mark = w.len;
+  const n = r.fieldCount;
+  w.piece(info.head);
+  if (!writeRawFields(w, r, n)) {
+    // rare: undo, and let JSON.stringify order and group the names
+    w.len = mark;
+    w.bytes(encoder.encode(JSON.stringify(recordToJson(event, r))));
+    return -1;
+  }
+  w.ascii('},"interpreted":{');
+  const tail = writeInterpretedFields(w, event, r, info, n);
+  w.ascii("}");
+  if (r.enriched) {
+    w.ascii(',"enriched":');
+    w.bytes(encoder.encode(JSON.stringify(enrichedJson(r))));
+  }
+  w.ascii("}");
+  return tail;
+}
+
+/**
+ * Writes a record with `tail`: its other fields one by one, the tail's two
+ * halves as they are. False, with nothing written, when a name of the tail
+ * is also one of the other fields' (the record takes the
+ * {@link recordToJson} path).
+ */
+function writeWithTail(
+  w: JsonBytes,
+  event: AuditEvent,
+  r: AuditRecord,
+  info: TypeInfo,
+  tail: Tail,
+): boolean {
+  const mark = w.len;
+  const first = tail.first;
+  w.piece(info.head);
+  if (!writeRawFields(w, r, first)) {
+    w.len = mark;
+    return false;
+  }
+  const n = r.fieldCount;
+  for (let i = first; i < n; i++) {
+    if (nameSeen[r.fieldNameId(i)] === recordStamp) {
+      w.len = mark;
+      return false;
+    }
+  }
+  w.block(tail.raw);
+  w.ascii('},"interpreted":{');
+  writeInterpretedFields(w, event, r, info, first);
+  w.block(tail.interpreted);
+  w.ascii("}}");
+  return true;
+}
+
+/**
+ * The raw JSON of fields 0 to `n` - 1 of `r`; false when one of them cannot
+ * be written on its own (see {@link plainKey}).
+ */
+function writeRawFields(w: JsonBytes, r: AuditRecord, n: number): boolean {
+  const stamp = recordStamp = (recordStamp + 1) | 0;
+  for (let i = 0; i < n; i++) {
+    const key = plainKey(r, i, stamp, i > 0 ? 1 : 0);
+    if (key === null) return false;
+    rawAt[i] = w.len;
+    w.piece(key);
+    w.value(r, i);
+  }
+  rawEnd = w.len;
+  return true;
+}
+
+/**
+ * The interpreted JSON of fields 0 to `n` - 1 of `r` (written by
+ * {@link writeRawFields} before); returns the index of the first field
+ * after which each interpretation depends on its value alone.
+ */
+function writeInterpretedFields(
+  w: JsonBytes,
+  event: AuditEvent,
+  r: AuditRecord,
+  info: TypeInfo,
+  n: number,
+): number {
+  const type = r.type;
+  const table = info.interp;
+  // ENRICHED values replace the interpretation of ids: no caching by value there
+  const cache = !r.enriched;
+  let tail = 0;
+  for (let i = 0; i < n; i++) {
+    const id = r.fieldNameId(i);
+    interpretedAt[i] = w.len;
+    w.piece(nameKeyBytes[2 * id + (i > 0 ? 1 : 0)]!);
+    const how = interpOf(r, i, id, table);
+    // ENRICHED values come first for every kind (interpretField looks them up)
+    if (!cache) {
+      w.string(interpretField(event, r, i, "raw"));
+      tail = i + 1;
+    } else if (how === Interp.AsRaw) w.value(r, i);
+    else if (how === Interp.ByValue) writeByValue(w, event, r, i, type * NAME_SLOTS + id);
+    else {
+      tail = i + 1;
+      if (how >= Interp.ByKey) {
+        const key = interpretationKey(r, KEYED_KINDS[how - Interp.ByKey]);
+        if (key >= 0) writeByValue(w, event, r, i, KEY_PAIRS + key);
+        else if (key === INTERPRET_AS_HEX) w.value(r, i, true);
+        else w.string(interpretField(event, r, i, "raw"));
+      } else w.string(interpretField(event, r, i, "raw"));
+    }
+  }
+  interpretedEnd = w.len;
+  return tail;
+}
+
+/**
+ * Encodes events as JSON lines into one growing buffer; {@link take} hands
+ * out the bytes so far. Each line is `JSON.stringify(eventToJson(event))`.
+ *
+ * @example
+ * ```ts
+ * import { JsonLinesEncoder, readEvents } from "../../mod.ts";
+ * const out = Deno.stdout.writable.getWriter();
+ * const enc = new JsonLinesEncoder();
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) {
+ *   enc.encode(ev);
+ *   if (enc.length > 1 << 20) await out.write(enc.take());
+ * }
+ * await out.write(enc.take());
+ * ```
+ */
+export class JsonLinesEncoder {
+  #w = new JsonBytes();
+
+  /** Appends one event as a line of JSON, newline included. */
+  encode(event: AuditEvent): void {
+    const w = this.#w;
+    writeStamp(w, event);
+    if (event.node !== undefined) {
+      w.ascii('"node":');
+      w.string(event.node);
+      w.ascii(",");
+    }
+    w.ascii('"records":[');
+    const records = event.records;
+    for (let i = 0; i < records.length; i++) {
+      if (i > 0) w.byte(0x2c);
+      writeRecord(w, event, records[i]);
+    }
+    w.ascii("]}\n");
+  }
+
+  /** How many bytes are waiting to be taken. */
+  get length(): number {
+    return this.#w.len;
+  }
+
+  /** The bytes encoded since the last call, as a copy of their own. */
+  take(): Uint8Array {
+    return this.#w.take();
+  }
+
+  /**
+   * The bytes encoded since the last call, without a copy: the encoder
+   * continues in a second buffer, and goes back to this one after the next
+   * call. The view stays valid until the first {@link encode} after the
+   * next `takeView()`; write it out before that (saves copying and
+   * allocating the whole output).
+   *
+   * @example
+   * ```ts
+   * import { JsonLinesEncoder, readEvents } from "../../mod.ts";
+   * const out = Deno.stdout.writable.getWriter();
+   * const enc = new JsonLinesEncoder();
+   * for await (const ev of readEvents("/var/log/audit/audit.log")) {
+   *   enc.encode(ev);
+   *   // the write finishes before the encoder comes back to this buffer
+   *   if (enc.length > 1 << 20) await out.write(enc.takeView());
+   * }
+   * await out.write(enc.takeView());
+   * ```
+   */
+  takeView(): Uint8Array {
+    return this.#w.takeView();
+  }
+}
+
+const textDecoder = new TextDecoder();
+
+/**
+ * An event as one line of JSON (JSON Lines), newline included.
+ *
+ * @example
+ * ```ts
+ * import { formatJson, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) Deno.stdout.writeSync(new TextEncoder().encode(formatJson(ev)));
+ * ```
+ */
+export function formatJson(event: AuditEvent): string {
+  const enc = new JsonLinesEncoder();
+  enc.encode(event);
+  return textDecoder.decode(enc.take());
+}
+
+/**
+ * Formats an event in one of the search formats.
+ *
+ * @example
+ * ```ts
+ * import { formatEvent, readEvents } from "../../mod.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) console.log(formatEvent(ev, "interpret"));
+ * ```
+ */
+export function formatEvent(
+  event: AuditEvent,
+  format: SearchFormat,
+  escape: EscapeMode = "tty",
+): string {
+  switch (format) {
+    case "raw":
+      return formatRaw(event);
+    case "default":
+      return formatDefault(event, escape);
+    case "interpret":
+      return formatInterpreted(event, escape);
+    case "json":
+      return formatJson(event);
+  }
+}

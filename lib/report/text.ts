@@ -1,0 +1,63 @@
+/**
+ * Text helpers shared by aureport's report modules: its safe_print_string
+ * escaping, the auid column and the marker of a row printed without its
+ * newline.
+ *
+ * @module
+ */
+
+import { userName } from "../accounts.ts";
+import { type EscapeMode, escapeValue } from "../interpret/interpret.ts";
+import type { SearchItems } from "../select/criteria.ts";
+import { msgTypeName } from "../event/types.ts";
+
+/** Ends a row that aureport prints without its newline (a TTY event without data=). */
+export const NO_LINE_END = "\u0000";
+
+/** The escape mode of the report being built (set by each report as it starts). */
+let safeMode: EscapeMode = "tty";
+
+/**
+ * aureport's safe_print_string, in the report's escape mode (`--escape`,
+ * tty by default: control characters as `\ooo`). aureport prints commands,
+ * executables, accounts, keys and user names, and every summary entry, this
+ * way.
+ *
+ * @example
+ * ```ts
+ * import { safe } from "./text.ts";
+ * safe("a\x1eb"); // "a\\036b"
+ * ```
+ */
+export function safe(v: string): string {
+  return escapeValue(v, safeMode);
+}
+
+/** Sets the escape mode {@link safe} uses (each report sets its own as it starts). */
+export function setEscapeMode(mode: EscapeMode): void {
+  safeMode = mode;
+}
+
+/** The auid column: the number, or the name with `-i`. */
+export function auid(s: SearchItems, i: boolean): string {
+  // aureport starts every event with loginuid -2: events without an auid print that
+  return uidText(s.auid ?? -2, s, i);
+}
+
+/**
+ * A uid as aureport's aulookup_uid prints it: the number, or with -i its
+ * name (an ENRICHED auid name stands for any uid, as aureport looks up the
+ * record's `auid` interpretation whatever uid it prints).
+ */
+export function uidText(v: number, s: SearchItems, i: boolean): string {
+  if (!i) return String(v);
+  if (v === -1) return "unset";
+  if (s.auidName !== undefined) return safe(s.auidName);
+  if (v === 0) return "root";
+  return userName(v >>> 0) ?? `unknown(${v})`;
+}
+
+/** A record type as aureport prints it: libaudit's name, `(null)` when libaudit has none. */
+export function typeText(type: number): string {
+  return msgTypeName(type) ?? "(null)";
+}
