@@ -385,7 +385,36 @@ export {
   type TableFiles,
 } from "./lib/bsm/event_table.ts";
 export { bsmReturnText, bsmToErrno } from "./lib/bsm/bsm_errno.ts";
-export { gidOfName, groupName, parseAccounts, uidOfName, userName } from "./lib/accounts.ts";
+export {
+  type AccountDatabase,
+  accountDatabase,
+  type AccountFiles,
+  gidOfName,
+  groupName,
+  localAccounts,
+  parseAccounts,
+  uidOfName,
+  useAccountDatabase,
+  userName,
+} from "./lib/accounts.ts";
+export {
+  ECS_VERSION,
+  ecsBadLine,
+  type EcsDocument,
+  type EcsEntity,
+  ecsEvent,
+  type EcsOptions,
+  type EcsUser,
+  type EcsUserIds,
+} from "./lib/ecs/ecs.ts";
+export {
+  type Address,
+  type CoalescedEvent,
+  coalesceEvent,
+  type EntityData,
+  eventCategory,
+  type FileInfo,
+} from "./lib/ecs/coalesce.ts";
 export {
   praudit,
   PrauditFormatter,

@@ -6,7 +6,9 @@
  * interpretation, the normaliser, praudit and auditreduce).
  *
  * The files are read once, on first use; a missing or unreadable file (or a
- * missing read permission) is an empty database, as a failed lookup.
+ * missing read permission) is an empty database, as a failed lookup. Another
+ * host's files can stand in for them ({@link accountDatabase},
+ * {@link useAccountDatabase}).
  *
  * @example
  * ```ts
@@ -71,7 +73,94 @@ function database(path: string): Database {
 }
 
 /**
- * The name of uid `uid` in /etc/passwd.
+ * A user and group database to look names and ids up in: the local one
+ * (/etc/passwd and /etc/group), or another host's ({@link accountDatabase}),
+ * since a log read on one machine was often written on another.
+ */
+export interface AccountDatabase {
+  /** The name of a uid. */
+  userName(uid: number): string | undefined;
+  /** The name of a gid. */
+  groupName(gid: number): string | undefined;
+  /** The uid of a user name. */
+  uidOfName(name: string): number | undefined;
+  /** The gid of a group name. */
+  gidOfName(name: string): number | undefined;
+}
+
+/** The local database: /etc/passwd and /etc/group, read on first use. */
+export const localAccounts: AccountDatabase = Object.freeze({
+  userName: (uid: number) => database("/etc/passwd").byId.get(uid),
+  groupName: (gid: number) => database("/etc/group").byId.get(gid),
+  uidOfName: (name: string) => database("/etc/passwd").byName.get(name),
+  gidOfName: (name: string) => database("/etc/group").byName.get(name),
+});
+
+/** Where {@link accountDatabase} reads a passwd or group file from. */
+export interface AccountFiles {
+  /**
+   * passwd(5) text, or the path of such a file: a value holding a `:` or a
+   * newline is the text itself, anything else a path. Absent: the local
+   * /etc/passwd.
+   */
+  passwd?: string;
+  /** group(5) text or a path, as `passwd`. Absent: the local /etc/group. */
+  group?: string;
+}
+
+function textOf(value: string): string {
+  if (value.includes(":") || value.includes("\n")) return value;
+  const bytes = Deno.readFileSync(value);
+  return decodeBytes(bytes, 0, bytes.length);
+}
+
+/**
+ * A database from another host's passwd and group files (text or paths);
+ * the side not given is the local one. A path that cannot be read throws
+ * (Deno's error, naming the file).
+ *
+ * @example
+ * ```ts
+ * import { accountDatabase } from "./accounts.ts";
+ * const db = accountDatabase({ passwd: "alice:x:1001:1001::/home/alice:/bin/sh\n" });
+ * db.userName(1001); // "alice"
+ * db.uidOfName("alice"); // 1001
+ * ```
+ */
+export function accountDatabase(files: AccountFiles): AccountDatabase {
+  const passwd = files.passwd !== undefined ? parseAccounts(textOf(files.passwd)) : undefined;
+  const group = files.group !== undefined ? parseAccounts(textOf(files.group)) : undefined;
+  return Object.freeze({
+    userName: (uid: number) => passwd ? passwd.byId.get(uid) : localAccounts.userName(uid),
+    groupName: (gid: number) => group ? group.byId.get(gid) : localAccounts.groupName(gid),
+    uidOfName: (name: string) => passwd ? passwd.byName.get(name) : localAccounts.uidOfName(name),
+    gidOfName: (name: string) => group ? group.byName.get(name) : localAccounts.gidOfName(name),
+  });
+}
+
+let current: AccountDatabase = localAccounts;
+
+/**
+ * Makes `db` the database the library's interpretation (ausearch's `-i`,
+ * the normaliser, aureport, praudit) looks names up in; `undefined` restores
+ * the local one. The command line sets it from `--passwd`/`--group`.
+ * Interpretations already cached keep the names they were made with.
+ *
+ * @example
+ * ```ts
+ * import { accountDatabase, useAccountDatabase, userName } from "./accounts.ts";
+ * useAccountDatabase(accountDatabase({ passwd: "web:x:5000:5000::/:/bin/sh\n" }));
+ * userName(5000); // "web"
+ * useAccountDatabase(undefined);
+ * ```
+ */
+export function useAccountDatabase(db: AccountDatabase | undefined): void {
+  current = db ?? localAccounts;
+}
+
+/**
+ * The name of uid `uid` in the database in use (/etc/passwd unless
+ * {@link useAccountDatabase} chose another).
  *
  * @example
  * ```ts
@@ -80,11 +169,11 @@ function database(path: string): Database {
  * ```
  */
 export function userName(uid: number): string | undefined {
-  return database("/etc/passwd").byId.get(uid);
+  return current.userName(uid);
 }
 
 /**
- * The name of gid `gid` in /etc/group.
+ * The name of gid `gid` in the database in use (/etc/group by default).
  *
  * @example
  * ```ts
@@ -93,11 +182,11 @@ export function userName(uid: number): string | undefined {
  * ```
  */
 export function groupName(gid: number): string | undefined {
-  return database("/etc/group").byId.get(gid);
+  return current.groupName(gid);
 }
 
 /**
- * The uid of user `name` in /etc/passwd.
+ * The uid of user `name` in the database in use (/etc/passwd by default).
  *
  * @example
  * ```ts
@@ -106,11 +195,11 @@ export function groupName(gid: number): string | undefined {
  * ```
  */
 export function uidOfName(name: string): number | undefined {
-  return database("/etc/passwd").byName.get(name);
+  return current.uidOfName(name);
 }
 
 /**
- * The gid of group `name` in /etc/group.
+ * The gid of group `name` in the database in use (/etc/group by default).
  *
  * @example
  * ```ts
@@ -119,5 +208,5 @@ export function uidOfName(name: string): number | undefined {
  * ```
  */
 export function gidOfName(name: string): number | undefined {
-  return database("/etc/group").byName.get(name);
+  return current.gidOfName(name);
 }
