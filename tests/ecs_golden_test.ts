@@ -11,8 +11,8 @@
 
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { AuditEvent } from "../lib/log/assemble.ts";
-import { AuditRecord } from "../lib/log/record.ts";
+import { AuditEvent } from "../lib/event/assemble.ts";
+import { AuditRecord } from "../lib/event/record.ts";
 import { type CoalescedEvent, coalesceEvent } from "../lib/ecs/coalesce.ts";
 import { ecsEvent } from "../lib/ecs/ecs.ts";
 import { accountDatabase } from "../lib/accounts.ts";

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
 import {
   accountDatabase,
+  coalesceEvent,
   ecsBadLine,
   type EcsDocument,
   ecsEvent,
@@ -134,9 +135,19 @@ Deno.test("bad input: a line that is no audit record, a cut event", async () => 
   assert.match(String(bad.error?.message), /^line 1: /);
   assert.equal(cut.error?.message, "missing syscall message in compound event");
   assert.equal(cut.event.original?.length, 2);
-  assert.deepEqual(short.error?.message, [
-    "syscall key not found",
-    "no normalization found for event",
-  ]);
+  // go-libaudit finds no normalisation without a syscall; libauparse's normaliser names one
+  assert.deepEqual(short.error?.message, ["syscall key not found"]);
+  assert.equal(short.event.action, "triggered-unknown-audit-rule");
   assert.equal(short.auditd?.message_type, "syscall");
+});
+
+Deno.test("no action in go-libaudit's table: libauparse's normaliser fills the summary", () => {
+  const ev = event(
+    "type=BPF msg=audit(1700000000.123:50): prog-id=75 op=LOAD",
+  );
+  const doc = ecsEvent(ev);
+  assert.equal(doc.event.action, "loaded-bpf-program");
+  assert.equal(doc.error, undefined);
+  // go-libaudit's own view of it: no normalisation
+  assert.deepEqual(coalesceEvent(ev).warnings, ["no normalization found for event"]);
 });

@@ -9,9 +9,9 @@
  * @module
  */
 
-import type { AuditEvent } from "../log/assemble.ts";
-import type { AuditRecord } from "../log/record.ts";
-import { RecordType } from "../log/types.ts";
+import type { AuditEvent } from "../event/assemble.ts";
+import type { AuditRecord } from "../event/record.ts";
+import { RecordType } from "../event/types.ts";
 import { recordFields } from "./fields.ts";
 import {
   type MappingTarget,
@@ -175,7 +175,7 @@ function reader(): Reader {
  *
  * @example
  * ```ts
- * import { readEvents } from "../log/assemble.ts";
+ * import { readEvents } from "../event/assemble.ts";
  * import { coalesceEvent } from "./coalesce.ts";
  * for await (const ev of readEvents("/var/log/audit/audit.log")) {
  *   console.log(coalesceEvent(ev).summary.action);

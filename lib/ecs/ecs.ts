@@ -8,9 +8,10 @@
  * @module
  */
 
-import type { AuditEvent } from "../log/assemble.ts";
-import { jsonEventId } from "../log/format.ts";
-import type { BadLine } from "../log/source.ts";
+import type { AuditEvent } from "../event/assemble.ts";
+import { jsonEventId } from "../format/json.ts";
+import type { BadLine } from "../source/file.ts";
+import { NormalizedView } from "../interpret/normalize.ts";
 import { type AccountDatabase, accountDatabase, localAccounts } from "../accounts.ts";
 import { type CoalescedEvent, coalesceEvent, type EntityData, type FileInfo } from "./coalesce.ts";
 
@@ -212,6 +213,30 @@ function entityLookup(e: EntityData, look: Lookup, group: boolean): void {
   }
 }
 
+/**
+ * Fills the summary from libauparse's normaliser (aureport's and ausearch
+ * --format text's) when go-libaudit's table names no action for the event
+ * (a record type or syscall it does not list): the action, and the object
+ * and how where go-libaudit found none. The "no normalization" warning goes,
+ * since the event now has one.
+ */
+function fromLibauparse(ev: CoalescedEvent, event: AuditEvent): void {
+  const view = new NormalizedView(event, false, "raw");
+  const n = view.norm;
+  if (!n.action) return;
+  ev.summary.action = n.action;
+  const o = ev.summary.object;
+  if (!o.primary && n.objectPrimary && view.has(n.objectPrimary)) {
+    o.primary = view.interpret(n.objectPrimary);
+  }
+  if (!o.secondary && n.objectSecondary && view.has(n.objectSecondary)) {
+    o.secondary = view.interpret(n.objectSecondary);
+  }
+  if (!o.type && n.objectKind !== "unknown") o.type = n.objectKind;
+  if (!ev.summary.how && n.how) ev.summary.how = n.how;
+  ev.warnings = ev.warnings.filter((w) => w !== "no normalization found for event");
+}
+
 /** Sets `obj[path]` (dotted), making the objects on the way. */
 function put(obj: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split(".");
@@ -292,7 +317,7 @@ function goInt(s: string | undefined): number | undefined {
  *
  * @example
  * ```ts
- * import { readEvents } from "../log/assemble.ts";
+ * import { readEvents } from "../event/assemble.ts";
  * import { ecsEvent } from "./ecs.ts";
  * for await (const ev of readEvents("/var/log/audit/audit.log")) {
  *   console.log(JSON.stringify(ecsEvent(ev, { passwd: "/srv/web1/etc/passwd" })));
@@ -324,6 +349,7 @@ export function ecsEvent(event: AuditEvent, options: EcsOptions = {}): EcsDocume
       error: { message: (e as Error).message },
     };
   }
+  if (!ev.summary.action) fromLibauparse(ev, event);
   if (options.resolveIds ?? true) resolveIds(ev, new Lookup(accountsOf(options)));
   const doc: Record<string, unknown> = {};
   const outcome = ev.result === "fail" ? "failure" : ev.result;
@@ -426,7 +452,7 @@ export function ecsEvent(event: AuditEvent, options: EcsOptions = {}): EcsDocume
  *
  * @example
  * ```ts
- * import { readEvents } from "../log/assemble.ts";
+ * import { readEvents } from "../event/assemble.ts";
  * import { ecsBadLine } from "./ecs.ts";
  * const events = readEvents("/var/log/audit/audit.log", {
  *   onBadLine: (bad) => console.log(JSON.stringify(ecsBadLine(bad))),

@@ -13,9 +13,9 @@
  * @module
  */
 
-import type { AuditRecord } from "../log/record.ts";
-import { elfToMachine, machineName, syscallName } from "../log/tables.ts";
-import { printSignal } from "../log/interpret.ts";
+import type { AuditRecord } from "../event/record.ts";
+import { elfToMachine, machineName, syscallName } from "../interpret/tables.ts";
+import { printSignal } from "../interpret/printers.ts";
 import { errnoName } from "../errno.ts";
 import { ipv6Text } from "../inet.ts";
 
@@ -218,7 +218,7 @@ export function rawMessage(record: AuditRecord): string {
  *
  * @example
  * ```ts
- * import { AuditRecord } from "../log/record.ts";
+ * import { AuditRecord } from "../event/record.ts";
  * import { recordFields } from "./fields.ts";
  * const line = 'type=USER_CMD msg=audit(1.000:2): pid=3 uid=0 msg=\'cmd=6C73 res=success\'';
  * recordFields(new AuditRecord(new TextEncoder().encode(line))).data.get("cmd"); // "ls"
