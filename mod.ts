@@ -86,6 +86,18 @@ export {
   openMulticast,
   parseAuditMessage,
 } from "./lib/source/multicast.ts";
+export {
+  type LiveItem,
+  type LiveMode,
+  type LiveOptions,
+  type LiveStream,
+  type LossCause,
+  type LossCounters,
+  type LossItem,
+  openLive,
+  type QueuePolicy,
+  SerialGaps,
+} from "./lib/source/live.ts";
 export type {
   AuditRule,
   KernelRule,

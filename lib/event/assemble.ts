@@ -4,6 +4,10 @@
  * complete when a record that ends events arrives, when the newest record
  * seen is `eoeTimeout` seconds later (log time), or at the end of input.
  *
+ * Live sources add two bounds the log reader does not use: a wall-clock
+ * timeout ({@link EventAssembler.expire}: an event whose last record never
+ * comes is released) and a bound on events in flight (`maxInFlight`).
+ *
  * @module
  */
 
@@ -112,6 +116,8 @@ class OpenEvent extends AuditEvent {
   lastEpoch = 0;
   /** The read chunks of its records after the first, when not all from one. */
   epochs: number[] | undefined = undefined;
+  /** {@link EventAssembler.clock} when its first record came (live sources). */
+  arrived = 0;
 }
 
 /**
@@ -144,6 +150,13 @@ export interface AssembleOptions {
    * when several share a time stamp.
    */
   feed?: boolean;
+  /**
+   * At most this many events in flight (open, or complete and held back by
+   * an older open one): when a new event would exceed it, the oldest is
+   * completed and handed out as it is. Unbounded by default (the log
+   * reader's behaviour).
+   */
+  maxInFlight?: number;
 }
 
 /** ausearch's "known to be one record" types: an event starting with one is complete at once. */
@@ -215,15 +228,27 @@ export class EventAssembler {
    */
   #holding: number[] = [0];
 
+  /**
+   * The wall-clock time (milliseconds) to stamp the events that start next
+   * with, for {@link expire}; live sources set it before they push.
+   */
+  clock = 0;
+
   readonly #timeout: number;
   readonly #ausearch: boolean;
   readonly #feed: boolean;
+  readonly #maxInFlight: number;
 
   /** Creates an assembler. */
   constructor(options: AssembleOptions = {}) {
     this.#timeout = options.eoeTimeout ?? 2;
     this.#ausearch = options.rules === "ausearch";
     this.#feed = options.feed === true && !this.#ausearch;
+    const max = options.maxInFlight ?? Infinity;
+    if (!(max >= 1) || (max !== Infinity && !Number.isInteger(max))) {
+      throw new RangeError(`Cannot bound events in flight to "${max}": must be an integer from 1`);
+    }
+    this.#maxInFlight = max;
   }
 
   /**
@@ -257,6 +282,37 @@ export class EventAssembler {
     this.#timeOut(r.sec);
     if (ausearch ? singleRecordType(r.type) : endsEvent(r.type)) this.#complete(event);
     this.#release();
+    const live = this.#live;
+    while (live.length > this.#maxInFlight) {
+      this.#complete(live[0]);
+      this.#release();
+    }
+  }
+
+  /**
+   * Completes the open events whose first record came `timeoutMs` or more
+   * before `now` (wall clock, as {@link clock} stamped them), then hands out
+   * what is complete, lowest time stamp first (an event completed by a
+   * record that joined it waits for this or for the next event to start).
+   *
+   * @example
+   * ```ts
+   * import { EventAssembler } from "./assemble.ts";
+   * import { AuditRecord } from "./record.ts";
+   * const asm = new EventAssembler();
+   * asm.clock = 1000;
+   * asm.push(new AuditRecord(new TextEncoder().encode("type=SYSCALL msg=audit(1.000:1): x=1")));
+   * asm.expire(4000, 2000);
+   * asm.drain().length; // 1
+   * ```
+   */
+  expire(now: number, timeoutMs: number): void {
+    const live = this.#live;
+    for (let i = 0; i < live.length; i++) {
+      const e = live[i];
+      if (!e.complete && e.arrived + timeoutMs <= now) this.#complete(e);
+    }
+    this.#release();
   }
 
   /** Completes the open events started `eoeTimeout` or more seconds before `sec`. */
@@ -288,6 +344,7 @@ export class EventAssembler {
   /** A new open event for `r` in the lowest free slot. */
   #start(r: AuditRecord): OpenEvent {
     const event = new OpenEvent(r);
+    event.arrived = this.clock;
     const last = this.#last;
     if (last !== undefined && !last.complete) {
       this.#index(last);

@@ -11,26 +11,17 @@
  * @module
  */
 
-import { decodeNlmsghdr, encodePollfd, encodeSockaddrNl, NLMSG_HDRLEN } from "../../ffi/structs.ts";
-import { c, errno } from "../_native.ts";
+import { c } from "../_native.ts";
 import { AuditError } from "../errors.ts";
-
-const AF_NETLINK = 16;
-const SOCK_RAW = 3;
-const SOCK_CLOEXEC = 0x80000;
-const NETLINK_AUDIT = 9;
-const AUDIT_NLGRP_READLOG = 1;
-const SOL_SOCKET = 1;
-const SO_RCVBUF = 8;
-const MSG_DONTWAIT = 64;
-const POLLIN = 1;
-const EAGAIN = 11;
-const EINTR = 4;
-const ENOBUFS = 105;
-/** Large enough for any record: the kernel caps one at MAX_AUDIT_MESSAGE_LENGTH (8970). */
-const RECV_SIZE = 16384;
-/** Longest single wait on the worker thread, so an abort or close is seen quickly. */
-const POLL_SLICE_MS = 100;
+import type { AuditRecord } from "../event/record.ts";
+import {
+  AUDIT_NLGRP_READLOG,
+  checkReceiveBuffer,
+  EINTR,
+  kernelRecord,
+  NetlinkReader,
+  openAuditSocket,
+} from "./_netlink.ts";
 
 /** One record as the kernel sends it: `audit(SEC.MSEC:SERIAL): BODY`. */
 export interface AuditMessage {
@@ -44,6 +35,12 @@ export interface AuditMessage {
   body: string;
   /** The whole payload text, stamp included. */
   text: string;
+  /**
+   * The record in the log reader's model (as `auditkit search` reads it from
+   * auditd's log line), built on first use; undefined when the payload has
+   * no stamp. Not enumerable, so that the message compares as its fields.
+   */
+  readonly record?: AuditRecord;
 }
 
 /** Options of {@link openMulticast}. */
@@ -71,16 +68,24 @@ const decoder = new TextDecoder();
 export function parseAuditMessage(type: number, payload: Uint8Array): AuditMessage {
   let end = payload.length;
   while (end > 0 && payload[end - 1] === 0) end--;
-  const text = decoder.decode(payload.subarray(0, end));
+  const bytes = payload.slice(0, end);
+  const text = decoder.decode(bytes);
   const m = STAMP.exec(text);
-  if (!m) return { type, timestamp: 0, serial: 0, body: text, text };
-  return {
-    type,
-    timestamp: Number(m[1]) * 1000 + Number(m[2]),
-    serial: Number(m[3]),
-    body: text.slice(m[0].length),
-    text,
-  };
+  const message: AuditMessage = m
+    ? {
+      type,
+      timestamp: Number(m[1]) * 1000 + Number(m[2]),
+      serial: Number(m[3]),
+      body: text.slice(m[0].length),
+      text,
+    }
+    : { type, timestamp: 0, serial: 0, body: text, text };
+  let record: AuditRecord | undefined;
+  Object.defineProperty(message, "record", {
+    enumerable: false,
+    get: () => m ? record ??= kernelRecord(type, bytes) : undefined,
+  });
+  return message;
 }
 
 /**
@@ -97,22 +102,21 @@ export function parseAuditMessage(type: number, payload: Uint8Array): AuditMessa
  * ```
  */
 export class AuditMulticastSource implements Disposable, AsyncIterable<AuditMessage> {
-  #fd: number;
+  #reader: NetlinkReader | undefined;
   #lost = 0;
-  readonly #buf = new Uint8Array(RECV_SIZE);
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.close();
 
   /** Takes ownership of a socket already joined to the group; use {@link openMulticast}. */
   constructor(fd: number, signal?: AbortSignal) {
-    this.#fd = fd;
+    this.#reader = new NetlinkReader(fd, false);
     this.#signal = signal;
     signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
   /** true once closed (by {@link AuditMulticastSource.close} or the abort signal). */
   get closed(): boolean {
-    return this.#fd < 0;
+    return this.#reader === undefined;
   }
 
   /** Records the kernel dropped because this listener fell behind (ENOBUFS overruns). */
@@ -122,9 +126,9 @@ export class AuditMulticastSource implements Disposable, AsyncIterable<AuditMess
 
   /** Leaves the group and closes the socket. Calling it again does nothing. */
   close(): void {
-    if (this.#fd < 0) return;
-    c().close(this.#fd);
-    this.#fd = -1;
+    if (this.#reader === undefined) return;
+    c().close(this.#reader.fd);
+    this.#reader = undefined;
     this.#signal?.removeEventListener("abort", this.#onAbort);
   }
 
@@ -135,26 +139,11 @@ export class AuditMulticastSource implements Disposable, AsyncIterable<AuditMess
 
   /** The next message already received, without waiting; undefined when none is queued. */
   #tryRead(): AuditMessage | undefined {
-    const libc = c();
     for (;;) {
-      if (this.#fd < 0) return undefined;
-      const n = libc.recvfrom(this.#fd, this.#buf, BigInt(RECV_SIZE), MSG_DONTWAIT, null, null);
-      if (n < 0n) {
-        const e = errno();
-        if (e === EAGAIN) return undefined;
-        if (e === EINTR) continue;
-        if (e === ENOBUFS) {
-          this.#lost++;
-          continue;
-        }
-        throw new AuditError({ call: "recvfrom", errno: e, action: "read the audit multicast" });
-      }
-      const size = Number(n);
-      if (size < NLMSG_HDRLEN) continue;
-      const view = new DataView(this.#buf.buffer, 0, size);
-      const h = decodeNlmsghdr(view, 0);
-      const len = Math.min(Math.max(h.len, NLMSG_HDRLEN), size);
-      return parseAuditMessage(h.type, this.#buf.subarray(NLMSG_HDRLEN, len));
+      const r = this.#reader?.read();
+      if (r === undefined) return undefined;
+      if (r.kind === "overrun") this.#lost++;
+      else return parseAuditMessage(r.type, r.payload);
     }
   }
 
@@ -168,9 +157,8 @@ export class AuditMulticastSource implements Disposable, AsyncIterable<AuditMess
       const m = this.#tryRead();
       if (m) return m;
       const left = deadline - Date.now();
-      if (this.#fd < 0 || left <= 0) return undefined;
-      const pfd = encodePollfd(this.#fd, POLLIN);
-      await c().poll_wait(pfd, 1n, Math.min(left, POLL_SLICE_MS));
+      if (this.#reader === undefined || left <= 0) return undefined;
+      await this.#reader.wait(left);
     }
   }
 
@@ -197,12 +185,7 @@ export class AuditMulticastSource implements Disposable, AsyncIterable<AuditMess
  * ```
  */
 export function openMulticast(options: MulticastOptions = {}): AuditMulticastSource {
-  const rcvbuf = options.receiveBufferBytes;
-  if (rcvbuf !== undefined && (!Number.isInteger(rcvbuf) || rcvbuf <= 0 || rcvbuf > 0x7fffffff)) {
-    throw new RangeError(
-      `Cannot set the receive buffer to "${rcvbuf}": must be a positive 32-bit integer`,
-    );
-  }
+  checkReceiveBuffer(options.receiveBufferBytes);
   if (options.signal?.aborted) {
     throw new AuditError({
       call: "socket",
@@ -211,32 +194,9 @@ export function openMulticast(options: MulticastOptions = {}): AuditMulticastSou
       reason: "the signal was already aborted",
     });
   }
-  const libc = c();
-  errno();
-  const fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
-  if (fd < 0) {
-    throw new AuditError({ call: "socket", errno: errno(), action: "open an audit socket" });
-  }
-  try {
-    if (rcvbuf !== undefined) {
-      const v = new Uint8Array(4);
-      new DataView(v.buffer).setInt32(0, rcvbuf, true);
-      if (libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, v, 4) < 0) {
-        throw new AuditError({ call: "setsockopt", errno: errno(), action: "set SO_RCVBUF" });
-      }
-    }
-    const addr = encodeSockaddrNl(0, AUDIT_NLGRP_READLOG);
-    if (libc.bind(fd, addr, addr.length) < 0) {
-      throw new AuditError({
-        call: "bind",
-        errno: errno(),
-        action: "join the audit multicast group",
-        capability: "CAP_AUDIT_READ",
-      });
-    }
-  } catch (e) {
-    libc.close(fd);
-    throw e;
-  }
+  const fd = openAuditSocket({
+    group: AUDIT_NLGRP_READLOG,
+    receiveBufferBytes: options.receiveBufferBytes,
+  });
   return new AuditMulticastSource(fd, options.signal);
 }

@@ -1,0 +1,171 @@
+/**
+ * The audit netlink socket as the live sources read it: opening it (joined
+ * to the multicast group or not), nonblocking reads, waits on a worker
+ * thread, and the line auditd writes for a record the kernel sends. Not
+ * part of the public API.
+ *
+ * @module
+ */
+
+import { decodeNlmsghdr, encodePollfd, encodeSockaddrNl, NLMSG_HDRLEN } from "../../ffi/structs.ts";
+import { c, errno } from "../_native.ts";
+import { AuditError } from "../errors.ts";
+import { AuditRecord } from "../event/record.ts";
+import { recordTypeName } from "../event/types.ts";
+
+const AF_NETLINK = 16;
+const SOCK_RAW = 3;
+const SOCK_CLOEXEC = 0x80000;
+const NETLINK_AUDIT = 9;
+const SOL_SOCKET = 1;
+const SO_RCVBUF = 8;
+const MSG_DONTWAIT = 64;
+const POLLIN = 1;
+const EAGAIN = 11;
+export const EINTR = 4;
+const ENOBUFS = 105;
+/** Large enough for any record: the kernel caps one at MAX_AUDIT_MESSAGE_LENGTH (8970). */
+const RECV_SIZE = 16384;
+/** Longest single wait on the worker thread, so an abort or close is seen quickly. */
+export const POLL_SLICE_MS = 100;
+/** The kernel's multicast group for readers of the log. */
+export const AUDIT_NLGRP_READLOG = 1;
+
+/** Refuses a receive buffer size that is not a positive 32-bit integer. */
+export function checkReceiveBuffer(rcvbuf: number | undefined): void {
+  if (rcvbuf !== undefined && (!Number.isInteger(rcvbuf) || rcvbuf <= 0 || rcvbuf > 0x7fffffff)) {
+    throw new RangeError(
+      `Cannot set the receive buffer to "${rcvbuf}": must be a positive 32-bit integer`,
+    );
+  }
+}
+
+/**
+ * Opens a NETLINK_AUDIT socket (close-on-exec), sets its receive buffer and,
+ * with `group`, joins that multicast group (needs CAP_AUDIT_READ).
+ */
+export function openAuditSocket(options: { group?: number; receiveBufferBytes?: number }): number {
+  const libc = c();
+  errno();
+  const fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+  if (fd < 0) {
+    throw new AuditError({ call: "socket", errno: errno(), action: "open an audit socket" });
+  }
+  try {
+    const rcvbuf = options.receiveBufferBytes;
+    if (rcvbuf !== undefined) {
+      const v = new Uint8Array(4);
+      new DataView(v.buffer).setInt32(0, rcvbuf, true);
+      if (libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, v, 4) < 0) {
+        throw new AuditError({ call: "setsockopt", errno: errno(), action: "set SO_RCVBUF" });
+      }
+    }
+    if (options.group !== undefined) {
+      const addr = encodeSockaddrNl(0, options.group);
+      if (libc.bind(fd, addr, addr.length) < 0) {
+        throw new AuditError({
+          call: "bind",
+          errno: errno(),
+          action: "join the audit multicast group",
+          capability: "CAP_AUDIT_READ",
+        });
+      }
+    }
+  } catch (e) {
+    libc.close(fd);
+    throw e;
+  }
+  return fd;
+}
+
+/** What one nonblocking read gave: a message, an overrun, or nothing queued. */
+export type NetlinkRead =
+  | { kind: "message"; type: number; payload: Uint8Array }
+  | { kind: "overrun" }
+  | undefined;
+
+/** Nonblocking reads of one audit socket into one reused buffer. */
+export class NetlinkReader {
+  readonly #buf = new Uint8Array(RECV_SIZE);
+  readonly #pollfd: Uint8Array<ArrayBuffer>;
+  readonly fd: number;
+  /**
+   * Whether the payload length comes from the read count rather than
+   * `nlmsg_len`: the kernel's unicast copies to the registered daemon carry
+   * a length without the header (REFERENCE 4.8).
+   */
+  readonly unicast: boolean;
+
+  constructor(fd: number, unicast: boolean) {
+    this.fd = fd;
+    this.unicast = unicast;
+    this.#pollfd = encodePollfd(fd, POLLIN) as Uint8Array<ArrayBuffer>;
+  }
+
+  /**
+   * The next queued message (its payload a view into the reused buffer,
+   * valid until the next read), an overrun (ENOBUFS: the kernel dropped
+   * what did not fit), or undefined when nothing is queued.
+   */
+  read(): NetlinkRead {
+    const libc = c();
+    for (;;) {
+      const n = libc.recvfrom(this.fd, this.#buf, BigInt(RECV_SIZE), MSG_DONTWAIT, null, null);
+      if (n < 0n) {
+        const e = errno();
+        if (e === EAGAIN) return undefined;
+        if (e === EINTR) continue;
+        if (e === ENOBUFS) return { kind: "overrun" };
+        throw new AuditError({ call: "recvfrom", errno: e, action: "read the audit socket" });
+      }
+      const size = Number(n);
+      if (size < NLMSG_HDRLEN) continue;
+      const h = decodeNlmsghdr(new DataView(this.#buf.buffer, 0, size), 0);
+      const len = this.unicast ? size : Math.min(Math.max(h.len, NLMSG_HDRLEN), size);
+      return { kind: "message", type: h.type, payload: this.#buf.subarray(NLMSG_HDRLEN, len) };
+    }
+  }
+
+  /** Waits on a worker thread until a message is queued or `ms` pass. */
+  async wait(ms: number): Promise<void> {
+    await c().poll_wait(this.#pollfd, 1n, Math.max(0, Math.min(ms, POLL_SLICE_MS)));
+  }
+}
+
+const NL = 0x0a;
+const SP = 0x20;
+const TYPE_EQ = new TextEncoder().encode("type=");
+const MSG_EQ = new TextEncoder().encode(" msg=");
+/** auditd 3.0.9 formats a RAW line into MAX_AUDIT_MESSAGE_LENGTH - 32 bytes (`format_raw`). */
+const RAW_LINE_MAX = 8970 - 32 - 1;
+
+/**
+ * The line auditd (3.0.9, `format_raw`) writes for a record the kernel
+ * sent: `type=NAME msg=PAYLOAD`, the payload up to its first NUL, newlines
+ * made spaces, one trailing space trimmed, cut at auditd's buffer size.
+ */
+export function kernelRecordLine(type: number, payload: Uint8Array): Uint8Array {
+  let end = payload.indexOf(0);
+  if (end < 0) end = payload.length;
+  const name = new TextEncoder().encode(recordTypeName(type));
+  const head = TYPE_EQ.length + name.length + MSG_EQ.length;
+  let length = Math.min(head + end, RAW_LINE_MAX);
+  const line = new Uint8Array(length);
+  line.set(TYPE_EQ, 0);
+  line.set(name, TYPE_EQ.length);
+  line.set(MSG_EQ, TYPE_EQ.length + name.length);
+  line.set(payload.subarray(0, length - head), head);
+  for (let i = head; i < length; i++) if (line[i] === NL) line[i] = SP;
+  if (line[length - 1] === SP) length--;
+  return line.subarray(0, length);
+}
+
+/**
+ * The record of the log reader's model for a record the kernel sent,
+ * tokenized from {@link kernelRecordLine}; throws BadLineError when the
+ * payload has no `audit(...)` stamp.
+ */
+export function kernelRecord(type: number, payload: Uint8Array): AuditRecord {
+  const line = kernelRecordLine(type, payload);
+  return new AuditRecord(line, 0, line.length);
+}

@@ -1,0 +1,825 @@
+/**
+ * Live audit events: the kernel's stream (multicast or as the audit daemon)
+ * or auditd's plugin stream, through the log reader's pipeline. Every
+ * source makes {@link AuditRecord} objects from the line auditd would write
+ * (`[node=N ]type=NAME msg=audit(...): ...`) with the log reader's
+ * tokenizer, groups them with its {@link EventAssembler} (plus a wall-clock
+ * timeout and a bound on events in flight), and hands out
+ * {@link AuditEvent} objects that the interpretation, selection and format
+ * modules take as they take events read from a log.
+ *
+ * Modes:
+ * - `"multicast"` (default): joins AUDIT_NLGRP_READLOG (CAP_AUDIT_READ).
+ *   Read-only, runs next to auditd, cannot stall the machine: the kernel
+ *   drops what a slow listener does not read (ENOBUFS, counted).
+ * - `"daemon"`: registers this process as the audit daemon (AUDIT_SET pid,
+ *   unicast). Refused when another daemon with a live pid is registered.
+ *   Unregistered on close, on abort, on SIGINT and SIGTERM (which then end
+ *   the stream instead of the process: the loop over it ends as after
+ *   close()), on an uncaught error or unhandled rejection and at unload. A
+ *   process killed by SIGKILL cannot unregister, but its socket dies with
+ *   it: the kernel's next send to it fails (ECONNREFUSED) and the kernel
+ *   drops the registration then (checked on this kernel, see the tests). What
+ *   no exit path covers is a process that stays alive and does not read (a
+ *   stopped process, an event loop blocked by synchronous code): once
+ *   `backlog_limit` records are queued, every audited task waits up to
+ *   `backlog_wait_time` per record. The `"block"` queue policy would be
+ *   such a stall and is refused in this mode.
+ * - `"plugin"`: reads what auditd 3.0.9 hands a plugin with
+ *   `format = string`: one line per record, `type=NAME msg=audit(...): ...`
+ *   (RAW; auditd turns newlines into spaces) or, with `log_format =
+ *   ENRICHED` or a `name_format`, the line as auditd logs it (`node=`, the
+ *   0x1D enrichment), EOE records included. From standard input (an
+ *   `/etc/audit/plugins.d/*.conf` with `type = always`), from a stream, or
+ *   from auditd's builtin af_unix socket (`path = builtin_af_unix`, a
+ *   socket path). Lines that are not records, longer than 64 KiB or cut by
+ *   the end of the input are reported as `input` loss and skipped.
+ *
+ * Loss is never silent: each cause has a counter ({@link LossCounters}) and
+ * comes in-band as a `loss` item. The causes are separate observations of
+ * one stream, not parts of a sum: a record dropped by the kernel's rate
+ * limit raises `kernel` and leaves a `gap`; a socket overrun raises
+ * `socket` once per ENOBUFS and leaves gaps for the events it took.
+ * - `kernel`: the increase of the kernel's `lost` counter (AUDIT_GET, read
+ *   every second and at close, when this process may read the status) while
+ *   the stream is open: records the kernel dropped for any reader (backlog
+ *   full, rate limit, no memory), ours or auditd's.
+ * - `socket`: ENOBUFS reports of the netlink socket: the kernel dropped
+ *   records that did not fit in its receive buffer (at least one each).
+ * - `gap`: serial numbers never seen, as exact ranges (`first`..`last`),
+ *   counted once an event's worth of time (`eventTimeoutMs`) has passed
+ *   without them (records of concurrent events can come out of order). The
+ *   kernel takes a serial for an event when it starts its first record:
+ *   syscalls no rule selects, records dropped by an exclude rule or by a
+ *   full backlog take none, so every serial the kernel took belongs to a
+ *   record it queued for its readers, and a missing one is an event of which
+ *   no record reached this stream. Serials are counted per node; auditd's
+ *   own DAEMON_* records (their own numbering) are left out.
+ * - `queue`: events dropped because the consumer fell more than
+ *   `queue.size` events behind, by `queue.policy`: `"drop-oldest"`
+ *   (default), `"drop-newest"`, or `"block"` (stop reading: the kernel then
+ *   drops for the multicast socket, auditd's queue fills for a plugin;
+ *   refused in daemon mode). `first`/`last` are the serials of the first
+ *   and last dropped events.
+ * - `input` (an addition to the four causes of the issue): plugin lines
+ *   that are not records; `reason` says why.
+ *
+ * The sockets are read without blocking, the waits for data run on a worker
+ * thread (`poll`), so the event loop stays free. Nothing keeps the process
+ * alive once the stream is closed (its timer is unref'd and cleared).
+ *
+ * @module
+ */
+
+import { audit, c } from "../_native.ts";
+import { type AuditClient, openAudit } from "../client.ts";
+import { AuditError } from "../errors.ts";
+import { type AuditEvent, EventAssembler } from "../event/assemble.ts";
+import { AuditRecord, BadLineError } from "../event/record.ts";
+import {
+  AUDIT_NLGRP_READLOG,
+  checkReceiveBuffer,
+  kernelRecord,
+  NetlinkReader,
+  openAuditSocket,
+} from "./_netlink.ts";
+
+/** Where the events come from (see the module documentation). */
+export type LiveMode = "multicast" | "daemon" | "plugin";
+
+/** What to do with events when the consumer falls behind. */
+export type QueuePolicy = "drop-oldest" | "drop-newest" | "block";
+
+/** Options of {@link openLive}. */
+export interface LiveOptions {
+  /** The source (default `"multicast"`). */
+  mode?: LiveMode;
+  /** Ends the stream promptly and releases everything (sockets, registration, timer). */
+  signal?: AbortSignal;
+  /**
+   * The plugin stream: standard input (default), a byte stream, or the path
+   * of auditd's builtin af_unix socket.
+   */
+  plugin?: { input?: ReadableStream<Uint8Array> | string };
+  /**
+   * Milliseconds (wall clock) after its first record when an event whose
+   * last record never comes is released as it is; also how long a missing
+   * serial may be late before it counts as a gap. Default 2000.
+   */
+  eventTimeoutMs?: number;
+  /** At most this many events being assembled; the oldest is released beyond it. Default 256. */
+  maxInFlight?: number;
+  /**
+   * The queue of events the consumer has not taken yet: `size` events
+   * (default 8192), then `policy` (default `"drop-oldest"`, which never
+   * stalls anything).
+   */
+  queue?: { size?: number; policy?: QueuePolicy };
+  /** The netlink socket's receive buffer (SO_RCVBUF; the kernel caps it at `net.core.rmem_max`). */
+  receiveBufferBytes?: number;
+}
+
+/** Why events were lost (see the module documentation). */
+export type LossCause = "kernel" | "socket" | "gap" | "queue" | "input";
+
+/** A loss, in-band. */
+export interface LossItem {
+  /** Its cause. */
+  cause: LossCause;
+  /** How many: records (kernel), overruns (socket), serials (gap), events (queue), lines (input). */
+  count: number;
+  /** gap: the first missing serial; queue: the serial of the first dropped event. */
+  first?: number;
+  /** gap: the last missing serial; queue: the serial of the last dropped event. */
+  last?: number;
+  /** input: why the line was skipped. */
+  reason?: string;
+  /** When it was noticed (milliseconds since the epoch). */
+  time: number;
+}
+
+/** Losses so far, by cause. */
+export interface LossCounters {
+  /** The kernel's `lost` counter's increase while the stream is open. */
+  kernel: number;
+  /** ENOBUFS overruns of the socket. */
+  socket: number;
+  /** Serials never seen. */
+  gap: number;
+  /** Events dropped by the queue policy. */
+  queue: number;
+  /** Plugin lines skipped as not records. */
+  input: number;
+}
+
+/** One item of a live stream: an event, or a loss. */
+export type LiveItem = { kind: "event"; event: AuditEvent } | { kind: "loss"; loss: LossItem };
+
+/**
+ * A live stream of events and losses. Iterate it once with `for await`;
+ * close it with `using`/`await using`, {@link LiveStream.close} or the
+ * signal. Errors opening the source (no permission, another daemon) are
+ * thrown by the iteration.
+ */
+export interface LiveStream extends AsyncIterable<LiveItem>, Disposable, AsyncDisposable {
+  /** Losses so far, by cause. */
+  readonly counters: LossCounters;
+  /**
+   * Resolves once the source reads (the socket joined, the daemon
+   * registered, the plugin socket connected); rejects as the iteration
+   * would when it cannot be opened.
+   */
+  readonly ready: Promise<void>;
+  /** Ends the stream and releases everything; resolves once the reading stopped. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_TIMEOUT_MS = 2000;
+const DEFAULT_IN_FLIGHT = 256;
+const DEFAULT_QUEUE = 8192;
+const TICK_MS = 100;
+const LOST_POLL_MS = 1000;
+/** Longest plugin line taken: auditd's are below 9 KiB, ENRICHED adds the names. */
+const MAX_PLUGIN_LINE = 65536;
+const EEXIST = 17;
+const WAIT_NO = 0;
+const AUDIT_REPLACE = 1329;
+const AUDIT_EOE = 1320;
+const AUDIT_FIRST_DAEMON = 2200;
+const AUDIT_LAST_DAEMON = 2299;
+const TWO32 = 2 ** 32;
+/** A step forward bigger than this is a restart of the numbering, not a gap. */
+const SERIAL_WINDOW = 2 ** 24;
+const MAX_MISSING_RANGES = 4096;
+
+/** A missing range of serials, unwrapped (see {@link SerialGaps}). */
+interface Missing {
+  from: number;
+  to: number;
+  since: number;
+}
+
+/**
+ * Serials seen on one node: forward steps leave missing ranges, late
+ * records fill them, and ranges older than the timeout are gaps.
+ * Arithmetic is modulo 2^32 (values are unwrapped onto a line).
+ *
+ * @example
+ * ```ts
+ * import { SerialGaps } from "./live.ts";
+ * const g = new SerialGaps();
+ * for (const s of [7, 10, 8]) g.see(s, 0);
+ * g.due(5000, 2000); // [{ first: 9, last: 9, count: 1 }]
+ * ```
+ */
+export class SerialGaps {
+  #last: number | undefined;
+  #missing: Missing[] = [];
+
+  /** Takes the serial of a record seen at `now`. */
+  see(serial: number, now: number): void {
+    const last = this.#last;
+    if (last === undefined) {
+      this.#last = serial;
+      return;
+    }
+    const d = (serial - (last % TWO32) + TWO32) % TWO32;
+    if (d === 0) return;
+    if (d < SERIAL_WINDOW) {
+      const u = last + d;
+      if (d > 1) this.#missing.push({ from: last + 1, to: u - 1, since: now });
+      this.#last = u;
+      return;
+    }
+    const back = TWO32 - d;
+    if (back >= SERIAL_WINDOW) {
+      // a new numbering (a reboot behind a plugin stream): start over
+      this.#last = serial;
+      return;
+    }
+    this.#fill(last - back);
+  }
+
+  #fill(u: number): void {
+    const m = this.#missing;
+    for (let i = 0; i < m.length; i++) {
+      const r = m[i];
+      if (u < r.from || u > r.to) continue;
+      if (r.from === r.to) m.splice(i, 1);
+      else if (u === r.from) r.from++;
+      else if (u === r.to) r.to--;
+      else m.splice(i + 1, 0, { from: u + 1, to: r.to, since: r.since }), r.to = u - 1;
+      return;
+    }
+  }
+
+  /** Takes the ranges missing since `timeoutMs` before `now` (all with `all`), as serials. */
+  due(
+    now: number,
+    timeoutMs: number,
+    all = false,
+  ): { first: number; last: number; count: number }[] {
+    const out: { first: number; last: number; count: number }[] = [];
+    const keep: Missing[] = [];
+    const m = this.#missing;
+    const excess = m.length - MAX_MISSING_RANGES;
+    for (let i = 0; i < m.length; i++) {
+      const r = m[i];
+      if (all || i < excess || r.since + timeoutMs <= now) {
+        out.push({ first: r.from % TWO32, last: r.to % TWO32, count: r.to - r.from + 1 });
+      } else keep.push(r);
+    }
+    this.#missing = keep;
+    return out;
+  }
+}
+
+/** What a source gives the stream. */
+interface Sink {
+  readonly closed: boolean;
+  opened(): void;
+  records(batch: AuditRecord[]): void;
+  loss(cause: LossCause, count: number, extra?: Partial<LossItem>): void;
+  room(): Promise<void>;
+  onClose(fn: () => void): void;
+}
+
+function positiveInteger(name: string, v: number | undefined): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
+    throw new RangeError(`Cannot set ${name} to "${v}": must be a positive integer`);
+  }
+}
+
+class Live implements LiveStream, Sink {
+  readonly counters: LossCounters = { kernel: 0, socket: 0, gap: 0, queue: 0, input: 0 };
+  readonly #asm: EventAssembler;
+  readonly #timeoutMs: number;
+  readonly #size: number;
+  readonly #policy: QueuePolicy;
+  readonly #signal: AbortSignal | undefined;
+  #events: AuditEvent[] = [];
+  #head = 0;
+  #losses: LossItem[] = [];
+  #gaps = new Map<string, SerialGaps>();
+  #wake: (() => void) | undefined;
+  #space: (() => void) | undefined;
+  #closed = false;
+  #ended = false;
+  #error: unknown = undefined;
+  #closers: (() => void)[] = [];
+  #producer: Promise<void>;
+  #timer: ReturnType<typeof setInterval>;
+  #status: AuditClient | undefined;
+  #lostBase: number | undefined;
+  #lostPolled = 0;
+  #polling = false;
+  #iterated = false;
+  readonly #onAbort = () => void this.close();
+  readonly ready: Promise<void>;
+  #opened!: () => void;
+
+  constructor(options: LiveOptions) {
+    const mode = options.mode ?? "multicast";
+    if (mode !== "multicast" && mode !== "daemon" && mode !== "plugin") {
+      throw new RangeError(
+        `Cannot read live events in mode "${mode}": multicast, daemon or plugin`,
+      );
+    }
+    positiveInteger("eventTimeoutMs", options.eventTimeoutMs);
+    positiveInteger("maxInFlight", options.maxInFlight);
+    positiveInteger("queue.size", options.queue?.size);
+    checkReceiveBuffer(options.receiveBufferBytes);
+    this.#policy = options.queue?.policy ?? "drop-oldest";
+    if (!["drop-oldest", "drop-newest", "block"].includes(this.#policy)) {
+      throw new RangeError(
+        `Cannot use queue policy "${this.#policy}": drop-oldest, drop-newest or block`,
+      );
+    }
+    if (mode === "daemon" && this.#policy === "block") {
+      throw new RangeError(
+        'Cannot use queue policy "block" in daemon mode: a daemon that stops reading stalls every audited process',
+      );
+    }
+    this.#timeoutMs = options.eventTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#size = options.queue?.size ?? DEFAULT_QUEUE;
+    this.#asm = new EventAssembler({ maxInFlight: options.maxInFlight ?? DEFAULT_IN_FLIGHT });
+    this.#signal = options.signal;
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    this.ready = promise;
+    this.#opened = resolve;
+    // an unobserved failure to open is the iteration's to report
+    promise.catch(() => {});
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
+    Deno.unrefTimer(Number(this.#timer));
+    if (this.#signal?.aborted) {
+      resolve();
+      this.#closed = true;
+      clearInterval(this.#timer);
+      this.#producer = Promise.resolve();
+      return;
+    }
+    this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#startLostWatch();
+    const run = mode === "plugin"
+      ? readPlugin(this, options.plugin?.input)
+      : mode === "daemon"
+      ? readDaemon(this, options.receiveBufferBytes)
+      : readMulticast(this, options.receiveBufferBytes);
+    this.#producer = run.then(
+      () => this.#end(),
+      (e) => {
+        this.#error = e;
+        reject(e);
+        this.#end();
+      },
+    );
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  opened(): void {
+    this.#opened();
+  }
+
+  onClose(fn: () => void): void {
+    if (this.#closed) fn();
+    else this.#closers.push(fn);
+  }
+
+  /** The source has no more input: what is still open is released, then the stream ends. */
+  #end(): void {
+    this.#opened();
+    if (!this.#closed) {
+      this.#asm.flush();
+      this.#take();
+      this.#reportGaps(true);
+    }
+    this.#ended = true;
+    this.#release();
+  }
+
+  records(batch: AuditRecord[]): void {
+    const now = Date.now();
+    const asm = this.#asm;
+    asm.clock = now;
+    for (const r of batch) {
+      if (r.type < AUDIT_FIRST_DAEMON || r.type > AUDIT_LAST_DAEMON) {
+        const node = r.node ?? "";
+        let g = this.#gaps.get(node);
+        if (g === undefined) this.#gaps.set(node, g = new SerialGaps());
+        g.see(r.serial, now);
+      }
+      asm.push(r);
+    }
+    asm.expire(now, this.#timeoutMs);
+    this.#take();
+  }
+
+  /** Moves the events the assembler handed out into the queue, by the policy. */
+  #take(): void {
+    const ready = this.#asm.drain();
+    if (ready.length === 0) return;
+    for (const e of ready) {
+      // EOE ends an event; auditd does not log it, nor is it kept here
+      const rs = e.records;
+      if (rs.length > 1 && rs[rs.length - 1].type === AUDIT_EOE) rs.pop();
+      if (this.#queued() >= this.#size && this.#policy !== "block") {
+        const dropped = this.#policy === "drop-oldest" ? this.#events[this.#head++] : e;
+        this.#dropped(dropped);
+        if (this.#policy === "drop-newest") continue;
+      }
+      this.#events.push(e);
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#events.length) {
+      this.#events = this.#events.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#wake?.();
+  }
+
+  #queued(): number {
+    return this.#events.length - this.#head;
+  }
+
+  #dropped(e: AuditEvent): void {
+    this.counters.queue++;
+    const last = this.#losses.at(-1);
+    if (last?.cause === "queue") {
+      last.count++;
+      last.last = e.serial;
+    } else {
+      this.#losses.push({
+        cause: "queue",
+        count: 1,
+        first: e.serial,
+        last: e.serial,
+        time: Date.now(),
+      });
+    }
+  }
+
+  loss(cause: LossCause, count: number, extra: Partial<LossItem> = {}): void {
+    if (count <= 0) return;
+    this.counters[cause] += count;
+    this.#losses.push({ ...extra, cause, count, time: Date.now() });
+    this.#wake?.();
+  }
+
+  room(): Promise<void> {
+    if (this.#policy !== "block" || this.#queued() < this.#size || this.#closed) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#space = resolve);
+  }
+
+  #release(): void {
+    this.#wake?.();
+    this.#space?.();
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    this.#asm.expire(now, this.#timeoutMs);
+    this.#take();
+    this.#reportGaps(false);
+    if (now - this.#lostPolled >= LOST_POLL_MS) void this.#pollLost();
+  }
+
+  #reportGaps(all: boolean): void {
+    const now = Date.now();
+    for (const g of this.#gaps.values()) {
+      for (const r of g.due(now, this.#timeoutMs, all)) {
+        this.loss("gap", r.count, { first: r.first, last: r.last });
+      }
+    }
+  }
+
+  #startLostWatch(): void {
+    try {
+      this.#status = openAudit();
+    } catch {
+      return; // no status to read: the kernel cause stays 0
+    }
+    void this.#pollLost();
+  }
+
+  async #pollLost(): Promise<void> {
+    const client = this.#status;
+    if (client === undefined || this.#polling) return;
+    this.#polling = true;
+    this.#lostPolled = Date.now();
+    try {
+      const lost = (await client.status()).lost;
+      const base = this.#lostBase;
+      this.#lostBase = lost;
+      if (base !== undefined && lost > base && !this.#closed) this.loss("kernel", lost - base);
+    } catch {
+      // not allowed to read the status (a plugin without CAP_AUDIT_CONTROL): no kernel count
+      if (this.#status === client) this.#status = undefined;
+      client.close();
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<LiveItem> {
+    if (this.#iterated) throw new TypeError("A live stream can be iterated once");
+    this.#iterated = true;
+    try {
+      for (;;) {
+        const loss = this.#losses.shift();
+        if (loss !== undefined) {
+          yield { kind: "loss", loss };
+          continue;
+        }
+        if (this.#queued() > 0) {
+          const event = this.#events[this.#head];
+          this.#events[this.#head++] = undefined as unknown as AuditEvent;
+          if (this.#queued() < this.#size) this.#space?.();
+          yield { kind: "event", event };
+          continue;
+        }
+        if (this.#error !== undefined) {
+          const e = this.#error;
+          this.#error = undefined;
+          throw e;
+        }
+        if (this.#closed || this.#ended) return;
+        await new Promise<void>((resolve) => this.#wake = resolve);
+        this.#wake = undefined;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Releases the sockets and the registration at once (what dispose and signals need). */
+  #shut(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    for (const fn of this.#closers.splice(0).reverse()) {
+      try {
+        fn();
+      } catch { /* the others still run */ }
+    }
+    this.#release();
+  }
+
+  async close(): Promise<void> {
+    const open = !this.#closed;
+    this.#shut();
+    await this.#producer;
+    const client = this.#status;
+    this.#status = undefined;
+    if (open && client !== undefined) {
+      // the last kernel count, then the socket goes
+      try {
+        const lost = (await client.status()).lost;
+        const base = this.#lostBase;
+        if (base !== undefined && lost > base) {
+          this.counters.kernel += lost - base;
+          this.#losses.push({ cause: "kernel", count: lost - base, time: Date.now() });
+        }
+      } catch { /* no status: nothing to count */ }
+    }
+    client?.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.#shut();
+    this.#status?.close();
+    this.#status = undefined;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Opens a live stream of audit events (see the module documentation for
+ * the modes and the loss causes). Reading starts at once; the stream keeps
+ * what comes (bounded by `queue`) until it is iterated.
+ *
+ * @example
+ * ```ts ignore
+ * import { openLive } from "../../mod.ts";
+ * await using live = openLive({ signal: AbortSignal.timeout(10_000) });
+ * for await (const item of live) {
+ *   if (item.kind === "event") console.log(item.event.id, item.event.records.length);
+ *   else console.error("lost", item.loss.cause, item.loss.count);
+ * }
+ * console.error(live.counters);
+ * ```
+ */
+export function openLive(options: LiveOptions = {}): LiveStream {
+  return new Live(options);
+}
+
+/** Records in, until the source is closed, from a netlink socket. */
+async function readNetlink(sink: Sink, reader: NetlinkReader): Promise<void> {
+  const batch: AuditRecord[] = [];
+  for (;;) {
+    if (sink.closed) return;
+    let more = false;
+    for (let i = 0; i < 512; i++) {
+      const r = reader.read();
+      if (r === undefined) break;
+      more = true;
+      if (r.kind === "overrun") {
+        sink.loss("socket", 1);
+        continue;
+      }
+      // replies and the kernel's probe of the daemon are not records
+      if (r.type < 1000 || r.type === AUDIT_REPLACE) continue;
+      try {
+        batch.push(kernelRecord(r.type, r.payload));
+      } catch (e) {
+        if (!(e instanceof BadLineError)) throw e;
+        sink.loss("input", 1, { reason: `record type ${r.type}: ${e.message}` });
+      }
+    }
+    if (batch.length > 0) {
+      sink.records(batch);
+      batch.length = 0;
+    }
+    await sink.room();
+    if (sink.closed) return;
+    await reader.wait(more ? 0 : 100);
+  }
+}
+
+async function readMulticast(sink: Sink, receiveBufferBytes: number | undefined): Promise<void> {
+  const fd = openAuditSocket({ group: AUDIT_NLGRP_READLOG, receiveBufferBytes });
+  sink.onClose(() => c().close(fd));
+  sink.opened();
+  await readNetlink(sink, new NetlinkReader(fd, false));
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function daemonTaken(pid: number): AuditError {
+  let name = "";
+  try {
+    name = ` (${Deno.readTextFileSync(`/proc/${pid}/comm`).trim()})`;
+  } catch { /* gone or hidden */ }
+  return new AuditError({
+    call: "audit_set_pid",
+    errno: EEXIST,
+    action: "register as the audit daemon",
+    reason:
+      `pid ${pid}${name} is the registered audit daemon; stop it, or read with the multicast or plugin mode`,
+  });
+}
+
+async function readDaemon(sink: Sink, receiveBufferBytes: number | undefined): Promise<void> {
+  {
+    using client = openAudit();
+    const pid = (await client.status()).pid;
+    if (pid !== 0 && pidAlive(pid)) throw daemonTaken(pid);
+  }
+  if (sink.closed) return;
+  const fd = openAuditSocket({ receiveBufferBytes });
+  let registered = false;
+  const unregister = () => {
+    if (!registered) return;
+    registered = false;
+    // the kernel handles AUDIT_SET in this send: the pid is 0 when it returns
+    audit().audit_set_pid(fd, 0, WAIT_NO);
+  };
+  const onSignal = () => void unregisterAndEnd();
+  const onExit = () => unregister();
+  const unregisterAndEnd = () => {
+    unregister();
+    closeAll();
+  };
+  let closeAll = () => {};
+  sink.onClose(() => {
+    unregister();
+    c().close(fd);
+    for (const s of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(s, onSignal);
+    for (const t of ["unload", "error", "unhandledrejection"]) {
+      globalThis.removeEventListener(t, onExit);
+    }
+  });
+  // the stream's own close, reached through the sink
+  closeAll = () => (sink as unknown as Live).close();
+  for (const t of ["unload", "error", "unhandledrejection"]) globalThis.addEventListener(t, onExit);
+  for (const s of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(s, onSignal);
+  registered = true;
+  // libaudit's send reads the kernel's ACK itself: an error comes back as -errno
+  const rc = audit().audit_set_pid(fd, Deno.pid, WAIT_NO);
+  if (rc < 0) {
+    registered = false;
+    if (-rc === EEXIST) {
+      using client = openAudit();
+      throw daemonTaken((await client.status()).pid);
+    }
+    throw new AuditError({
+      call: "audit_set_pid",
+      errno: -rc,
+      action: "register as the audit daemon",
+    });
+  }
+  sink.opened();
+  await readNetlink(sink, new NetlinkReader(fd, true));
+}
+
+const NL = 0x0a;
+
+async function readPlugin(
+  sink: Sink,
+  input: ReadableStream<Uint8Array> | string | undefined,
+): Promise<void> {
+  let stream: ReadableStream<Uint8Array>;
+  if (typeof input === "string") {
+    const conn = await Deno.connect({ transport: "unix", path: input });
+    if (sink.closed) {
+      conn.close();
+      return;
+    }
+    sink.onClose(() => {
+      try {
+        conn.close();
+      } catch { /* already closed by the reader's cancel */ }
+    });
+    stream = conn.readable;
+  } else stream = input ?? Deno.stdin.readable;
+  const reader = stream.getReader();
+  sink.opened();
+  sink.onClose(() => void reader.cancel().catch(() => {}));
+  let carry: Uint8Array = new Uint8Array(0);
+  /** Skipping the rest of a line that was too long. */
+  let skipping = false;
+  const batch: AuditRecord[] = [];
+  const take = (line: Uint8Array) => {
+    if (line.length === 0) return;
+    try {
+      batch.push(new AuditRecord(line, 0, line.length));
+    } catch (e) {
+      if (!(e instanceof BadLineError)) throw e;
+      sink.loss("input", 1, { reason: `not an audit record: ${e.message}` });
+    }
+  };
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (e) {
+      if (sink.closed) return;
+      throw e;
+    }
+    if (sink.closed) return;
+    if (chunk.done) break;
+    const bytes = chunk.value;
+    let pos = 0;
+    for (;;) {
+      const nl = bytes.indexOf(NL, pos);
+      if (nl < 0) break;
+      if (skipping) skipping = false;
+      else if (carry.length + nl - pos > MAX_PLUGIN_LINE) tooLong();
+      else {
+        const line = new Uint8Array(carry.length + nl - pos);
+        line.set(carry, 0);
+        line.set(bytes.subarray(pos, nl), carry.length);
+        take(line);
+      }
+      carry = new Uint8Array(0);
+      pos = nl + 1;
+    }
+    if (!skipping && pos < bytes.length) {
+      if (carry.length + bytes.length - pos > MAX_PLUGIN_LINE) {
+        tooLong();
+        skipping = true;
+        carry = new Uint8Array(0);
+      } else {
+        const next = new Uint8Array(carry.length + bytes.length - pos);
+        next.set(carry, 0);
+        next.set(bytes.subarray(pos), carry.length);
+        carry = next;
+      }
+    }
+    if (batch.length > 0) {
+      sink.records(batch);
+      batch.length = 0;
+    }
+    await sink.room();
+  }
+  if (carry.length > 0) {
+    sink.loss("input", 1, { reason: "a line cut by the end of the input (no newline)" });
+  }
+  function tooLong() {
+    sink.loss("input", 1, { reason: `a line longer than ${MAX_PLUGIN_LINE} bytes` });
+  }
+}
