@@ -98,6 +98,14 @@ export {
   type QueuePolicy,
   SerialGaps,
 } from "./lib/source/live.ts";
+export {
+  LineFile,
+  type LineFileOptions,
+  type LineFileRepair,
+  openLineFile,
+  rotatedName,
+  type RotateOptions,
+} from "./lib/sink/line_file.ts";
 export type {
   AuditRule,
   KernelRule,
