@@ -409,6 +409,7 @@ export {
   type AccountDatabase,
   accountDatabase,
   type AccountFiles,
+  type AccountSource,
   gidOfName,
   groupName,
   localAccounts,

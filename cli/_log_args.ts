@@ -7,7 +7,14 @@
  */
 
 import denoJson from "../deno.json" with { type: "json" };
-import { errnoNumber, parseSearchTime, rotatedLogSet } from "../mod.ts";
+import {
+  type AccountDatabase,
+  accountDatabase,
+  errnoNumber,
+  parseSearchTime,
+  rotatedLogSet,
+  useAccountDatabase,
+} from "../mod.ts";
 import { out, outSync, UsageError } from "./_common.ts";
 
 const encoder = new TextEncoder();
@@ -429,4 +436,32 @@ export function noRecordsNote(badLines: number): string {
 /** ausearch's and aureport's message for a line whose time stamp they cannot read. */
 export function stampError(timeStamp: string): string {
   return `Error extracting time stamp (${timeStamp})\n`;
+}
+
+/** `--passwd FILE` and `--group FILE`: another host's user and group files for the names. */
+export const ACCOUNT_SPECS: ArgSpec[] = [
+  spec("--passwd", "one", "passwd"),
+  spec("--group", "one", "group"),
+];
+
+/**
+ * Reads the files of `--passwd`/`--group` (the last of each) and makes them
+ * the database the library names ids from; the side not given stays the
+ * local file. Returns the database, or `undefined` without the options. A
+ * file that cannot be read is an error that names it.
+ */
+export function useAccountArgs(p: ParsedArgs): AccountDatabase | undefined {
+  const passwd = valuesOf(p, "passwd")?.at(-1), group = valuesOf(p, "group")?.at(-1);
+  if (passwd === undefined && group === undefined) return undefined;
+  const read = (option: string, path: string | undefined) => {
+    if (path === undefined) return undefined;
+    try {
+      return Deno.readFileSync(path);
+    } catch (e) {
+      throw new Error(`Cannot read ${option} file "${path}": ${(e as Error).message}`);
+    }
+  };
+  const db = accountDatabase({ passwd: read("--passwd", passwd), group: read("--group", group) });
+  useAccountDatabase(db);
+  return db;
 }

@@ -96,28 +96,27 @@ export const localAccounts: AccountDatabase = Object.freeze({
   gidOfName: (name: string) => database("/etc/group").byName.get(name),
 });
 
-/** Where {@link accountDatabase} reads a passwd or group file from. */
+/** A passwd or group file: its text, its bytes, or `{ path }` to read it from. */
+export type AccountSource = string | Uint8Array | { path: string | URL };
+
+/** Another host's passwd and group files for {@link accountDatabase}. */
 export interface AccountFiles {
-  /**
-   * passwd(5) text, or the path of such a file: a value holding a `:` or a
-   * newline is the text itself, anything else a path. Absent: the local
-   * /etc/passwd.
-   */
-  passwd?: string;
-  /** group(5) text or a path, as `passwd`. Absent: the local /etc/group. */
-  group?: string;
+  /** passwd(5): its text, bytes or `{ path }`. Absent: the local /etc/passwd. */
+  passwd?: AccountSource;
+  /** group(5): its text, bytes or `{ path }`. Absent: the local /etc/group. */
+  group?: AccountSource;
 }
 
-function textOf(value: string): string {
-  if (value.includes(":") || value.includes("\n")) return value;
-  const bytes = Deno.readFileSync(value);
+function textOf(source: AccountSource): string {
+  if (typeof source === "string") return source;
+  const bytes = source instanceof Uint8Array ? source : Deno.readFileSync(source.path);
   return decodeBytes(bytes, 0, bytes.length);
 }
 
 /**
- * A database from another host's passwd and group files (text or paths);
- * the side not given is the local one. A path that cannot be read throws
- * (Deno's error, naming the file).
+ * A database from another host's passwd and group files (their text, bytes
+ * or `{ path }`); the side not given is the local one. A file that cannot be
+ * read throws (Deno's error, naming the file).
  *
  * @example
  * ```ts
@@ -125,6 +124,7 @@ function textOf(value: string): string {
  * const db = accountDatabase({ passwd: "alice:x:1001:1001::/home/alice:/bin/sh\n" });
  * db.userName(1001); // "alice"
  * db.uidOfName("alice"); // 1001
+ * const other = accountDatabase({ group: { path: "/srv/web1/etc/group" } });
  * ```
  */
 export function accountDatabase(files: AccountFiles): AccountDatabase {

@@ -100,8 +100,8 @@ for (const file of goFiles) {
 
 /** The fixed user and group table of Auditbeat's golden test (tests/data/ecs/passwd, group). */
 const accounts = accountDatabase({
-  passwd: Deno.realPathSync(new URL("passwd", data)),
-  group: Deno.realPathSync(new URL("group", data)),
+  passwd: { path: new URL("passwd", data) },
+  group: { path: new URL("group", data) },
 });
 
 /**

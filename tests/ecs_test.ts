@@ -16,8 +16,8 @@ import { damagedLog } from "./_log_mutations.ts";
 import { generateTables } from "./ecs_gen_tables.ts";
 
 const data = new URL("./data/ecs/", import.meta.url);
-const passwd = Deno.realPathSync(new URL("passwd", data));
-const group = Deno.realPathSync(new URL("group", data));
+const passwd = { path: new URL("passwd", data) };
+const group = { path: new URL("group", data) };
 
 Deno.test("the carried normalisation table is what the generator makes of go-libaudit's YAML", async () => {
   const carried = await Deno.readTextFile(
@@ -51,8 +51,8 @@ Deno.test("names come from the passwd and group given (text or path), the local 
   );
   const byPath = ecsEvent(ev, { passwd, group });
   const byText = ecsEvent(ev, {
-    passwd: Deno.readTextFileSync(passwd),
-    group: Deno.readTextFileSync(group),
+    passwd: Deno.readTextFileSync(passwd.path),
+    group: Deno.readTextFileSync(group.path),
   });
   assert.deepEqual(byText, byPath);
   const user = byPath.user as Record<string, Record<string, unknown>>;
@@ -64,7 +64,10 @@ Deno.test("names come from the passwd and group given (text or path), the local 
   assert.equal(other.user?.name, undefined);
   const effective = (other.user as Record<string, Record<string, unknown>>).effective;
   assert.deepEqual(effective, { id: "0", name: "root", group: { id: "0", name: "root" } });
-  assert.throws(() => ecsEvent(ev, { passwd: "/nonexistent/passwd" }), Deno.errors.NotFound);
+  assert.throws(
+    () => ecsEvent(ev, { passwd: { path: "/nonexistent/passwd" } }),
+    Deno.errors.NotFound,
+  );
 });
 
 Deno.test("useAccountDatabase: the interpretation's names come from the database chosen", () => {

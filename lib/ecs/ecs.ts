@@ -12,7 +12,12 @@ import type { AuditEvent } from "../event/assemble.ts";
 import { jsonEventId } from "../format/json.ts";
 import type { BadLine } from "../source/file.ts";
 import { NormalizedView } from "../interpret/normalize.ts";
-import { type AccountDatabase, accountDatabase, localAccounts } from "../accounts.ts";
+import {
+  type AccountDatabase,
+  accountDatabase,
+  type AccountSource,
+  localAccounts,
+} from "../accounts.ts";
 import { type CoalescedEvent, coalesceEvent, type EntityData, type FileInfo } from "./coalesce.ts";
 
 /** The ECS version the documents follow (`ecs.version`). */
@@ -25,10 +30,10 @@ export interface EcsOptions {
    * /etc/passwd and /etc/group). `passwd`/`group` below build one.
    */
   accounts?: AccountDatabase;
-  /** Another host's passwd file: its text, or its path (see `accountDatabase`). */
-  passwd?: string;
-  /** Another host's group file: its text, or its path. */
-  group?: string;
+  /** Another host's passwd file: its text, or `{ path }`. */
+  passwd?: AccountSource;
+  /** Another host's group file: its text, or `{ path }`. */
+  group?: AccountSource;
   /** Whether ids get names (`user.name`, `file.owner`, ...); default true. */
   resolveIds?: boolean;
   /** Whether `event.original` keeps the records' lines; default true. */
@@ -143,11 +148,25 @@ export interface EcsDocument {
 }
 
 const databases = new Map<string, AccountDatabase>();
+const byteKeys = new WeakMap<Uint8Array, number>();
+let nextByteKey = 0;
+
+function keyOf(s: AccountSource | undefined): string {
+  if (s === undefined) return "-";
+  if (typeof s === "string") return `t${s}`;
+  // bytes: one database per array
+  if (s instanceof Uint8Array) {
+    let n = byteKeys.get(s);
+    if (n === undefined) byteKeys.set(s, n = nextByteKey++);
+    return `b${n}`;
+  }
+  return `p${String(s.path)}`;
+}
 
 function accountsOf(o: EcsOptions): AccountDatabase {
   if (o.accounts) return o.accounts;
   if (o.passwd === undefined && o.group === undefined) return localAccounts;
-  const key = `${o.passwd ?? ""}\0${o.group ?? ""}`;
+  const key = `${keyOf(o.passwd)}\0${keyOf(o.group)}`;
   let db = databases.get(key);
   if (!db) {
     if (databases.size > 16) databases.clear();
@@ -320,7 +339,7 @@ function goInt(s: string | undefined): number | undefined {
  * import { readEvents } from "../event/assemble.ts";
  * import { ecsEvent } from "./ecs.ts";
  * for await (const ev of readEvents("/var/log/audit/audit.log")) {
- *   console.log(JSON.stringify(ecsEvent(ev, { passwd: "/srv/web1/etc/passwd" })));
+ *   console.log(JSON.stringify(ecsEvent(ev, { passwd: { path: "/srv/web1/etc/passwd" } })));
  * }
  * ```
  */
