@@ -75,6 +75,11 @@ Deno.test("useAccountDatabase: the interpretation's names come from the database
   useAccountDatabase(db);
   try {
     assert.equal(userName(1002), "oldbob");
+    // ecsEvent without its own database names from the one in use
+    const ev = event(
+      'type=USER_CMD msg=audit(1610876676.623:460): pid=14178 uid=1002 auid=1002 ses=15 msg=\'cwd="/home/alice" cmd="bash" terminal=pts/1 res=success\'',
+    );
+    assert.equal(ecsEvent(ev).user?.name, "oldbob");
   } finally {
     useAccountDatabase(undefined);
   }

@@ -16,7 +16,10 @@ import {
   type AccountDatabase,
   accountDatabase,
   type AccountSource,
-  localAccounts,
+  gidOfName,
+  groupName,
+  uidOfName,
+  userName,
 } from "../accounts.ts";
 import { type CoalescedEvent, coalesceEvent, type EntityData, type FileInfo } from "./coalesce.ts";
 
@@ -26,8 +29,9 @@ export const ECS_VERSION = "9.4.0" as const;
 /** Options of {@link ecsEvent}. */
 export interface EcsOptions {
   /**
-   * Where user and group names come from (default: the local
-   * /etc/passwd and /etc/group). `passwd`/`group` below build one.
+   * Where user and group names come from (default: the database
+   * `useAccountDatabase` chose, the local /etc/passwd and /etc/group
+   * unless it chose another). `passwd`/`group` below build one.
    */
   accounts?: AccountDatabase;
   /** Another host's passwd file: its text, or `{ path }`. */
@@ -147,6 +151,8 @@ export interface EcsDocument {
   error?: { message: string | string[] };
 }
 
+/** The database `useAccountDatabase` chose (the local files by default). */
+const inUse: AccountDatabase = { userName, groupName, uidOfName, gidOfName };
 const databases = new Map<string, AccountDatabase>();
 const byteKeys = new WeakMap<Uint8Array, number>();
 let nextByteKey = 0;
@@ -165,7 +171,7 @@ function keyOf(s: AccountSource | undefined): string {
 
 function accountsOf(o: EcsOptions): AccountDatabase {
   if (o.accounts) return o.accounts;
-  if (o.passwd === undefined && o.group === undefined) return localAccounts;
+  if (o.passwd === undefined && o.group === undefined) return inUse;
   const key = `${keyOf(o.passwd)}\0${keyOf(o.group)}`;
   let db = databases.get(key);
   if (!db) {
