@@ -34,9 +34,9 @@ async function writeRuleFile(path: string, n: number): Promise<void> {
 /**
  * In a child with `--expose-gc`: the heap and external bytes a load keeps a
  * rule, as the full checked lines (`checkRuleFile`, what loads kept before)
- * and as the kernel's bytes only (`keepRuleFile`, what loads keep now).
+ * or as the kernel's bytes only (`keepRuleFile`, what loads keep now).
  */
-function retainedPerRule(n: number): void {
+function retainedPerRule(n: number, how: string): void {
   const gc = (globalThis as unknown as { gc: () => void }).gc;
   const text = Array.from({ length: n }, (_, i) => ruleLine(i)).join("\n");
   const used = () => {
@@ -44,21 +44,15 @@ function retainedPerRule(n: number): void {
     const m = Deno.memoryUsage();
     return m.heapUsed + m.external;
   };
-  const isDirectory = () => false;
-  for (
-    const [name, keep] of [["checked lines", checkRuleFile], [
-      "kernel bytes",
-      keepRuleFile,
-    ]] as const
-  ) {
-    const before = used();
-    const kept = keep(text, { isDirectory });
-    const after = used();
-    console.log(
-      `rules kept for a load as ${name}: ${((after - before) / n).toFixed(0)} bytes a rule`,
-    );
-    if (!kept) throw new Error("unreachable");
-  }
+  const keep = how === "checked" ? checkRuleFile : keepRuleFile;
+  const before = used();
+  const kept = keep(text, { isDirectory: () => false });
+  const after = used();
+  const name = how === "checked" ? "checked lines (before)" : "kernel bytes (now)";
+  console.log(
+    `rules kept for a load as ${name}: ${((after - before) / n).toFixed(0)} bytes a rule`,
+  );
+  if (!kept) throw new Error("unreachable");
 }
 
 /** Prints one row per size: seconds, microseconds per line and peak RSS; then a load's cost a rule. */
@@ -83,16 +77,25 @@ export async function benchRuleFiles(work: string): Promise<void> {
     );
     await Deno.remove(file);
   }
-  const child = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--v8-flags=--expose-gc", new URL(import.meta.url).pathname, "--retained"],
-    stdout: "inherit",
-    stderr: "inherit",
-  }).output();
-  if (!child.success) throw new Error("the retained-memory child failed");
+  for (const how of ["checked", "kept"]) {
+    const child = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--v8-flags=--expose-gc",
+        new URL(import.meta.url).pathname,
+        "--retained",
+        how,
+      ],
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    if (!child.success) throw new Error("the retained-memory child failed");
+  }
 }
 
 if (import.meta.main) {
-  if (Deno.args[0] === "--retained") retainedPerRule(20_000);
+  if (Deno.args[0] === "--retained") retainedPerRule(20_000, Deno.args[1]);
   else {
     const work = await Deno.makeTempDir({ prefix: "auditkit-bench-rules-" });
     try {

@@ -8,7 +8,7 @@
 
 import { audit, cstr } from "../_native.ts";
 import { quoteExcerpt, RuleError } from "./rule_error.ts";
-import { decodeRule, RULE_FIXED_SIZE } from "./decode.ts";
+import { decodeRuleBytes, RULE_FIXED_SIZE } from "./decode.ts";
 import { formatCommand } from "./parse.ts";
 import type { AuditRule, KernelRule } from "./types.ts";
 
@@ -222,17 +222,18 @@ class NativeRule implements Disposable {
   get ptr(): Deno.PointerObject {
     return Deno.UnsafePointer.create(this.cell[0])!;
   }
-  bytes(): Uint8Array {
-    const head = new DataView(Deno.UnsafePointerView.getArrayBuffer(this.ptr, RULE_FIXED_SIZE));
-    const buflen = head.getUint32(RULE_FIXED_SIZE - 4, true);
-    return new Uint8Array(
-      Deno.UnsafePointerView.getArrayBuffer(this.ptr, RULE_FIXED_SIZE + buflen),
-    ).slice();
+  bytes(): Uint8Array<ArrayBuffer> {
+    const view = new Deno.UnsafePointerView(this.ptr);
+    const buflen = view.getUint32(RULE_FIXED_SIZE - 4);
+    const bytes = new Uint8Array(RULE_FIXED_SIZE + buflen);
+    view.copyInto(bytes);
+    return bytes;
   }
   lastField(): number {
-    const v = new DataView(Deno.UnsafePointerView.getArrayBuffer(this.ptr, RULE_FIXED_SIZE));
-    const n = v.getUint32(8, true);
-    return n ? v.getUint32(268 + (n - 1) * 4, true) : -1;
+    // read in place: no ArrayBuffer over the native rule for each field
+    const view = new Deno.UnsafePointerView(this.ptr);
+    const n = view.getUint32(8);
+    return n ? view.getUint32(268 + (n - 1) * 4) : -1;
   }
   mask(): Uint8Array {
     return new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(this.ptr, 256, 12)).slice();
@@ -397,7 +398,8 @@ export function buildRule(rule: AuditRule, options: BuildRuleOptions = {}): Buil
   const view = new DataView(bytes.buffer);
   view.setUint32(0, list | (op === "prepend" ? AUDIT_FILTER_PREPEND : 0), true);
   view.setUint32(4, rule.action === "always" ? AUDIT_ALWAYS : AUDIT_NEVER, true);
-  return { rule: decodeRule(bytes), warnings };
+  // the bytes are this call's own copy: the rule keeps them, no second copy
+  return { rule: decodeRuleBytes(bytes, true), warnings };
 }
 
 function fieldFailure(

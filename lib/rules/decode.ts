@@ -43,6 +43,14 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * ```
  */
 export function decodeRule(bytes: Uint8Array): KernelRule {
+  return decodeRuleBytes(bytes, false);
+}
+
+/**
+ * {@link decodeRule}; with `own`, the rule keeps `bytes` (exactly the rule,
+ * handed over by a caller that made them) instead of a copy.
+ */
+export function decodeRuleBytes(bytes: Uint8Array, own: boolean): KernelRule {
   if (bytes.length < RULE_FIXED_SIZE) {
     throw new RangeError(
       `Cannot decode rule: ${bytes.length} bytes is less than the ${RULE_FIXED_SIZE} of struct audit_rule_data`,
@@ -56,7 +64,10 @@ export function decodeRule(bytes: Uint8Array): KernelRule {
       `Cannot decode rule: field_count ${count} or buflen ${buflen} does not fit ${bytes.length} bytes`,
     );
   }
-  const copy = bytes.slice(0, RULE_FIXED_SIZE + buflen);
+  const copy = own && bytes.length === RULE_FIXED_SIZE + buflen && bytes.byteOffset === 0 &&
+      bytes.buffer.byteLength === bytes.length
+    ? bytes
+    : bytes.slice(0, RULE_FIXED_SIZE + buflen);
   // on a little-endian host the mask is a view of the rule's own bytes: no second buffer per rule
   const mask = LITTLE_ENDIAN ? new Uint32Array(copy.buffer, 12, 64) : new Uint32Array(64);
   if (!LITTLE_ENDIAN) { for (let i = 0; i < 64; i++) mask[i] = v.getUint32(12 + i * 4, true); }

@@ -578,40 +578,57 @@ export async function* readRuleLines(
     }
     await f.seek(0, Deno.SeekMode.Start).catch(fail);
   }
-  // read in small pieces: each line's string keeps the piece it was cut from alive until it is
-  // checked, and pieces that outlive a young-generation collection only go in the old one
-  const piece = buf.subarray(0, 4096);
-  const decoder = new TextDecoder();
-  let pending = "";
+  // each line is decoded on its own when it is given, so that no line outlives its check (lines
+  // cut from a decoded block would keep it alive, and survivors make V8 grow its young heap);
+  // a newline byte is never part of a multi-byte character, so the text is the file's decoded
+  // whole, a byte-order mark at its start dropped as TextDecoder drops it
+  const decodeFirst = new TextDecoder();
+  const decodeRest = new TextDecoder("utf-8", { ignoreBOM: true });
+  const carry = new Uint8Array(LINE_BYTES);
+  let carried = 0;
   let line = 1;
-  const ready: string[] = [];
-  const take = (chunk: string) => {
-    for (let from = 0; from < chunk.length;) {
-      const nl = chunk.indexOf("\n", from);
-      const end = nl < 0 ? chunk.length : nl;
-      const room = Math.max(MAX_RULE_LINE + 1 - pending.length, 0);
-      if (room && end > from) pending += chunk.slice(from, Math.min(end, from + room));
-      if (nl < 0) break;
-      ready.push(pending);
-      pending = "";
-      line++;
-      from = nl + 1;
-    }
+  const lineText = (bytes: Uint8Array): string => {
+    const text = (line === 1 ? decodeFirst : decodeRest).decode(bytes);
+    return text.length > MAX_RULE_LINE + 1 ? text.slice(0, MAX_RULE_LINE + 1) : text;
+  };
+  /** Keeps the bytes of a line not ended yet, up to what its first MAX_RULE_LINE + 1 characters take. */
+  const keep = (bytes: Uint8Array) => {
+    const room = Math.min(bytes.length, LINE_BYTES - carried);
+    carry.set(bytes.subarray(0, room), carried);
+    carried += room;
   };
   for (;;) {
     options.signal?.throwIfAborted();
-    const n = await f.read(piece).catch(fail);
+    const n = await f.read(buf).catch(fail);
     if (n === null) break;
-    const nul = piece.subarray(0, n).indexOf(0);
-    take(decoder.decode(piece.subarray(0, nul < 0 ? n : nul), { stream: nul < 0 }));
-    if (nul >= 0) binary(line);
-    yield* ready;
-    ready.length = 0;
+    const nul = buf.subarray(0, n).indexOf(0);
+    if (nul >= 0) {
+      for (let at = buf.indexOf(10); at >= 0 && at < nul; at = buf.indexOf(10, at + 1)) line++;
+      binary(line);
+    }
+    for (let from = 0; from < n;) {
+      const nl: number = buf.indexOf(10, from);
+      const end: number = nl < 0 || nl >= n ? n : nl;
+      if (end === n) {
+        keep(buf.subarray(from, n));
+        break;
+      }
+      let text;
+      if (carried) {
+        keep(buf.subarray(from, end));
+        text = lineText(carry.subarray(0, carried));
+        carried = 0;
+      } else text = lineText(buf.subarray(from, Math.min(end, from + LINE_BYTES)));
+      yield text;
+      line++;
+      from = end + 1;
+    }
   }
-  take(decoder.decode());
-  yield* ready;
-  yield pending;
+  yield lineText(carry.subarray(0, carried));
 }
+
+/** The bytes of a line kept for its first MAX_RULE_LINE + 1 characters (4 bytes a character at most). */
+const LINE_BYTES = (MAX_RULE_LINE + 2) * 4;
 
 /**
  * Reads a rule file as text for {@link checkRuleFile} and {@link loadRules}:

@@ -65,10 +65,15 @@ const AUDIT_MAX_KEY_LEN = 256;
  */
 export function splitRuleLine(line: string): string[] {
   const text = line.endsWith("\r") ? line.slice(0, -1) : line;
-  // built-in scans only: a long line costs its length, not a string per character
-  const words: string[] = [];
-  for (const m of text.matchAll(WORD)) {
-    words.push(m[0].includes("\\") ? m[0].replace(ESCAPED, "$1") : m[0]);
+  // built-in scans only: a long line costs its length, not a string per character; without a
+  // backslash the words are the runs between spaces (no match object per word)
+  let words: string[];
+  if (!text.includes("\\")) words = text.split(" ").filter((w) => w !== "");
+  else {
+    words = [];
+    for (const m of text.matchAll(WORD)) {
+      words.push(m[0].includes("\\") ? m[0].replace(ESCAPED, "$1") : m[0]);
+    }
   }
   if (words.length && words[0].startsWith("#")) return [];
   return words;

@@ -68,6 +68,8 @@ export class WordHasher {
   }
 }
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 const EMPTY = -1;
 const GONE = -2;
 
@@ -81,13 +83,15 @@ export class RuleTable {
   #line = new Uint32Array(16);
   #keyAt = new Uint32Array(16);
   #keyLength = new Uint32Array(16);
-  #keys = new Uint16Array(256);
+  #keys = new Uint8Array(256);
   #keysUsed = 0;
   #used = 0;
   #live = 0;
   #index = new Int32Array(32).fill(EMPTY);
+  /** The key stored last, where its bytes start and how many there are. */
   #lastKey = "";
   #lastKeyAt = 0;
+  #lastKeyLength = 0;
 
   /** How many rules the table holds. */
   get size(): number {
@@ -112,8 +116,9 @@ export class RuleTable {
     const e = this.#used++;
     this.#hash.set(hash, e * 4);
     this.#line[e] = line;
-    this.#keyLength[e] = key.length;
-    this.#keyAt[e] = this.#storeKey(key);
+    this.#storeKey(key);
+    this.#keyAt[e] = this.#lastKeyAt;
+    this.#keyLength[e] = this.#lastKeyLength;
     this.#place(e);
     this.#live++;
   }
@@ -140,6 +145,7 @@ export class RuleTable {
       this.#index = fresh.#index;
       this.#keysUsed = this.#used = this.#live = 0;
       this.#lastKey = "";
+      this.#lastKeyAt = this.#lastKeyLength = 0;
       return;
     }
     for (let e = 0; e < this.#used; e++) {
@@ -152,29 +158,27 @@ export class RuleTable {
   }
 
   #keyOf(e: number): string {
-    const chars = this.#keys.subarray(this.#keyAt[e], this.#keyAt[e] + this.#keyLength[e]);
-    let text = "";
-    for (let i = 0; i < chars.length; i += 4096) {
-      text += String.fromCharCode(...chars.subarray(i, i + 4096));
-    }
-    return text;
+    return decoder.decode(
+      this.#keys.subarray(this.#keyAt[e], this.#keyAt[e] + this.#keyLength[e]),
+    );
   }
 
-  #storeKey(key: string): number {
-    if (key === this.#lastKey) return this.#lastKeyAt;
-    if (this.#keysUsed + key.length > this.#keys.length) {
+  /** Stores a key as UTF-8 (the key just before is not stored again): see #lastKeyAt. */
+  #storeKey(key: string): void {
+    if (key === this.#lastKey) return;
+    const most = key.length * 3;
+    if (this.#keysUsed + most > this.#keys.length) {
       let size = this.#keys.length * 2;
-      while (size < this.#keysUsed + key.length) size *= 2;
-      const keys = new Uint16Array(size);
+      while (size < this.#keysUsed + most) size *= 2;
+      const keys = new Uint8Array(size);
       keys.set(this.#keys.subarray(0, this.#keysUsed));
       this.#keys = keys;
     }
     const at = this.#keysUsed;
-    for (let i = 0; i < key.length; i++) this.#keys[at + i] = key.charCodeAt(i);
-    this.#keysUsed += key.length;
+    this.#lastKeyLength = encoder.encodeInto(key, this.#keys.subarray(at)).written;
+    this.#keysUsed += this.#lastKeyLength;
     this.#lastKey = key;
     this.#lastKeyAt = at;
-    return at;
   }
 
   /** The index slot of the first matching entry, or -1. */
@@ -212,9 +216,10 @@ export class RuleTable {
     const keyAt = new Uint32Array(capacity);
     const keyLength = new Uint32Array(capacity);
     const oldKeys = this.#keys.subarray(0, this.#keysUsed);
-    this.#keys = new Uint16Array(this.#keys.length);
+    this.#keys = new Uint8Array(this.#keys.length);
     this.#keysUsed = 0;
     this.#lastKey = "";
+    this.#lastKeyAt = this.#lastKeyLength = 0;
     let n = 0;
     let lastFrom = -1;
     for (let e = 0; e < this.#used; e++) {
