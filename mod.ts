@@ -196,18 +196,25 @@ export {
 } from "./lib/interpret/tables.ts";
 export {
   eventToJson,
-  formatDefault,
-  formatEvent,
-  formatInterpreted,
   formatJson,
-  formatRaw,
   type JsonEvent,
   jsonEventId,
   JsonLinesEncoder,
   type JsonRecord,
   jsonText,
-  type SearchFormat,
 } from "./lib/format/json.ts";
+export { formatRaw } from "./lib/format/raw.ts";
+export { formatDefault } from "./lib/format/default.ts";
+export { formatInterpreted } from "./lib/format/interpreted.ts";
+export { formatText } from "./lib/format/text.ts";
+export {
+  formatEvent,
+  FORMATS,
+  isOutputFormat,
+  type OutputFormat,
+  type SearchFormat,
+} from "./lib/format/formats.ts";
+export type { EventFormatter, FormatOptions, FormatWriter } from "./lib/format/formatter.ts";
 export {
   type AvcDecision,
   criteriaFlags,
@@ -233,16 +240,22 @@ export {
   CheckpointFilter,
   formatCheckpoint,
   parseCheckpoint,
+  resumeFiles,
 } from "./lib/source/checkpoint.ts";
 export { Report, type ReportKind, type ReportOptions } from "./lib/report/report.ts";
 export { type MoreReportKind } from "./lib/report/more.ts";
+export { csvHeader, type CsvOptions, formatCsv } from "./lib/format/csv.ts";
+export { namesLeftAfter } from "./lib/select/carried_names.ts";
 export {
-  csvHeader,
-  type CsvOptions,
-  formatCsv,
-  formatText,
-  namesLeftAfter,
-} from "./lib/format/csv.ts";
+  type CheckpointOptions,
+  type SearchChunk,
+  searchChunks,
+  searchLog,
+  type SearchOptions,
+  type SearchOutput,
+  type SearchResult,
+  stampError,
+} from "./lib/select/session.ts";
 export {
   eventKind,
   type FieldRef,

@@ -433,11 +433,6 @@ export function noRecordsNote(badLines: number): string {
     : `auditkit: None of the ${badLines} lines read is an audit record\n`;
 }
 
-/** ausearch's and aureport's message for a line whose time stamp they cannot read. */
-export function stampError(timeStamp: string): string {
-  return `Error extracting time stamp (${timeStamp})\n`;
-}
-
 /** `--passwd FILE` and `--group FILE`: another host's user and group files for the names. */
 export const ACCOUNT_SPECS: ArgSpec[] = [
   spec("--passwd", "one", "passwd"),

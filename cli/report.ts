@@ -11,6 +11,7 @@ import {
   loadTables,
   Report,
   type ReportKind,
+  stampError,
 } from "../mod.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
 import { err, ExitStatus, out as stdout, UsageError, withHelpHint } from "./_common.ts";
@@ -29,7 +30,6 @@ import {
   scanArgs,
   type Sink,
   spec,
-  stampError,
   timeArg,
   valuesOf,
   versionAsked,

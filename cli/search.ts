@@ -5,32 +5,15 @@
  */
 
 import {
-  AUSEARCH_LINE_LIMIT,
-  type Checkpoint,
-  CheckpointError,
-  type CheckpointEvent,
-  CheckpointFilter,
-  csvHeader,
   type CsvOptions,
-  errnoMessage,
   type EscapeMode,
-  eventBatches,
-  formatCheckpoint,
-  formatCsv,
-  formatEvent,
-  formatText,
   HOST_MACHINE,
-  JsonLinesEncoder,
-  loadsOwnNames,
-  loadTables,
+  isOutputFormat,
   machineNumber,
-  matchEvent,
-  namesLeftAfter,
-  parseCheckpoint,
+  type OutputFormat,
   recordTypeNumber,
-  regroupAsLibauparse,
+  searchChunks,
   type SearchCriteria,
-  type SearchFormat,
   syscallNumber,
 } from "../mod.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
@@ -56,7 +39,6 @@ import {
   scanArgs,
   type Sink,
   spec,
-  stampError,
   timeArg,
   valuesOf,
   versionAsked,
@@ -113,9 +95,6 @@ export const SEARCH_ARGS: ArgSpec[] = [
   spec("--extra-time", "none", "extraTime"),
 ];
 
-/** ausearch's output formats: auditkit's plus the normalised csv and text. */
-export type OutputFormat = SearchFormat | "csv" | "text";
-
 /** Turns ausearch arguments into criteria and output settings. */
 export function searchSettings(p: ParsedArgs): {
   criteria: SearchCriteria;
@@ -123,6 +102,7 @@ export function searchSettings(p: ParsedArgs): {
   csv: CsvOptions;
   escape: EscapeMode;
   justOne: boolean;
+  lineBuffered: boolean;
   checkpointTime: boolean;
   eoeTimeout: number | undefined;
 } {
@@ -217,12 +197,12 @@ export function searchSettings(p: ParsedArgs): {
     } else if (k === "format") {
       if (format !== "default") throw new UsageError("Multiple output formats, use only 1");
       v = p.get("format")![formats++] as string;
-      if (!["raw", "default", "interpret", "csv", "text", "json"].includes(v)) {
+      if (!isOutputFormat(v)) {
         throw new UsageError(
           `Invalid format "${v}": use raw, default, interpret, csv, text or json`,
         );
       }
-      format = v as OutputFormat;
+      format = v;
     }
   }
   const escape = (one("escape") ?? "tty") as EscapeMode;
@@ -241,129 +221,11 @@ export function searchSettings(p: ParsedArgs): {
     },
     escape,
     justOne: flag(p, "justOne"),
+    lineBuffered: flag(p, "lineBuffered"),
     checkpointTime,
     eoeTimeout: v === undefined ? undefined : intArg(v, "eoe timeout", 0),
   };
 }
-
-function eventText(
-  ev: Parameters<typeof formatCsv>[0],
-  s: ReturnType<typeof searchSettings>,
-  csv: { header: boolean },
-): string {
-  // ausearch feeds each event's records to libauparse for these two, which may split it
-  if (s.format === "csv") {
-    let out = "";
-    for (const part of regroupAsLibauparse(ev)) {
-      // the header comes with the first event libauparse hands out
-      if (!csv.header) {
-        out += csvHeader(s.csv);
-        csv.header = true;
-      }
-      out += formatCsv(part, s.csv, s.escape);
-    }
-    return out;
-  }
-  if (s.format === "text") {
-    return regroupAsLibauparse(ev).map((e) => formatText(e, s.escape)).join("");
-  }
-  return formatEvent(ev, s.format, s.escape);
-}
-
-/** The message of a file error as C's strerror gives it. */
-function why(e: unknown): string {
-  if (e instanceof Deno.errors.NotFound) return errnoMessage(2);
-  if (e instanceof Deno.errors.PermissionDenied) return errnoMessage(13);
-  if (e instanceof Deno.errors.IsADirectory) return errnoMessage(21);
-  return (e as Error).message;
-}
-
-/** Where a `--checkpoint` search reads and what it remembers (ausearch 3.0.9). */
-interface CheckpointRun {
-  file: string;
-  /** The files to read, oldest first. */
-  inputs: string[];
-  filter: CheckpointFilter;
-  /** The last event read (shown or not), saved at the end. */
-  last: CheckpointEvent;
-}
-
-/**
- * Prepares a `--checkpoint` search: loads the checkpoint and picks the
- * files to read. Returns an exit status when the search cannot go on, and
- * undefined when there is nothing to checkpoint (standard input).
- */
-async function checkpointRun(
-  file: string,
-  p: ParsedArgs,
-  timeOnly: boolean,
-  errors: Sink,
-): Promise<CheckpointRun | number | undefined> {
-  const given = (p.get("input") ?? []).filter((x): x is string => typeof x === "string");
-  if (given.length > 1) throw new UsageError("--checkpoint takes at most one -if input");
-  let inputs = inputsOf(p);
-  if (inputs.length === 1 && inputs[0] === "-") {
-    await errors("Warning - checkpointing stdin is not supported");
-    return undefined;
-  }
-  let cp: Checkpoint | undefined;
-  try {
-    cp = parseCheckpoint(await Deno.readTextFile(file), file);
-  } catch (e) {
-    if (e instanceof CheckpointError) {
-      await errors(`${e.message}\n`);
-      return 10;
-    }
-    if (!(e instanceof Deno.errors.NotFound)) {
-      await errors(`Cannot open checkpoint file - ${file}: ${why(e)}\n`);
-      return 10;
-    }
-  }
-  let isFile = false;
-  try {
-    isFile = given.length === 1 && !(await Deno.stat(given[0])).isDirectory;
-  } catch { /* reported when opened */ }
-  if (cp && !isFile && !timeOnly) {
-    // a rotated set: the search resumes in the file the checkpoint was taken in,
-    // found by its device and inode (it may have been renamed by rotation)
-    let at = -1;
-    for (let i = 0; i < inputs.length && at < 0; i++) {
-      const st = await Deno.stat(inputs[i]).catch(() => undefined);
-      if (st && st.dev === cp.dev && st.ino === cp.inode) at = i;
-    }
-    if (at < 0) return 10;
-    inputs = inputs.slice(at);
-  }
-  return {
-    file,
-    inputs,
-    filter: new CheckpointFilter(cp?.event, timeOnly),
-    last: { sec: 0, msec: 0, serial: 0, type: 0 },
-  };
-}
-
-/** Writes the checkpoint at the end of a search; returns 0, or 11 when it cannot. */
-async function saveCheckpoint(run: CheckpointRun, lastFile: string, errors: Sink): Promise<number> {
-  let st: Deno.FileInfo;
-  try {
-    st = await Deno.stat(lastFile);
-  } catch (e) {
-    await errors(`Cannot stat audit file for checkpoint details - ${lastFile}: ${why(e)}\n`);
-    return 11;
-  }
-  try {
-    await Deno.writeTextFile(
-      run.file,
-      formatCheckpoint({ dev: st.dev ?? 0, inode: st.ino ?? 0, event: run.last }),
-    );
-  } catch (e) {
-    await errors(`Cannot open checkpoint file - ${run.file}: ${why(e)}\n`);
-    return 11;
-  }
-  return 0;
-}
-
-const ms3 = (n: number) => String(n).padStart(3, "0");
 
 /**
  * Runs a search; returns the exit status (0 found, 1 nothing found; with
@@ -385,127 +247,54 @@ export async function runSearch(
   const p = scanArgs(args, SEARCH_ARGS);
   const s = searchSettings(p);
   const checkpointFile = last(p, "checkpoint");
-  let cp: CheckpointRun | undefined;
+  const given = (p.get("input") ?? []).filter((x): x is string => typeof x === "string");
+  let rotated = true;
   if (checkpointFile !== undefined) {
-    const r = await checkpointRun(checkpointFile, p, s.checkpointTime, errors);
-    if (typeof r === "number") return r;
-    cp = r;
+    if (given.length > 1) throw new UsageError("--checkpoint takes at most one -if input");
+    try {
+      // one -if file is read as it is; a directory or the default logs are a rotated set
+      rotated = given.length === 0 || (await Deno.stat(given[0])).isDirectory;
+    } catch { /* reported when opened */ }
   }
   const notes = directoryNotes(p);
   if (notes) await errors(notes);
-  await loadTables();
-  const lineBuffered = flag(p, "lineBuffered");
   // the progress line on a terminal: cleared before other output and at the end
   using progress = Progress.onTerminal();
   errors = clearingFirst(errors, progress);
-  const onProgress = progress?.update;
-  const out = new OutputBuffer(lineBuffered, sink, progress);
-  const json = s.format === "json" ? new JsonLinesEncoder() : undefined;
-  // ausearch reads SYSCALL arch= values for its interpreting formats
-  const interpreted = s.format === "interpret" || s.format === "csv" || s.format === "text";
-  // --debug: ausearch's messages about skipped records, written to stderr after each batch
-  const debugLines: string[] = [];
-  // ausearch's "error normalizing" messages of csv rows go to stderr with the others
-  s.csv.warn = (m) => void debugLines.push(m);
-  const debug = flag(p, "debug") ? (m: string) => void debugLines.push(m) : undefined;
-  const warn = (m: string) => void debugLines.push(m);
-  const { start, end } = s.criteria;
-  let found = 0;
-  // libauparse writes csv and text, and keeps the ENRICHED names of the last record it went to:
-  // ausearch looks the next events' user names up there (see namesLeftAfter)
-  let carriedNames: ReadonlyMap<string, string> | undefined;
-  // whether the csv header was written (with the first event libauparse hands out)
-  const csv = { header: false };
-  let corrupt = false;
-  let badLines = 0;
-  let events = 0;
-  let lastFile = "";
-  outer: for await (
-    const batch of eventBatches(cp?.inputs ?? inputsOf(p), {
-      eoeTimeout: s.eoeTimeout,
-      // a checkpoint records events as ausearch groups them; the open ones wait for the next run
-      rules: cp || flag(p, "exactGrouping") ? "ausearch" : "libauparse",
-      flushAtEnd: !cp,
-      // records outside -ts/-te are left out before grouping, as ausearch does
-      onRecord: (start ?? end) === undefined
-        ? undefined
-        : (r) => !((start !== undefined && r.sec < start) || (end !== undefined && r.sec > end)),
-      onProgress,
-      // ausearch's formats read lines as ausearch does (a long line is cut); JSON reads them whole
-      lineLimit: json ? undefined : AUSEARCH_LINE_LIMIT,
-      onBadLine: (b) => {
-        badLines++;
-        // ausearch's message for a line whose time stamp it cannot read
-        if (b.timeStamp !== undefined) debugLines.push(stampError(b.timeStamp));
-      },
-      onFile: (f) => lastFile = f,
-      // each event is matched and written before the next batch is read: nothing below keeps
-      // a record's bytes (the checkpoint keeps numbers, the JSON encoder its own copies)
-      reuseBuffers: true,
-    })
-  ) {
-    events += batch.length;
-    for (const ev of batch) {
-      // JSON has no ausearch output to match: it carries the events ausearch passes over too
-      const matched = matchEvent(ev, s.criteria, {
-        interpreted,
-        debug,
-        warn,
-        carriedNames,
-        lenient: json !== undefined,
-      });
-      if (debugLines.length) await errors(debugLines.splice(0).join(""));
-      if (matched) {
-        const decision = cp ? cp.filter.decide(ev) : "output";
-        if (decision === "corrupt") {
-          const c = cp!.filter.from!;
-          await errors(
-            `Corrupted checkpoint file. Inode match, but newer complete event ` +
-              `(${ev.sec}.${ms3(ev.msec)}:${ev.serial}) found before loaded checkpoint ` +
-              `${c.sec}.${ms3(c.msec)}:${c.serial}\n`,
-          );
-          corrupt = true;
-          break outer;
-        }
-        if (decision === "output") {
-          found++;
-          if (json) {
-            // JSON is encoded straight to bytes: no string per event
-            json.encode(ev);
-            // the view is written before the encoder returns to its buffer (addBytes waits)
-            if (lineBuffered || json.length > 1 << 20) await out.addBytes(json.takeView());
-          } else await out.add(eventText(ev, s, csv));
-          if ((s.format === "csv" || s.format === "text") && !loadsOwnNames(ev)) {
-            carriedNames = namesLeftAfter(ev, s.format, s.csv);
-          }
-        }
-        if (s.justOne) break outer;
-      }
-      // an event that loads its own names drops them, and with them what libauparse held
-      if (loadsOwnNames(ev)) carriedNames = undefined;
-      // a checkpoint remembers every event read, shown or not
-      if (cp) {
-        cp.last = { node: ev.node, sec: ev.sec, msec: ev.msec, serial: ev.serial, type: ev.type };
-      }
-    }
+  const out = new OutputBuffer(s.lineBuffered, sink, progress);
+  const run = searchChunks(inputsOf(p), {
+    criteria: s.criteria,
+    format: s.format,
+    escape: s.escape,
+    csv: s.csv,
+    justOne: s.justOne,
+    eoeTimeout: s.eoeTimeout,
+    exactGrouping: flag(p, "exactGrouping"),
+    lineBuffered: s.lineBuffered,
+    debug: flag(p, "debug"),
+    checkpoint: checkpointFile === undefined
+      ? undefined
+      : { file: checkpointFile, timeOnly: s.checkpointTime },
+    onProgress: progress?.update,
+  }, rotated);
+  let r = await run.next();
+  for (; !r.done; r = await run.next()) {
+    const c = r.value;
+    if ("out" in c) await out.add(c.out);
+    // written before the session reuses the bytes' memory (addBytes waits for the write before)
+    else if ("bytes" in c) await out.addBytes(c.bytes);
+    else await errors(c.message);
   }
-  if (debugLines.length) await errors(debugLines.splice(0).join(""));
-  if (json?.length) await out.addBytes(json.takeView());
   await out.flush();
-  if (cp) {
-    if (corrupt) return 12;
-    const status = await saveCheckpoint(cp, lastFile, errors);
-    if (status) return status;
-  }
-  if (found === 0) {
-    if (events === 0 && badLines > 0 && options.notes !== false) {
-      await errors(noRecordsNote(badLines));
+  const result = r.value;
+  if (result.status === 1 && result.found === 0) {
+    if (result.events === 0 && result.badLines > 0 && options.notes !== false) {
+      await errors(noRecordsNote(result.badLines));
     }
     // like ausearch: no message in raw format
     if (s.format !== "raw") await errors("<no matches>\n");
-    return 1;
   }
-  return 0;
+  return result.status;
 }
 
 /** `auditkit search`. */

@@ -1,6 +1,6 @@
 // Generated once from the tables of libauparse 3.0.9 (auparse/*tab.h in Debian's
 // audit_3.0.9 source): the numbers and names its interpretation of syscall
-// arguments prints. tests/log_interpret_test.ts checks a0..a3 of every syscall of
+// arguments prints. tests/interpret_test.ts checks a0..a3 of every syscall of
 // every machine against the installed libauparse, so a drift shows there.
 
 /** IP socket option names (a2 of [gs]etsockopt at level IPPROTO_IP). */

@@ -9,7 +9,7 @@
 
 import type { AuditEvent } from "../event/assemble.ts";
 import { printTtyData } from "../interpret/interpret_extra.ts";
-import { auid, NO_LINE_END, safe, typeText } from "./text.ts";
+import { auid, NO_LINE_END, type ReportStyle, safe, typeText } from "./text.ts";
 import type { SearchItems } from "../select/criteria.ts";
 
 /** The report kinds this module adds. */
@@ -32,15 +32,15 @@ interface TypeColumn {
   summaryTitle: string;
   summaryRule: number;
   summaryHeader: string;
-  rows(ev: AuditEvent, s: SearchItems, i: boolean): string[];
-  values(ev: AuditEvent, s: SearchItems, i: boolean): string[];
+  rows(ev: AuditEvent, s: SearchItems, t: ReportStyle): string[];
+  values(ev: AuditEvent, s: SearchItems, t: ReportStyle): string[];
 }
 
 const has = (ev: AuditEvent, lo: number, hi = lo) =>
   ev.records.some((r) => r.type >= lo && r.type <= hi);
 const q = (v: string | undefined) => v ?? "?";
 /** {@link q} for what aureport prints with safe_print_string. */
-const qs = (v: string | undefined) => v === undefined ? "?" : safe(v);
+const qs = (v: string | undefined, t: ReportStyle) => v === undefined ? "?" : safe(v, t);
 /** aureport's success column: events without a result say unset. */
 const successText = (s: SearchItems) =>
   s.success === undefined ? "unset" : s.success ? "yes" : "no";
@@ -66,7 +66,7 @@ function anomalyTty(ev: AuditEvent): string | undefined {
 function typeColumn(
   match: (ev: AuditEvent) => boolean,
   detail: Omit<TypeColumn, "values" | "summaryHeader" | "numeric" | "typeLabels" | "rows">,
-  row: (ev: AuditEvent, s: SearchItems, i: boolean) => string,
+  row: (ev: AuditEvent, s: SearchItems, t: ReportStyle) => string,
   summaryMatch: (ev: AuditEvent) => boolean = match,
 ): TypeColumn {
   return {
@@ -74,7 +74,7 @@ function typeColumn(
     numeric: true,
     typeLabels: true,
     summaryHeader: "total  type",
-    rows: (ev, s, i) => match(ev) ? [row(ev, s, i)] : [],
+    rows: (ev, s, t) => match(ev) ? [row(ev, s, t)] : [],
     values: (ev) => summaryMatch(ev) ? [String(ev.type)] : [],
   };
 }
@@ -90,8 +90,8 @@ export const MORE_COLUMNS: Record<MoreReportKind, TypeColumn> = {
       summaryTitle: "Acct Modification Summary Report",
       summaryRule: 32,
     },
-    (ev, s, i) =>
-      `${auid(s, i)} ${q(s.hostname)} ${q(s.terminal)} ${qs(s.exe)} ${qs(s.acct)} ${
+    (ev, s, t) =>
+      `${auid(s, t)} ${q(s.hostname)} ${q(s.terminal)} ${qs(s.exe, t)} ${qs(s.acct, t)} ${
         successText(s)
       } ${ev.serial}`,
   ),
@@ -104,10 +104,10 @@ export const MORE_COLUMNS: Record<MoreReportKind, TypeColumn> = {
       summaryTitle: "Anomaly Summary Report",
       summaryRule: 22,
     },
-    (ev, s, i) =>
-      `${typeName(ev)} ${qs(s.exe ?? s.comm)} ${q(s.terminal ?? anomalyTty(ev))} ${q(s.hostname)} ${
-        auid(s, i)
-      } ${ev.serial}`,
+    (ev, s, t) =>
+      `${typeName(ev)} ${qs(s.exe ?? s.comm, t)} ${q(s.terminal ?? anomalyTty(ev))} ${
+        q(s.hostname)
+      } ${auid(s, t)} ${ev.serial}`,
   ),
   response: typeColumn(isResponse, {
     title: "Response to Anomaly Report",
@@ -122,7 +122,7 @@ export const MORE_COLUMNS: Record<MoreReportKind, TypeColumn> = {
     header: "# date time auid type success event",
     summaryTitle: "Crypto Summary Report",
     summaryRule: 21,
-  }, (ev, s, i) => `${auid(s, i)} ${typeName(ev)} ${successText(s)} ${ev.serial}`),
+  }, (ev, s, t) => `${auid(s, t)} ${typeName(ev)} ${successText(s)} ${ev.serial}`),
   // aureport lists MAC_POLICY_LOAD..MAC_UNLBL_STCDEL but its summary stops at MAC_MAP_DEL
   mac: typeColumn(
     (ev) => has(ev, 1403, 1417) || has(ev, 2300, 2399),
@@ -133,7 +133,7 @@ export const MORE_COLUMNS: Record<MoreReportKind, TypeColumn> = {
       summaryTitle: "MAC Summary Report",
       summaryRule: 18,
     },
-    (ev, s, i) => `${auid(s, i)} ${typeName(ev)} ${successText(s)} ${ev.serial}`,
+    (ev, s, t) => `${auid(s, t)} ${typeName(ev)} ${successText(s)} ${ev.serial}`,
     (ev) => has(ev, 1403, 1410) || has(ev, 2300, 2399),
   ),
   integrity: typeColumn(isIntegrity, {
@@ -159,7 +159,7 @@ export const MORE_COLUMNS: Record<MoreReportKind, TypeColumn> = {
     summaryTitle: "",
     summaryRule: 0,
     summaryHeader: "",
-    rows: (ev, s, i) => {
+    rows: (ev, s, t) => {
       if (ev.type !== 1319 && ev.type !== 1124) return [];
       // aureport takes the text after the first data= up to the line's last space
       const text = ev.records[0].text;
@@ -170,7 +170,7 @@ export const MORE_COLUMNS: Record<MoreReportKind, TypeColumn> = {
       const sp = data.lastIndexOf(" ");
       if (sp >= 0) data = data.slice(0, sp);
       return [
-        `${ev.serial} ${auid(s, i)} ${q(s.terminal)} ${(s.session ?? -1) >>> 0} ${qs(s.comm)} ${
+        `${ev.serial} ${auid(s, t)} ${q(s.terminal)} ${(s.session ?? -1) >>> 0} ${qs(s.comm, t)} ${
           printTtyData(data)
         }`,
       ];

@@ -7,13 +7,13 @@
  */
 
 import type { AuditEvent } from "../event/assemble.ts";
-import { dateX, timeT } from "../format/json.ts";
+import { dateX, timeT } from "../format/time.ts";
 import type { EscapeMode } from "../interpret/interpret.ts";
 import { type SearchItems, searchItems } from "../select/criteria.ts";
 import { type ExtractFlags, extractItems, reportFlags } from "../select/extract.ts";
 import { syscallName } from "../interpret/tables.ts";
 import { MORE_COLUMNS, type MoreReportKind } from "./more.ts";
-import { auid, NO_LINE_END, safe, setEscapeMode, typeText, uidText } from "./text.ts";
+import { auid, NO_LINE_END, type ReportStyle, safe, typeText, uidText } from "./text.ts";
 
 /** The report kinds auditkit makes (aureport's selectors). */
 export type ReportKind =
@@ -77,9 +77,9 @@ interface Column {
   summaryRule: number;
   summaryHeader: string;
   /** The rows of one event (usually one), or none when the event is not of interest. */
-  rows(ev: AuditEvent, s: SearchItems, i: boolean): string[];
+  rows(ev: AuditEvent, s: SearchItems, t: ReportStyle): string[];
   /** The summary value of one event. */
-  values(ev: AuditEvent, s: SearchItems, i: boolean): string[];
+  values(ev: AuditEvent, s: SearchItems, t: ReportStyle): string[];
 }
 
 const USER_LOGIN = 1112;
@@ -116,9 +116,9 @@ function successText(s: SearchItems): string {
   return s.success === undefined ? "unset" : s.success ? "yes" : "no";
 }
 
-function syscallText(_ev: AuditEvent, s: SearchItems, i: boolean): string {
+function syscallText(_ev: AuditEvent, s: SearchItems, t: ReportStyle): string {
   const n = s.syscall ?? 0;
-  if (!i) return String(n);
+  if (!t.interpret) return String(n);
   if (s.syscallName !== undefined) return s.syscallName;
   // without an arch (no SYSCALL or SECCOMP record) the name is unknown
   if (s.arch === undefined) return "?";
@@ -133,7 +133,7 @@ const q = (v: string | undefined) => v ?? "?";
 const nul = (v: string | undefined) => v ?? "(null)";
 
 /** {@link q} for a value aureport prints with safe_print_string. */
-const qs = (v: string | undefined) => v === undefined ? "?" : safe(v);
+const qs = (v: string | undefined, t: ReportStyle) => v === undefined ? "?" : safe(v, t);
 
 /** Whether the event has a record of `type` (aureport's list_find_msg). */
 function hasRecord(ev: AuditEvent, type: number): boolean {
@@ -151,7 +151,7 @@ function isAuth(ev: AuditEvent, s: SearchItems): boolean {
  * the list, whose result is unset (aureport's cursor stays there). What was
  * not read prints as C's `(null)`.
  */
-function avcRow(ev: AuditEvent, s: SearchItems, i: boolean): string[] {
+function avcRow(ev: AuditEvent, s: SearchItems, t: ReportStyle): string[] {
   if (!ev.records.some((r) => r.type === AVC || r.type === USER_AVC) || s.avcs.length === 0) {
     return [];
   }
@@ -162,7 +162,7 @@ function avcRow(ev: AuditEvent, s: SearchItems, i: boolean): string[] {
     const d = s.avcs[at];
     if (rows.length > 0 && d.result === undefined) continue;
     rows.push(
-      `${qs(s.comm)} ${nul(d.scontext)} ${syscallText(ev, s, i)} ${nul(d.cls)} ${nul(d.perm)} ${
+      `${qs(s.comm, t)} ${nul(d.scontext)} ${syscallText(ev, s, t)} ${nul(d.cls)} ${nul(d.perm)} ${
         nul(d.tcontext)
       } ${d.result ?? "unset"} ${ev.serial}`,
     );
@@ -180,15 +180,15 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryHeader: "total  acct",
     // the account, else the uid (failed logins have no auid); what was not read prints as
     // C's printf prints a NULL string
-    rows: (ev, s, i) =>
+    rows: (ev, s, t) =>
       !isAuth(ev, s) ? [] : [
-        `${s.acct !== undefined ? safe(s.acct) : uidText(s.uid ?? -1, s, i)} ${nul(s.hostname)} ${
-          nul(s.terminal)
-        } ${nul(s.exe)} ${successText(s)} ${ev.serial}`,
+        `${s.acct !== undefined ? safe(s.acct, t) : uidText(s.uid ?? -1, s, t)} ${
+          nul(s.hostname)
+        } ${nul(s.terminal)} ${nul(s.exe)} ${successText(s)} ${ev.serial}`,
       ],
     // the account, or the auid's name when an auid was read (-au reads none)
-    values: (ev, s, i) =>
-      !isAuth(ev, s) ? [] : [(s.auid ?? -2) === -2 && s.acct !== undefined ? s.acct : auid(s, i)],
+    values: (ev, s, t) =>
+      !isAuth(ev, s) ? [] : [(s.auid ?? -2) === -2 && s.acct !== undefined ? s.acct : auid(s, t)],
   },
   login: {
     title: "Login Report",
@@ -199,16 +199,16 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryHeader: "total  auid",
     // events with a USER_LOGIN record anywhere; a failed login has no auid yet: aureport
     // names its acct instead
-    rows: (ev, s, i) =>
+    rows: (ev, s, t) =>
       !hasRecord(ev, USER_LOGIN) ? [] : [
-        `${s.success === false && s.acct !== undefined ? safe(s.acct) : auid(s, i)} ${
+        `${s.success === false && s.acct !== undefined ? safe(s.acct, t) : auid(s, t)} ${
           nul(s.hostname)
         } ${nul(s.terminal)} ${nul(s.exe)} ${successText(s)} ${ev.serial}`,
       ],
-    values: (ev, s, i) =>
+    values: (ev, s, t) =>
       !hasRecord(ev, USER_LOGIN)
         ? []
-        : [(s.auid ?? -2) < 0 && s.acct !== undefined ? s.acct : auid(s, i)],
+        : [(s.auid ?? -2) < 0 && s.acct !== undefined ? s.acct : auid(s, t)],
   },
   avc: {
     title: "AVC Report",
@@ -227,10 +227,10 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "Executable Summary Report",
     summaryRule: 33,
     summaryHeader: "total  file",
-    rows: (ev, s, i) =>
+    rows: (ev, s, t) =>
       s.exe === undefined
         ? []
-        : [`${safe(s.exe)} ${q(s.terminal)} ${q(s.hostname)} ${auid(s, i)} ${ev.serial}`],
+        : [`${safe(s.exe, t)} ${q(s.terminal)} ${q(s.hostname)} ${auid(s, t)} ${ev.serial}`],
     values: (_ev, s) => s.exe === undefined ? [] : [s.exe],
   },
   key: {
@@ -241,10 +241,10 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryRule: 27,
     summaryHeader: "total  key",
     // an event whose first key is "(null)" is not listed; "(null)" is no key to count
-    rows: (ev, s, i) =>
+    rows: (ev, s, t) =>
       s.keys.length === 0 || s.keys[0] === "(null)"
         ? []
-        : [`${safe(s.keys[0])} ${successText(s)} ${qs(s.exe)} ${auid(s, i)} ${ev.serial}`],
+        : [`${safe(s.keys[0], t)} ${successText(s)} ${qs(s.exe, t)} ${auid(s, t)} ${ev.serial}`],
     values: (_ev, s) => s.keys.filter((k) => k !== "(null)"),
   },
   event: {
@@ -255,8 +255,8 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "Event Summary Report",
     summaryRule: 22,
     summaryHeader: "total  type",
-    rows: (ev, s, i) => [
-      `${ev.serial} ${typeText(ev.type)} ${auid(s, i)} ${successText(s)}`,
+    rows: (ev, s, t) => [
+      `${ev.serial} ${typeText(ev.type)} ${auid(s, t)} ${successText(s)}`,
     ],
     typeLabels: true,
     // aureport leaves out of the summary the events of a type libaudit cannot read (-1)
@@ -269,10 +269,10 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "File Summary Report",
     summaryRule: 27,
     summaryHeader: "total  file",
-    rows: (ev, s, i) =>
+    rows: (ev, s, t) =>
       s.files.length === 0 ? [] : [
-        `${s.files[0]} ${syscallText(ev, s, i)} ${successText(s)} ${qs(s.exe)} ${
-          auid(s, i)
+        `${s.files[0]} ${syscallText(ev, s, t)} ${successText(s)} ${qs(s.exe, t)} ${
+          auid(s, t)
         } ${ev.serial}`,
       ],
     values: (_ev, s) => s.files,
@@ -285,12 +285,14 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryRule: 26,
     summaryHeader: "total  syscall",
     // listed with a syscall other than 0 (read), counted when above 0
-    rows: (ev, s, i) =>
+    rows: (ev, s, t) =>
       !s.syscall ? [] : [
         // the pid as aureport prints it (%u): one not read is -1
-        `${syscallText(ev, s, i)} ${(s.pid ?? -1) >>> 0} ${qs(s.comm)} ${auid(s, i)} ${ev.serial}`,
+        `${syscallText(ev, s, t)} ${(s.pid ?? -1) >>> 0} ${qs(s.comm, t)} ${
+          auid(s, t)
+        } ${ev.serial}`,
       ],
-    values: (ev, s, i) => (s.syscall ?? 0) > 0 ? [syscallText(ev, s, i)] : [],
+    values: (ev, s, t) => (s.syscall ?? 0) > 0 ? [syscallText(ev, s, t)] : [],
   },
   user: {
     title: "User ID Report",
@@ -300,12 +302,12 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryRule: 27,
     summaryHeader: "total  auid",
     // aureport lists events with a uid other than -1 (unread or 4294967295)
-    rows: (ev, s, i) =>
+    rows: (ev, s, t) =>
       s.uid === undefined || (s.uid | 0) === -1
         ? []
-        : [`${auid(s, i)} ${q(s.terminal)} ${q(s.hostname)} ${qs(s.exe)} ${ev.serial}`],
+        : [`${auid(s, t)} ${q(s.terminal)} ${q(s.hostname)} ${qs(s.exe, t)} ${ev.serial}`],
     // events without an auid are not counted
-    values: (_ev, s, i) => s.auid === undefined ? [] : [auid(s, i)],
+    values: (_ev, s, t) => s.auid === undefined ? [] : [auid(s, t)],
   },
   pid: {
     numeric: true,
@@ -316,10 +318,10 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryRule: 26,
     summaryHeader: "total  pid",
     // listed with a pid of 0 or more, counted with any pid read
-    rows: (ev, s, i) =>
+    rows: (ev, s, t) =>
       (s.pid ?? -1) < 0
         ? []
-        : [`${s.pid} ${qs(s.exe)} ${syscallText(ev, s, i)} ${auid(s, i)} ${ev.serial}`],
+        : [`${s.pid} ${qs(s.exe, t)} ${syscallText(ev, s, t)} ${auid(s, t)} ${ev.serial}`],
     values: (_ev, s) => (s.pid ?? -1) === -1 ? [] : [String(s.pid)],
   },
   config: {
@@ -330,8 +332,8 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryRule: 28,
     summaryHeader: "total  type",
     // listed by the type of the event's first record
-    rows: (ev, s, i) =>
-      isConfig(ev) ? [`${typeText(ev.type)} ${auid(s, i)} ${successText(s)} ${ev.serial}`] : [],
+    rows: (ev, s, t) =>
+      isConfig(ev) ? [`${typeText(ev.type)} ${auid(s, t)} ${successText(s)} ${ev.serial}`] : [],
     typeLabels: true,
     values: (ev) => isConfig(ev) ? [String(ev.type)] : [],
   },
@@ -342,9 +344,9 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "Terminal Summary Report",
     summaryRule: 31,
     summaryHeader: "total  terminal",
-    rows: (ev, s, i) =>
+    rows: (ev, s, t) =>
       s.terminal === undefined ? [] : [
-        `${s.terminal} ${nul(s.hostname)} ${nul(s.exe)} ${auid(s, i)} ${ev.serial}`,
+        `${s.terminal} ${nul(s.hostname)} ${nul(s.exe)} ${auid(s, t)} ${ev.serial}`,
       ],
     values: (_ev, s) => s.terminal === undefined ? [] : [s.terminal],
   },
@@ -355,10 +357,10 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "Host Summary Report",
     summaryRule: 27,
     summaryHeader: "total  host",
-    rows: (ev, s, i) =>
+    rows: (ev, s, t) =>
       s.hostname === undefined
         ? []
-        : [`${s.hostname} ${syscallText(ev, s, i)} ${auid(s, i)} ${ev.serial}`],
+        : [`${s.hostname} ${syscallText(ev, s, t)} ${auid(s, t)} ${ev.serial}`],
     values: (_ev, s) => s.hostname === undefined ? [] : [s.hostname],
   },
   comm: {
@@ -369,10 +371,10 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
     summaryTitle: "Command Summary Report",
     summaryRule: 33,
     summaryHeader: "total  command",
-    rows: (ev, s, i) =>
+    rows: (ev, s, t) =>
       s.comm === undefined
         ? []
-        : [`${safe(s.comm)} ${q(s.terminal)} ${q(s.hostname)} ${auid(s, i)} ${ev.serial}`],
+        : [`${safe(s.comm, t)} ${q(s.terminal)} ${q(s.hostname)} ${auid(s, t)} ${ev.serial}`],
     values: (_ev, s) => s.comm === undefined ? [] : [s.comm],
   },
   ...MORE_COLUMNS,
@@ -400,6 +402,8 @@ function stampMs(sec: number, msec: number): string {
  */
 export class Report {
   readonly #o: ReportOptions;
+  /** How values print: `-i` and the escape mode, this report's own. */
+  readonly #style: ReportStyle;
   readonly #flags: ExtractFlags;
   #rows: string[] = [];
   #counts = new Map<string, number>();
@@ -441,13 +445,13 @@ export class Report {
   /** Starts a report. */
   constructor(options: ReportOptions) {
     this.#o = options;
+    this.#style = { interpret: options.interpret ?? false, escape: options.escape ?? "tty" };
     this.#flags = reportFlags(options.kind, options.interpret ?? false);
   }
 
   /** Adds one event of the logs. */
   add(ev: AuditEvent): void {
     const o = this.#o;
-    setEscapeMode(o.escape ?? "tty");
     if (o.start !== undefined && ev.sec < o.start) return;
     if (o.end !== undefined && ev.sec > o.end) return;
     this.#firstEvent ??= [ev.sec, ev.msec];
@@ -468,11 +472,11 @@ export class Report {
     }
     if (o.kind === "log") return;
     const col = COLUMNS[o.kind];
-    const i = o.interpret ?? false;
+    const t = this.#style;
     if (o.summary) {
-      for (const v of col.values(ev, s, i)) this.#counts.set(v, (this.#counts.get(v) ?? 0) + 1);
+      for (const v of col.values(ev, s, t)) this.#counts.set(v, (this.#counts.get(v) ?? 0) + 1);
     } else {
-      for (const row of col.rows(ev, s, i)) {
+      for (const row of col.rows(ev, s, t)) {
         // a row ending in NO_LINE_END is continued by the next one, as aureport prints it
         const line = `${this.#rows.length + 1}. ${stamp(ev)} ${row}`;
         this.#rows.push(line.endsWith(NO_LINE_END) ? line.slice(0, -1) : line + "\n");
@@ -550,7 +554,6 @@ export class Report {
   /** What aureport prints. */
   text(): string {
     const o = this.#o;
-    setEscapeMode(o.escape ?? "tty");
     const out = this.heading();
     if (o.kind === "summary") return out + this.#summaryText();
     if (o.kind === "log") {
@@ -580,7 +583,7 @@ export class Report {
         ? (v: string) => typeText(Number(v))
         : (v: string) => v;
       let rows = "";
-      for (const [v, n] of entries) rows += `${n}  ${safe(label(v))}\n`;
+      for (const [v, n] of entries) rows += `${n}  ${safe(label(v), this.#style)}\n`;
       return out + rows;
     }
     if (this.#rows.length === 0) return out + "<no events of interest were found>\n\n";

@@ -14,8 +14,13 @@ import { msgTypeName } from "../event/types.ts";
 /** Ends a row that aureport prints without its newline (a TTY event without data=). */
 export const NO_LINE_END = "\u0000";
 
-/** The escape mode of the report being built (set by each report as it starts). */
-let safeMode: EscapeMode = "tty";
+/** How a report prints values: names for numbers (`-i`) and aureport's `--escape` mode. */
+export interface ReportStyle {
+  /** Numbers as names (`-i`). */
+  readonly interpret: boolean;
+  /** How control characters are escaped (tty by default in aureport). */
+  readonly escape: EscapeMode;
+}
 
 /**
  * aureport's safe_print_string, in the report's escape mode (`--escape`,
@@ -26,22 +31,17 @@ let safeMode: EscapeMode = "tty";
  * @example
  * ```ts
  * import { safe } from "./text.ts";
- * safe("a\x1eb"); // "a\\036b"
+ * safe("a\x1eb", { interpret: false, escape: "tty" }); // "a\\036b"
  * ```
  */
-export function safe(v: string): string {
-  return escapeValue(v, safeMode);
-}
-
-/** Sets the escape mode {@link safe} uses (each report sets its own as it starts). */
-export function setEscapeMode(mode: EscapeMode): void {
-  safeMode = mode;
+export function safe(v: string, style: ReportStyle): string {
+  return escapeValue(v, style.escape);
 }
 
 /** The auid column: the number, or the name with `-i`. */
-export function auid(s: SearchItems, i: boolean): string {
+export function auid(s: SearchItems, style: ReportStyle): string {
   // aureport starts every event with loginuid -2: events without an auid print that
-  return uidText(s.auid ?? -2, s, i);
+  return uidText(s.auid ?? -2, s, style);
 }
 
 /**
@@ -49,10 +49,10 @@ export function auid(s: SearchItems, i: boolean): string {
  * name (an ENRICHED auid name stands for any uid, as aureport looks up the
  * record's `auid` interpretation whatever uid it prints).
  */
-export function uidText(v: number, s: SearchItems, i: boolean): string {
-  if (!i) return String(v);
+export function uidText(v: number, s: SearchItems, style: ReportStyle): string {
+  if (!style.interpret) return String(v);
   if (v === -1) return "unset";
-  if (s.auidName !== undefined) return safe(s.auidName);
+  if (s.auidName !== undefined) return safe(s.auidName, style);
   if (v === 0) return "root";
   return userName(v >>> 0) ?? `unknown(${v})`;
 }

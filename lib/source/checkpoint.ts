@@ -215,3 +215,27 @@ export class CheckpointFilter {
     return "skip";
   }
 }
+
+/**
+ * Where a search resumes in a rotated set: the files from the one the
+ * checkpoint was taken in, found by its device and inode (rotation may have
+ * renamed it); undefined when none of `files` is that file (ausearch's
+ * status 10). Files that cannot be stat'ed are passed over.
+ *
+ * @example
+ * ```ts
+ * import { parseCheckpoint, resumeFiles, rotatedLogSet } from "../../mod.ts";
+ * const cp = parseCheckpoint(await Deno.readTextFile("/tmp/cp"), "/tmp/cp");
+ * console.log(await resumeFiles(rotatedLogSet("/var/log/audit"), cp));
+ * ```
+ */
+export async function resumeFiles(
+  files: readonly string[],
+  checkpoint: Pick<Checkpoint, "dev" | "inode">,
+): Promise<string[] | undefined> {
+  for (let i = 0; i < files.length; i++) {
+    const st = await Deno.stat(files[i]).catch(() => undefined);
+    if (st && st.dev === checkpoint.dev && st.ino === checkpoint.inode) return files.slice(i);
+  }
+  return undefined;
+}
