@@ -39,6 +39,7 @@ export {
 export {
   AUSEARCH_LINE_LIMIT,
   type BadLine,
+  logFiles,
   type LogInput,
   LogReadError,
   type ReadOptions,

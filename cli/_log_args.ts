@@ -11,8 +11,10 @@ import {
   type AccountDatabase,
   accountDatabase,
   errnoNumber,
+  gidOfName,
+  logFiles,
   parseSearchTime,
-  rotatedLogSet,
+  uidOfName,
   useAccountDatabase,
 } from "../mod.ts";
 import { out, outSync, UsageError } from "./_common.ts";
@@ -196,16 +198,12 @@ export function intArg(value: string, what: string, min = -2147483648, max = 429
   return Number(value);
 }
 
-/** A uid/gid option value: a number, or a name from the local database. */
-export function idArg(value: string, what: string, db: "/etc/passwd" | "/etc/group"): number {
+/** A uid/gid option value: a number, or a name from the user or group database. */
+export function idArg(value: string, what: string, db: "user" | "group"): number {
   if (/^-?\d+$/.test(value)) return intArg(value, what) | 0;
-  try {
-    for (const line of Deno.readTextFileSync(db).split("\n")) {
-      const parts = line.split(":");
-      if (parts[0] === value && parts.length > 2) return Number(parts[2]) | 0;
-    }
-  } catch { /* no database */ }
-  throw new UsageError(`Invalid ${what} "${value}": unknown name`);
+  const id = db === "user" ? uidOfName(value) : gidOfName(value);
+  if (id === undefined) throw new UsageError(`Invalid ${what} "${value}": unknown name`);
+  return id | 0;
 }
 
 /** An exit value: a number or an errno name (`-EACCES` is -13, `EACCES` 13, as in ausearch). */
@@ -242,19 +240,8 @@ export function inputsOf(
   pipedStdin: () => boolean = stdinIsPipe,
 ): string[] {
   const given = (p.get("input") ?? []).filter((x): x is string => typeof x === "string");
-  if (given.length === 0) {
-    return !flag(p, "inputLogs") && pipedStdin() ? ["-"] : rotatedLogSet(defaultLog);
-  }
-  const out: string[] = [];
-  for (const g of given) {
-    let isDir = false;
-    try {
-      isDir = g !== "-" && Deno.statSync(g).isDirectory;
-    } catch { /* reported when opened */ }
-    if (isDir) out.push(...rotatedLogSet(g));
-    else out.push(g);
-  }
-  return out;
+  if (given.length === 0 && !flag(p, "inputLogs") && pipedStdin()) return ["-"];
+  return logFiles(given, defaultLog);
 }
 
 /**

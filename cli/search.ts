@@ -129,12 +129,12 @@ export function searchSettings(p: ParsedArgs): {
   ];
   for (const [key, what, field] of users) {
     if ((v = one(key)) === undefined) continue;
-    c[field] = idArg(v, what, "/etc/passwd");
+    c[field] = idArg(v, what, "user");
     if (!/^-?\d/.test(v)) c[`${field}Name`] = v;
   }
-  if ((v = one("gid")) !== undefined) c.gid = idArg(v, "gid", "/etc/group");
-  if ((v = one("gidEffective")) !== undefined) c.egid = idArg(v, "egid", "/etc/group");
-  if ((v = one("gidAll")) !== undefined) c.anyGid = idArg(v, "gid", "/etc/group");
+  if ((v = one("gid")) !== undefined) c.gid = idArg(v, "gid", "group");
+  if ((v = one("gidEffective")) !== undefined) c.egid = idArg(v, "egid", "group");
+  if ((v = one("gidAll")) !== undefined) c.anyGid = idArg(v, "gid", "group");
   if ((v = one("success")) !== undefined) {
     if (v !== "yes" && v !== "no") throw new UsageError(`Invalid success "${v}": use yes or no`);
     c.success = v === "yes";

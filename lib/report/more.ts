@@ -9,7 +9,7 @@
 
 import type { AuditEvent } from "../event/assemble.ts";
 import { printTtyData } from "../interpret/interpret_extra.ts";
-import { auid, NO_LINE_END, type ReportStyle, safe, typeText } from "./text.ts";
+import { auid, type Column, NO_LINE_END, type ReportStyle, safe, typeText } from "./text.ts";
 import type { SearchItems } from "../select/criteria.ts";
 
 /** The report kinds this module adds. */
@@ -22,19 +22,6 @@ export type MoreReportKind =
   | "integrity"
   | "virt"
   | "tty";
-
-interface TypeColumn {
-  numeric: boolean;
-  typeLabels: boolean;
-  title: string;
-  rule: number;
-  header: string;
-  summaryTitle: string;
-  summaryRule: number;
-  summaryHeader: string;
-  rows(ev: AuditEvent, s: SearchItems, t: ReportStyle): string[];
-  values(ev: AuditEvent, s: SearchItems, t: ReportStyle): string[];
-}
 
 const has = (ev: AuditEvent, lo: number, hi = lo) =>
   ev.records.some((r) => r.type >= lo && r.type <= hi);
@@ -65,10 +52,10 @@ function anomalyTty(ev: AuditEvent): string | undefined {
 /** The type summary of a kind: one count per event of interest, by its first record's type. */
 function typeColumn(
   match: (ev: AuditEvent) => boolean,
-  detail: Omit<TypeColumn, "values" | "summaryHeader" | "numeric" | "typeLabels" | "rows">,
+  detail: Omit<Column, "values" | "summaryHeader" | "numeric" | "typeLabels" | "rows">,
   row: (ev: AuditEvent, s: SearchItems, t: ReportStyle) => string,
   summaryMatch: (ev: AuditEvent) => boolean = match,
-): TypeColumn {
+): Column {
   return {
     ...detail,
     numeric: true,
@@ -80,7 +67,7 @@ function typeColumn(
 }
 
 /** The listings aureport 3.0.9 has beyond those of report.ts. */
-export const MORE_COLUMNS: Record<MoreReportKind, TypeColumn> = {
+export const MORE_COLUMNS: Record<MoreReportKind, Column> = {
   acct_mod: typeColumn(
     isAcctMod,
     {

@@ -13,7 +13,15 @@ import { type SearchItems, searchItems } from "../select/criteria.ts";
 import { type ExtractFlags, extractItems, reportFlags } from "../select/extract.ts";
 import { syscallName } from "../interpret/tables.ts";
 import { MORE_COLUMNS, type MoreReportKind } from "./more.ts";
-import { auid, NO_LINE_END, type ReportStyle, safe, typeText, uidText } from "./text.ts";
+import {
+  auid,
+  type Column,
+  NO_LINE_END,
+  type ReportStyle,
+  safe,
+  typeText,
+  uidText,
+} from "./text.ts";
 
 /** The report kinds auditkit makes (aureport's selectors). */
 export type ReportKind =
@@ -61,25 +69,6 @@ export interface ReportOptions {
   start?: number;
   /** Events at or before this time (seconds). */
   end?: number;
-}
-
-interface Column {
-  /** Summary values are numbers: ties sort by value (aureport keeps them in a sorted list). */
-  numeric?: boolean;
-  /** Summary values are record type numbers, printed by name with `-i`. */
-  typeLabels?: boolean;
-  title: string;
-  rule: number;
-  /** The rule under the column header, when it differs (aureport's Command Report). */
-  ruleBelow?: number;
-  header: string;
-  summaryTitle: string;
-  summaryRule: number;
-  summaryHeader: string;
-  /** The rows of one event (usually one), or none when the event is not of interest. */
-  rows(ev: AuditEvent, s: SearchItems, t: ReportStyle): string[];
-  /** The summary value of one event. */
-  values(ev: AuditEvent, s: SearchItems, t: ReportStyle): string[];
 }
 
 const USER_LOGIN = 1112;

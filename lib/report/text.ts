@@ -7,12 +7,33 @@
  */
 
 import { userName } from "../accounts.ts";
+import type { AuditEvent } from "../event/assemble.ts";
 import { type EscapeMode, escapeValue } from "../interpret/interpret.ts";
 import type { SearchItems } from "../select/criteria.ts";
 import { msgTypeName } from "../event/types.ts";
 
 /** Ends a row that aureport prints without its newline (a TTY event without data=). */
 export const NO_LINE_END = "\u0000";
+
+/** A listing report: its headings and, per event, its rows and summary values. */
+export interface Column {
+  /** Summary values are numbers: ties sort by value (aureport keeps them in a sorted list). */
+  numeric?: boolean;
+  /** Summary values are record type numbers, printed by name with `-i`. */
+  typeLabels?: boolean;
+  title: string;
+  rule: number;
+  /** The rule under the column header, when it differs (aureport's Command Report). */
+  ruleBelow?: number;
+  header: string;
+  summaryTitle: string;
+  summaryRule: number;
+  summaryHeader: string;
+  /** The rows of one event (usually one), or none when the event is not of interest. */
+  rows(ev: AuditEvent, s: SearchItems, t: ReportStyle): string[];
+  /** The summary value of one event. */
+  values(ev: AuditEvent, s: SearchItems, t: ReportStyle): string[];
+}
 
 /** How a report prints values: names for numbers (`-i`) and aureport's `--escape` mode. */
 export interface ReportStyle {

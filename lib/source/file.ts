@@ -236,6 +236,35 @@ export function rotatedLogSet(base: string): string[] {
   return found.length === 0 ? [current] : found.reverse();
 }
 
+/**
+ * The files a search or report reads, as ausearch and aureport pick them:
+ * each given path (a directory stands for its rotated set, `-` for
+ * standard input), or the rotated set of `defaultLog` when none is given.
+ *
+ * @example
+ * ```ts
+ * import { logFiles } from "../../mod.ts";
+ * logFiles([]); // the rotated set of /var/log/audit/audit.log, oldest first
+ * logFiles(["/var/log/audit", "-"]); // that set, then standard input
+ * ```
+ */
+export function logFiles(
+  given: readonly string[],
+  defaultLog = "/var/log/audit/audit.log",
+): string[] {
+  if (given.length === 0) return rotatedLogSet(defaultLog);
+  const out: string[] = [];
+  for (const g of given) {
+    let isDir = false;
+    try {
+      isDir = g !== "-" && Deno.statSync(g).isDirectory;
+    } catch { /* reported when opened */ }
+    if (isDir) out.push(...rotatedLogSet(g));
+    else out.push(g);
+  }
+  return out;
+}
+
 function readable(path: string): boolean {
   try {
     Deno.openSync(path).close();
