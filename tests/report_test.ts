@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { type AuditEvent, readEvents, Report } from "../mod.ts";
+
+// a command name with a control character (0x1e), hex-encoded as the kernel logs it
+const LOG = new TextEncoder().encode(
+  `type=SYSCALL msg=audit(1700000000.000:1): arch=c000003e syscall=59 success=yes exit=0 ` +
+    `a0=0 a1=0 a2=0 a3=0 items=0 ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 ` +
+    `egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm=611E62 exe="/bin/x" key=(null)\n` +
+    `type=EOE msg=audit(1700000000.000:1): \n`,
+);
+
+Deno.test("each report escapes in its own mode, whatever another report does meanwhile", async () => {
+  const events: AuditEvent[] = [];
+  for await (const ev of readEvents(LOG)) events.push(ev);
+  assert.equal(events.length, 1);
+  const tty = new Report({ kind: "comm", escape: "tty" });
+  const raw = new Report({ kind: "comm", escape: "raw" });
+  const ttySummary = new Report({ kind: "comm", summary: true, escape: "tty" });
+  const rawSummary = new Report({ kind: "comm", summary: true, escape: "raw" });
+  // interleaved: a mode held in module state would leak from one report to the next
+  for (const r of [tty, raw, ttySummary, rawSummary]) for (const ev of events) r.add(ev);
+  const texts = [tty.text(), rawSummary.text(), raw.text(), ttySummary.text()];
+  assert.match(texts[0], /a\\036b pts0/);
+  assert.match(texts[2], /a\x1eb pts0/);
+  assert.match(texts[3], /1  a\\036b\n/);
+  assert.match(texts[1], /1  a\x1eb\n/);
+});
