@@ -5,13 +5,12 @@
  */
 
 import {
-  AUSEARCH_LINE_LIMIT,
   type EscapeMode,
-  eventBatches,
   loadTables,
+  readReport,
   Report,
   type ReportKind,
-  stampError,
+  type ReportReadOptions,
 } from "../mod.ts";
 import { Command, type CommandUnknownOpts } from "./deps.ts";
 import { err, ExitStatus, out as stdout, UsageError, withHelpHint } from "./_common.ts";
@@ -128,9 +127,7 @@ export async function runReport(
   if (notes) await errors(notes);
   await loadTables();
   const eoe = last(p, "eoeTimeout");
-  // --debug: aureport's messages about skipped records, written to stderr after each batch
-  const debugLines: string[] = [];
-  const report = new Report({
+  const reportOptions: ReportReadOptions = {
     kind,
     summary: flag(p, "summary"),
     success: flag(p, "failed") ? false : flag(p, "success") ? true : undefined,
@@ -139,56 +136,30 @@ export async function runReport(
     nodes: valuesOf(p, "node"),
     noConfig: flag(p, "noConfig"),
     changes: flag(p, "delete") ? "delete" : flag(p, "add") ? "add" : undefined,
-    debug: flag(p, "debug") ? (m: string) => void debugLines.push(m) : undefined,
-    warn: (m: string) => void debugLines.push(m),
+    debug: flag(p, "debug"),
     start: timeArg(p, "start", "start"),
     end: timeArg(p, "end", "end"),
-  });
+    eoeTimeout: eoe === undefined ? undefined : intArg(eoe, "eoe timeout", 0),
+    exactGrouping: flag(p, "exactGrouping"),
+  };
   // the progress line on a terminal: cleared before other output and at the end
   using progress = Progress.onTerminal();
   errors = clearingFirst(errors, progress);
-  const onProgress = progress?.update;
-  const files = inputsOf(p);
-  let badLines = 0;
-  let events = 0;
-  const perFile = kind === "log" ? files.map((f) => [f]) : [files];
+  let read;
   try {
-    for (const input of perFile) {
-      let first, lastEv;
-      for await (
-        const batch of eventBatches(input, {
-          eoeTimeout: eoe === undefined ? undefined : intArg(eoe, "eoe timeout", 0),
-          rules: flag(p, "exactGrouping") ? "ausearch" : "libauparse",
-          // records outside -ts/-te are left out before grouping, as aureport does
-          onRecord: (r) => report.record(r),
-          onProgress,
-          // lines are read as aureport reads them (a long line is cut)
-          lineLimit: AUSEARCH_LINE_LIMIT,
-          onBadLine: (b) => {
-            badLines++;
-            if (b.timeStamp !== undefined) debugLines.push(stampError(b.timeStamp));
-          },
-        })
-      ) {
-        events += batch.length;
-        for (const ev of batch) {
-          first ??= ev;
-          lastEv = ev;
-          report.add(ev);
-        }
-        if (debugLines.length) await errors(debugLines.splice(0).join(""));
-      }
-      if (kind === "log") report.addFileRange(input[0], first, lastEv);
-      // messages of lines read after the last event
-      if (debugLines.length) await errors(debugLines.splice(0).join(""));
-    }
+    read = await readReport(inputsOf(p), {
+      ...reportOptions,
+      onProgress: progress?.update,
+      onMessages: errors,
+    });
   } catch (e) {
     // aureport prints the report's heading before it reads, and nothing more when a log fails
     const out = new OutputBuffer(false, sink, progress);
-    await out.add(report.heading());
+    await out.add(new Report({ ...reportOptions, debug: undefined }).heading());
     await out.flush();
     throw e;
   }
+  const { report, events, badLines } = read;
   const out = new OutputBuffer(false, sink, progress);
   await out.add(report.text());
   await out.flush();

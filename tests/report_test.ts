@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type AuditEvent, readEvents, Report } from "../mod.ts";
+import { type AuditEvent, readEvents, readReport, Report, type ReportKind } from "../mod.ts";
+import { runReport } from "../cli/report.ts";
 
 // a command name with a control character (0x1e), hex-encoded as the kernel logs it
 const LOG = new TextEncoder().encode(
@@ -24,4 +25,34 @@ Deno.test("each report escapes in its own mode, whatever another report does mea
   assert.match(texts[2], /a\x1eb pts0/);
   assert.match(texts[3], /1  a\\036b\n/);
   assert.match(texts[1], /1  a\x1eb\n/);
+});
+
+Deno.test("readReport gives what `auditkit report` prints, messages included, for every kind", async () => {
+  const logs = ["tests/data/log_realistic.log", "tests/data/log_samples.log"];
+  const kinds: [ReportKind, string[]][] = [
+    ["summary", []],
+    ["log", ["-t"]],
+    ["login", ["-l"]],
+    ["file", ["-f"]],
+    ["executable", ["-x"]],
+    ["avc", ["-a"]],
+  ];
+  for (const [kind, flags] of kinds) {
+    for (const summary of [false, true]) {
+      if (kind === "summary" || kind === "log") { if (summary) continue; }
+      let cliOut = "", cliErr = "";
+      const args = [...flags, ...(summary ? ["--summary"] : []), "--debug"];
+      for (const l of logs) args.push("-if", l);
+      await runReport(args, (s) => void (cliOut += s), (s) => void (cliErr += s));
+      let libErr = "";
+      const { report } = await readReport(logs, {
+        kind,
+        summary,
+        debug: true,
+        onMessages: (s) => void (libErr += s),
+      });
+      assert.equal(report.text(), cliOut, `${kind} ${summary}`);
+      assert.equal(libErr, cliErr, `${kind} ${summary}`);
+    }
+  }
 });
