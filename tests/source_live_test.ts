@@ -10,6 +10,7 @@ import {
   openLive,
   SerialGaps,
 } from "../mod.ts";
+import { auditdConfig, spawnAuditd, stopAuditd, waitFor } from "../bench/auditd_log.ts";
 import { kernelTest, run } from "./_helpers.ts";
 
 const enc = new TextEncoder();
@@ -237,3 +238,354 @@ for (const mode of ["multicast", "daemon"] as const) {
     }
   });
 }
+
+const MOD = new URL("../mod.ts", import.meta.url).href;
+
+/** A user message burst from other processes while this one's event loop is blocked. */
+function blockedBurst(tag: string, n: number): void {
+  const r = new Deno.Command("sh", {
+    args: [
+      "-c",
+      `i=0; while [ $i -lt ${n} ]; do auditctl -m "${tag}-$i" || exit 1; i=$((i+1)); done`,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).outputSync();
+  assert.ok(r.success, new TextDecoder().decode(r.stderr));
+}
+
+kernelTest(
+  "a tiny receive buffer: overruns and the exact missing serials are reported",
+  async () => {
+    using a = openAudit();
+    await a.setEnabled(1);
+    const tag = `auditkit-test-burst-${crypto.randomUUID().slice(0, 8)}`;
+    const stop = new AbortController();
+    await using live = openLive({
+      receiveBufferBytes: 1,
+      eventTimeoutMs: 200,
+      signal: AbortSignal.any([stop.signal, AbortSignal.timeout(20_000)]),
+    });
+    await live.ready;
+    blockedBurst(tag, 40);
+    // the reader drains what fit first: a marker sent into the full buffer would be lost too, and a
+    // missing serial is known only once a later one arrives
+    await new Promise((r) => setTimeout(r, 300));
+    const end = `${tag}-end`;
+    await logUserMessage("USER", `op=${end}`, { client: a });
+    const seen = new Set<number>();
+    const gaps: [number, number][] = [];
+    let endSerial = -1;
+    let firstOurs = -1;
+    for await (const item of live) {
+      if (item.kind === "loss") {
+        if (item.loss.cause === "gap") gaps.push([item.loss.first!, item.loss.last!]);
+        continue;
+      }
+      const ev = item.event;
+      seen.add(ev.serial);
+      const text = ev.records[0].get("msg") ?? "";
+      if (firstOurs < 0 && text.includes(tag)) firstOurs = ev.serial;
+      if (ev.records.some((r) => r.get("op") === end)) {
+        endSerial = ev.serial;
+        setTimeout(() => stop.abort(), 600); // the gaps are reported 200 ms after they are seen
+      }
+    }
+    assert.ok(endSerial > 0, "the marker after the burst arrived");
+    assert.ok(live.counters.socket >= 1, JSON.stringify(live.counters));
+    // every serial from the first seen to the marker was either received or reported missing
+    const lo = Math.min(...seen);
+    let missing = 0;
+    for (let s = lo; s <= endSerial; s++) {
+      const inGap = gaps.some(([f, l]) => f <= s && s <= l);
+      assert.ok(seen.has(s) !== inGap, `serial ${s}: seen ${seen.has(s)}, in a gap ${inGap}`);
+      if (inGap) missing++;
+    }
+    assert.ok(missing > 0);
+    assert.equal(live.counters.gap, missing);
+  },
+);
+
+kernelTest("the kernel's lost counter: its increase while open is reported", async () => {
+  using a = openAudit();
+  await a.setEnabled(1);
+  await a.setRateLimit(2);
+  const before = (await a.status()).lost;
+  const live = openLive({ receiveBufferBytes: 1 << 20 });
+  await live.ready;
+  const tag = `auditkit-test-rate-${crypto.randomUUID().slice(0, 8)}`;
+  for (let i = 0; i < 30; i++) {
+    await logUserMessage("USER", `op=${tag}-${i}`, { client: a, verify: false });
+  }
+  await a.setRateLimit(0);
+  await live.close();
+  const delta = (await a.status()).lost - before;
+  assert.ok(delta > 0, "the rate limit dropped records");
+  assert.equal(live.counters.kernel, delta);
+  const items = await collect(live);
+  const kernel = items.flatMap((i) =>
+    i.kind === "loss" && i.loss.cause === "kernel" ? [i.loss] : []
+  );
+  assert.equal(kernel.reduce((n, l) => n + l.count, 0), delta);
+});
+
+kernelTest(
+  "abort mid-stream in daemon mode: pid released, no descriptor left, process exits on its own",
+  async () => {
+    using a = openAudit();
+    await a.setEnabled(1);
+    const r = await runSnippetTimed(
+      `import { openLive, logUserMessage, openAudit } from "${MOD}";
+     const link = (n: string) => { try { return n + " " + Deno.readLinkSync("/proc/self/fd/" + n); } catch { return ""; } };
+     const fds = () => [...Deno.readDirSync("/proc/self/fd")].map((e) => link(e.name)).filter((l) => l).sort().join();
+     // the runtime's own signal pipe (made once, on the first signal listener) is not the stream's
+     const f = () => {};
+     Deno.addSignalListener("SIGINT", f);
+     Deno.removeSignalListener("SIGINT", f);
+     const before = fds();
+     const ctl = new AbortController();
+     const live = openLive({ mode: "daemon", signal: ctl.signal });
+     await live.ready;
+     { using a = openAudit(); console.log("pid", (await a.status()).pid === Deno.pid);
+       await logUserMessage("USER", "op=auditkit-test-abort", { client: a }); }
+     const started = Date.now();
+     let n = 0;
+     for await (const item of live) { if (item.kind === "event" && n++ === 0) ctl.abort(); }
+     console.log("ended", Date.now() - started < 1000);
+     { using a = openAudit(); console.log("after", (await a.status()).pid); }
+     const after = fds();
+     console.log("fds", after === before ? true : before + " / " + after);`,
+    );
+    assert.equal(r.stdout.trim(), "pid true\nended true\nafter 0\nfds true", r.stderr);
+    assert.ok(r.ms < 5000, `the process ended on its own after ${r.ms} ms`);
+    assert.equal((await a.status()).pid, 0);
+  },
+);
+
+kernelTest("daemon mode: SIGTERM unregisters and ends the stream", async () => {
+  using a = openAudit();
+  const child = spawnSnippet(
+    `import { openLive } from "${MOD}";
+     const live = openLive({ mode: "daemon" });
+     await live.ready;
+     console.log("ready");
+     for await (const _ of live) { /* until the signal */ }
+     console.log("ended");`,
+  );
+  try {
+    await child.waitFor("ready");
+    assert.equal((await a.status()).pid, child.pid);
+    child.process.kill("SIGTERM");
+    const out = await child.done();
+    assert.match(out, /ended/);
+    assert.equal((await a.status()).pid, 0);
+  } finally {
+    await child.done();
+  }
+});
+
+kernelTest(
+  "daemon mode killed by SIGKILL: the kernel drops the registration at its next record",
+  async () => {
+    using a = openAudit();
+    await a.setEnabled(1);
+    const child = spawnSnippet(
+      `import { openLive } from "${MOD}";
+     const live = openLive({ mode: "daemon" });
+     await live.ready;
+     console.log("ready");
+     for await (const _ of live) { /* until killed */ }`,
+    );
+    try {
+      await child.waitFor("ready");
+      assert.equal((await a.status()).pid, child.pid);
+      child.process.kill("SIGKILL");
+      await child.done();
+      // the next record the kernel sends finds no socket (ECONNREFUSED): it resets the daemon
+      await logUserMessage("USER", "op=auditkit-test-after-kill", { client: a });
+      let pid = -1;
+      for (let i = 0; i < 50 && pid !== 0; i++) {
+        pid = (await a.status()).pid;
+        if (pid !== 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(pid, 0);
+    } finally {
+      await child.done();
+    }
+  },
+);
+
+/** Runs a snippet to its end, timed. */
+async function runSnippetTimed(
+  code: string,
+): Promise<{ stdout: string; stderr: string; ms: number }> {
+  const file = await Deno.makeTempFile({ suffix: ".ts" });
+  try {
+    await Deno.writeTextFile(file, code);
+    const started = Date.now();
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", file],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    return {
+      stdout: dec.decode(out.stdout),
+      stderr: dec.decode(out.stderr),
+      ms: Date.now() - started,
+    };
+  } finally {
+    await Deno.remove(file);
+  }
+}
+
+/** A snippet running in the background: wait for a line, collect the rest. */
+function spawnSnippet(code: string) {
+  const file = Deno.makeTempFileSync({ suffix: ".ts" });
+  Deno.writeTextFileSync(file, code);
+  const process = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", file],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const reading = (async () => {
+    for await (const chunk of process.stdout.pipeThrough(new TextDecoderStream())) text += chunk;
+  })();
+  let finished: Promise<string> | undefined;
+  return {
+    process,
+    pid: process.pid,
+    async waitFor(line: string): Promise<void> {
+      for (let i = 0; i < 300 && !text.includes(line); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(text.includes(line), `the snippet printed ${JSON.stringify(text)}`);
+    },
+    done(): Promise<string> {
+      finished ??= (async () => {
+        const timer = setTimeout(() => {
+          try {
+            process.kill("SIGKILL");
+          } catch { /* gone */ }
+        }, 10_000);
+        await process.status;
+        clearTimeout(timer);
+        await reading;
+        await process.stderr.cancel();
+        await Deno.remove(file).catch(() => {});
+        return text;
+      })();
+      return finished;
+    },
+  };
+}
+
+kernelTest(
+  "plugin mode fed by a real auditd (stdin plugin and af_unix socket); daemon mode refused beside it",
+  async () => {
+    using a = openAudit();
+    const before = await a.status();
+    assert.equal(before.pid, 0, `an audit daemon (pid ${before.pid}) is already registered`);
+    const dir = await Deno.makeTempDir({ prefix: "auditkit-live-auditd-" });
+    await Deno.mkdir(`${dir}/plugins.d`);
+    const sock = `${dir}/events.sock`;
+    const out = `${dir}/plugin.jsonl`;
+    await Deno.writeTextFile(
+      `${dir}/auditd.conf`,
+      auditdConfig({ logFile: `${dir}/audit.log`, format: "RAW", flush: "NONE", maxLogFileMb: 0 }),
+    );
+    const conf = (path: string, type: string, args = "") =>
+      `active = yes\ndirection = out\npath = ${path}\ntype = ${type}\n${args}format = string\n`;
+    await Deno.writeTextFile(
+      `${dir}/plugins.d/af_unix.conf`,
+      conf("builtin_af_unix", "builtin", `args = 0600 ${sock}\n`),
+      { mode: 0o640 },
+    );
+    // a plugin as the README says to install one: a program that reads its stdin
+    await Deno.writeTextFile(
+      `${dir}/plugin.ts`,
+      `import { interpretField, openLive } from "${MOD}";
+     const file = Deno.openSync("${out}", { append: true, create: true });
+     for await (const item of openLive({ mode: "plugin" })) {
+       const ev = item.kind === "event" ? item.event : undefined;
+       const sc = ev?.record(1300);
+       const line = ev
+         ? { serial: ev.serial, types: ev.records.map((r) => r.typeName), key: sc?.get("key"),
+             syscall: sc ? interpretField(ev, sc, sc.indexOf("syscall")) : undefined,
+             op: ev.records[0].get("op") }
+         : { loss: item.kind === "loss" ? item.loss : undefined };
+       file.writeSync(new TextEncoder().encode(JSON.stringify(line) + "\\n"));
+     }`,
+    );
+    await Deno.writeTextFile(
+      `${dir}/plugin.sh`,
+      `#!/bin/sh\nexec "${Deno.execPath()}" run -A "${dir}/plugin.ts"\n`,
+      { mode: 0o750 },
+    );
+    await Deno.chmod(`${dir}/plugin.sh`, 0o750);
+    await Deno.writeTextFile(`${dir}/plugins.d/auditkit.conf`, conf(`${dir}/plugin.sh`, "always"), {
+      mode: 0o640,
+    });
+    const daemon = spawnAuditd(dir);
+    let w: Awaited<ReturnType<typeof watchTempFile>> | undefined;
+    let failure: Error | undefined;
+    try {
+      await waitFor("auditd to register", async () => (await a.status()).pid === daemon.pid);
+      await a.setEnabled(1);
+      // another daemon is registered and alive: daemon mode refuses
+      const refused = openLive({ mode: "daemon" });
+      await assert.rejects(collect(refused), /pid \d+ \(auditd\) is the registered audit daemon/);
+      assert.equal((await a.status()).pid, daemon.pid, "auditd is still the daemon");
+      await waitFor("the af_unix socket", () => Deno.stat(sock).then(() => true, () => false));
+      await using live = openLive({ mode: "plugin", plugin: { input: sock } });
+      await live.ready;
+      w = await watchTempFile();
+      const sh = await run("sh", ["-c", `for i in 1 2 3 4 5; do echo $i >> ${w.file}; done`]);
+      assert.equal(sh.code, 0);
+      const tag = `auditkit-test-plugin-${Deno.pid}`;
+      await logUserMessage("USER", `op=${tag}`, { client: a, verify: false });
+      const mine: AuditEvent[] = [];
+      for await (const item of live) {
+        if (item.kind === "loss") continue;
+        const ev = item.event;
+        if (ev.records[0].get("op") === tag) break;
+        if (ev.record(1300)?.get("key") === `"${w.key}"`) mine.push(ev);
+      }
+      assert.equal(mine.length, 5);
+      assert.equal(new Set(mine.map((e) => e.serial)).size, 5);
+      for (const ev of mine) {
+        const sc = ev.records[0];
+        assert.equal(sc.typeName, "SYSCALL");
+        assert.equal(ev.records.at(-1)!.typeName, "PROCTITLE");
+        assert.equal(interpretField(ev, sc, sc.indexOf("syscall")), "openat");
+      }
+      assert.deepEqual(live.counters, { kernel: 0, socket: 0, gap: 0, queue: 0, input: 0 });
+      // the stdin plugin saw the same events
+      let lines: {
+        serial?: number;
+        key?: string;
+        syscall?: string;
+        op?: string;
+        types?: string[];
+      }[] = [];
+      await waitFor("the stdin plugin's marker", async () => {
+        const text = await Deno.readTextFile(out).catch(() => "");
+        lines = text.split("\n").filter((l) => l).map((l) => JSON.parse(l));
+        return lines.some((l) => l.op === tag);
+      });
+      const theirs = lines.filter((l) => l.key === `"${w!.key}"`);
+      assert.deepEqual(theirs.map((l) => l.serial), mine.map((e) => e.serial));
+      for (const l of theirs) {
+        assert.equal(l.syscall, "openat");
+        assert.equal(l.types!.at(-1), "PROCTITLE");
+      }
+      assert.ok(!lines.some((l) => "loss" in l), JSON.stringify(lines.filter((l) => "loss" in l)));
+    } finally {
+      await w?.remove();
+      failure = await stopAuditd(daemon, a, before.pid);
+      await Deno.remove(dir, { recursive: true });
+    }
+    if (failure) throw failure;
+  },
+);

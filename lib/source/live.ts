@@ -48,7 +48,8 @@
  *   records that did not fit in its receive buffer (at least one each).
  * - `gap`: serial numbers never seen, as exact ranges (`first`..`last`),
  *   counted once an event's worth of time (`eventTimeoutMs`) has passed
- *   without them (records of concurrent events can come out of order). The
+ *   without them (records of concurrent events can come out of order); a
+ *   missing serial is known only once a later one has arrived. The
  *   kernel takes a serial for an event when it starts its first record:
  *   syscalls no rule selects, records dropped by an exclude rule or by a
  *   full backlog take none, so every serial the kernel took belongs to a
@@ -282,6 +283,7 @@ interface Sink {
   loss(cause: LossCause, count: number, extra?: Partial<LossItem>): void;
   room(): Promise<void>;
   onClose(fn: () => void): void;
+  close(): Promise<void>;
 }
 
 function positiveInteger(name: string, v: number | undefined): void {
@@ -313,6 +315,7 @@ class Live implements LiveStream, Sink {
   #lostBase: number | undefined;
   #lostPolled = 0;
   #polling = false;
+  #lostStart: Promise<void> = Promise.resolve();
   #iterated = false;
   readonly #onAbort = () => void this.close();
   readonly ready: Promise<void>;
@@ -345,10 +348,11 @@ class Live implements LiveStream, Sink {
     this.#asm = new EventAssembler({ maxInFlight: options.maxInFlight ?? DEFAULT_IN_FLIGHT });
     this.#signal = options.signal;
     const { promise, resolve, reject } = Promise.withResolvers<void>();
-    this.ready = promise;
+    // ready also waits for the kernel's lost counter as it was at the start
+    this.ready = promise.then(() => this.#lostStart);
     this.#opened = resolve;
     // an unobserved failure to open is the iteration's to report
-    promise.catch(() => {});
+    this.ready.catch(() => {});
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
     Deno.unrefTimer(Number(this.#timer));
     if (this.#signal?.aborted) {
@@ -359,7 +363,7 @@ class Live implements LiveStream, Sink {
       return;
     }
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
-    this.#startLostWatch();
+    this.#lostStart = this.#startLostWatch();
     const run = mode === "plugin"
       ? readPlugin(this, options.plugin?.input)
       : mode === "daemon"
@@ -496,13 +500,13 @@ class Live implements LiveStream, Sink {
     }
   }
 
-  #startLostWatch(): void {
+  #startLostWatch(): Promise<void> {
     try {
       this.#status = openAudit();
     } catch {
-      return; // no status to read: the kernel cause stays 0
+      return Promise.resolve(); // no status to read: the kernel cause stays 0
     }
-    void this.#pollLost();
+    return this.#pollLost();
   }
 
   async #pollLost(): Promise<void> {
@@ -698,13 +702,11 @@ async function readDaemon(sink: Sink, receiveBufferBytes: number | undefined): P
     // the kernel handles AUDIT_SET in this send: the pid is 0 when it returns
     audit().audit_set_pid(fd, 0, WAIT_NO);
   };
-  const onSignal = () => void unregisterAndEnd();
-  const onExit = () => unregister();
-  const unregisterAndEnd = () => {
+  const onSignal = () => {
     unregister();
-    closeAll();
+    void sink.close();
   };
-  let closeAll = () => {};
+  const onExit = () => unregister();
   sink.onClose(() => {
     unregister();
     c().close(fd);
@@ -713,8 +715,6 @@ async function readDaemon(sink: Sink, receiveBufferBytes: number | undefined): P
       globalThis.removeEventListener(t, onExit);
     }
   });
-  // the stream's own close, reached through the sink
-  closeAll = () => (sink as unknown as Live).close();
   for (const t of ["unload", "error", "unhandledrejection"]) globalThis.addEventListener(t, onExit);
   for (const s of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(s, onSignal);
   registered = true;
