@@ -15,6 +15,7 @@ import {
 import { Command, type CommandUnknownOpts } from "./deps.ts";
 import { err, ExitStatus, out as stdout, UsageError, withHelpHint } from "./_common.ts";
 import {
+  ACCOUNT_SPECS,
   type ArgSpec,
   clearingFirst,
   directoryNotes,
@@ -30,6 +31,7 @@ import {
   type Sink,
   spec,
   timeArg,
+  useAccountArgs,
   valuesOf,
   versionAsked,
 } from "./_log_args.ts";
@@ -79,6 +81,7 @@ export const REPORT_ARGS: ArgSpec[] = [
   spec("--add", "none", "add"),
   spec("--delete", "none", "delete"),
   spec("-nc --no-config", "none", "noConfig"),
+  ...ACCOUNT_SPECS,
 ];
 
 /** `--escape raw|tty|shell|shell_quote`, as aureport takes it. */
@@ -104,6 +107,7 @@ export async function runReport(
     return 0;
   }
   const p = scanArgs(args, REPORT_ARGS);
+  useAccountArgs(p);
   let kind: ReportKind = "summary";
   // as aureport: one report selector, given once
   const selectors = args.filter((a) => KINDS.some(([names]) => names.split(" ").includes(a)));
@@ -189,7 +193,8 @@ Modifiers: --summary, --failed, --success, -i/--interpret, --escape raw|tty|shel
   -if/--input FILE|DIR|- (without it: a piped standard input, else the system's logs;
   --input-logs: the system's logs even then),
   -ts/-te [DATE] [TIME], --eoe-timeout SECS, --exact-grouping (group records into
-  events exactly as aureport does; see auditkit search --help).
+  events exactly as aureport does; see auditkit search --help), --passwd FILE and
+  --group FILE (name ids from another host's /etc/passwd and /etc/group).
 
 Examples:
   auditkit report -if /var/log/audit/audit.log --summary

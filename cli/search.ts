@@ -19,6 +19,7 @@ import {
 import { Command, type CommandUnknownOpts } from "./deps.ts";
 import { err, ExitStatus, out as stdout, UsageError, withHelpHint } from "./_common.ts";
 import {
+  ACCOUNT_SPECS,
   type ArgSpec,
   clearingFirst,
   directoryNotes,
@@ -40,6 +41,7 @@ import {
   type Sink,
   spec,
   timeArg,
+  useAccountArgs,
   valuesOf,
   versionAsked,
 } from "./_log_args.ts";
@@ -93,6 +95,7 @@ export const SEARCH_ARGS: ArgSpec[] = [
   spec("--extra-labels", "none", "extraLabels"),
   spec("--extra-obj2", "none", "extraObj2"),
   spec("--extra-time", "none", "extraTime"),
+  ...ACCOUNT_SPECS,
 ];
 
 /** Turns ausearch arguments into criteria and output settings. */
@@ -199,7 +202,7 @@ export function searchSettings(p: ParsedArgs): {
       v = p.get("format")![formats++] as string;
       if (!isOutputFormat(v)) {
         throw new UsageError(
-          `Invalid format "${v}": use raw, default, interpret, csv, text or json`,
+          `Invalid format "${v}": use raw, default, interpret, csv, text, json or ecs`,
         );
       }
       format = v;
@@ -246,6 +249,7 @@ export async function runSearch(
   }
   const p = scanArgs(args, SEARCH_ARGS);
   const s = searchSettings(p);
+  useAccountArgs(p);
   const checkpointFile = last(p, "checkpoint");
   const given = (p.get("input") ?? []).filter((x): x is string => typeof x === "string");
   let rotated = true;
@@ -308,7 +312,7 @@ export function searchCommand(): CommandUnknownOpts {
       "after",
       `
 Options (as ausearch): -a/--event ID, --arch, -c/--comm, -e/--exit, -f/--file,
-  --format raw|default|interpret|csv|text|json, --extra-keys, --extra-labels,
+  --format raw|default|interpret|csv|text|json|ecs, --extra-keys, --extra-labels,
   --extra-obj2, --extra-time (csv columns), -ga/-ge/-gi GID, -hn/--host, -i/--interpret,
   -if/--input FILE|DIR|- (repeatable), --just-one, -k/--key, -l/--line-buffered,
   -m/--message TYPE[,TYPE], -n/--node, -p/--pid, -pp/--ppid, -r/--raw,
@@ -321,6 +325,9 @@ Options (as ausearch): -a/--event ID, --arch, -c/--comm, -e/--exit, -f/--file,
   --exact-grouping: group records into events exactly as ausearch does (its own
   rules, which differ from libauparse's when records of an event arrive after its
   PROCTITLE or EOE); slower and needs memory for eoe-timeout seconds of log.
+  --format ecs: one Elastic Common Schema document per line, as Auditbeat's auditd
+  module writes them. --passwd FILE, --group FILE: name ids from another host's
+  /etc/passwd and /etc/group (for -i, csv, text, json and ecs).
 
 Input: -if FILE|DIR|-; without -if, standard input when it is a pipe (cat log | auditkit
   search ...), else /var/log/audit/audit.log and its rotated files; --input-logs reads
@@ -338,7 +345,8 @@ Exit status: 0 events found, 1 none found or failure, 2 usage error, 141 output 
 
 Examples:
   auditkit search -if /var/log/audit/audit.log -k passwd -i
-  auditkit search -m USER_LOGIN -sv no -ts today --format json | jq .id`,
+  auditkit search -m USER_LOGIN -sv no -ts today --format json | jq .id
+  auditkit search -if web1.log --format ecs --passwd web1/passwd --group web1/group`,
     )
     .action(async (options: string[], _: unknown, cmd: CommandUnknownOpts) => {
       const code = await withHelpHint("auditkit search", async () => {

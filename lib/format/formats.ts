@@ -10,6 +10,7 @@ import type { AuditEvent } from "../event/assemble.ts";
 import type { EscapeMode } from "../interpret/interpret.ts";
 import { CSV } from "./csv.ts";
 import { DEFAULT } from "./default.ts";
+import { ECS } from "./ecs.ts";
 import type { EventFormatter } from "./formatter.ts";
 import { INTERPRETED } from "./interpreted.ts";
 import { JSON_LINES } from "./json.ts";
@@ -24,6 +25,7 @@ export const FORMATS = {
   csv: CSV,
   text: TEXT,
   json: JSON_LINES,
+  ecs: ECS,
 } as const satisfies Record<string, EventFormatter>;
 
 /** The name of an output format of `auditkit search` (a key of {@link FORMATS}). */

@@ -6,6 +6,7 @@
  */
 
 import type { AuditEvent } from "../event/assemble.ts";
+import type { BadLine } from "../source/file.ts";
 import type { EscapeMode } from "../interpret/interpret.ts";
 
 /** The optional csv columns of ausearch (`--extra-keys` and friends). */
@@ -40,6 +41,11 @@ export interface FormatWriter {
   write(event: AuditEvent): string;
   /** A format that encodes straight to bytes: what is encoded so far, taken with `takeView()`. */
   readonly bytes?: { readonly length: number; takeView(): Uint8Array };
+  /**
+   * The text for a line that is no audit record, for a format that reports
+   * them in its output (ECS); others leave them to the caller's counting.
+   */
+  badLine?(bad: BadLine): string;
 }
 
 /** An output format: how a search writes its events, and how it reads for them. */

@@ -215,6 +215,7 @@ export async function* searchChunks(
   const warn = (m: string) => void messages.push(m);
   const debug = options.debug ? warn : undefined;
   const writer = formatter.open({ escape: options.escape, csv: { ...options.csv, warn } });
+  const noCriteria = Object.values(criteria).every((v) => v === undefined);
   const bytes = writer.bytes;
   const lineBuffered = options.lineBuffered ?? false;
   const { start, end } = criteria;
@@ -242,6 +243,12 @@ export async function* searchChunks(
       lineLimit: formatter.ausearch ? AUSEARCH_LINE_LIMIT : undefined,
       onBadLine: (b) => {
         result.badLines++;
+        // a format that reports bad lines (ECS) does so in a search without criteria
+        const text = noCriteria ? writer.badLine?.(b) : undefined;
+        if (text) {
+          parts.push(text);
+          size += text.length;
+        }
         // ausearch's message for a line whose time stamp it cannot read
         if (b.timeStamp !== undefined) messages.push(stampError(b.timeStamp));
       },
