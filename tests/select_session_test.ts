@@ -46,7 +46,7 @@ Deno.test("searchLog's csv carries the header once and the extra columns asked f
 
 Deno.test("the format table: every name is an output format, nothing else is", () => {
   for (const name of Object.keys(FORMATS)) assert.ok(isOutputFormat(name));
-  for (const name of ["ecs", "", "toString", "constructor"]) assert.ok(!isOutputFormat(name));
+  for (const name of ["xml", "", "toString", "constructor"]) assert.ok(!isOutputFormat(name));
 });
 
 Deno.test("resumeFiles finds the checkpointed file by device and inode after a rename", async () => {
