@@ -257,6 +257,7 @@ export {
   type SearchResult,
   stampError,
 } from "./lib/select/session.ts";
+export { EventSelection, type SelectionOptions } from "./lib/select/selection.ts";
 export {
   eventKind,
   type FieldRef,

@@ -26,6 +26,7 @@ import { genCommand } from "./gen.ts";
 import { rulesCommand } from "./rules.ts";
 import { ctlCommand } from "./ctl.ts";
 import { searchCommand } from "./search.ts";
+import { watchCommand } from "./watch.ts";
 import { reportCommand } from "./report.ts";
 import { bsmCommand } from "./bsm.ts";
 
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   program.addCommand(rulesCommand());
   program.addCommand(ctlCommand());
   program.addCommand(searchCommand());
+  program.addCommand(watchCommand());
   program.addCommand(reportCommand());
   program.addCommand(bsmCommand());
   // usage errors of every subcommand go through one handler, in auditkit's own style

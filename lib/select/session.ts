@@ -24,9 +24,8 @@ import {
   parseCheckpoint,
   resumeFiles,
 } from "../source/checkpoint.ts";
-import { loadsOwnNames } from "./extract.ts";
-import { matchEvent, type SearchCriteria } from "./criteria.ts";
-import { namesLeftAfter } from "./carried_names.ts";
+import type { SearchCriteria } from "./criteria.ts";
+import { EventSelection } from "./selection.ts";
 
 /** ausearch's `--checkpoint FILE` (3.0.9). */
 export interface CheckpointOptions {
@@ -214,16 +213,20 @@ export async function* searchChunks(
   // ausearch's "error normalizing" messages of csv rows go to stderr with the others
   const warn = (m: string) => void messages.push(m);
   const debug = options.debug ? warn : undefined;
-  const writer = formatter.open({ escape: options.escape, csv: { ...options.csv, warn } });
+  const selection = new EventSelection({
+    criteria,
+    format: options.format,
+    escape: options.escape,
+    csv: options.csv,
+    warn,
+    debug,
+  });
   const noCriteria = Object.values(criteria).every((v) => v === undefined);
-  const bytes = writer.bytes;
+  const bytes = selection.bytes;
   const lineBuffered = options.lineBuffered ?? false;
   const { start, end } = criteria;
   let parts: string[] = [];
   let size = 0;
-  // libauparse writes csv and text, and keeps the ENRICHED names of the last record it went to:
-  // ausearch looks the next events' user names up there (see namesLeftAfter)
-  let carriedNames: ReadonlyMap<string, string> | undefined;
   let corrupt = false;
   let lastFile = "";
   let last: CheckpointEvent = { sec: 0, msec: 0, serial: 0, type: 0 };
@@ -244,7 +247,7 @@ export async function* searchChunks(
       onBadLine: (b) => {
         result.badLines++;
         // a format that reports bad lines (ECS) does so in a search without criteria
-        const text = noCriteria ? writer.badLine?.(b) : undefined;
+        const text = noCriteria ? selection.badLine(b) : undefined;
         if (text) {
           parts.push(text);
           size += text.length;
@@ -260,14 +263,7 @@ export async function* searchChunks(
   ) {
     result.events += batch.length;
     for (const ev of batch) {
-      // JSON has no ausearch output to match: it carries the events ausearch passes over too
-      const matched = matchEvent(ev, criteria, {
-        interpreted: formatter.interprets,
-        debug,
-        warn,
-        carriedNames,
-        lenient: !formatter.ausearch,
-      });
+      const matched = selection.match(ev);
       if (messages.length) yield { message: messages.splice(0).join("") };
       if (matched) {
         const decision = cp ? cp.filter.decide(ev) : "output";
@@ -283,7 +279,7 @@ export async function* searchChunks(
         }
         if (decision === "output") {
           result.found++;
-          const text = writer.write(ev);
+          const text = selection.write(ev);
           if (messages.length) yield { message: messages.splice(0).join("") };
           if (text) {
             parts.push(text);
@@ -296,14 +292,9 @@ export async function* searchChunks(
           }
           // the view is written before the next piece is asked for (its memory is reused)
           if (bytes && (lineBuffered || bytes.length > 1 << 20)) yield { bytes: bytes.takeView() };
-          if (formatter.carriesNames && !loadsOwnNames(ev)) {
-            carriedNames = namesLeftAfter(ev, options.format as "csv" | "text", options.csv);
-          }
-        }
+        } else selection.pass(ev);
         if (options.justOne) break outer;
-      }
-      // an event that loads its own names drops them, and with them what libauparse held
-      if (loadsOwnNames(ev)) carriedNames = undefined;
+      } else selection.pass(ev);
       // a checkpoint remembers every event read, shown or not
       if (cp) {
         last = { node: ev.node, sec: ev.sec, msec: ev.msec, serial: ev.serial, type: ev.type };
