@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { openAudit } from "../mod.ts";
 import { CLI_ENTRY, kernelTest, run, runCli } from "./_helpers.ts";
 
 const decoder = new TextDecoder();
@@ -30,12 +31,67 @@ function watcher(args: string[]) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Lines of a watch output that name `name`, as events: one per serial (or per line). */
+/** Waits until `done()` holds, checking every 20 ms; fails with `what` after `ms`. */
+async function until(what: string, done: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
+    await sleep(20);
+  }
+}
+
+/**
+ * Whether process `pid` has an audit netlink socket (protocol 9) bound to the
+ * multicast group: from then on the kernel queues every record for it, so
+ * events made after this are received even if the reading starts later.
+ */
+function subscribed(pid: number): boolean {
+  const inodes = new Set<string>();
+  for (const line of Deno.readTextFileSync("/proc/net/netlink").split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[1] === "9" && (parseInt(f[3], 16) & 1) === 1) inodes.add(f[9]);
+  }
+  try {
+    for (const e of Deno.readDirSync(`/proc/${pid}/fd`)) {
+      const m = /^socket:\[(\d+)\]$/.exec(Deno.readLinkSync(`/proc/${pid}/fd/${e.name}`));
+      if (m && inodes.has(m[1])) return true;
+    }
+  } catch { /* gone, or an fd closed while reading */ }
+  return false;
+}
+
+/** Turns auditing on for a kernel test (kernelTest restores the saved state after). */
+async function enableAudit(): Promise<void> {
+  using a = openAudit();
+  // with enabled=0 the kernel makes no syscall records at all
+  if ((await a.status()).enabled === 0) await a.setEnabled(1);
+}
+
+function readOr(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Events of a watch output whose file is `name`: csv and text lines, json
+ * events with a PATH record naming it, or the serials of PATH records (the rules' CONFIG_CHANGE events
+ * name the file too, in an interpreted PROCTITLE).
+ */
 function eventsNaming(format: string, out: string, name: string): number {
   const lines = out.split("\n").filter((l) => l.includes(name));
   if (format === "csv" || format === "text") return lines.length;
-  if (format === "json") return new Set(lines.map((l) => JSON.parse(l).serial)).size;
-  return new Set(lines.map((l) => /:(\d+)\): /.exec(l)![1])).size;
+  if (format === "json") {
+    type Json = { serial: number; records: { type: string; raw: { name?: string } }[] };
+    const events = lines.map((l) => JSON.parse(l) as Json).filter((e) =>
+      e.records.some((r) => r.type === "PATH" && r.raw.name?.includes(name))
+    );
+    return new Set(events.map((e) => e.serial)).size;
+  }
+  const paths = lines.filter((l) => l.startsWith("type=PATH "));
+  return new Set(paths.map((l) => /:(\d+)\) ?: /.exec(l)![1])).size;
 }
 
 const FORMATS = ["raw", "default", "interpret", "csv", "text", "json"];
@@ -67,33 +123,29 @@ kernelTest(
     ]);
     const all = [...watchers, plain, rotating];
     const rules = [["-w", probe, "-p", "wa", "-k", key], ["-w", target, "-p", "wa", "-k", key]];
+    await enableAudit();
     for (const r of rules) assert.equal((await run("auditctl", r)).code, 0);
     const N = 40;
     try {
-      // the watchers are reading once a probe event reached each of them
-      let ready = false;
-      for (let i = 0; i < 600 && !ready; i++) {
-        await Deno.writeTextFile(probe, "p\n", { append: true });
-        await sleep(100);
-        const files = [`${dir}/plain/audit.log`, `${dir}/rot/audit.log`].map((f) => {
-          try {
-            return Deno.readTextFileSync(f);
-          } catch {
-            return "";
-          }
-        });
-        if (
-          watchers.every((w) => w.text().includes("probe")) &&
-          files.every((f) => f.includes("probe"))
-        ) ready = true;
-      }
-      assert.ok(ready, "every watcher saw the probe within 60 s");
+      await until("every watcher subscribed", () => all.every((w) => subscribed(w.child.pid)));
       const writes = await run("/bin/sh", [
         "-c",
         `for i in $(seq ${N}); do echo x >> '${target}'; done`,
       ]);
       assert.equal(writes.code, 0);
-      await sleep(1500);
+      // a probe made after that process ended: seen, the N events before it were received
+      assert.equal((await run("/bin/sh", ["-c", `echo p >> '${probe}'`])).code, 0);
+      // (the rotating output's probe may be in any of its files)
+      const files = () =>
+        [`${dir}/plain`, `${dir}/rot`].map((d) =>
+          [...Deno.readDirSync(d)].map((e) => readOr(`${d}/${e.name}`)).join("")
+        );
+      await until(
+        "every output shows the closing probe",
+        () =>
+          watchers.every((w) => w.text().includes("probe")) &&
+          files().every((f) => f.includes("probe")),
+      );
     } finally {
       for (const r of rules) await run("auditctl", [r[0] === "-w" ? "-W" : r[0], ...r.slice(1)]);
     }
@@ -141,27 +193,29 @@ kernelTest("watch: a closed output pipe ends it quietly with status 141", async 
     stderr: "piped",
   }).spawn();
   const rule = ["-w", target, "-p", "wa", "-k", key];
+  await enableAudit();
   assert.equal((await run("auditctl", rule)).code, 0);
+  let exited = false;
+  const status = child.status.then((st) => {
+    exited = true;
+    return st;
+  });
   try {
+    await until("the watcher subscribed", () => subscribed(child.pid));
+    await Deno.writeTextFile(target, "x\n", { append: true });
     const reader = child.stdout.getReader();
-    const first = reader.read();
-    let got = false;
-    first.then(() => got = true);
-    for (let i = 0; i < 100 && !got; i++) {
-      await Deno.writeTextFile(target, "x\n", { append: true });
-      await sleep(100);
-    }
+    assert.equal((await reader.read()).done, false);
     await reader.cancel();
-    for (let i = 0; i < 30; i++) {
-      await Deno.writeTextFile(target, "x\n", { append: true });
-      await sleep(100);
-    }
+    // the next event it prints meets the closed pipe
+    await Deno.writeTextFile(target, "x\n", { append: true });
+    await until("the watcher ended", () => exited, 10_000).catch((e) => {
+      child.kill("SIGKILL");
+      throw e;
+    });
   } finally {
     await run("auditctl", ["-W", ...rule.slice(1)]);
   }
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  const [st, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
-  clearTimeout(timer);
+  const [st, stderr] = await Promise.all([status, new Response(child.stderr).text()]);
   assert.equal(st.code, 141);
   assert.equal(stderr, "");
   await Deno.remove(dir, { recursive: true });
