@@ -36,6 +36,17 @@ export const libauditSymbols = {
   // --- status and configuration ---
   /** int audit_request_status(int fd); */
   audit_request_status: { parameters: [int], result: int },
+  /**
+   * int audit_request_status(int fd); on a worker thread: the kernel holds
+   * the sender of any audit message for up to backlog_wait_time while its
+   * backlog is over the limit. The result is -errno itself (libaudit's).
+   */
+  audit_request_status_off_thread: {
+    name: "audit_request_status",
+    parameters: [int],
+    result: int,
+    nonblocking: true,
+  },
   /** int audit_is_enabled(int fd); */
   audit_is_enabled: { parameters: [int], result: int },
   /** int audit_set_enabled(int fd, uint32_t enabled); */

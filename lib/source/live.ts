@@ -73,8 +73,9 @@
  */
 
 import { audit, c } from "../_native.ts";
-import { type AuditClient, openAudit } from "../client.ts";
+import { openAudit } from "../client.ts";
 import { AuditError } from "../errors.ts";
+import { LostCounter } from "./_lost_counter.ts";
 import { type AuditEvent, EventAssembler } from "../event/assemble.ts";
 import { AuditRecord, BadLineError } from "../event/record.ts";
 import {
@@ -311,7 +312,7 @@ class Live implements LiveStream, Sink {
   #closers: (() => void)[] = [];
   #producer: Promise<void>;
   #timer: ReturnType<typeof setInterval>;
-  #status: AuditClient | undefined;
+  #status: LostCounter | undefined;
   #lostBase: number | undefined;
   #lostPolled = 0;
   #polling = false;
@@ -502,7 +503,7 @@ class Live implements LiveStream, Sink {
 
   #startLostWatch(): Promise<void> {
     try {
-      this.#status = openAudit();
+      this.#status = LostCounter.open();
     } catch {
       return Promise.resolve(); // no status to read: the kernel cause stays 0
     }
@@ -515,7 +516,9 @@ class Live implements LiveStream, Sink {
     this.#polling = true;
     this.#lostPolled = Date.now();
     try {
-      const lost = (await client.status()).lost;
+      // off the event loop: under backlog pressure the kernel holds the request (_lost_counter.ts)
+      const lost = await client.read(LOST_POLL_MS);
+      if (lost === undefined) return;
       const base = this.#lostBase;
       this.#lostBase = lost;
       if (base !== undefined && lost > base && !this.#closed) this.loss("kernel", lost - base);
@@ -582,9 +585,9 @@ class Live implements LiveStream, Sink {
     if (open && client !== undefined) {
       // the last kernel count, then the socket goes
       try {
-        const lost = (await client.status()).lost;
+        const lost = await client.read(LOST_POLL_MS);
         const base = this.#lostBase;
-        if (base !== undefined && lost > base) {
+        if (lost !== undefined && base !== undefined && lost > base) {
           this.counters.kernel += lost - base;
           this.#losses.push({ cause: "kernel", count: lost - base, time: Date.now() });
         }
