@@ -25,7 +25,7 @@ const CTX = { call: "audit_request_status", action: "read the kernel's lost coun
 /** A socket of its own that reads the kernel's lost counter without blocking. */
 export class LostCounter {
   readonly #t: AuditTransport;
-  #held: Promise<unknown> | undefined;
+  #held: Promise<void> | undefined;
   #closed = false;
 
   private constructor(fd: number) {
@@ -42,36 +42,50 @@ export class LostCounter {
 
   /**
    * The counter, or undefined when the kernel has not answered within
-   * `timeoutMs` (the request stays on its thread; later reads return
-   * undefined until it is through). Throws when the status cannot be read.
+   * `timeoutMs` (a request it holds stays on its thread, and no other is
+   * sent until it is through). Throws when the status cannot be read.
    */
-  read(timeoutMs: number): Promise<number | undefined> {
-    if (this.#held !== undefined || this.#closed) return Promise.resolve(undefined);
+  async read(timeoutMs: number): Promise<number | undefined> {
+    const end = Date.now() + timeoutMs;
+    if (this.#held !== undefined && !(await this.#within(this.#held, timeoutMs))) return undefined;
+    if (this.#closed) return undefined;
     const fd = this.#t.fd;
     const request = (async () => {
       const rc = await audit().audit_request_status_off_thread(fd);
       if (rc < 0) throw this.#t.error(CTX, -rc);
-      if (this.#closed) return undefined;
       const r = await this.#t.awaitReply(AUDIT_GET, CTX);
       return decodeAuditStatus(r.view, 0, r.payload.length).lost;
     })();
-    const held = request.finally(() => {
+    const held = request.then(() => {}, () => {}).finally(() => {
       this.#held = undefined;
       if (this.#closed) this.#t.close();
     });
     this.#held = held;
-    held.catch(() => {});
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<undefined>((resolve) =>
-      timer = setTimeout(() => resolve(undefined), timeoutMs)
-    );
-    return Promise.race([request, late]).finally(() => clearTimeout(timer));
+    if (!(await this.#within(held, Math.max(0, end - Date.now())))) return undefined;
+    return await request;
   }
 
-  /** Closes the socket, once a request the kernel still holds is through (its fd stays its own). */
-  close(): void {
+  /** Whether `p` settles within `ms`. */
+  async #within(p: Promise<void>, ms: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms));
+    try {
+      return await Promise.race([p.then(() => true), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Closes the socket: at once, or once a request the kernel holds is
+   * through (its descriptor stays its own until then); waits for that at
+   * most `timeoutMs`.
+   */
+  async close(timeoutMs = 0): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#held === undefined) this.#t.close();
+    const held = this.#held;
+    if (held === undefined) this.#t.close();
+    else if (timeoutMs > 0) await this.#within(held, timeoutMs);
   }
 }

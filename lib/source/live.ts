@@ -317,6 +317,7 @@ class Live implements LiveStream, Sink {
   #lostPolled = 0;
   #polling = false;
   #lostStart: Promise<void> = Promise.resolve();
+  #closing: Promise<void> | undefined;
   #iterated = false;
   readonly #onAbort = () => void this.close();
   readonly ready: Promise<void>;
@@ -518,14 +519,15 @@ class Live implements LiveStream, Sink {
     try {
       // off the event loop: under backlog pressure the kernel holds the request (_lost_counter.ts)
       const lost = await client.read(LOST_POLL_MS);
-      if (lost === undefined) return;
+      // once closed, the last count is close()'s to take from the same base
+      if (lost === undefined || this.#closed) return;
       const base = this.#lostBase;
       this.#lostBase = lost;
-      if (base !== undefined && lost > base && !this.#closed) this.loss("kernel", lost - base);
+      if (base !== undefined && lost > base) this.loss("kernel", lost - base);
     } catch {
       // not allowed to read the status (a plugin without CAP_AUDIT_CONTROL): no kernel count
       if (this.#status === client) this.#status = undefined;
-      client.close();
+      void client.close();
     } finally {
       this.#polling = false;
     }
@@ -576,7 +578,12 @@ class Live implements LiveStream, Sink {
     this.#release();
   }
 
-  async close(): Promise<void> {
+  /** Ends the stream; every call waits for the same end (the last kernel count, the sockets). */
+  close(): Promise<void> {
+    return this.#closing ??= this.#closeOnce();
+  }
+
+  async #closeOnce(): Promise<void> {
     const open = !this.#closed;
     this.#shut();
     await this.#producer;
@@ -593,12 +600,12 @@ class Live implements LiveStream, Sink {
         }
       } catch { /* no status: nothing to count */ }
     }
-    client?.close();
+    await client?.close(LOST_POLL_MS);
   }
 
   [Symbol.dispose](): void {
     this.#shut();
-    this.#status?.close();
+    void this.#status?.close();
     this.#status = undefined;
   }
 
