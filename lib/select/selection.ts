@@ -58,6 +58,7 @@ export class EventSelection {
   readonly #warn: ((message: string) => void) | undefined;
   #carriedNames: ReadonlyMap<string, string> | undefined;
 
+  /** A selection with `options`' criteria and format (every event, ausearch's format, by default). */
   constructor(options: SelectionOptions = {}) {
     this.#format = options.format ?? "default";
     this.formatter = FORMATS[this.#format];
