@@ -12,7 +12,9 @@ import {
   accountDatabase,
   errnoNumber,
   gidOfName,
+  type LineFile,
   logFiles,
+  openLineFile,
   parseSearchTime,
   uidOfName,
   useAccountDatabase,
@@ -264,6 +266,82 @@ export function directoryNotes(p: ParsedArgs): string {
 /** Where command output goes: standard output, or a test's collector. */
 export type Sink = (text: string) => Promise<void> | void;
 
+/**
+ * Output pieces appended to a {@link LineFile} (`--output FILE`): the whole lines of each piece
+ * are handed to the file at once, a piece's unfinished last line waits for the piece that ends it,
+ * so the file only ever grows by whole lines (a shipper tailing it never reads half a line).
+ */
+export class LineFileOutput implements Disposable {
+  /** The file written. */
+  readonly file: LineFile;
+  #rest: Uint8Array = new Uint8Array(0);
+
+  /** Writes to `file` (closed with this output). */
+  constructor(file: LineFile) {
+    this.file = file;
+  }
+
+  /** Adds a piece; the bytes are copied (a piece's memory may be reused after the call). */
+  write(piece: string | Uint8Array): void {
+    if (piece.length === 0) return;
+    let bytes = typeof piece === "string" ? encoder.encode(piece) : piece;
+    if (this.#rest.length) {
+      const joined = new Uint8Array(this.#rest.length + bytes.length);
+      joined.set(this.#rest);
+      joined.set(bytes, this.#rest.length);
+      bytes = joined;
+    }
+    const end = bytes.lastIndexOf(0x0a) + 1;
+    this.#rest = bytes.slice(end);
+    if (end > 0) this.file.write(bytes.slice(0, end));
+  }
+
+  /**
+   * Flushes and closes the file. An unfinished last line is ended with `\n` first: the file holds
+   * whole lines only.
+   */
+  [Symbol.dispose](): void {
+    if (this.#rest.length) {
+      const line = new Uint8Array(this.#rest.length + 1);
+      line.set(this.#rest);
+      line[this.#rest.length] = 0x0a;
+      this.#rest = new Uint8Array(0);
+      this.file.write(line);
+    }
+    this.file.close();
+  }
+}
+
+/**
+ * Opens `--output FILE` for appending whole lines (created 0600 when missing); a cut last line
+ * left by a crash is ended with a newline and reported through `errors`. A path that cannot be
+ * written is an error naming it.
+ */
+export async function openOutput(
+  path: string,
+  command: string,
+  errors: Sink,
+): Promise<LineFileOutput> {
+  let file: LineFile;
+  try {
+    file = openLineFile(path);
+  } catch (e) {
+    // an error of the system (no such directory, permission, read-only file system): named
+    const reason = e instanceof Error ? /^(.+?) \(os error \d+\)/.exec(e.message)?.[1] : undefined;
+    if (reason === undefined) throw e;
+    throw new Error(
+      `Cannot write --output file "${path}": ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`,
+    );
+  }
+  if (file.repaired) {
+    await errors(
+      `auditkit ${command}: "${path}" ended in a cut line (${file.repaired.length} bytes at ` +
+        `offset ${file.repaired.offset}): ended with a newline\n`,
+    );
+  }
+  return new LineFileOutput(file);
+}
+
 const decoder = new TextDecoder();
 
 /**
@@ -277,6 +355,8 @@ export class OutputBuffer {
   readonly #lineBuffered: boolean;
   /** A collector; standard output when undefined (which also takes bytes as they are). */
   readonly #sink: Sink | undefined;
+  /** `--output FILE`: written instead of standard output or the sink. */
+  readonly #file: LineFileOutput | undefined;
 
   /** The progress line, cleared before each write (the output may reach the same terminal). */
   readonly #progress: Progress | undefined;
@@ -289,9 +369,10 @@ export class OutputBuffer {
    * before each write to standard output (which may be the same terminal,
    * or a pipe to `head` or `less` that writes there).
    */
-  constructor(lineBuffered = false, sink?: Sink, progress?: Progress) {
+  constructor(lineBuffered = false, sink?: Sink | LineFileOutput, progress?: Progress) {
     this.#lineBuffered = lineBuffered;
-    this.#sink = sink;
+    this.#file = sink instanceof LineFileOutput ? sink : undefined;
+    this.#sink = sink instanceof LineFileOutput ? undefined : sink;
     this.#progress = sink === undefined ? progress : undefined;
     this.#terminal = this.#progress !== undefined && Deno.stdout.isTerminal();
   }
@@ -317,6 +398,12 @@ export class OutputBuffer {
     this.#parts = [];
     this.#size = 0;
     const sink = this.#sink;
+    if (this.#file) {
+      // synchronous: the file takes whole lines and writes them in batches of its own
+      this.#file.write(text);
+      if (bytes) this.#file.write(bytes);
+      return;
+    }
     this.#progress?.clear();
     if (this.#terminal) {
       // written at once, so that no progress line is drawn while it is written
@@ -336,6 +423,7 @@ export class OutputBuffer {
   async flush(): Promise<void> {
     if (this.#parts.length) await this.#send();
     await this.#writing;
+    this.#file?.file.flush();
   }
 }
 

@@ -32,6 +32,7 @@ import {
   intArg,
   last,
   noRecordsNote,
+  openOutput,
   ORDER,
   OutputBuffer,
   type ParsedArgs,
@@ -95,6 +96,7 @@ export const SEARCH_ARGS: ArgSpec[] = [
   spec("--extra-labels", "none", "extraLabels"),
   spec("--extra-obj2", "none", "extraObj2"),
   spec("--extra-time", "none", "extraTime"),
+  spec("--output", "one", "output"),
   ...ACCOUNT_SPECS,
 ];
 
@@ -260,12 +262,17 @@ export async function runSearch(
       rotated = given.length === 0 || (await Deno.stat(given[0])).isDirectory;
     } catch { /* reported when opened */ }
   }
+  const outputPath = last(p, "output");
+  // opened before anything is read: a path that cannot be written fails at once
+  using file = outputPath === undefined
+    ? undefined
+    : await openOutput(outputPath, "search", errors);
   const notes = directoryNotes(p);
   if (notes) await errors(notes);
   // the progress line on a terminal: cleared before other output and at the end
   using progress = Progress.onTerminal();
   errors = clearingFirst(errors, progress);
-  const out = new OutputBuffer(s.lineBuffered, sink, progress);
+  const out = new OutputBuffer(s.lineBuffered, file ?? sink, progress);
   const run = searchChunks(inputsOf(p), {
     criteria: s.criteria,
     format: s.format,
@@ -322,6 +329,9 @@ Options (as ausearch): -a/--event ID, --arch, -c/--comm, -e/--exit, -f/--file,
   this-month this-year checkpoint), -tm/--terminal, -ua/-ue/-ui/-ul UID, -uu/--uuid UUID,
   -vm/--vm-name NAME, -w/--word, -x/--executable, --escape raw|tty|shell|shell_quote,
   --eoe-timeout SECS, --debug (records ausearch would skip, on stderr), -v/--version.
+  --output FILE: append the output to FILE instead of standard output, whole lines
+  only (a shipper tailing FILE never reads half a line; a cut last line left by a
+  crash is ended with a newline first).
   --exact-grouping: group records into events exactly as ausearch does (its own
   rules, which differ from libauparse's when records of an event arrive after its
   PROCTITLE or EOE); slower and needs memory for eoe-timeout seconds of log.
