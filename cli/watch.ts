@@ -252,7 +252,7 @@ Sources (one):
 Selection and format, as search: -k KEY, -m TYPE[,TYPE], -sv yes|no, -ui/-ua/-ue/-ul UID,
   -gi/-ge/-ga GID, -x EXE, -p PID, -pp PPID, -f FILE, -hn HOST, -c COMM, -sc SYSCALL,
   -e EXIT, -n NODE, -su/-o/-se CTX, -tm TERM, -w, -i, -r, --escape MODE, --debug,
-  --format raw|default|interpret|csv|text|json (--extra-keys ... for csv).
+  --format raw|default|interpret|csv|text|json|ecs (--extra-keys ... for csv).
   raw is each record as auditd writes it in a RAW log; json adds a {"loss": {...}} line
   for each loss.
 

@@ -254,6 +254,18 @@ Deno.test("watch --plugin: records from auditd's plugin stream, bad lines counte
   assert.equal(raw.stdout, lines.slice(0, 3).join("\n") + "\n");
 });
 
+Deno.test("watch --plugin --format ecs gives what search --format ecs gives for the same records", async () => {
+  for (const log of ["tests/data/log_realistic.log", "tests/data/log_realistic2.log"]) {
+    const text = await Deno.readTextFile(log);
+    const live = await runCli(["watch", "--plugin", "--format", "ecs"], { stdin: text });
+    const file = await runCli(["search", "-if", log, "--format", "ecs"]);
+    assert.equal(file.code, 0, file.stderr);
+    assert.ok(live.code === 0 || live.code === 3, live.stderr);
+    assert.ok(live.stdout.length > 1000);
+    assert.equal(live.stdout, file.stdout, log);
+  }
+});
+
 Deno.test("watch: bad arguments are usage errors (status 2) that name the help", async () => {
   for (
     const args of [
