@@ -15,6 +15,10 @@
  * watch: its loss lines), CPU seconds per 10,000 events (utime + stime from
  * /proc while the load runs, start-up excluded).
  *
+ * BENCH_LIVE_LEVELS (default 1,2,4) picks the levels, BENCH_LIVE_ROUNDS the
+ * rounds per load process (default 20000). Each watcher's status and
+ * standard error (its loss summary) go to standard error.
+ *
  * Kernel safety: auditd runs with its own config in a temporary directory
  * (bench/auditd_log.ts), only while a run lasts, and is stopped with SIGTERM;
  * the registered pid is checked to be back to 0 after each run; enabled and
@@ -73,40 +77,58 @@ interface Reader {
   cpuEnd?: number;
 }
 
-function watchFileCount(path: string): { events: number; loss: string } {
-  let text = "";
+/**
+ * Calls `fn` with each line of `path`, read a MiB at a time (at 4x the files
+ * are larger than the longest string V8 makes); false when there is no file.
+ */
+function eachLine(path: string, fn: (line: string) => void): boolean {
+  let file: Deno.FsFile;
   try {
-    text = Deno.readTextFileSync(path);
-  } catch { /* nothing written */ }
+    file = Deno.openSync(path);
+  } catch {
+    return false;
+  }
+  using _ = file;
+  const chunk = new Uint8Array(1 << 20);
+  const utf8 = new TextDecoder();
+  let rest = "";
+  for (let n = file.readSync(chunk); n !== null; n = file.readSync(chunk)) {
+    const lines = (rest + utf8.decode(chunk.subarray(0, n), { stream: true })).split("\n");
+    rest = lines.pop()!;
+    for (const l of lines) if (l) fn(l);
+  }
+  if (rest) fn(rest);
+  return true;
+}
+
+/** Events and loss lines of a watcher's JSON output. */
+function watchFileCount(path: string): { events: number; loss: string } {
   let events = 0;
   const loss: Record<string, number> = {};
-  for (const line of text.split("\n")) {
-    if (!line) continue;
+  const found = eachLine(path, (line) => {
     if (line.startsWith('{"loss"')) {
       const l = JSON.parse(line).loss;
       loss[l.cause] = (loss[l.cause] ?? 0) + l.count;
     } else events++;
-  }
+  });
   const causes = Object.entries(loss).map(([k, v]) => `${k} ${v}`).join(", ");
-  return { events, loss: causes || "none" };
+  return { events, loss: found ? causes || "none" : "(no output file)" };
 }
 
 function auditdLogCount(path: string): number {
   const serials = new Set<string>();
-  for (const line of Deno.readTextFileSync(path).split("\n")) {
-    if (!line || line.startsWith("type=DAEMON_")) continue;
+  eachLine(path, (line) => {
+    if (line.startsWith("type=DAEMON_")) return;
     const m = /msg=audit\(([\d.]+:\d+)\)/.exec(line);
     if (m) serials.add(m[1]);
-  }
+  });
   return serials.size;
 }
 
 function lineCount(path: string): number {
-  try {
-    return Deno.readTextFileSync(path).split("\n").filter((l) => l).length;
-  } catch {
-    return 0;
-  }
+  let n = 0;
+  eachLine(path, () => n++);
+  return n;
 }
 
 function spawnWatch(args: string[]): Deno.ChildProcess {
@@ -165,7 +187,7 @@ async function oneRun(
     await Deno.writeTextFile(
       `${dir}/auditkit-plugin`,
       `#!/bin/sh\nexec ${Deno.execPath()} run -A ${root}cli/main.ts watch --plugin --format json ` +
-        `--output ${dir}/plugin.json 2>/dev/null\n`,
+        `--output ${dir}/plugin.json 2>${dir}/plugin.err\n`,
     );
     await Deno.chmod(`${dir}/auditkit-plugin`, 0o755);
     await Deno.writeTextFile(
@@ -252,13 +274,17 @@ async function oneRun(
     await new Promise((r) => setTimeout(r, 3000));
     for (const r of readers) r.cpuEnd = cpu(r.pid() ?? -1);
     for (const w of watchers) {
-      w.kill("SIGINT");
-      await w.status;
-      await w.stderr.cancel();
+      try {
+        w.kill("SIGINT");
+      } catch { /* ended on its own */ }
+      const [st, err] = await Promise.all([w.status, new Response(w.stderr).text()]);
+      console.error(`${level}x ${kind} watch pid ${w.pid}: status ${st.code}: ${err.trim()}`);
     }
     if (auditd) {
       const failure = await stopAuditd(auditd, audit, 0);
       if (failure) console.error(failure.message);
+      const err = await Deno.readTextFile(`${dir}/plugin.err`).catch(() => "(no stderr file)");
+      console.error(`${level}x ${kind} watch --plugin: ${err.trim()}`);
     } else await waitFor("the daemon pid released", async () => (await audit.status()).pid === 0);
     const now = await audit.status();
     if (now.backlog_limit !== before.backlog_limit) {
@@ -299,7 +325,8 @@ if (import.meta.main) {
   // the kernel tests' lock: no test changes the audit state while a run lasts
   using lock = await Deno.open("/tmp/auditkit-kernel-tests.lock", { create: true, write: true });
   try {
-    for (const level of [1, 2, 4]) {
+    const levels = (Deno.env.get("BENCH_LIVE_LEVELS") ?? "1,2,4").split(",").map(Number);
+    for (const level of levels) {
       for (const kind of ["RAW", "ENRICHED", "daemon"] as const) {
         await lock.lock(true);
         try {
