@@ -84,6 +84,22 @@ Deno.test("plugin stream: records as auditd hands them out, events interpreted a
   assert.deepEqual(live.counters, { kernel: 0, socket: 0, gap: 0, queue: 0, input: 0 });
 });
 
+Deno.test("plugin stream: auditd's own records (their own serials) leave no gap in the kernel's", async () => {
+  // as auditd 3.0.9 hands them to a plugin: DAEMON_START numbered by auditd, then kernel events
+  const lines = [
+    "type=DAEMON_START msg=audit(1700000000.000:1837): op=start ver=3.0.9 format=raw " +
+    "kernel=6.1.0 auid=4294967295 pid=9614 uid=0 ses=4294967295 res=success\n",
+    ...[815001, 815002, 815003].map((n) =>
+      `type=USER msg=audit(1700000000.100:${n}): pid=1 uid=0 auid=0 ses=1 msg='op=x res=success'\n`
+    ),
+    "type=DAEMON_END msg=audit(1700000001.000:1838): op=terminate auid=0 pid=1 res=success\n",
+  ];
+  await using live = openLive({ mode: "plugin", plugin: { input: bytesStream(lines) } });
+  const items = await collect(live);
+  assert.equal(events(items).length, 5);
+  assert.deepEqual(live.counters, { kernel: 0, socket: 0, gap: 0, queue: 0, input: 0 });
+});
+
 Deno.test("plugin stream: garbage, a 1 MB line and a cut line are reported and skipped", async () => {
   const garbage = new Uint8Array(300);
   for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 97 + 13) % 256;

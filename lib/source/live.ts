@@ -187,8 +187,9 @@ const EEXIST = 17;
 const WAIT_NO = 0;
 const AUDIT_REPLACE = 1329;
 const AUDIT_EOE = 1320;
-const AUDIT_FIRST_DAEMON = 2200;
-const AUDIT_LAST_DAEMON = 2299;
+// auditd's own records (DAEMON_START ...): numbered by auditd, not in the kernel's serials
+const AUDIT_FIRST_DAEMON = 1200;
+const AUDIT_LAST_DAEMON = 1299;
 const TWO32 = 2 ** 32;
 /** A step forward bigger than this is a restart of the numbering, not a gap. */
 const SERIAL_WINDOW = 2 ** 24;
