@@ -30,6 +30,8 @@ export const libcSymbols = {
   recvfrom: { parameters: [int, buf, size_t, int, buf, buf], result: ssize_t },
   /** int setsockopt(int fd, int level, int name, const void *val, socklen_t len); */
   setsockopt: { parameters: [int, int, int, buf, socklen_t], result: int },
+  /** int getsockopt(int fd, int level, int name, void *val, socklen_t *len); */
+  getsockopt: { parameters: [int, int, int, buf, buf], result: int },
   /** int close(int fd); */
   close: { parameters: [int], result: int },
   /** pid_t getpid(void); */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   type AuditEvent,
   interpretField,
+  LIVE_RECEIVE_BUFFER,
   type LiveItem,
   type LiveMode,
   type LiveStream,
@@ -12,6 +13,8 @@ import {
 } from "../mod.ts";
 import { auditdConfig, spawnAuditd, stopAuditd, waitFor } from "../bench/auditd_log.ts";
 import { kernelTest, run } from "./_helpers.ts";
+import { openAuditSocket, receiveBufferSize } from "../lib/source/_netlink.ts";
+import { c } from "../lib/_native.ts";
 
 const enc = new TextEncoder();
 
@@ -605,3 +608,21 @@ kernelTest(
     if (failure) throw failure;
   },
 );
+
+Deno.test("a kernel source's receive buffer: asked past net.core.rmem_max, given as root", () => {
+  if (Deno.uid() !== 0) {
+    console.log("skipped: SO_RCVBUFFORCE needs CAP_NET_ADMIN (not root)");
+    return;
+  }
+  const rmemMax = Number(Deno.readTextFileSync("/proc/sys/net/core/rmem_max").trim());
+  const ask = Math.max(LIVE_RECEIVE_BUFFER, rmemMax * 2);
+  // no group: opening a netlink audit socket needs no capability, so this runs anywhere as root
+  const fd = openAuditSocket({ receiveBufferBytes: ask });
+  try {
+    // the kernel doubles what it grants; SO_RCVBUF alone would stop at rmem_max (doubled)
+    assert.equal(receiveBufferSize(fd), ask * 2);
+    assert.ok(receiveBufferSize(fd) > rmemMax * 2);
+  } finally {
+    c().close(fd);
+  }
+});

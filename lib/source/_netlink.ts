@@ -19,6 +19,8 @@ const SOCK_CLOEXEC = 0x80000;
 const NETLINK_AUDIT = 9;
 const SOL_SOCKET = 1;
 const SO_RCVBUF = 8;
+const SO_RCVBUFFORCE = 33;
+const EPERM = 1;
 const MSG_DONTWAIT = 64;
 const POLLIN = 1;
 const EAGAIN = 11;
@@ -41,6 +43,20 @@ export function checkReceiveBuffer(rcvbuf: number | undefined): void {
 }
 
 /**
+ * The receive buffer the kernel gave socket `fd`, in bytes (SO_RCVBUF: twice
+ * what was asked, for the kernel's bookkeeping).
+ */
+export function receiveBufferSize(fd: number): number {
+  const v = new Uint8Array(4);
+  const len = new Uint8Array(4);
+  new DataView(len.buffer).setUint32(0, 4, true);
+  if (c().getsockopt(fd, SOL_SOCKET, SO_RCVBUF, v, len) < 0) {
+    throw new AuditError({ call: "getsockopt", errno: errno(), action: "read SO_RCVBUF" });
+  }
+  return new DataView(v.buffer).getInt32(0, true);
+}
+
+/**
  * Opens a NETLINK_AUDIT socket (close-on-exec), sets its receive buffer and,
  * with `group`, joins that multicast group (needs CAP_AUDIT_READ).
  */
@@ -56,8 +72,12 @@ export function openAuditSocket(options: { group?: number; receiveBufferBytes?: 
     if (rcvbuf !== undefined) {
       const v = new Uint8Array(4);
       new DataView(v.buffer).setInt32(0, rcvbuf, true);
-      if (libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, v, 4) < 0) {
-        throw new AuditError({ call: "setsockopt", errno: errno(), action: "set SO_RCVBUF" });
+      // past net.core.rmem_max with CAP_NET_ADMIN (as root); without it, capped at rmem_max
+      if (libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, v, 4) < 0) {
+        const e = errno();
+        if (e !== EPERM || libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, v, 4) < 0) {
+          throw new AuditError({ call: "setsockopt", errno: errno(), action: "set SO_RCVBUF" });
+        }
       }
     }
     if (options.group !== undefined) {

@@ -117,9 +117,27 @@ export interface LiveOptions {
    * stalls anything).
    */
   queue?: { size?: number; policy?: QueuePolicy };
-  /** The netlink socket's receive buffer (SO_RCVBUF; the kernel caps it at `net.core.rmem_max`). */
+  /**
+   * The netlink socket's receive buffer in bytes (default
+   * {@link LIVE_RECEIVE_BUFFER}): what absorbs a burst while the consumer is
+   * busy. Set with SO_RCVBUFFORCE, so a privileged reader may pass
+   * `net.core.rmem_max`; without CAP_NET_ADMIN the kernel caps it there.
+   */
   receiveBufferBytes?: number;
 }
+
+/**
+ * The default receive buffer of the kernel sources: 8 MiB, about 20,000
+ * records of a busy host (the kernel's default, `net.core.rmem_default`, is
+ * about 200 KiB: a fraction of a second of a burst).
+ *
+ * @example
+ * ```ts
+ * import { LIVE_RECEIVE_BUFFER } from "../../mod.ts";
+ * LIVE_RECEIVE_BUFFER; // 8388608
+ * ```
+ */
+export const LIVE_RECEIVE_BUFFER = 8 << 20;
 
 /** Why events were lost (see the module documentation). */
 export type LossCause = "kernel" | "socket" | "gap" | "queue" | "input";
@@ -370,8 +388,8 @@ class Live implements LiveStream, Sink {
     const run = mode === "plugin"
       ? readPlugin(this, options.plugin?.input)
       : mode === "daemon"
-      ? readDaemon(this, options.receiveBufferBytes)
-      : readMulticast(this, options.receiveBufferBytes);
+      ? readDaemon(this, options.receiveBufferBytes ?? LIVE_RECEIVE_BUFFER)
+      : readMulticast(this, options.receiveBufferBytes ?? LIVE_RECEIVE_BUFFER);
     this.#producer = run.then(
       () => this.#end(),
       (e) => {
