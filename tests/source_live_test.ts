@@ -153,6 +153,49 @@ Deno.test("an event without its EOE is released by the wall-clock timeout", asyn
   assert.equal((await it.next()).done, true);
 });
 
+Deno.test("late records of an event the timeout released are reported, not a second event", async () => {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const w = writable.getWriter();
+  await using live = openLive({
+    mode: "plugin",
+    plugin: { input: readable },
+    eventTimeoutMs: 2000,
+  });
+  const collected = collect(live);
+  const line = (type: string, stamp: string, rest: string) =>
+    `type=${type} msg=audit(1700000000.${stamp}): ${rest}\n`;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // 601 starts; 602 (one record) is complete at once
+  await w.write(enc.encode(
+    line("SYSCALL", "100:601", "arch=c000003e syscall=2 success=yes exit=3") +
+      line("CWD", "100:601", 'cwd="/tmp"') + line("USER", "150:602", "pid=1 uid=0 msg='op=x'"),
+  ));
+  await sleep(1000);
+  // 600 has an older time stamp: open, it holds 601 back once the timeout completed 601
+  await w.write(enc.encode(line("SYSCALL", "050:600", "arch=c000003e syscall=2 success=no")));
+  await sleep(1500);
+  // the rest of 601, 2.5 s after its first record: 601 timed out at 2 s, 600 not yet
+  await w.write(enc.encode(
+    line("PATH", "100:601", 'item=0 name="/etc/hosts" inode=5') +
+      line("PROCTITLE", "100:601", "proctitle=636174") + line("EOE", "100:601", ""),
+  ));
+  await w.close();
+  const items = await collected;
+  assert.deepEqual(
+    events(items).map((e) => [e.id, e.records.map((r) => r.typeName).join()]).sort(),
+    [
+      ["1700000000.050:600", "SYSCALL"],
+      ["1700000000.100:601", "SYSCALL,CWD"],
+      ["1700000000.150:602", "USER"],
+    ],
+  );
+  const input = items.flatMap((i) => i.kind === "loss" && i.loss.cause === "input" ? [i.loss] : []);
+  assert.deepEqual(input.map((l) => [l.count, l.reason]), [
+    [2, "late records of event 1700000000.100:601: they came after it was released"],
+  ]);
+  assert.equal(live.counters.input, 2);
+});
+
 Deno.test("a paused consumer: drop-oldest keeps the newest events and counts the rest", async () => {
   const lines = Array.from(
     { length: 20 },

@@ -294,6 +294,8 @@ export class EventAssembler {
    * before `now` (wall clock, as {@link clock} stamped them), then hands out
    * what is complete, lowest time stamp first (an event completed by a
    * record that joined it waits for this or for the next event to start).
+   * `onExpired` is called with each event so completed (it may still wait
+   * behind an older open one before it is handed out).
    *
    * @example
    * ```ts
@@ -306,11 +308,14 @@ export class EventAssembler {
    * asm.drain().length; // 1
    * ```
    */
-  expire(now: number, timeoutMs: number): void {
+  expire(now: number, timeoutMs: number, onExpired?: (event: AuditEvent) => void): void {
     const live = this.#live;
     for (let i = 0; i < live.length; i++) {
       const e = live[i];
-      if (!e.complete && e.arrived + timeoutMs <= now) this.#complete(e);
+      if (!e.complete && e.arrived + timeoutMs <= now) {
+        this.#complete(e);
+        onExpired?.(e);
+      }
     }
     this.#release();
   }

@@ -63,7 +63,12 @@
  *   refused in daemon mode). `first`/`last` are the serials of the first
  *   and last dropped events.
  * - `input` (an addition to the four causes of the issue): plugin lines
- *   that are not records; `reason` says why.
+ *   that are not records, and late records; `reason` says why. A record
+ *   that comes after its event was released before its end (by the
+ *   wall-clock timeout or the bound on events in flight) is late: it is
+ *   reported, not made into a second event with the same serial (as
+ *   laurel's set of done events does); events so released are remembered
+ *   for a minute.
  *
  * The sockets are read without blocking, the waits for data run on a worker
  * thread (`poll`), so the event loop stays free. Nothing keeps the process
@@ -77,6 +82,7 @@ import { openAudit } from "../client.ts";
 import { AuditError } from "../errors.ts";
 import { LostCounter } from "./_lost_counter.ts";
 import { type AuditEvent, EventAssembler } from "../event/assemble.ts";
+import { endsEvent } from "../event/types.ts";
 import { AuditRecord, BadLineError } from "../event/record.ts";
 import {
   AUDIT_NLGRP_READLOG,
@@ -146,13 +152,16 @@ export type LossCause = "kernel" | "socket" | "gap" | "queue" | "input";
 export interface LossItem {
   /** Its cause. */
   cause: LossCause;
-  /** How many: records (kernel), overruns (socket), serials (gap), events (queue), lines (input). */
+  /**
+   * How many: records (kernel), overruns (socket), serials (gap), events
+   * (queue), lines or late records (input).
+   */
   count: number;
   /** gap: the first missing serial; queue: the serial of the first dropped event. */
   first?: number;
   /** gap: the last missing serial; queue: the serial of the last dropped event. */
   last?: number;
-  /** input: why the line was skipped. */
+  /** input: why the line or record was skipped. */
   reason?: string;
   /** When it was noticed (milliseconds since the epoch). */
   time: number;
@@ -168,7 +177,7 @@ export interface LossCounters {
   gap: number;
   /** Events dropped by the queue policy. */
   queue: number;
-  /** Plugin lines skipped as not records. */
+  /** Plugin lines skipped as not records, and late records of released events. */
   input: number;
 }
 
@@ -212,6 +221,16 @@ const TWO32 = 2 ** 32;
 /** A step forward bigger than this is a restart of the numbering, not a gap. */
 const SERIAL_WINDOW = 2 ** 24;
 const MAX_MISSING_RANGES = 4096;
+/** How long an event released before its end is remembered, to know its late records. */
+const RELEASED_MS = 60_000;
+/** At most this many such events remembered (the oldest are forgotten first). */
+const MAX_RELEASED = 65536;
+
+/** An event completed before its last record came (see {@link Live}'s `#released`). */
+interface Released {
+  event: AuditEvent;
+  at: number;
+}
 
 /** A missing range of serials, unwrapped (see {@link SerialGaps}). */
 interface Missing {
@@ -323,6 +342,15 @@ class Live implements LiveStream, Sink {
   #head = 0;
   #losses: LossItem[] = [];
   #gaps = new Map<string, SerialGaps>();
+  /**
+   * Events completed before their end (by the wall-clock timeout, or handed
+   * out without a record that ends events), by serial, and the same in the
+   * order they were remembered: a record of one of them is late, not the
+   * start of another event.
+   */
+  #released = new Map<number, Released[]>();
+  #releasedOrder: Released[] = [];
+  #releasedHead = 0;
   #wake: (() => void) | undefined;
   #space: (() => void) | undefined;
   #closed = false;
@@ -436,19 +464,69 @@ class Live implements LiveStream, Sink {
         if (g === undefined) this.#gaps.set(node, g = new SerialGaps());
         g.see(r.serial, now);
       }
+      if (this.#released.size > 0 && this.#late(r)) continue;
       asm.push(r);
     }
-    asm.expire(now, this.#timeoutMs);
+    asm.expire(now, this.#timeoutMs, this.#onExpired);
     this.#take();
+  }
+
+  /** Whether `r` belongs to an event already handed out; if so it is reported as late. */
+  #late(r: AuditRecord): boolean {
+    const list = this.#released.get(r.serial);
+    if (list === undefined) return false;
+    for (const { event: e } of list) {
+      if (e.sec !== r.sec || e.msec !== r.msec || e.node !== r.node) continue;
+      // a late EOE only confirms the end: nothing of the event is missing
+      if (r.type === AUDIT_EOE) return true;
+      const reason = `late records of event ${e.id}${
+        e.node === undefined ? "" : ` on ${e.node}`
+      }: they came after it was released`;
+      const last = this.#losses.at(-1);
+      if (last?.cause === "input" && last.reason === reason) {
+        last.count++;
+        this.counters.input++;
+      } else this.loss("input", 1, { reason });
+      return true;
+    }
+    return false;
+  }
+
+  /** Events the wall-clock timeout completed: their later records are late from now on. */
+  readonly #onExpired = (e: AuditEvent) => this.#remember(e, Date.now());
+
+  /** Remembers `e`, complete at `now` before its end, for {@link #late} (once). */
+  #remember(e: AuditEvent, now: number): void {
+    const entry = { event: e, at: now };
+    const list = this.#released.get(e.serial);
+    if (list === undefined) this.#released.set(e.serial, [entry]);
+    else if (list.some((x) => x.event === e)) return;
+    else list.push(entry);
+    this.#releasedOrder.push(entry);
+    if (this.#releasedOrder.length - this.#releasedHead > MAX_RELEASED) this.#forget();
+  }
+
+  /** Forgets the oldest remembered event. */
+  #forget(): void {
+    const entry = this.#releasedOrder[this.#releasedHead++];
+    const list = this.#released.get(entry.event.serial)!;
+    list.splice(list.indexOf(entry), 1);
+    if (list.length === 0) this.#released.delete(entry.event.serial);
+    if (this.#releasedHead > 1024 && this.#releasedHead * 2 > this.#releasedOrder.length) {
+      this.#releasedOrder = this.#releasedOrder.slice(this.#releasedHead);
+      this.#releasedHead = 0;
+    }
   }
 
   /** Moves the events the assembler handed out into the queue, by the policy. */
   #take(): void {
     const ready = this.#asm.drain();
     if (ready.length === 0) return;
+    let now = 0;
     for (const e of ready) {
       // EOE ends an event; auditd does not log it, nor is it kept here
       const rs = e.records;
+      if (!endsEvent(rs[rs.length - 1].type)) this.#remember(e, now ||= Date.now());
       if (rs.length > 1 && rs[rs.length - 1].type === AUDIT_EOE) rs.pop();
       if (this.#queued() >= this.#size && this.#policy !== "block") {
         const dropped = this.#policy === "drop-oldest" ? this.#events[this.#head++] : e;
@@ -506,8 +584,12 @@ class Live implements LiveStream, Sink {
 
   #tick(): void {
     const now = Date.now();
-    this.#asm.expire(now, this.#timeoutMs);
+    this.#asm.expire(now, this.#timeoutMs, this.#onExpired);
     this.#take();
+    const order = this.#releasedOrder;
+    while (order.length > this.#releasedHead && order[this.#releasedHead].at + RELEASED_MS <= now) {
+      this.#forget();
+    }
     this.#reportGaps(false);
     if (now - this.#lostPolled >= LOST_POLL_MS) void this.#pollLost();
   }
