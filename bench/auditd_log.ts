@@ -29,6 +29,16 @@ export interface GenerateOptions {
   syscalls?: string[];
   /** Rotate the log when it reaches this many MB (0: never). */
   maxLogFileMb?: number;
+  /**
+   * Also capture what auditd hands a `format = string` plugin into this
+   * file (a plugin that copies its standard input), complete when this
+   * function returns.
+   */
+  pluginStream?: string;
+  /** auditd's `q_depth` (its queue towards the plugins); 2000 by default. */
+  qDepth?: number;
+  /** Runs beside the load once the rules are in place (user messages, say). */
+  during?: () => Promise<void>;
 }
 
 const decoder = new TextDecoder();
@@ -150,8 +160,10 @@ export async function generateAuditdLog(opts: GenerateOptions): Promise<
       format: opts.format ?? "RAW",
       flush: "NONE",
       maxLogFileMb: opts.maxLogFileMb ?? 0,
-    }),
+    }).replace("q_depth = 2000", `q_depth = ${opts.qDepth ?? 2000}`),
   );
+  const stream = opts.pluginStream;
+  if (stream !== undefined) await capturePlugin(dir, stream);
   using audit = openAudit();
   const before = await audit.status();
   if (before.pid !== 0) throw new Error(`An audit daemon (pid ${before.pid}) is already running`);
@@ -188,7 +200,7 @@ export async function generateAuditdLog(opts: GenerateOptions): Promise<
     loadWriter = load.stdin.getWriter();
     await loadWriter.write(new TextEncoder().encode("go\n"));
     await loadWriter.close();
-    await load.status;
+    await Promise.all([load.status, opts.during?.()]);
   } finally {
     for (const rule of rules) await sh("auditctl", ["-d", ...rule.slice(1)], false);
     try {
@@ -207,5 +219,39 @@ export async function generateAuditdLog(opts: GenerateOptions): Promise<
     }
   }
   if (failure) throw failure;
+  if (stream !== undefined) {
+    await waitFor("the plugin stream to be complete", async () => await exists(stream));
+  }
   return { path: logFile, key };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A plugin in `dir`/plugins.d that copies its standard input to `file`:
+ * written to `file.part`, renamed once auditd closed the pipe. It ignores the
+ * SIGTERM auditd sends on stop so that it reads the pipe to its end.
+ */
+async function capturePlugin(dir: string, file: string): Promise<void> {
+  const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  await Deno.remove(file).catch(() => {});
+  const wrapper = `${dir}/capture-plugin`;
+  await Deno.writeTextFile(
+    wrapper,
+    `#!/bin/sh\ntrap '' TERM HUP\ncat > ${q(file + ".part")} && mv ${q(file + ".part")} ${
+      q(file)
+    }\n`,
+  );
+  await Deno.chmod(wrapper, 0o755);
+  await Deno.writeTextFile(
+    `${dir}/plugins.d/capture.conf`,
+    `active = yes\ndirection = out\ntype = always\nformat = string\npath = ${wrapper}\n`,
+  );
 }

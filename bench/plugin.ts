@@ -1,0 +1,191 @@
+/**
+ * `deno task bench:plugin`: CPU per event of `auditkit watch --plugin
+ * --format json` against laurel, on the plugin streams of bench/corpora.ts
+ * (host-like corpora captured from the real auditd; generated once, needs
+ * root then, cached after).
+ *
+ * For each corpus (profile x RAW/ENRICHED) the captured stream goes on
+ * standard input to laurel (its own config in a temporary directory) and to
+ * `deno run -A cli/main.ts watch --plugin --format json --output FILE`.
+ * Each process' user+sys CPU (/usr/bin/time) is the median of N runs minus
+ * the median of the same tool on an empty input (its start-up). Printed per
+ * corpus: events, each tool's CPU seconds per 10,000 events, and the ratio
+ * watch/laurel; the worst ratio is marked: a goal holds only on the worst
+ * corpus. laurel's event count must equal watch's (a difference is printed).
+ *
+ * Options: `--runs N` (default 3), `--profiles a,b`, `--formats RAW,ENRICHED`,
+ * `--force` (generate the corpora again). No kernel is needed once the
+ * corpora exist.
+ *
+ * @module
+ */
+
+import { type Corpus, ensureCorpora, FORMATS, PROFILES } from "./corpora.ts";
+
+const root = new URL("..", import.meta.url).pathname;
+
+function option(name: string): string | undefined {
+  const i = Deno.args.indexOf(name);
+  return i < 0 ? undefined : Deno.args[i + 1];
+}
+
+/** user+sys CPU seconds of `cmd` with standard input from `input`. */
+async function cpuOf(cmd: string[], input: string): Promise<number> {
+  const timeFile = await Deno.makeTempFile();
+  try {
+    const r = await new Deno.Command("/usr/bin/time", {
+      args: ["-f", "%U %S", "-o", timeFile, ...cmd],
+      stdin: "piped",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    using file = await Deno.open(input);
+    await file.readable.pipeTo(r.stdin);
+    await r.status;
+    const [u, s] = (await Deno.readTextFile(timeFile)).trim().split("\n").pop()!.split(" ");
+    return Number(u) + Number(s);
+  } finally {
+    await Deno.remove(timeFile);
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Lines of `path`, but those that start with `skip` (watch's loss lines). */
+function lines(path: string, skip = ""): number {
+  let n = 0;
+  try {
+    const b = Deno.readFileSync(path);
+    const s = new TextEncoder().encode(skip);
+    let start = 0;
+    for (let i = b.indexOf(10); i >= 0; start = i + 1, i = b.indexOf(10, start)) {
+      if (s.length === 0 || !s.every((c, k) => b[start + k] === c)) n++;
+    }
+  } catch { /* no file */ }
+  return n;
+}
+
+interface Tool {
+  name: string;
+  /** The command; `out` is a fresh temporary directory for its output. */
+  cmd: (out: string) => string[];
+  /** Events it wrote into `out`. */
+  events: (out: string) => number;
+}
+
+const laurel: Tool = {
+  name: "laurel",
+  cmd: (out) => {
+    Deno.writeTextFileSync(
+      `${out}/laurel.toml`,
+      `directory = "${out}"\nstatusreport-period = 0\n` +
+        `[auditlog]\nfile = "audit.log"\nsize = 1000000000\ngenerations = 2\n`,
+    );
+    return ["/usr/sbin/laurel", "--config", `${out}/laurel.toml`];
+  },
+  events: (out) => lines(`${out}/audit.log`),
+};
+
+const watch: Tool = {
+  name: "watch",
+  cmd: (out) => [
+    Deno.execPath(),
+    "run",
+    "-A",
+    `${root}cli/main.ts`,
+    "watch",
+    "--plugin",
+    "--format",
+    "json",
+    "--output",
+    `${out}/events.json`,
+  ],
+  events: (out) => lines(`${out}/events.json`, '{"loss"'),
+};
+
+/** Median CPU of `runs` runs of `tool` on `input`, and the events of the last run. */
+async function measureTool(
+  tool: Tool,
+  input: string,
+  runs: number,
+): Promise<{ cpu: number; events: number }> {
+  const cpus: number[] = [];
+  let events = 0;
+  for (let i = 0; i < runs; i++) {
+    const out = await Deno.makeTempDir({ prefix: "auditkit-bench-plugin-" });
+    try {
+      cpus.push(await cpuOf(tool.cmd(out), input));
+      events = tool.events(out);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  }
+  return { cpu: median(cpus), events };
+}
+
+interface Row {
+  corpus: Corpus;
+  events: number;
+  laurelEvents: number;
+  laurel: number;
+  watch: number;
+}
+
+if (import.meta.main) {
+  const runs = Number(option("--runs") ?? 3);
+  const profiles = (option("--profiles") ?? PROFILES.join(",")).split(",");
+  const formats = (option("--formats") ?? FORMATS.join(",")).split(",");
+  const corpora = (await ensureCorpora({
+    force: Deno.args.includes("--force"),
+    log: (l) => console.error(`generated ${l}`),
+  })).filter((c) => profiles.includes(c.profile) && formats.includes(c.format));
+  const empty = await Deno.makeTempFile();
+  const base = {
+    laurel: (await measureTool(laurel, empty, runs)).cpu,
+    watch: (await measureTool(watch, empty, runs)).cpu,
+  };
+  await Deno.remove(empty);
+  console.log(
+    `start-up (empty input, median of ${runs}, subtracted below): laurel ${
+      base.laurel.toFixed(2)
+    } s, watch ${base.watch.toFixed(2)} s`,
+  );
+  const rows: Row[] = [];
+  for (const corpus of corpora) {
+    const l = await measureTool(laurel, corpus.stream, runs);
+    const w = await measureTool(watch, corpus.stream, runs);
+    rows.push({
+      corpus,
+      events: w.events,
+      laurelEvents: l.events,
+      laurel: l.cpu - base.laurel,
+      watch: w.cpu - base.watch,
+    });
+    if (l.events !== w.events) {
+      console.error(
+        `${corpus.profile} ${corpus.format}: laurel wrote ${l.events} events, watch ${w.events}`,
+      );
+    }
+  }
+  const ratio = (r: Row) => r.watch / r.laurel;
+  const worst = rows.reduce((a, b) => ratio(b) > ratio(a) ? b : a, rows[0]);
+  const per10k = (cpu: number, events: number) => (cpu / events * 10000).toFixed(3);
+  const head = ["corpus", "format", "events", "laurel s/10k", "watch s/10k", "watch/laurel", ""];
+  const table = rows.map((r) => [
+    r.corpus.profile,
+    r.corpus.format,
+    r.events === r.laurelEvents ? String(r.events) : `${r.events} (laurel ${r.laurelEvents})`,
+    per10k(r.laurel, r.events),
+    per10k(r.watch, r.events),
+    ratio(r).toFixed(2),
+    r === worst ? "<- worst" : "",
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
+  console.log(`user+sys CPU, median of ${runs} runs, start-up subtracted`);
+  for (const line of [head, ...table]) {
+    console.log(line.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+  }
+}
