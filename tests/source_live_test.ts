@@ -135,6 +135,27 @@ Deno.test("plugin stream: garbage, a 1 MB line and a cut line are reported and s
   assert.deepEqual(losses.filter((l) => l.cause === "gap").map((l) => [l.first, l.last]), [[3, 3]]);
 });
 
+Deno.test("plugin stream: a too long line among good ones in one chunk, and one across chunks", async () => {
+  const good = (n: number) => `type=USER msg=audit(1700000001.000:${n}): pid=1 msg='op=${n}'\n`;
+  const long = (n: number) => `type=USER msg=audit(1700000001.000:${n}): ` + "y".repeat(70000);
+  const input = bytesStream([
+    good(1) + long(2) + "\n" + good(3) + long(4).slice(0, 40000),
+    long(4).slice(40000) + "\n" + good(5) + "\n\n" + good(6).slice(0, 9),
+    good(6).slice(9) + good(7),
+  ]);
+  await using live = openLive({ mode: "plugin", plugin: { input } });
+  const items = await collect(live);
+  assert.deepEqual(events(items).map((e) => e.serial), [1, 3, 5, 6, 7]);
+  const input_ = items.flatMap((i) =>
+    i.kind === "loss" && i.loss.cause === "input" ? [i.loss] : []
+  );
+  assert.deepEqual(input_.map((l) => [l.count, l.reason]), [
+    [1, "a line longer than 65536 bytes"],
+    [1, "a line longer than 65536 bytes"],
+  ]);
+  assert.equal(events(items)[4].records[0].fieldValue(0), "1");
+});
+
 Deno.test("an event without its EOE is released by the wall-clock timeout", async () => {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const w = writable.getWriter();

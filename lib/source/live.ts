@@ -83,7 +83,7 @@ import { AuditError } from "../errors.ts";
 import { LostCounter } from "./_lost_counter.ts";
 import { type AuditEvent, EventAssembler } from "../event/assemble.ts";
 import { endsEvent } from "../event/types.ts";
-import { AuditRecord, BadLineError } from "../event/record.ts";
+import { type AuditRecord, BadLineError, FieldPool, scanLines } from "../event/record.ts";
 import {
   AUDIT_NLGRP_READLOG,
   checkReceiveBuffer,
@@ -874,13 +874,20 @@ async function readPlugin(
   /** Skipping the rest of a line that was too long. */
   let skipping = false;
   const batch: AuditRecord[] = [];
-  const take = (line: Uint8Array) => {
-    if (line.length === 0) return;
-    try {
-      batch.push(new AuditRecord(line, 0, line.length));
-    } catch (e) {
-      if (!(e instanceof BadLineError)) throw e;
-      sink.loss("input", 1, { reason: `not an audit record: ${e.message}` });
+  const bad = (_s: number, _e: number, why: string) =>
+    sink.loss("input", 1, { reason: `not an audit record: ${why}` });
+  /** Records of the whole lines of `buf[from, to)` (ending in a newline), sharing `pool`. */
+  const scan = (buf: Uint8Array, from: number, to: number, pool: FieldPool) => {
+    if (to - from <= MAX_PLUGIN_LINE) {
+      scanLines(buf, from, to, pool, batch, bad);
+      return;
+    }
+    // a line may be too long: each on its own
+    for (let pos = from; pos < to;) {
+      const nl = buf.indexOf(NL, pos);
+      if (nl - pos > MAX_PLUGIN_LINE) tooLong();
+      else scanLines(buf, pos, nl + 1, pool, batch, bad);
+      pos = nl + 1;
     }
   };
   for (;;) {
@@ -895,19 +902,29 @@ async function readPlugin(
     if (chunk.done) break;
     const bytes = chunk.value;
     let pos = 0;
-    for (;;) {
-      const nl = bytes.indexOf(NL, pos);
-      if (nl < 0) break;
-      if (skipping) skipping = false;
-      else if (carry.length + nl - pos > MAX_PLUGIN_LINE) tooLong();
-      else {
-        const line = new Uint8Array(carry.length + nl - pos);
-        line.set(carry, 0);
-        line.set(bytes.subarray(pos, nl), carry.length);
-        take(line);
+    const last = bytes.lastIndexOf(NL);
+    if (last >= 0) {
+      // the records of a chunk share one copy of its whole lines (a read's bytes may sit in a
+      // much larger buffer, which events kept for long would hold) and one array of fields
+      const pool = new FieldPool(((last + 1) >> 4) + 16);
+      const nl = bytes.indexOf(NL);
+      if (skipping || carry.length > 0) {
+        if (skipping) skipping = false;
+        else if (carry.length + nl > MAX_PLUGIN_LINE) tooLong();
+        else {
+          const line = new Uint8Array(carry.length + nl + 1);
+          line.set(carry, 0);
+          line.set(bytes.subarray(0, nl + 1), carry.length);
+          scan(line, 0, line.length, pool);
+        }
+        carry = new Uint8Array(0);
+        pos = nl + 1;
       }
-      carry = new Uint8Array(0);
-      pos = nl + 1;
+      if (last >= pos) {
+        const lines = bytes.slice(pos, last + 1);
+        scan(lines, 0, lines.length, pool);
+        pos = last + 1;
+      }
     }
     if (!skipping && pos < bytes.length) {
       if (carry.length + bytes.length - pos > MAX_PLUGIN_LINE) {
