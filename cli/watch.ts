@@ -201,20 +201,23 @@ export async function runWatch(
         );
       }
     }
-    for await (const item of stream) {
-      if (item.kind === "loss") {
-        lost += item.loss.count;
-        if (json) emit(lossJson(item.loss));
-        continue;
+    // a burst is handled without an await per event
+    for await (const items of stream.batches()) {
+      for (const item of items) {
+        if (item.kind === "loss") {
+          lost += item.loss.count;
+          if (json) emit(lossJson(item.loss));
+          continue;
+        }
+        events++;
+        const text = select.take(item.event);
+        if (messages.length) await say(messages.splice(0).join(""));
+        if (text === undefined) continue;
+        shown++;
+        emit(text);
+        // the JSON encoder reuses its memory: the bytes are copied out before the next event
+        if (json) emit(select.takeBytes().slice());
       }
-      events++;
-      const text = select.take(item.event);
-      if (messages.length) await say(messages.splice(0).join(""));
-      if (text === undefined) continue;
-      shown++;
-      emit(text);
-      // the JSON encoder reuses its memory: the bytes are copied out before the next event
-      if (json) emit(select.takeBytes().slice());
     }
   } finally {
     for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);

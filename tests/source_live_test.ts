@@ -156,6 +156,53 @@ Deno.test("plugin stream: a too long line among good ones in one chunk, and one 
   assert.equal(events(items)[4].records[0].fieldValue(0), "1");
 });
 
+Deno.test("batches: the iteration's items as arrays; a consumer of them keeps up with a fast input", async () => {
+  const user = (n: number) => `type=USER msg=audit(1700000001.000:${n}): pid=1 msg='op=${n}'\n`;
+  const chunks = Array.from(
+    { length: 60 },
+    (_, c) => user(3 * c + 1) + user(3 * c + 2) + user(3 * c + 3),
+  );
+  const run = async (batched: boolean) => {
+    await using live = openLive({
+      mode: "plugin",
+      plugin: { input: bytesStream([PLUGIN_LINES.join(""), "garbage\n", ...chunks]) },
+      queue: { size: 4 },
+    });
+    const items: LiveItem[] = [];
+    // an await per batch or per item: the reads of a ready input come as fast
+    const pause = async () => {
+      await null;
+    };
+    if (batched) {
+      for await (const batch of live.batches()) {
+        await pause();
+        items.push(...batch);
+      }
+    } else {
+      for await (const item of live) {
+        await pause();
+        items.push(item);
+      }
+    }
+    return { items, queue: live.counters.queue };
+  };
+  const one = await run(false);
+  const many = await run(true);
+  assert.equal(many.queue, 0);
+  assert.deepEqual(events(many.items).map((e) => e.serial), [
+    501,
+    502,
+    ...Array.from({ length: 180 }, (_, i) => i + 1),
+  ]);
+  assert.deepEqual(
+    many.items.filter((i) => i.kind === "loss").map((i) => i.kind === "loss" && i.loss.cause),
+    ["input"],
+  );
+  // the same events with item-by-item iteration, less those its queue dropped
+  assert.ok(one.queue > 0, "the item-by-item consumer falls behind the queue of 4");
+  assert.equal(events(one.items).length + one.queue, events(many.items).length);
+});
+
 Deno.test("an event without its EOE is released by the wall-clock timeout", async () => {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const w = writable.getWriter();

@@ -199,6 +199,21 @@ export interface LiveStream extends AsyncIterable<LiveItem>, Disposable, AsyncDi
    * would when it cannot be opened.
    */
   readonly ready: Promise<void>;
+  /**
+   * The same items as the iteration, in the same order, as arrays: each
+   * holds every item there is when it is taken (losses first, as the
+   * iteration gives them), so a consumer handles a burst without an await
+   * per item and takes events out of the queue as fast as they come. Use
+   * it or the iteration, once.
+   *
+   * @example
+   * ```ts ignore
+   * import { openLive } from "../../mod.ts";
+   * await using live = openLive({ signal: AbortSignal.timeout(10_000) });
+   * for await (const items of live.batches()) console.log(items.length, "items");
+   * ```
+   */
+  batches(): AsyncGenerator<LiveItem[]>;
   /** Ends the stream and releases everything; resolves once the reading stopped. */
   close(): Promise<void>;
 }
@@ -634,6 +649,49 @@ class Live implements LiveStream, Sink {
     }
   }
 
+  /**
+   * Nothing at hand: throws the source's error, false at the end, else
+   * true once something came.
+   */
+  async #more(): Promise<boolean> {
+    if (this.#error !== undefined) {
+      const e = this.#error;
+      this.#error = undefined;
+      throw e;
+    }
+    if (this.#closed || this.#ended) return false;
+    await new Promise<void>((resolve) => this.#wake = resolve);
+    this.#wake = undefined;
+    return true;
+  }
+
+  async *batches(): AsyncGenerator<LiveItem[]> {
+    if (this.#iterated) throw new TypeError("A live stream can be iterated once");
+    this.#iterated = true;
+    try {
+      for (;;) {
+        const items: LiveItem[] = [];
+        for (const loss of this.#losses.splice(0)) items.push({ kind: "loss", loss });
+        const events = this.#events;
+        for (let i = this.#head; i < events.length; i++) {
+          items.push({ kind: "event", event: events[i] });
+        }
+        if (this.#head < events.length) {
+          this.#events = [];
+          this.#head = 0;
+          this.#space?.();
+        }
+        if (items.length > 0) {
+          yield items;
+          continue;
+        }
+        if (!(await this.#more())) return;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
   async *[Symbol.asyncIterator](): AsyncGenerator<LiveItem> {
     if (this.#iterated) throw new TypeError("A live stream can be iterated once");
     this.#iterated = true;
@@ -651,14 +709,7 @@ class Live implements LiveStream, Sink {
           yield { kind: "event", event };
           continue;
         }
-        if (this.#error !== undefined) {
-          const e = this.#error;
-          this.#error = undefined;
-          throw e;
-        }
-        if (this.#closed || this.#ended) return;
-        await new Promise<void>((resolve) => this.#wake = resolve);
-        this.#wake = undefined;
+        if (!(await this.#more())) return;
       }
     } finally {
       await this.close();
