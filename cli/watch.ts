@@ -150,24 +150,29 @@ export async function runWatch(
     count_?.clear();
     return errors(text);
   };
-  // output in batches: written when 64 KiB are waiting or 50 ms after the first line waits
+  // output in batches: written when 64 KiB are waiting or 50 ms after the first line waits; JSON
+  // waits in the encoder's own buffer and is taken from there at once
   let parts: (string | Uint8Array)[] = [];
   let waiting = 0;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> = Promise.resolve();
   let writeError: unknown;
+  const encoded = json ? () => select.bytes!.length : () => 0;
   const flush = () => {
     if (flushTimer !== undefined) clearTimeout(flushTimer);
     flushTimer = undefined;
-    if (waiting === 0) return writing;
+    if (waiting === 0 && encoded() === 0) return writing;
     const batch = parts;
     parts = [];
     waiting = 0;
     if (file) {
       for (const b of batch) file.write(b);
+      // written before the encoder comes back to this buffer: no copy
+      if (encoded() > 0) file.write(select.takeBytes());
       file.flush();
       return writing;
     }
+    if (encoded() > 0) batch.push(select.takeBytes().slice());
     writing = writing.then(async () => {
       count_?.clear();
       for (const b of batch) await sink(b);
@@ -177,12 +182,21 @@ export async function runWatch(
     });
     return writing;
   };
+  const due = () => {
+    if (waiting + encoded() >= 65536) void flush();
+    else flushTimer ??= setTimeout(flush, 50);
+  };
   const emit = (piece: string | Uint8Array) => {
     if (piece.length === 0) return;
+    // what the encoder holds came first
+    if (encoded() > 0) {
+      const before = select.takeBytes().slice();
+      parts.push(before);
+      waiting += before.length;
+    }
     parts.push(piece);
     waiting += piece.length;
-    if (waiting >= 65536) void flush();
-    else flushTimer ??= setTimeout(flush, 50);
+    due();
   };
   const stream = openLive({
     mode,
@@ -214,9 +228,9 @@ export async function runWatch(
         if (messages.length) await say(messages.splice(0).join(""));
         if (text === undefined) continue;
         shown++;
-        emit(text);
-        // the JSON encoder reuses its memory: the bytes are copied out before the next event
-        if (json) emit(select.takeBytes().slice());
+        // JSON: "", the event waits in the encoder
+        if (json) due();
+        else emit(text);
       }
     }
   } finally {
