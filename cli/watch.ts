@@ -159,8 +159,6 @@ export async function runWatch(
   let writeError: unknown;
   const encoded = json ? () => select.bytes!.length : () => 0;
   const flush = () => {
-    if (flushTimer !== undefined) clearTimeout(flushTimer);
-    flushTimer = undefined;
     if (waiting === 0 && encoded() === 0) return writing;
     const batch = parts;
     parts = [];
@@ -184,7 +182,13 @@ export async function runWatch(
   };
   const due = () => {
     if (waiting + encoded() >= 65536) void flush();
-    else flushTimer ??= setTimeout(flush, 50);
+    // one timer at a time, left to run out: a line never waits longer than 50 ms
+    else {
+      flushTimer ??= setTimeout(() => {
+        flushTimer = undefined;
+        void flush();
+      }, 50);
+    }
   };
   const emit = (piece: string | Uint8Array) => {
     if (piece.length === 0) return;
@@ -237,6 +241,7 @@ export async function runWatch(
     for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
     options.signal?.removeEventListener("abort", onSignal);
     await stream.close();
+    clearTimeout(flushTimer);
     try {
       await flush();
       file?.close();
