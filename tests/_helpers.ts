@@ -256,3 +256,33 @@ export async function runSnippet(
     await Deno.remove(file);
   }
 }
+
+/**
+ * A temporary directory (under `TMPDIR`) removed with everything in it when disposed: `await using
+ * tmp = await tempDir()` in a test, or `Deno.test.afterAll` for one a whole file shares.
+ */
+export interface TempDir extends AsyncDisposable, Disposable {
+  /** The directory's path. */
+  readonly path: string;
+  /** The path of `name` in the directory. */
+  join(name: string): string;
+}
+
+function tempDirAt(path: string): TempDir {
+  return {
+    path,
+    join: (name) => `${path}/${name}`,
+    [Symbol.dispose]: () => Deno.removeSync(path, { recursive: true }),
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
+  };
+}
+
+/** Makes a {@link TempDir} (named `auditkit-test-*`, so a leftover says where it came from). */
+export async function tempDir(prefix = "auditkit-test-"): Promise<TempDir> {
+  return tempDirAt(await Deno.makeTempDir({ prefix }));
+}
+
+/** {@link tempDir}, synchronously. */
+export function tempDirSync(prefix = "auditkit-test-"): TempDir {
+  return tempDirAt(Deno.makeTempDirSync({ prefix }));
+}

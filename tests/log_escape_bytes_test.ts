@@ -5,7 +5,7 @@
  */
 
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { CLI_ENTRY, oracleTest } from "./_helpers.ts";
+import { CLI_ENTRY, oracleTest, type TempDir, tempDir } from "./_helpers.ts";
 import { inProcess } from "./_log_parity.ts";
 import {
   decodeBytes,
@@ -38,13 +38,15 @@ const LOG = bin([
   "",
 ].join("\n"));
 
-let logFile: string | undefined;
+/** The log's directory, made by the first test that reads it and removed after the last. */
+let logDir: TempDir | undefined;
+Deno.test.afterAll(() => logDir?.[Symbol.dispose]());
 async function log(): Promise<string> {
-  if (logFile === undefined) {
-    logFile = await Deno.makeTempFile({ suffix: ".log" });
-    await Deno.writeFile(logFile, LOG);
+  if (logDir === undefined) {
+    logDir = await tempDir();
+    await Deno.writeFile(logDir.join("escape.log"), LOG);
   }
-  return logFile;
+  return logDir.join("escape.log");
 }
 
 const ENV = { TZ: "UTC", LC_ALL: "C" };

@@ -15,7 +15,7 @@ import {
   openAudit,
   RuleFileError,
 } from "../mod.ts";
-import { CLI_ENTRY, kernelTest, run, runCli } from "./_helpers.ts";
+import { CLI_ENTRY, kernelTest, run, runCli, tempDir } from "./_helpers.ts";
 import { guardRules, uniqueKey } from "./_rules_corpus.ts";
 
 guardRules();
@@ -186,7 +186,8 @@ kernelTest(
   "rules load of a hardened file that is refused changes nothing in the kernel",
   async () => {
     const k = uniqueKey();
-    const tmp = await Deno.makeTempDir();
+    await using dir = await tempDir();
+    const tmp = dir.path;
     const text = `-w ${tmp} -p wa -k ${k}\n--loginuid-immutable\n-e 2\n`;
     // the very check loadRules makes first: only then may the file reach the CLI below
     assert.deepEqual(checkRuleFile(text).problems.map((p) => p.refused), ["loginuid", "lock"]);
@@ -204,7 +205,6 @@ kernelTest(
       );
     } finally {
       await Deno.remove(file);
-      await Deno.remove(tmp, { recursive: true });
     }
   },
 );

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
 import { openLineFile, rotatedName } from "../lib/sink/line_file.ts";
 import { InodeTailer, lineSeq, numberedLine } from "./_inode_tailer.ts";
-import { ROOT } from "./_helpers.ts";
+import { ROOT, tempDir, tempDirSync } from "./_helpers.ts";
 
 const text = (path: string) => Deno.readTextFileSync(path);
 const exists = (path: string) => {
@@ -15,7 +15,8 @@ const exists = (path: string) => {
 };
 
 Deno.test("openLineFile() appends whole lines, one batch per flush, and refuses a partial line", () => {
-  const dir = Deno.makeTempDirSync();
+  using tmp = tempDirSync();
+  const dir = tmp.path;
   const path = `${dir}/out.log`;
   Deno.writeTextFileSync(path, "old\n");
   const out = openLineFile(path);
@@ -30,11 +31,11 @@ Deno.test("openLineFile() appends whole lines, one batch per flush, and refuses 
   out.close();
   out.close();
   assert.throws(() => out.write("x\n"), { name: "TypeError" });
-  Deno.removeSync(dir, { recursive: true });
 });
 
 Deno.test("openLineFile() creates files 0600 and writes a full batch at once", () => {
-  const dir = Deno.makeTempDirSync();
+  using tmp = tempDirSync();
+  const dir = tmp.path;
   const path = `${dir}/out.log`;
   using out = openLineFile(path, { batchBytes: 8 });
   assert.equal(Deno.statSync(path).mode! & 0o777, 0o600);
@@ -45,7 +46,8 @@ Deno.test("openLineFile() creates files 0600 and writes a full batch at once", (
 });
 
 Deno.test("openLineFile() ends a cut last line with a newline and reports it, never truncating", () => {
-  const dir = Deno.makeTempDirSync();
+  using tmp = tempDirSync();
+  const dir = tmp.path;
   const path = `${dir}/out.log`;
   Deno.writeTextFileSync(path, "whole\ncut in the mid");
   {
@@ -63,7 +65,8 @@ Deno.test("openLineFile() ends a cut last line with a newline and reports it, ne
 });
 
 Deno.test("rotation: auditd's names, the oldest dropped, each file at most maxBytes of whole lines", () => {
-  const dir = Deno.makeTempDirSync();
+  using tmp = tempDirSync();
+  const dir = tmp.path;
   const path = `${dir}/audit.log`;
   const lines = Array.from({ length: 200 }, (_, i) => numberedLine(i, (i * 7) % 40));
   {
@@ -83,11 +86,11 @@ Deno.test("rotation: auditd's names, the oldest dropped, each file at most maxBy
   const kept = files.join("");
   assert.ok(lines.join("").endsWith(kept), "the newest lines, in order, none twice");
   assert.ok(kept.length > 600);
-  Deno.removeSync(dir, { recursive: true });
 });
 
 Deno.test("rotation: a line longer than maxBytes gets a file of its own; keep 0 drops the full file", () => {
-  const dir = Deno.makeTempDirSync();
+  using tmp = tempDirSync();
+  const dir = tmp.path;
   const path = `${dir}/a.log`;
   using out = openLineFile(path, { rotate: { maxBytes: 10, keep: 0 } });
   out.write("short\n" + "x".repeat(30) + "\nend\n");
@@ -100,7 +103,8 @@ Deno.test("rotation: a line longer than maxBytes gets a file of its own; keep 0 
 });
 
 Deno.test("openLineFile() finishes a rotation a crash cut short", () => {
-  const dir = Deno.makeTempDirSync();
+  using tmp = tempDirSync();
+  const dir = tmp.path;
   const path = `${dir}/audit.log`;
   Deno.writeTextFileSync(path, "before\n");
   Deno.linkSync(path, `${path}.1`); // crashed after link(FILE, FILE.1)
@@ -112,7 +116,6 @@ Deno.test("openLineFile() finishes a rotation a crash cut short", () => {
   assert.equal(text(`${path}.1`), "before\n");
   assert.equal(text(path), "after\n");
   assert.ok(!exists(`${dir}/.audit.log.rotating`));
-  Deno.removeSync(dir, { recursive: true });
 });
 
 Deno.test("a write that fails leaves no partial line: the batch is cut back", () => {
@@ -179,7 +182,8 @@ Deno.test("property: a shipper following by inode reads every line once through 
 });
 
 Deno.test("a shipper following by inode counts every line exactly once over thousands of rotations under load", async () => {
-  const dir = await Deno.makeTempDir();
+  await using tmp = await tempDir();
+  const dir = tmp.path;
   const path = `${dir}/audit.log`;
   const count = 30_000;
   using tailer = new InodeTailer(path);
@@ -252,5 +256,4 @@ Deno.test("a shipper following by inode counts every line exactly once over thou
   assert.equal(tailer.cutFiles, 0);
   assert.equal(tailer.pendingBytes, 0);
   console.log(`${count} lines, ${rotations} rotations, ${scans} scans (${asked} asked for)`);
-  await Deno.remove(dir, { recursive: true });
 });

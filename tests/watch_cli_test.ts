@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { openAudit } from "../mod.ts";
-import { CLI_ENTRY, kernelTest, run, runCli } from "./_helpers.ts";
+import { CLI_ENTRY, kernelTest, run, runCli, tempDir } from "./_helpers.ts";
 import { runWatch } from "../cli/watch.ts";
 
 const decoder = new TextDecoder();
@@ -100,7 +100,8 @@ const FORMATS = ["raw", "default", "interpret", "csv", "text", "json"];
 kernelTest(
   "watch: N events once in every format, --output read back by search and ausearch, rotation, SIGINT",
   async () => {
-    const dir = await Deno.makeTempDir();
+    await using tmp = await tempDir();
+    const dir = tmp.path;
     const probe = `${dir}/probe`;
     const target = `${dir}/target-${crypto.randomUUID().slice(0, 8)}`;
     await Deno.writeTextFile(probe, "");
@@ -178,14 +179,13 @@ kernelTest(
     assert.equal(eventsNaming("raw", rotated.stdout, name), N);
     const ausearchRot = await run("ausearch", ["-if", `${dir}/rot`, "-f", target, "--raw"]);
     assert.equal(rotated.stdout, ausearchRot.stdout);
-    await Deno.remove(dir, { recursive: true });
   },
   { oracles: ["ausearch", "auditctl"] },
 );
 
 kernelTest("watch: a closed output pipe ends it quietly with status 141", async () => {
-  const dir = await Deno.makeTempDir();
-  const target = `${dir}/t`;
+  await using tmp = await tempDir();
+  const target = tmp.join("t");
   await Deno.writeTextFile(target, "");
   const key = `auditkit-test-${crypto.randomUUID().slice(0, 8)}`;
   const child = new Deno.Command(Deno.execPath(), {
@@ -219,7 +219,6 @@ kernelTest("watch: a closed output pipe ends it quietly with status 141", async 
   const [st, stderr] = await Promise.all([status, new Response(child.stderr).text()]);
   assert.equal(st.code, 141);
   assert.equal(stderr, "");
-  await Deno.remove(dir, { recursive: true });
 }, { oracles: ["auditctl"] });
 
 Deno.test("watch --plugin: records from auditd's plugin stream, bad lines counted as loss (status 3)", async () => {
