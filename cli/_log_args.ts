@@ -10,6 +10,7 @@ import denoJson from "../deno.json" with { type: "json" };
 import {
   type AccountDatabase,
   accountDatabase,
+  encodeText,
   errnoNumber,
   gidOfName,
   type LineFile,
@@ -284,7 +285,7 @@ export class LineFileOutput implements Disposable {
   /** Adds a piece; the bytes are copied (a piece's memory may be reused after the call). */
   write(piece: string | Uint8Array): void {
     if (piece.length === 0) return;
-    let bytes = typeof piece === "string" ? encoder.encode(piece) : piece;
+    let bytes = typeof piece === "string" ? encodeText(piece) : piece;
     if (this.#rest.length) {
       const joined = new Uint8Array(this.#rest.length + bytes.length);
       joined.set(this.#rest);

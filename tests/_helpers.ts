@@ -235,6 +235,32 @@ export function runCli(
   return run(Deno.execPath(), ["run", "-A", options.entry ?? CLI_ENTRY, ...args], options);
 }
 
+/** Runs `auditkit ARGS` (cli/main.ts, no standard input) with its standard output as bytes. */
+export async function runCliBytes(
+  args: string[],
+  env?: Record<string, string>,
+): Promise<{ code: number; stdout: Uint8Array; stderr: string }> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI_ENTRY, ...args],
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: r.code, stdout: r.stdout, stderr: decoder.decode(r.stderr) };
+}
+
+/** The bytes of `parts`, one after the other. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
+}
+
 /** Runs a TypeScript snippet in a fresh Deno process (own library cache, own env). */
 export async function runSnippet(
   code: string,

@@ -7,30 +7,12 @@ import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
 import { FORMATS, openLineFile } from "../mod.ts";
 import { LineFileOutput } from "../cli/_log_args.ts";
-import { CLI_ENTRY, ROOT } from "./_helpers.ts";
+import { concatBytes, ROOT, runCliBytes, tempDir } from "./_helpers.ts";
 
 const LOG = `${ROOT}tests/data/log_realistic.log`;
 
 /** `auditkit search ARGS` with its standard output as bytes. */
-async function search(args: string[]) {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI_ENTRY, "search", ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: r.code, stdout: r.stdout, stderr: new TextDecoder().decode(r.stderr) };
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
-}
+const search = (args: string[]) => runCliBytes(["search", ...args]);
 
 Deno.test("search --output: the file holds exactly what standard output gets, for every format", async () => {
   const dir = await Deno.makeTempDir();
@@ -58,6 +40,30 @@ Deno.test("search --output: the file holds exactly what standard output gets, fo
   }
 });
 
+Deno.test("search --output writes a log's bytes that are not UTF-8 as standard output does", async () => {
+  await using dir = await tempDir();
+  const log = dir.join("bytes.log");
+  // a name, a command and a key with bytes 0xff and 0xfe (hex-encoded, as the kernel logs them)
+  await Deno.writeTextFile(
+    log,
+    "type=SYSCALL msg=audit(1700000001.100:12): arch=c000003e syscall=257 success=yes exit=3 " +
+      "a0=ffffff9c a1=1 a2=0 a3=0 items=1 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 " +
+      "fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts1 ses=1 comm=6124622763FE exe=2F62696E2F78FF " +
+      "key=6BFF\ntype=PATH msg=audit(1700000001.100:12): item=0 name=2F746D702F61FF20242A3B " +
+      "inode=1 dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL\n",
+  );
+  for (const format of Object.keys(FORMATS)) {
+    const args = ["-if", log, "--format", format];
+    const shown = await search(args);
+    assert.equal(shown.code, 0, shown.stderr);
+    const path = dir.join(`${format}.out`);
+    assert.equal((await search([...args, "--output", path])).code, 0, format);
+    assert.deepEqual(await Deno.readFile(path), shown.stdout, format);
+  }
+  // the interpreted formats show the bytes as they are
+  assert.ok((await Deno.readFile(dir.join("interpret.out"))).includes(0xff));
+});
+
 Deno.test("search --output appends to an existing file, and ends a cut last line first", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -67,7 +73,7 @@ Deno.test("search --output appends to an existing file, and ends a cut last line
     const path = `${dir}/events.ndjson`;
     assert.equal((await search([...args, "--output", path])).code, 0);
     assert.equal((await search([...args, "--output", path])).code, 0);
-    assert.deepEqual(await Deno.readFile(path), concat(shown, shown));
+    assert.deepEqual(await Deno.readFile(path), concatBytes(shown, shown));
 
     // a writer killed mid-line left `{"cut` behind: ended with \n (never truncated), reported
     const before = new TextEncoder().encode('{"whole":1}\n{"cut');
@@ -75,7 +81,7 @@ Deno.test("search --output appends to an existing file, and ends a cut last line
     const r = await search([...args, "--output", path]);
     assert.equal(r.code, 0);
     assert.match(r.stderr, /"[^"]*events\.ndjson" ended in a cut line \(5 bytes at offset 12\)/);
-    assert.deepEqual(await Deno.readFile(path), concat(before, new Uint8Array([10]), shown));
+    assert.deepEqual(await Deno.readFile(path), concatBytes(before, new Uint8Array([10]), shown));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

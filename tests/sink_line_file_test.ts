@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
 import { openLineFile, rotatedName } from "../lib/sink/line_file.ts";
+import { decodeBytes } from "../events.ts";
 import { InodeTailer, lineSeq, numberedLine } from "./_inode_tailer.ts";
 import { ROOT, tempDir, tempDirSync } from "./_helpers.ts";
 
@@ -43,6 +44,19 @@ Deno.test("openLineFile() creates files 0600 and writes a full batch at once", (
   assert.equal(text(path), "");
   out.write("5678\n");
   assert.equal(text(path), "1234\n5678\n");
+});
+
+Deno.test("openLineFile() writes text holding a log's bytes that are not UTF-8 as those bytes", () => {
+  using tmp = tempDirSync();
+  const path = tmp.join("out.log");
+  const raw = new Uint8Array([0x61, 0xff, 0x20, 0xc3, 0xa9, 0xfe, 0x0a]);
+  {
+    using out = openLineFile(path);
+    // as the log reader decodes them: 0xff and 0xfe kept as U+DCFF and U+DCFE
+    out.write(decodeBytes(raw, 0, raw.length));
+    out.write(raw);
+  }
+  assert.deepEqual(Deno.readFileSync(path), new Uint8Array([...raw, ...raw]));
 });
 
 Deno.test("openLineFile() ends a cut last line with a newline and reports it, never truncating", () => {

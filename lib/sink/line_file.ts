@@ -28,8 +28,9 @@
  * @module
  */
 
+import { encodeText } from "../event/record.ts";
+
 const NEWLINE = 0x0a;
-const encoder = new TextEncoder();
 
 /** Size-based rotation: auditd's `max_log_file` in bytes and the number of rotated files. */
 export interface RotateOptions {
@@ -164,10 +165,11 @@ export class LineFile implements Disposable {
 
   /**
    * Buffer whole lines: `text` is empty or ends with `\n`. Written when the buffer reaches the
-   * batch size, at {@link LineFile.flush} and at {@link LineFile.close}.
+   * batch size, at {@link LineFile.flush} and at {@link LineFile.close}. Text is written as
+   * {@link encodeText} encodes it: a log's bytes that are not UTF-8 are written as they were.
    */
   write(text: string | Uint8Array): void {
-    const bytes = typeof text === "string" ? encoder.encode(text) : text;
+    const bytes = typeof text === "string" ? encodeText(text) : text;
     if (bytes.length === 0) return;
     if (bytes[bytes.length - 1] !== NEWLINE) {
       throw new RangeError("Cannot write a partial line: the text does not end with a newline");
