@@ -24,6 +24,7 @@ import {
   intArg,
   last,
   noRecordsNote,
+  openOutput,
   OutputBuffer,
   Progress,
   type RunOptions,
@@ -81,6 +82,7 @@ export const REPORT_ARGS: ArgSpec[] = [
   spec("--add", "none", "add"),
   spec("--delete", "none", "delete"),
   spec("-nc --no-config", "none", "noConfig"),
+  spec("--output", "one", "output"),
   ...ACCOUNT_SPECS,
 ];
 
@@ -119,9 +121,14 @@ export async function runReport(
       } were given`,
     );
   }
+  const outputPath = last(p, "output");
+  // opened before anything is read: a path that cannot be written fails at once
+  using file = outputPath === undefined
+    ? undefined
+    : await openOutput(outputPath, "report", errors);
   if (kind === "tty" && flag(p, "summary")) {
     // aureport has no TTY summary: an empty title, a message, exit 1
-    const out = new OutputBuffer(false, sink);
+    const out = new OutputBuffer(false, file ?? sink);
     await out.add("\n");
     await out.flush();
     await errors("Unimplemented option\n");
@@ -158,13 +165,13 @@ export async function runReport(
     });
   } catch (e) {
     // aureport prints the report's heading before it reads, and nothing more when a log fails
-    const out = new OutputBuffer(false, sink, progress);
+    const out = new OutputBuffer(false, file ?? sink, progress);
     await out.add(new Report({ ...reportOptions, debug: undefined }).heading());
     await out.flush();
     throw e;
   }
   const { report, events, badLines } = read;
-  const out = new OutputBuffer(false, sink, progress);
+  const out = new OutputBuffer(false, file ?? sink, progress);
   await out.add(report.text());
   await out.flush();
   if (events === 0 && badLines > 0 && options.notes !== false) {
@@ -195,6 +202,8 @@ Modifiers: --summary, --failed, --success, -i/--interpret, --escape raw|tty|shel
   -ts/-te [DATE] [TIME], --eoe-timeout SECS, --exact-grouping (group records into
   events exactly as aureport does; see auditkit search --help), --passwd FILE and
   --group FILE (name ids from another host's /etc/passwd and /etc/group).
+  --output FILE: append the report to FILE instead of standard output, whole lines only
+  (as auditkit search --output).
 
 Examples:
   auditkit report -if /var/log/audit/audit.log --summary
