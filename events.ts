@@ -39,12 +39,15 @@ export {
 export {
   AUSEARCH_LINE_LIMIT,
   type BadLine,
+  type DirectoryNote,
   logFiles,
   type LogInput,
   LogReadError,
+  type LogSelection,
   type ReadOptions,
   readRecords,
   recordBatches,
   rotatedLogSet,
+  selectLogFiles,
 } from "./lib/source/file.ts";
 export { endsEvent, recordTypeName, recordTypeNumber } from "./lib/event/types.ts";

@@ -10,13 +10,15 @@ import denoJson from "../deno.json" with { type: "json" };
 import {
   type AccountDatabase,
   accountDatabase,
+  type DirectoryNote,
   encodeText,
   errnoNumber,
   gidOfName,
   type LineFile,
-  logFiles,
+  type LogSelection,
   openLineFile,
   parseSearchTime,
+  selectLogFiles,
   uidOfName,
   useAccountDatabase,
 } from "../mod.ts";
@@ -235,33 +237,23 @@ export function stdinIsPipe(): boolean {
 /**
  * The log files to read: `-if` values (a directory means its rotated set),
  * else standard input when it is a pipe and `--input-logs` is not given,
- * else the default set.
+ * else the default set; with a note for each `-if` that is a directory.
  */
 export function inputsOf(
   p: ParsedArgs,
   defaultLog = "/var/log/audit/audit.log",
   pipedStdin: () => boolean = stdinIsPipe,
-): string[] {
+): LogSelection {
   const given = (p.get("input") ?? []).filter((x): x is string => typeof x === "string");
-  if (given.length === 0 && !flag(p, "inputLogs") && pipedStdin()) return ["-"];
-  return logFiles(given, defaultLog);
+  if (given.length === 0 && !flag(p, "inputLogs") && pipedStdin()) {
+    return { files: ["-"], notes: [] };
+  }
+  return selectLogFiles(given, defaultLog);
 }
 
-/**
- * ausearch's and aureport's note for each `-if` that is a directory
- * (`NOTE - using logs in DIR/audit.log`), for standard error.
- */
-export function directoryNotes(p: ParsedArgs): string {
-  let out = "";
-  for (const g of p.get("input") ?? []) {
-    if (typeof g !== "string" || g === "-") continue;
-    try {
-      if (Deno.statSync(g).isDirectory) {
-        out += `NOTE - using logs in ${g}${g.endsWith("/") ? "" : "/"}audit.log\n`;
-      }
-    } catch { /* reported when opened */ }
-  }
-  return out;
+/** ausearch's and aureport's notes for the directories read (`NOTE - using logs in DIR/audit.log`). */
+export function notesText(notes: readonly DirectoryNote[]): string {
+  return notes.map((n) => `NOTE - using logs in ${n.log}\n`).join("");
 }
 
 /** Where command output goes: standard output, or a test's collector. */

@@ -18,12 +18,12 @@ import {
   ACCOUNT_SPECS,
   type ArgSpec,
   clearingFirst,
-  directoryNotes,
   flag,
   inputsOf,
   intArg,
   last,
   noRecordsNote,
+  notesText,
   openOutput,
   OutputBuffer,
   Progress,
@@ -134,7 +134,8 @@ export async function runReport(
     await errors("Unimplemented option\n");
     return 1;
   }
-  const notes = directoryNotes(p);
+  const inputs = inputsOf(p);
+  const notes = notesText(inputs.notes);
   if (notes) await errors(notes);
   await loadTables();
   const eoe = last(p, "eoeTimeout");
@@ -158,7 +159,7 @@ export async function runReport(
   errors = clearingFirst(errors, progress);
   let read;
   try {
-    read = await readReport(inputsOf(p), {
+    read = await readReport(inputs.files, {
       ...reportOptions,
       onProgress: progress?.update,
       onMessages: errors,

@@ -22,7 +22,6 @@ import {
   ACCOUNT_SPECS,
   type ArgSpec,
   clearingFirst,
-  directoryNotes,
   exitArg,
   flag,
   helpAsked,
@@ -32,6 +31,7 @@ import {
   intArg,
   last,
   noRecordsNote,
+  notesText,
   openOutput,
   ORDER,
   OutputBuffer,
@@ -267,13 +267,14 @@ export async function runSearch(
   using file = outputPath === undefined
     ? undefined
     : await openOutput(outputPath, "search", errors);
-  const notes = directoryNotes(p);
+  const inputs = inputsOf(p);
+  const notes = notesText(inputs.notes);
   if (notes) await errors(notes);
   // the progress line on a terminal: cleared before other output and at the end
   using progress = Progress.onTerminal();
   errors = clearingFirst(errors, progress);
   const out = new OutputBuffer(s.lineBuffered, file ?? sink, progress);
-  const run = searchChunks(inputsOf(p), {
+  const run = searchChunks(inputs.files, {
     criteria: s.criteria,
     format: s.format,
     escape: s.escape,

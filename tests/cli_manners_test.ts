@@ -31,10 +31,10 @@ Deno.test("search and report read piped standard input without -if, as ausearch 
 Deno.test("inputsOf: -if first, then a pipe unless --input-logs, then the system's logs", () => {
   const pipe = () => true, noPipe = () => false;
   const log = `${ROOT}tests/data/no_such_dir/audit.log`;
-  deepStrictEqual(inputsOf(scanArgs([], SEARCH_ARGS), log, pipe), ["-"]);
-  deepStrictEqual(inputsOf(scanArgs([], SEARCH_ARGS), log, noPipe), [log]);
-  deepStrictEqual(inputsOf(scanArgs(["--input-logs"], SEARCH_ARGS), log, pipe), [log]);
-  deepStrictEqual(inputsOf(scanArgs(["-if", SAMPLE], SEARCH_ARGS), log, pipe), [SAMPLE]);
+  deepStrictEqual(inputsOf(scanArgs([], SEARCH_ARGS), log, pipe).files, ["-"]);
+  deepStrictEqual(inputsOf(scanArgs([], SEARCH_ARGS), log, noPipe).files, [log]);
+  deepStrictEqual(inputsOf(scanArgs(["--input-logs"], SEARCH_ARGS), log, pipe).files, [log]);
+  deepStrictEqual(inputsOf(scanArgs(["-if", SAMPLE], SEARCH_ARGS), log, pipe).files, [SAMPLE]);
 });
 
 /** A log of `copies` copies of the sample log, in a temporary file. */

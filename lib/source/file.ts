@@ -237,6 +237,59 @@ export function rotatedLogSet(base: string): string[] {
 }
 
 /**
+ * What ausearch and aureport say about a given input that is a directory: they read the rotated
+ * set of its `audit.log` and print `NOTE - using logs in LOG` on standard error first.
+ */
+export interface DirectoryNote {
+  /** The input as given. */
+  readonly directory: string;
+  /** The log whose rotated set is read, as the tools name it: `DIR/audit.log` (`DIR/` + `audit.log`). */
+  readonly log: string;
+}
+
+/** The files to read ({@link logFiles}), and a note for each given directory. */
+export interface LogSelection {
+  /** The files, in reading order (`-` for standard input). */
+  readonly files: string[];
+  /** One per directory among the given inputs, in their order. */
+  readonly notes: DirectoryNote[];
+}
+
+/**
+ * The files a search or report reads, as {@link logFiles} picks them, with the notes ausearch and
+ * aureport print for the given directories (as data: the caller prints them).
+ *
+ * @example
+ * ```ts
+ * import { selectLogFiles } from "../../mod.ts";
+ * const { files, notes } = selectLogFiles(["/var/log/audit"]);
+ * for (const n of notes) console.error(`NOTE - using logs in ${n.log}`);
+ * console.log(files); // [".../audit.log.1", ".../audit.log"]
+ * ```
+ */
+export function selectLogFiles(
+  given: readonly string[],
+  defaultLog = "/var/log/audit/audit.log",
+): LogSelection {
+  if (given.length === 0) return { files: rotatedLogSet(defaultLog), notes: [] };
+  const files: string[] = [];
+  const notes: DirectoryNote[] = [];
+  for (const g of given) {
+    let isDir = false;
+    try {
+      isDir = g !== "-" && Deno.statSync(g).isDirectory;
+    } catch { /* reported when opened */ }
+    if (!isDir) {
+      files.push(g);
+      continue;
+    }
+    files.push(...rotatedLogSet(g));
+    notes.push({ directory: g, log: `${g}${g.endsWith("/") ? "" : "/"}audit.log` });
+  }
+  return { files, notes };
+}
+
+/**
  * The files a search or report reads, as ausearch and aureport pick them:
  * each given path (a directory stands for its rotated set, `-` for
  * standard input), or the rotated set of `defaultLog` when none is given.
@@ -252,17 +305,7 @@ export function logFiles(
   given: readonly string[],
   defaultLog = "/var/log/audit/audit.log",
 ): string[] {
-  if (given.length === 0) return rotatedLogSet(defaultLog);
-  const out: string[] = [];
-  for (const g of given) {
-    let isDir = false;
-    try {
-      isDir = g !== "-" && Deno.statSync(g).isDirectory;
-    } catch { /* reported when opened */ }
-    if (isDir) out.push(...rotatedLogSet(g));
-    else out.push(g);
-  }
-  return out;
+  return selectLogFiles(given, defaultLog).files;
 }
 
 function readable(path: string): boolean {
