@@ -24,6 +24,7 @@ import { audit, auparse, c, fromCString } from "../lib/_native.ts";
 import { IDATA } from "../ffi/libauparse.ts";
 import { cStringText, oracleTest } from "./_helpers.ts";
 import { event } from "./_events.ts";
+import { AuditRecord, encodeText } from "../lib/event/record.ts";
 import { damagedLog } from "./_log_mutations.ts";
 import {
   type FieldKind,
@@ -458,6 +459,80 @@ Deno.test("fields whose kind depends on the value's form are encoded for each va
     }, "raw");
     strictEqual(got, want, json);
   });
+});
+
+Deno.test("ENRICHED lists encode as eventToJson: names in any case, repeated, odd; values of any bytes", () => {
+  // fields a list names (in upper or lower case, or mixed), lists with repeated names, empty
+  // names, array indices, names too long to intern or not ASCII (a Kelvin sign lower-cases to
+  // "k"), unknown- values, values with quotes, % and bytes that are not UTF-8, SADDR lists
+  const name = fc.constantFrom(
+    "UID",
+    "uid",
+    "Uid",
+    "AUID",
+    "ARCH",
+    "SYSCALL",
+    "OUID",
+    "acct",
+    "ACCT",
+    "KEY",
+    "",
+    "0",
+    "12",
+    "\u212aEY",
+    "X".repeat(40),
+    "__proto__",
+  );
+  const value = fc.constantFrom(
+    '"root"',
+    '"unset"',
+    "unknown-uid(5)",
+    "x86_64",
+    "openat",
+    '"a\\"b"',
+    "100%",
+    "\u00e9t\u00e9",
+    '"\\xff"',
+    "\u00ff",
+    "",
+    "a=b",
+    "{ saddr_fam=inet }",
+  );
+  const list = fc.oneof(
+    fc.array(fc.tuple(name, value), { maxLength: 5 }).map((pairs) =>
+      pairs.map(([n, v]) => `${n}=${v}`).join(" ")
+    ),
+    fc.constantFrom("SADDR={ saddr_fam=local path=/x }", "SADDR=x", "SADDR={ a", " UID=0  ", "UID"),
+  );
+  const line = fc.record({
+    type: fc.constantFrom("SYSCALL", "PATH", "USER_LOGIN", "TRUSTED_APP", "SOCKADDR"),
+    fields: fc.constantFrom(
+      "arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=7ffd a2=0 a3=0 auid=1000 " +
+        'uid=0 acct="bob" key="k"',
+      'item=0 name="/etc/x" inode=5 mode=0100644 ouid=0 ogid=0 nametype=NORMAL',
+      "pid=1 uid=0 auid=4294967295 acct=626F62 res=success",
+      "saddr=0100",
+      "0=x Uid=3 UID=4",
+    ),
+    list,
+  }).map(({ type, fields, list }) =>
+    `type=${type} msg=audit(1700000000.123:4711): ${fields}\x1d${list}`
+  );
+  // one encoder throughout; the lines as bytes, "\xff" a byte that is not UTF-8
+  const encoder = new JsonLinesEncoder();
+  const decoder = new TextDecoder();
+  fc.assert(
+    fc.property(fc.array(line, { minLength: 1, maxLength: 3 }), (lines) => {
+      const records = lines.map((l) =>
+        new AuditRecord(encodeText(l.replaceAll("\\xff", "\udcff")))
+      );
+      const ev = new AuditEvent(records[0]);
+      ev.records.push(...records.slice(1));
+      encoder.encode(ev);
+      strictEqual(decoder.decode(encoder.take()), JSON.stringify(eventToJson(ev)) + "\n");
+    }),
+    { numRuns: 3000 },
+  );
 });
 
 Deno.test("damaged sample logs encode as eventToJson, one encoder throughout", async () => {

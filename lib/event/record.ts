@@ -21,6 +21,8 @@ const RPAREN = 0x29;
 const GS = 0x1d;
 const NL = 0x0a;
 const KEY_SEPARATOR = 0x01;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
 
 const utf8 = new TextDecoder();
 const utf8Encoder = new TextEncoder();
@@ -191,7 +193,35 @@ function nameSlot(buf: Uint8Array, start: number, end: number, h: number): numbe
  */
 export function internName(name: string): number {
   const bytes = new TextEncoder().encode(name);
-  return nameSlot(bytes, 0, bytes.length, nameHash(bytes, 0, bytes.length));
+  return internNameBytes(bytes, 0, bytes.length);
+}
+
+/**
+ * {@link internName} for the name `buf[start, end)`: the id of fields so
+ * called, interned now if new; -1 when the name cannot be interned.
+ *
+ * @example
+ * ```ts
+ * import { internName, internNameBytes } from "./record.ts";
+ * internNameBytes(new TextEncoder().encode("uid"), 0, 3) === internName("uid"); // true
+ * ```
+ */
+export function internNameBytes(buf: Uint8Array, start: number, end: number): number {
+  return nameSlot(buf, start, end, nameHash(buf, start, end));
+}
+
+/**
+ * The name whose id is `id` (from {@link internName} or
+ * {@link AuditRecord.fieldNameId}).
+ *
+ * @example
+ * ```ts
+ * import { internName, internedName } from "./record.ts";
+ * internedName(internName("uid")); // "uid"
+ * ```
+ */
+export function internedName(id: number): string {
+  return nameStrings[id];
 }
 
 /** The hash of a name's bytes (the tokenizer computes the same while it scans). */
@@ -480,6 +510,9 @@ export class FieldPool {
     this.data = bigger;
   }
 }
+
+/** The spans of {@link AuditRecord.enrichmentSpans} while the getters decode them. */
+const enrichmentScratch: number[] = [];
 
 /** The name end of a synthetic field in its pool entry, whose value end is -1. */
 const SYNTH_NAME_END = -2;
@@ -1193,19 +1226,50 @@ export class AuditRecord {
 
   /** The ENRICHED list's name=value pairs in order, duplicates kept. */
   #enrichmentPairs(): [string, string][] {
+    const spans = enrichmentScratch;
+    const n = this.enrichmentSpans(spans);
     const pairs: [string, string][] = [];
-    if (!this.enriched) return pairs;
-    const text = decodeBytes(this.buffer, this.textEnd + 1, this.end);
-    if (text.startsWith("SADDR=")) {
-      const open = text.indexOf("{");
-      if (open >= 0 && text.indexOf("}", open) >= 0) pairs.push(["SADDR", text.slice(open)]);
-      return pairs;
-    }
-    for (const token of text.split(" ")) {
-      const eq = token.indexOf("=");
-      if (eq >= 0) pairs.push([token.slice(0, eq), token.slice(eq + 1)]);
+    const b = this.buffer;
+    for (let k = 0; k < 4 * n; k += 4) {
+      pairs.push([
+        decodeBytes(b, spans[k], spans[k + 1]),
+        decodeBytes(b, spans[k + 2], spans[k + 3]),
+      ]);
     }
     return pairs;
+  }
+
+  /**
+   * Where the ENRICHED list's name=value pairs are in {@link buffer}, in
+   * order, duplicates kept: `[nameStart, nameEnd, valueStart, valueEnd]` per
+   * pair into `out` (grown as needed); returns how many pairs. The words are
+   * split at spaces, each at its first "="; a list that starts with `SADDR=`
+   * is one pair whose value runs from its first "{" to the end (none when no
+   * "}" follows). A byte that is not ASCII never ends a word, so decoding each
+   * span gives what splitting the decoded list would.
+   */
+  enrichmentSpans(out: number[]): number {
+    out.length = 0;
+    const end = this.end;
+    const from = this.textEnd + 1;
+    if (from > end) return 0;
+    const b = this.buffer;
+    if (startsWith(b, from, end, "SADDR=")) {
+      let open = from;
+      while (open < end && b[open] !== LBRACE) open++;
+      let close = open;
+      while (close < end && b[close] !== RBRACE) close++;
+      if (close < end) out.push(from, from + 5, open, end);
+      return out.length >> 2;
+    }
+    let p = from;
+    while (p <= end) {
+      let eq = -1, q = p;
+      for (; q < end && b[q] !== SP; q++) if (eq < 0 && b[q] === EQ) eq = q;
+      if (eq >= 0) out.push(p, eq, eq + 1, q);
+      p = q + 1;
+    }
+    return out.length >> 2;
   }
 
   /** The time stamp in milliseconds since the epoch. */

@@ -7,12 +7,14 @@
 
 import type { AuditEvent } from "../event/assemble.ts";
 import type { AuditRecord } from "../event/record.ts";
-import { NAME_SLOTS } from "../event/record.ts";
+import { decodeBytes, internedName, internNameBytes, NAME_SLOTS } from "../event/record.ts";
 import {
+  enrichedIsEscaped,
   type FieldKind,
   fieldKind,
   INTERPRET_AS_HEX,
   interpretationKey,
+  interpretEnriched,
   interpretField,
   isContextFree,
   kindDependsOnValue,
@@ -357,31 +359,32 @@ class JsonBytes {
    */
   value(r: AuditRecord, i: number, hex = false): void {
     const start = r.fieldValueStart(i);
-    if (start >= 0) {
-      const end = r.fieldValueEnd(i);
-      const src = r.buffer;
-      this.reserve((end - start) * 6 + 4);
-      const buf = this.buf;
-      let len = this.len;
-      buf[len++] = 0x22;
-      if (hex) {
-        buf[len++] = 0x30;
-        buf[len++] = 0x78;
-      }
-      let k = start;
-      for (; k < end; k++) {
-        const c = src[k];
-        if (c >= 0x80) break;
-        if (c >= 0x20 && c !== 0x22 && c !== 0x5c && c !== 0x25) buf[len++] = c;
-        else len = escapeAscii(buf, len, c);
-      }
-      if (k === end) {
-        buf[len++] = 0x22;
-        this.len = len;
-        return;
-      }
-    }
+    if (start >= 0 && this.span(r.buffer, start, r.fieldValueEnd(i), hex)) return;
     this.string(hex ? `0x${r.fieldValue(i)}` : r.fieldValue(i));
+  }
+
+  /**
+   * The bytes `src[start, end)` as a JSON string (after `0x` when `hex`),
+   * when they are ASCII; false, with nothing written, when they are not.
+   */
+  span(src: Uint8Array, start: number, end: number, hex = false): boolean {
+    this.reserve((end - start) * 6 + 4);
+    const buf = this.buf;
+    let len = this.len;
+    buf[len++] = 0x22;
+    if (hex) {
+      buf[len++] = 0x30;
+      buf[len++] = 0x78;
+    }
+    for (let k = start; k < end; k++) {
+      const c = src[k];
+      if (c >= 0x80) return false;
+      if (c >= 0x20 && c !== 0x22 && c !== 0x5c && c !== 0x25) buf[len++] = c;
+      else len = escapeAscii(buf, len, c);
+    }
+    buf[len++] = 0x22;
+    this.len = len;
+    return true;
   }
 
   take(): Uint8Array {
@@ -486,6 +489,8 @@ interface TypeInfo {
   head: Piece;
   /** The {@link Interp} of each name id. */
   interp: Uint8Array;
+  /** The {@link Enriched} of each name id. */
+  enriched: Uint8Array;
   /**
    * The first field of the last record's tail (see {@link Tail}): the
    * next record of the type is looked up from there; -1 when it had no tail,
@@ -517,6 +522,7 @@ function typeInfo(r: AuditRecord): TypeInfo {
     info = {
       head: pack(encoder.encode(`{"type":${jsonQuote(r.typeName)},"type_id":${type},"raw":{`)),
       interp: new Uint8Array(NAME_SLOTS),
+      enriched: new Uint8Array(NAME_SLOTS),
       tail: -1,
       tries: 0,
       hits: 0,
@@ -664,25 +670,130 @@ function writeByValue(
     w.string(interpretField(event, r, i, "raw"));
     return;
   }
-  const src = r.buffer;
-  let h = pair;
-  for (let k = 0; k < len; k++) h = Math.imul(h, 31) + src[start + k];
-  const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
-  const at = slot * CACHE_VALUE_MAX;
-  if (cacheLens[slot] === len && cachePairs[slot] === pair) {
-    let k = 0;
-    while (k < len && cacheKeys[at + k] === src[start + k]) k++;
-    if (k === len) {
-      w.piece(cacheJson[slot]);
-      return;
-    }
+  const slot = cacheSlot(r.buffer, start, len, pair);
+  if (slot < 0) {
+    w.piece(cacheJson[~slot]);
+    return;
   }
   const from = w.len;
   w.string(interpretField(event, r, i, "raw"));
+  cacheStore(w, from, slot, r.buffer, start, len, pair);
+}
+
+/**
+ * The cache slot of (`pair`, `src[start, start + len)`): its complement
+ * (negative) when it holds that key, else the slot to store it in.
+ */
+function cacheSlot(src: Uint8Array, start: number, len: number, pair: number): number {
+  let h = pair;
+  for (let k = 0; k < len; k++) h = Math.imul(h, 31) + src[start + k];
+  const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
+  if (cacheLens[slot] === len && cachePairs[slot] === pair) {
+    const at = slot * CACHE_VALUE_MAX;
+    let k = 0;
+    while (k < len && cacheKeys[at + k] === src[start + k]) k++;
+    if (k === len) return ~slot;
+  }
+  return slot;
+}
+
+/** Keeps what was written from `from` on as the JSON of the key in `slot` (see {@link cacheSlot}). */
+function cacheStore(
+  w: JsonBytes,
+  from: number,
+  slot: number,
+  src: Uint8Array,
+  start: number,
+  len: number,
+  pair: number,
+): void {
   cacheJson[slot] = pack(w.buf.subarray(from, w.len));
-  cacheKeys.set(src.subarray(start, start + len), at);
+  cacheKeys.set(src.subarray(start, start + len), slot * CACHE_VALUE_MAX);
   cacheLens[slot] = len;
   cachePairs[slot] = pair;
+}
+
+/**
+ * The ENRICHED list of the record being written, read from its bytes by
+ * {@link scanEnrichment}: its pairs' spans ({@link AuditRecord.enrichmentSpans}),
+ * and per pair the interned id of its name (-1 for an empty name).
+ */
+const spans: number[] = [];
+let pairIds = new Int32Array(16);
+/** Per interned name id: the stamp of the last record whose list has the name lower-cased, and which pair is its first. */
+const lowerSeen = new Int32Array(NAME_SLOTS);
+const lowerPair = new Int32Array(NAME_SLOTS);
+/** Per interned name id: the stamp of the last record whose list has the name as it is. */
+const enrichedSeen = new Int32Array(NAME_SLOTS);
+let enrichedStamp = 0;
+const lowered = new Uint8Array(32);
+
+/** What {@link scanEnrichment} found: the interpretations can be looked up by name id. */
+const LOOKUP = 1;
+/** ... and the `enriched` object can be written pair by pair. */
+const PAIRWISE = 2;
+
+/**
+ * Reads `r`'s ENRICHED list for {@link writeInterpretedFields} and
+ * {@link writeEnriched}. Returns 0 when the interpretations must come from
+ * {@link interpretField} (a name that is not ASCII, whose lower case is
+ * not plain to see), else {@link LOOKUP}, with {@link PAIRWISE} unless a
+ * name repeats, cannot be interned or is an array index (what
+ * `JSON.stringify` of {@link enrichedJson}'s object orders or merges).
+ */
+function scanEnrichment(r: AuditRecord): number {
+  const n = r.enrichmentSpans(spans);
+  const stamp = enrichedStamp = (enrichedStamp + 1) | 0;
+  if (pairIds.length < n) pairIds = new Int32Array(2 * n);
+  const b = r.buffer;
+  let result = LOOKUP | PAIRWISE;
+  for (let k = 0; k < n; k++) {
+    const ns = spans[4 * k], ne = spans[4 * k + 1];
+    const len = ne - ns;
+    // a name too long to intern names no field that is written field by field
+    if (len <= lowered.length) {
+      for (let j = 0; j < len; j++) {
+        const c = b[ns + j];
+        if (c >= 0x80) return 0;
+        lowered[j] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+      }
+      const low = internNameBytes(lowered, 0, len);
+      if (low >= 0 && lowerSeen[low] !== stamp) {
+        lowerSeen[low] = stamp;
+        lowerPair[low] = k;
+      }
+    }
+    if (len === 0) {
+      pairIds[k] = -1;
+      continue;
+    }
+    const id = internNameBytes(b, ns, ne);
+    pairIds[k] = id;
+    if (id < 0 || enrichedSeen[id] === stamp) result = LOOKUP;
+    else {
+      enrichedSeen[id] = stamp;
+      if (nameKeyBytes[2 * id] === undefined) nameKey(id, internedName(id));
+      if (nameKeyBytes[2 * id] === null) result = LOOKUP;
+    }
+  }
+  return result;
+}
+
+/** The `enriched` object of the record {@link scanEnrichment} read (its result had {@link PAIRWISE}). */
+function writeEnriched(w: JsonBytes, r: AuditRecord): void {
+  const b = r.buffer;
+  const n = spans.length >> 2;
+  let comma = 0;
+  w.byte(0x7b);
+  for (let k = 0; k < n; k++) {
+    const id = pairIds[k];
+    if (id < 0) continue;
+    w.piece(nameKeyBytes[2 * id + comma]!);
+    comma = 1;
+    const vs = spans[4 * k + 2], ve = spans[4 * k + 3];
+    if (!w.span(b, vs, ve)) w.string(decodeBytes(b, vs, ve));
+  }
+  w.byte(0x7d);
 }
 
 /**
@@ -832,15 +943,20 @@ function writeFields(w: JsonBytes, event: AuditEvent, r: AuditRecord, info: Type
     w.bytes(encoder.encode(JSON.stringify(recordToJson(event, r))));
     return -1;
   }
+  const enrichment = r.enriched ? scanEnrichment(r) : -1;
   w.ascii('},"interpreted":{');
-  const tail = writeInterpretedFields(w, event, r, info, n);
+  const tail = writeInterpretedFields(w, event, r, info, n, enrichment);
   w.ascii("}");
-  if (r.enriched) {
-    w.ascii(',"enriched":');
-    w.bytes(encoder.encode(JSON.stringify(enrichedJson(r))));
+  if (enrichment < 0) {
+    w.ascii("}");
+    return tail;
   }
+  w.ascii(',"enriched":');
+  if (enrichment & PAIRWISE) writeEnriched(w, r);
+  else w.bytes(encoder.encode(JSON.stringify(enrichedJson(r))));
   w.ascii("}");
-  return tail;
+  // records with ENRICHED lists keep no tails
+  return n;
 }
 
 /**
@@ -872,7 +988,7 @@ function writeWithTail(
   }
   w.block(tail.raw);
   w.ascii('},"interpreted":{');
-  writeInterpretedFields(w, event, r, info, first);
+  writeInterpretedFields(w, event, r, info, first, -1);
   w.block(tail.interpreted);
   w.ascii("}}");
   return true;
@@ -898,7 +1014,9 @@ function writeRawFields(w: JsonBytes, r: AuditRecord, n: number): boolean {
 /**
  * The interpreted JSON of fields 0 to `n` - 1 of `r` (written by
  * {@link writeRawFields} before); returns the index of the first field
- * after which each interpretation depends on its value alone.
+ * after which each interpretation depends on its value alone. `enrichment`:
+ * what {@link scanEnrichment} gave for the record, -1 when it has no
+ * ENRICHED list.
  */
 function writeInterpretedFields(
   w: JsonBytes,
@@ -906,22 +1024,27 @@ function writeInterpretedFields(
   r: AuditRecord,
   info: TypeInfo,
   n: number,
+  enrichment: number,
 ): number {
   const type = r.type;
   const table = info.interp;
-  // ENRICHED values replace the interpretation of ids: no caching by value there
-  const cache = !r.enriched;
+  const stamp = enrichedStamp;
   let tail = 0;
   for (let i = 0; i < n; i++) {
     const id = r.fieldNameId(i);
     interpretedAt[i] = w.len;
     w.piece(nameKeyBytes[2 * id + (i > 0 ? 1 : 0)]!);
-    const how = interpOf(r, i, id, table);
-    // ENRICHED values come first for every kind (interpretField looks them up)
-    if (!cache) {
+    // ENRICHED values come first for every kind
+    if (enrichment === 0) {
       w.string(interpretField(event, r, i, "raw"));
-      tail = i + 1;
-    } else if (how === Interp.AsRaw) w.value(r, i);
+      continue;
+    }
+    if (
+      enrichment > 0 && lowerSeen[id] === stamp &&
+      writeEnrichedValue(w, event, r, i, info, lowerPair[id])
+    ) continue;
+    const how = interpOf(r, i, id, table);
+    if (how === Interp.AsRaw) w.value(r, i);
     else if (how === Interp.ByValue) writeByValue(w, event, r, i, type * NAME_SLOTS + id);
     else {
       tail = i + 1;
@@ -936,6 +1059,77 @@ function writeInterpretedFields(
   interpretedEnd = w.len;
   return tail;
 }
+
+/** How a field with an ENRICHED value is interpreted, by record type and name id. */
+const enum Enriched {
+  /** Not decided yet. */
+  Unknown,
+  /** The value as it is. */
+  AsIs,
+  /** The value unescaped ({@link enrichedIsEscaped}). */
+  Escaped,
+  /** By {@link interpretField}: the kind depends on the field's value. */
+  InContext,
+}
+
+/** Cache pairs of ENRICHED values start here, plus their {@link Enriched}. */
+const ENRICHED_PAIRS = 1 << 29;
+
+/**
+ * Writes the interpretation of field `i` of `r` from pair `k` of its
+ * ENRICHED list; false, with nothing written, when that value is
+ * `unknown-...` (the field is then interpreted as in a record without one).
+ */
+function writeEnrichedValue(
+  w: JsonBytes,
+  event: AuditEvent,
+  r: AuditRecord,
+  i: number,
+  info: TypeInfo,
+  k: number,
+): boolean {
+  const b = r.buffer;
+  const vs = spans[4 * k + 2], ve = spans[4 * k + 3];
+  if (startsWithUnknown(b, vs, ve)) return false;
+  const id = r.fieldNameId(i);
+  let how = info.enriched[id];
+  if (how === Enriched.Unknown) {
+    const name = r.fieldName(i);
+    how = kindDependsOnValue(r.type, name)
+      ? Enriched.InContext
+      : enrichedIsEscaped(fieldKind(r.type, name, ""))
+      ? Enriched.Escaped
+      : Enriched.AsIs;
+    info.enriched[id] = how;
+  }
+  if (how === Enriched.InContext) {
+    w.string(interpretField(event, r, i, "raw"));
+    return true;
+  }
+  if (how === Enriched.AsIs && w.span(b, vs, ve)) return true;
+  const len = ve - vs;
+  const slot = len <= CACHE_VALUE_MAX ? cacheSlot(b, vs, len, ENRICHED_PAIRS + how) : NO_SLOT;
+  if (slot < 0 && slot !== NO_SLOT) {
+    w.piece(cacheJson[~slot]);
+    return true;
+  }
+  const from = w.len;
+  w.string(interpretEnriched(fieldKind(r.type, r.fieldName(i), ""), decodeBytes(b, vs, ve)));
+  if (slot !== NO_SLOT) cacheStore(w, from, slot, b, vs, len, ENRICHED_PAIRS + how);
+  return true;
+}
+
+/** Not a {@link cacheSlot}: a value too long to cache. */
+const NO_SLOT = -(CACHE_SLOTS + 1);
+
+/** Whether `b[start, end)` starts with `unknown-` (an ENRICHED value that is not used). */
+function startsWithUnknown(b: Uint8Array, start: number, end: number): boolean {
+  if (end - start < 8) return false;
+  for (let j = 0; j < 8; j++) if (b[start + j] !== UNKNOWN.charCodeAt(j)) return false;
+  return true;
+}
+
+const UNKNOWN = "unknown-";
 
 /**
  * Encodes events as JSON lines into one growing buffer; {@link take} hands

@@ -327,8 +327,34 @@ function keyOf(ctx: InterpretContext, code: number): number {
   return key;
 }
 
-function printEnriched(kind: FieldKind, val: string): string {
-  return kind === "uid" || kind === "gid" ? printEscaped(val) : val;
+/**
+ * The interpretation of a field of kind `kind` whose ENRICHED value is
+ * `val` (one that does not start with `unknown-`): ids as escaped strings
+ * (`"root"` is `root`), the others as auditd wrote them.
+ *
+ * @example
+ * ```ts
+ * import { interpretEnriched } from "./interpret.ts";
+ * interpretEnriched("uid", '"root"'); // "root"
+ * interpretEnriched("syscall", "openat"); // "openat"
+ * ```
+ */
+export function interpretEnriched(kind: FieldKind, val: string): string {
+  return enrichedIsEscaped(kind) ? printEscaped(val) : val;
+}
+
+/**
+ * Whether {@link interpretEnriched} unescapes values of this kind (else it
+ * gives them as they are).
+ *
+ * @example
+ * ```ts
+ * import { enrichedIsEscaped } from "./interpret.ts";
+ * enrichedIsEscaped("gid"); // true
+ * ```
+ */
+export function enrichedIsEscaped(kind: FieldKind): boolean {
+  return kind === "uid" || kind === "gid";
 }
 
 function hasControl(s: string): boolean {
@@ -381,7 +407,7 @@ export function interpretValue(
   const enriched = ctx.enrichment?.get(name);
   if (enriched !== undefined && !enriched.startsWith("unknown-")) {
     // what auditd recorded is given as it is, not escaped again
-    return printEnriched(kind, enriched);
+    return interpretEnriched(kind, enriched);
   }
   return CONTEXT_FREE.has(kind)
     ? memoized(kind, val, ctx, escape)
