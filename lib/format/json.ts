@@ -802,7 +802,9 @@ function writeEnriched(w: JsonBytes, r: AuditRecord): void {
  * (a SYSCALL record's items to key, all of a PATH or CWD record), kept by
  * record type and the tail's bytes. Such tails repeat from event to event
  * (the same process, file or directory); a hit writes both halves of the
- * tail (raw and interpreted) in two copies.
+ * tail (raw and interpreted) in two copies. A record's ENRICHED list is
+ * part of its tail's bytes (it follows the fields): what a field of the tail
+ * takes from it, and the `enriched` object, are the same where the bytes are.
  */
 interface Tail {
   type: number;
@@ -814,6 +816,8 @@ interface Tail {
   raw: Uint8Array;
   /** The same in its `interpreted` object. */
   interpreted: Uint8Array;
+  /** `,"enriched":{...}` of a record with an ENRICHED list, else empty. */
+  enriched: Uint8Array;
   /** When it was last stored or hit ({@link tailClock}). */
   used: number;
 }
@@ -835,6 +839,8 @@ let rawAt = new Int32Array(64);
 let interpretedAt = new Int32Array(64);
 /** Where the last record's raw and interpreted fields ended in the writer. */
 let rawEnd = 0, interpretedEnd = 0;
+/** Where its `,"enriched":{...}` started and ended in the writer (equal when it has none). */
+let enrichedFrom = 0, enrichedEnd = 0;
 
 /** The first slot of the set of `r`'s tail from field `first` on. */
 function tailSlot(r: AuditRecord, first: number): number {
@@ -871,7 +877,7 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
   }
   const first = info.tail;
   let slot = -1;
-  if (first >= 0 && first < n && !r.enriched) {
+  if (first >= 0 && first < n) {
     const from = r.fieldNameStart(first);
     if (from >= 0 && r.end - from <= TAIL_MAX) {
       info.tries++;
@@ -903,7 +909,8 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
   info.tail = tail >= 0 && tail < n ? tail : -1;
   if (info.tail >= 0) {
     const from = r.fieldNameStart(tail);
-    const json = rawEnd - rawAt[tail] + interpretedEnd - interpretedAt[tail];
+    const json = rawEnd - rawAt[tail] + interpretedEnd - interpretedAt[tail] + enrichedEnd -
+      enrichedFrom;
     if (from >= 0 && r.end - from <= TAIL_MAX && json <= 4 * TAIL_MAX) {
       if (tail !== first || slot < 0) slot = tailSlot(r, tail);
       if ((tails[slot]?.used ?? -1) > (tails[slot + 1]?.used ?? -1)) slot++;
@@ -913,6 +920,7 @@ function writeRecord(w: JsonBytes, event: AuditEvent, r: AuditRecord): void {
         bytes: new DataView(r.buffer.slice(from, r.end).buffer),
         raw: w.buf.slice(rawAt[tail], rawEnd),
         interpreted: w.buf.slice(interpretedAt[tail], interpretedEnd),
+        enriched: w.buf.slice(enrichedFrom, enrichedEnd),
         used: ++tailClock,
       };
     }
@@ -947,16 +955,15 @@ function writeFields(w: JsonBytes, event: AuditEvent, r: AuditRecord, info: Type
   w.ascii('},"interpreted":{');
   const tail = writeInterpretedFields(w, event, r, info, n, enrichment);
   w.ascii("}");
-  if (enrichment < 0) {
-    w.ascii("}");
-    return tail;
+  enrichedFrom = w.len;
+  if (enrichment >= 0) {
+    w.ascii(',"enriched":');
+    if (enrichment & PAIRWISE) writeEnriched(w, r);
+    else w.bytes(encoder.encode(JSON.stringify(enrichedJson(r))));
   }
-  w.ascii(',"enriched":');
-  if (enrichment & PAIRWISE) writeEnriched(w, r);
-  else w.bytes(encoder.encode(JSON.stringify(enrichedJson(r))));
+  enrichedEnd = w.len;
   w.ascii("}");
-  // records with ENRICHED lists keep no tails
-  return n;
+  return tail;
 }
 
 /**
@@ -988,9 +995,13 @@ function writeWithTail(
   }
   w.block(tail.raw);
   w.ascii('},"interpreted":{');
-  writeInterpretedFields(w, event, r, info, first, -1);
+  // the fields before the tail may take values from the ENRICHED list
+  const enrichment = r.enriched && first > 0 ? scanEnrichment(r) : -1;
+  writeInterpretedFields(w, event, r, info, first, enrichment);
   w.block(tail.interpreted);
-  w.ascii("}}");
+  w.byte(0x7d);
+  w.block(tail.enriched);
+  w.byte(0x7d);
   return true;
 }
 
@@ -1037,12 +1048,13 @@ function writeInterpretedFields(
     // ENRICHED values come first for every kind
     if (enrichment === 0) {
       w.string(interpretField(event, r, i, "raw"));
+      tail = i + 1;
       continue;
     }
     if (
       enrichment > 0 && lowerSeen[id] === stamp &&
       writeEnrichedValue(w, event, r, i, info, lowerPair[id])
-    ) continue;
+    ) continue; // from the list and the value alone: both are in a tail's bytes
     const how = interpOf(r, i, id, table);
     if (how === Interp.AsRaw) w.value(r, i);
     else if (how === Interp.ByValue) writeByValue(w, event, r, i, type * NAME_SLOTS + id);
