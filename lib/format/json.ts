@@ -611,7 +611,7 @@ const enum Interp {
   AsRaw,
   /** From the value alone: cached by raw bytes. */
   ByValue,
-  /** Needs the value's form (acct, TRUSTED_APP) or the event: interpreted each time. */
+  /** Needs the event (a kind neither keyed nor context-free; none today): interpreted each time. */
   InContext,
   /** Kinds with an {@link interpretationKey}: syscall, arch, a0..a3, in this order. */
   ByKey,
@@ -625,8 +625,10 @@ function interpOf(r: AuditRecord, i: number, id: number, table: Uint8Array): num
     const name = r.fieldName(i);
     const kind = fieldKind(r.type, name, "");
     const keyed = KEYED_KINDS.indexOf(kind);
+    // acct and TRUSTED_APP fields take their kind (a string or not) from the value: its bytes,
+    // which key the cache, decide it
     how = kindDependsOnValue(r.type, name)
-      ? Interp.InContext
+      ? Interp.ByValue
       : kind === "unclassified" || kind === "mac_label"
       ? Interp.AsRaw
       : keyed >= 0
@@ -1053,7 +1055,7 @@ function writeInterpretedFields(
     }
     if (
       enrichment > 0 && lowerSeen[id] === stamp &&
-      writeEnrichedValue(w, event, r, i, info, lowerPair[id])
+      writeEnrichedValue(w, r, i, info, lowerPair[id])
     ) continue; // from the list and the value alone: both are in a tail's bytes
     const how = interpOf(r, i, id, table);
     if (how === Interp.AsRaw) w.value(r, i);
@@ -1080,7 +1082,7 @@ const enum Enriched {
   AsIs,
   /** The value unescaped ({@link enrichedIsEscaped}). */
   Escaped,
-  /** By {@link interpretField}: the kind depends on the field's value. */
+  /** As one of the two, by the kind of the field's value (acct, TRUSTED_APP). */
   InContext,
 }
 
@@ -1094,7 +1096,6 @@ const ENRICHED_PAIRS = 1 << 29;
  */
 function writeEnrichedValue(
   w: JsonBytes,
-  event: AuditEvent,
   r: AuditRecord,
   i: number,
   info: TypeInfo,
@@ -1114,20 +1115,24 @@ function writeEnrichedValue(
       : Enriched.AsIs;
     info.enriched[id] = how;
   }
-  if (how === Enriched.InContext) {
-    w.string(interpretField(event, r, i, "raw"));
-    return true;
-  }
+  // the kind of an acct or TRUSTED_APP field is its value's: decided for each
+  const kind = how === Enriched.InContext
+    ? fieldKind(r.type, r.fieldName(i), r.fieldValue(i))
+    : undefined;
+  if (kind !== undefined) how = enrichedIsEscaped(kind) ? Enriched.Escaped : Enriched.AsIs;
   if (how === Enriched.AsIs && w.span(b, vs, ve)) return true;
   const len = ve - vs;
-  const slot = len <= CACHE_VALUE_MAX ? cacheSlot(b, vs, len, ENRICHED_PAIRS + how) : NO_SLOT;
+  const pair = ENRICHED_PAIRS + how;
+  const slot = len <= CACHE_VALUE_MAX ? cacheSlot(b, vs, len, pair) : NO_SLOT;
   if (slot < 0 && slot !== NO_SLOT) {
     w.piece(cacheJson[~slot]);
     return true;
   }
   const from = w.len;
-  w.string(interpretEnriched(fieldKind(r.type, r.fieldName(i), ""), decodeBytes(b, vs, ve)));
-  if (slot !== NO_SLOT) cacheStore(w, from, slot, b, vs, len, ENRICHED_PAIRS + how);
+  w.string(
+    interpretEnriched(kind ?? fieldKind(r.type, r.fieldName(i), ""), decodeBytes(b, vs, ve)),
+  );
+  if (slot !== NO_SLOT) cacheStore(w, from, slot, b, vs, len, pair);
   return true;
 }
 
