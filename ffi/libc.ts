@@ -28,6 +28,8 @@ export const libcSymbols = {
   sendto: { parameters: [int, buf, size_t, int, buf, socklen_t], result: ssize_t },
   /** ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen); */
   recvfrom: { parameters: [int, buf, size_t, int, buf, buf], result: ssize_t },
+  /** int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct timespec *timeout); */
+  recvmmsg: { parameters: [int, buf, "u32", int, ptr], result: int },
   /** int setsockopt(int fd, int level, int name, const void *val, socklen_t len); */
   setsockopt: { parameters: [int, int, int, buf, socklen_t], result: int },
   /** int getsockopt(int fd, int level, int name, void *val, socklen_t *len); */
@@ -48,6 +50,8 @@ export const libcSymbols = {
   free: { parameters: [ptr], result: "void" },
   /** int fcntl(int fd, int cmd); (fixed-int use only: F_GETFD) */
   fcntl: { parameters: [int, int], result: int },
+  /** int fcntl(int fd, int cmd, int arg); (F_DUPFD_CLOEXEC) */
+  fcntl_int: { name: "fcntl", parameters: [int, int, int], result: int },
 } as const;
 
 /** The opened libc type. */

@@ -154,3 +154,30 @@ export function encodePollfd(fd: number, events: number): Uint8Array {
   v.setInt16(4, events, true);
   return b;
 }
+
+/** `sizeof(struct iovec)` on 64-bit Linux: `void *iov_base; size_t iov_len;`. */
+export const IOVEC_SIZE = 16;
+/**
+ * `sizeof(struct mmsghdr)` on 64-bit Linux: a `struct msghdr` (56 bytes:
+ * name 0, namelen 8, iov 16, iovlen 24, control 32, controllen 40, flags 48)
+ * and `unsigned int msg_len` at {@link MMSGHDR_LEN}, padded to 8.
+ */
+export const MMSGHDR_SIZE = 64;
+/** Offset of `msg_len` in `struct mmsghdr`: the bytes `recvmmsg` received into that entry. */
+export const MMSGHDR_LEN = 56;
+
+/** Writes a `struct iovec` at `offset`: `len` bytes at address `base`. */
+export function encodeIovec(view: DataView, offset: number, base: bigint, len: number): void {
+  view.setBigUint64(offset, base, true);
+  view.setBigUint64(offset + 8, BigInt(len), true);
+}
+
+/**
+ * Writes a `struct mmsghdr` at `offset` that receives into `iovlen` iovecs at
+ * address `iov`: no source address, no control data, `msg_len` 0.
+ */
+export function encodeMmsghdr(view: DataView, offset: number, iov: bigint, iovlen: number): void {
+  for (let i = 0; i < MMSGHDR_SIZE; i += 8) view.setBigUint64(offset + i, 0n, true);
+  view.setBigUint64(offset + 16, iov, true);
+  view.setBigUint64(offset + 24, BigInt(iovlen), true);
+}

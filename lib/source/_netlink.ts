@@ -7,7 +7,19 @@
  * @module
  */
 
-import { decodeNlmsghdr, encodePollfd, encodeSockaddrNl, NLMSG_HDRLEN } from "../../ffi/structs.ts";
+import {
+  AUDIT_STATUS_SIZE,
+  decodeNlmsghdr,
+  encodeIovec,
+  encodeMmsghdr,
+  encodeNlmsghdr,
+  encodePollfd,
+  encodeSockaddrNl,
+  IOVEC_SIZE,
+  MMSGHDR_LEN,
+  MMSGHDR_SIZE,
+  NLMSG_HDRLEN,
+} from "../../ffi/structs.ts";
 import { c, errno } from "../_native.ts";
 import { AuditError } from "../errors.ts";
 import { AuditRecord } from "../event/record.ts";
@@ -150,6 +162,101 @@ export class NetlinkReader {
   async wait(ms: number): Promise<void> {
     await c().poll_wait(this.#pollfd, 1n, Math.max(0, Math.min(ms, POLL_SLICE_MS)));
   }
+}
+
+/** Messages one `recvmmsg` call takes at most. */
+const BATCH = 32;
+
+/**
+ * Nonblocking batched reads of one audit socket (`recvmmsg`: up to
+ * {@link BATCH} messages per call), and blocking waits for the calling
+ * thread (the reader worker's own).
+ */
+export class BatchReceiver {
+  readonly #fd: number;
+  readonly #bufs: Uint8Array<ArrayBuffer>;
+  readonly #iov: Uint8Array<ArrayBuffer>;
+  readonly #vec: Uint8Array<ArrayBuffer>;
+  readonly #vecView: DataView<ArrayBuffer>;
+  readonly #pollfd: Uint8Array<ArrayBuffer>;
+  readonly #batch: number;
+
+  constructor(fd: number, batch = BATCH) {
+    this.#fd = fd;
+    this.#batch = batch;
+    this.#bufs = new Uint8Array(batch * RECV_SIZE);
+    this.#iov = new Uint8Array(batch * IOVEC_SIZE);
+    this.#vec = new Uint8Array(batch * MMSGHDR_SIZE);
+    this.#vecView = new DataView(this.#vec.buffer);
+    const iovView = new DataView(this.#iov.buffer);
+    const base = Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.#bufs));
+    const iov = Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.#iov));
+    for (let i = 0; i < batch; i++) {
+      encodeIovec(iovView, i * IOVEC_SIZE, BigInt(base) + BigInt(i * RECV_SIZE), RECV_SIZE);
+      encodeMmsghdr(this.#vecView, i * MMSGHDR_SIZE, BigInt(iov) + BigInt(i * IOVEC_SIZE), 1);
+    }
+    this.#pollfd = encodePollfd(fd, POLLIN) as Uint8Array<ArrayBuffer>;
+  }
+
+  /**
+   * Receives what is queued: the number of messages (0 when nothing is),
+   * or -1 for an overrun (ENOBUFS: the kernel dropped what did not fit).
+   */
+  receive(): number {
+    const libc = c();
+    for (;;) {
+      const n = libc.recvmmsg(this.#fd, this.#vec, this.#batch, MSG_DONTWAIT, null);
+      if (n >= 0) return n;
+      const e = errno();
+      if (e === EAGAIN) return 0;
+      if (e === EINTR) continue;
+      if (e === ENOBUFS) return -1;
+      throw new AuditError({ call: "recvmmsg", errno: e, action: "read the audit socket" });
+    }
+  }
+
+  /** Message `i` of the last {@link receive} (a view, valid until the next one). */
+  message(i: number): Uint8Array {
+    const len = this.#vecView.getUint32(i * MMSGHDR_SIZE + MMSGHDR_LEN, true);
+    return this.#bufs.subarray(i * RECV_SIZE, i * RECV_SIZE + Math.min(len, RECV_SIZE));
+  }
+
+  /** Blocks this thread until a message is queued or `ms` pass. */
+  poll(ms: number): void {
+    c().poll(this.#pollfd, 1n, ms);
+  }
+}
+
+const F_DUPFD_CLOEXEC = 1030;
+
+/** A close-on-exec duplicate of `fd` (the reader thread's own descriptor of the socket). */
+export function duplicate(fd: number): number {
+  const d = c().fcntl_int(fd, F_DUPFD_CLOEXEC, 0);
+  if (d < 0) {
+    throw new AuditError({ call: "fcntl", errno: errno(), action: "duplicate the audit socket" });
+  }
+  return d;
+}
+
+const AUDIT_SET = 1001;
+const AUDIT_STATUS_PID = 4;
+const NLM_F_REQUEST = 1;
+
+/**
+ * Unregisters this process as the audit daemon on `fd` (AUDIT_SET, pid 0)
+ * without waiting for an answer: the kernel handles the request inside the
+ * send, so the pid is 0 when this returns; an error answer, if any, is read
+ * by the socket's reader and skipped. (libaudit's `audit_set_pid` waits for
+ * the kernel's ACK on the socket, which the reader thread may take first.)
+ */
+export function sendUnregister(fd: number): void {
+  const msg = new Uint8Array(NLMSG_HDRLEN + AUDIT_STATUS_SIZE);
+  const v = new DataView(msg.buffer);
+  encodeNlmsghdr(v, 0, { len: msg.length, type: AUDIT_SET, flags: NLM_F_REQUEST, seq: 0, pid: 0 });
+  v.setUint32(NLMSG_HDRLEN, AUDIT_STATUS_PID, true); // mask; pid (offset 12) stays 0
+  const to = encodeSockaddrNl(0, 0);
+  const libc = c();
+  while (libc.sendto(fd, msg, BigInt(msg.length), 0, to, to.length) < 0 && errno() === EINTR);
 }
 
 const NL = 0x0a;

@@ -87,10 +87,19 @@ import { type AuditRecord, BadLineError, FieldPool, scanLines } from "../event/r
 import {
   AUDIT_NLGRP_READLOG,
   checkReceiveBuffer,
+  duplicate,
   kernelRecord,
-  NetlinkReader,
   openAuditSocket,
+  sendUnregister,
 } from "./_netlink.ts";
+import type { ReaderDone, ReaderStart } from "./_netlink_worker.ts";
+import {
+  allocateRing,
+  MAX_RING,
+  MIN_RING,
+  RingReader,
+  type RingLoss,
+} from "./_record_ring.ts";
 
 /** Where the events come from (see the module documentation). */
 export type LiveMode = "multicast" | "daemon" | "plugin";
@@ -130,6 +139,14 @@ export interface LiveOptions {
    * `net.core.rmem_max`; without CAP_NET_ADMIN the kernel caps it there.
    */
   receiveBufferBytes?: number;
+  /**
+   * The kernel sources' reader thread buffer in bytes (default
+   * {@link LIVE_READ_BUFFER}, at least 16384, at most 2^30): records the
+   * reader thread took off the socket and the main thread has not taken yet.
+   * When it is full the reader thread drops records (`buffer` loss), or with
+   * the `"block"` queue policy stops reading until there is room.
+   */
+  bufferBytes?: number;
 }
 
 /**
@@ -145,21 +162,41 @@ export interface LiveOptions {
  */
 export const LIVE_RECEIVE_BUFFER = 8 << 20;
 
+/**
+ * The default buffer of the kernel sources' reader thread: 32 MiB, about
+ * 100,000 records (several seconds of a busy host, tens of seconds of a
+ * quiet one) that the main thread may fall behind before records are
+ * dropped.
+ *
+ * @example
+ * ```ts
+ * import { LIVE_READ_BUFFER } from "../../mod.ts";
+ * LIVE_READ_BUFFER; // 33554432
+ * ```
+ */
+export const LIVE_READ_BUFFER = 32 << 20;
+
 /** Why events were lost (see the module documentation). */
-export type LossCause = "kernel" | "socket" | "gap" | "queue" | "input";
+export type LossCause = "kernel" | "socket" | "buffer" | "gap" | "queue" | "input";
 
 /** A loss, in-band. */
 export interface LossItem {
   /** Its cause. */
   cause: LossCause;
   /**
-   * How many: records (kernel), overruns (socket), serials (gap), events
-   * (queue), lines or late records (input).
+   * How many: records (kernel, buffer), overruns (socket), serials (gap),
+   * events (queue), lines or late records (input).
    */
   count: number;
-  /** gap: the first missing serial; queue: the serial of the first dropped event. */
+  /**
+   * gap: the first missing serial; queue: the serial of the first dropped
+   * event; buffer: the serial of the first dropped record.
+   */
   first?: number;
-  /** gap: the last missing serial; queue: the serial of the last dropped event. */
+  /**
+   * gap: the last missing serial; queue: the serial of the last dropped
+   * event; buffer: the serial of the last dropped record.
+   */
   last?: number;
   /** input: why the line or record was skipped. */
   reason?: string;
@@ -173,6 +210,8 @@ export interface LossCounters {
   kernel: number;
   /** ENOBUFS overruns of the socket. */
   socket: number;
+  /** Records the reader thread dropped because its buffer was full. */
+  buffer: number;
   /** Serials never seen. */
   gap: number;
   /** Events dropped by the queue policy. */
@@ -347,7 +386,14 @@ function positiveInteger(name: string, v: number | undefined): void {
 }
 
 class Live implements LiveStream, Sink {
-  readonly counters: LossCounters = { kernel: 0, socket: 0, gap: 0, queue: 0, input: 0 };
+  readonly counters: LossCounters = {
+    kernel: 0,
+    socket: 0,
+    buffer: 0,
+    gap: 0,
+    queue: 0,
+    input: 0,
+  };
   readonly #asm: EventAssembler;
   readonly #timeoutMs: number;
   readonly #size: number;
@@ -396,6 +442,12 @@ class Live implements LiveStream, Sink {
     positiveInteger("maxInFlight", options.maxInFlight);
     positiveInteger("queue.size", options.queue?.size);
     checkReceiveBuffer(options.receiveBufferBytes);
+    const ring = options.bufferBytes ?? LIVE_READ_BUFFER;
+    if (!Number.isInteger(ring) || ring < MIN_RING || ring > MAX_RING) {
+      throw new RangeError(
+        `Cannot set bufferBytes to "${ring}": must be an integer from ${MIN_RING} to ${MAX_RING}`,
+      );
+    }
     this.#policy = options.queue?.policy ?? "drop-oldest";
     if (!["drop-oldest", "drop-newest", "block"].includes(this.#policy)) {
       throw new RangeError(
@@ -428,11 +480,16 @@ class Live implements LiveStream, Sink {
     }
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
     this.#lostStart = this.#startLostWatch();
+    const kernel = {
+      receiveBufferBytes: options.receiveBufferBytes ?? LIVE_RECEIVE_BUFFER,
+      bufferBytes: ring,
+      block: this.#policy === "block",
+    };
     const run = mode === "plugin"
       ? readPlugin(this, options.plugin?.input)
       : mode === "daemon"
-      ? readDaemon(this, options.receiveBufferBytes ?? LIVE_RECEIVE_BUFFER)
-      : readMulticast(this, options.receiveBufferBytes ?? LIVE_RECEIVE_BUFFER);
+      ? readDaemon(this, kernel)
+      : readMulticast(this, kernel);
     this.#producer = run.then(
       () => this.#end(),
       (e) => {
@@ -786,44 +843,105 @@ export function openLive(options: LiveOptions = {}): LiveStream {
   return new Live(options);
 }
 
-/** Records in, until the source is closed, from a netlink socket. */
-async function readNetlink(sink: Sink, reader: NetlinkReader): Promise<void> {
+/** How a kernel source reads (see {@link LiveOptions}). */
+interface KernelOptions {
+  receiveBufferBytes: number;
+  bufferBytes: number;
+  block: boolean;
+}
+
+/** Records taken from the reader thread's buffer before the event loop gets a turn. */
+const TAKE_BATCH = 1024;
+/** Longest wait for the reader thread before the stream checks whether it was closed. */
+const RING_WAIT_MS = 1000;
+
+/**
+ * Records in, until the source is closed, from a netlink socket that a
+ * reader thread (`_netlink_worker.ts`) drains into a ring
+ * (`_record_ring.ts`): the socket stays drained while this thread is busy.
+ * The reader has its own duplicate of `fd`; it is stopped and gone before
+ * this resolves.
+ */
+async function readKernel(
+  sink: Sink,
+  fd: number,
+  unicast: boolean,
+  options: KernelOptions,
+): Promise<void> {
+  const memory = allocateRing(options.bufferBytes);
+  const ring = new RingReader(memory);
+  const own = duplicate(fd);
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL("./_netlink_worker.ts", import.meta.url), { type: "module" });
+  } catch (e) {
+    c().close(own);
+    throw e;
+  }
+  const { promise: stopped, resolve: onStopped } = Promise.withResolvers<ReaderDone["error"]>();
+  worker.onmessage = (e: MessageEvent<ReaderDone>) => onStopped(e.data.error);
+  worker.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    // the reader died before it could close its descriptor
+    if (!ring.done) c().close(own);
+    onStopped({ message: e.message });
+  };
+  const start: ReaderStart = { fd: own, unicast, block: options.block, memory };
+  worker.postMessage(start);
+  sink.onClose(() => ring.stop());
   const batch: AuditRecord[] = [];
-  for (;;) {
-    if (sink.closed) return;
-    let more = false;
-    for (let i = 0; i < 512; i++) {
-      const r = reader.read();
-      if (r === undefined) break;
-      more = true;
-      if (r.kind === "overrun") {
-        sink.loss("socket", 1);
-        continue;
-      }
-      // replies and the kernel's probe of the daemon are not records
-      if (r.type < 1000 || r.type === AUDIT_REPLACE) continue;
-      try {
-        batch.push(kernelRecord(r.type, r.payload));
-      } catch (e) {
-        if (!(e instanceof BadLineError)) throw e;
-        sink.loss("input", 1, { reason: `record type ${r.type}: ${e.message}` });
-      }
+  const record = (type: number, payload: Uint8Array) => {
+    // replies and the kernel's probe of the daemon are not records
+    if (type < 1000 || type === AUDIT_REPLACE) return;
+    try {
+      batch.push(kernelRecord(type, payload));
+    } catch (e) {
+      if (!(e instanceof BadLineError)) throw e;
+      sink.loss("input", 1, { reason: `record type ${type}: ${e.message}` });
     }
-    if (batch.length > 0) {
-      sink.records(batch);
-      batch.length = 0;
+  };
+  const loss = (l: RingLoss) => {
+    sink.loss("socket", l.overruns);
+    if (l.dropped > 0) sink.loss("buffer", l.dropped, { first: l.first, last: l.last });
+  };
+  let error: ReaderDone["error"];
+  try {
+    for (;;) {
+      const done = ring.done;
+      const n = sink.closed ? 0 : ring.take(TAKE_BATCH, record, loss);
+      if (batch.length > 0) {
+        sink.records(batch);
+        batch.length = 0;
+      }
+      if (sink.closed) break;
+      if (done && !ring.pending) {
+        error = await stopped;
+        break;
+      }
+      await sink.room();
+      if (n === TAKE_BATCH) await new Promise((r) => setTimeout(r, 0)); // the event loop's turn
+      else await Promise.race([ring.wait(RING_WAIT_MS), stopped]);
     }
-    await sink.room();
-    if (sink.closed) return;
-    await reader.wait(more ? 0 : 100);
+  } finally {
+    ring.stop();
+    error ??= await stopped;
+    worker.terminate();
+  }
+  if (!sink.closed) loss(ring.exitLoss());
+  if (error !== undefined && !sink.closed) {
+    if (error.errno === undefined) throw new Error(`The audit socket's reader failed: ${error.message}`);
+    throw new AuditError({ call: "recvmmsg", errno: error.errno, action: "read the audit socket" });
   }
 }
 
-async function readMulticast(sink: Sink, receiveBufferBytes: number | undefined): Promise<void> {
-  const fd = openAuditSocket({ group: AUDIT_NLGRP_READLOG, receiveBufferBytes });
+async function readMulticast(sink: Sink, options: KernelOptions): Promise<void> {
+  const fd = openAuditSocket({
+    group: AUDIT_NLGRP_READLOG,
+    receiveBufferBytes: options.receiveBufferBytes,
+  });
   sink.onClose(() => c().close(fd));
   sink.opened();
-  await readNetlink(sink, new NetlinkReader(fd, false));
+  await readKernel(sink, fd, false, options);
 }
 
 function pidAlive(pid: number): boolean {
@@ -849,20 +967,20 @@ function daemonTaken(pid: number): AuditError {
   });
 }
 
-async function readDaemon(sink: Sink, receiveBufferBytes: number | undefined): Promise<void> {
+async function readDaemon(sink: Sink, options: KernelOptions): Promise<void> {
   {
     using client = openAudit();
     const pid = (await client.status()).pid;
     if (pid !== 0 && pidAlive(pid)) throw daemonTaken(pid);
   }
   if (sink.closed) return;
-  const fd = openAuditSocket({ receiveBufferBytes });
+  const fd = openAuditSocket({ receiveBufferBytes: options.receiveBufferBytes });
   let registered = false;
   const unregister = () => {
     if (!registered) return;
     registered = false;
     // the kernel handles AUDIT_SET in this send: the pid is 0 when it returns
-    audit().audit_set_pid(fd, 0, WAIT_NO);
+    sendUnregister(fd);
   };
   const onSignal = () => {
     unregister();
@@ -895,7 +1013,7 @@ async function readDaemon(sink: Sink, receiveBufferBytes: number | undefined): P
     });
   }
   sink.opened();
-  await readNetlink(sink, new NetlinkReader(fd, true));
+  await readKernel(sink, fd, true, options);
 }
 
 const NL = 0x0a;
