@@ -87,6 +87,7 @@ export {
   parseAuditMessage,
 } from "./lib/source/multicast.ts";
 export {
+  LIVE_READ_BUFFER,
   LIVE_RECEIVE_BUFFER,
   type LiveItem,
   type LiveMode,

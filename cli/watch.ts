@@ -51,7 +51,7 @@ export const WATCH_ARGS: ArgSpec[] = [
 /** Exit status when the stream lost events (the summary says which). */
 export const LOSS_STATUS = 3;
 
-const CAUSES = ["kernel", "socket", "gap", "queue", "input"] as const;
+const CAUSES = ["kernel", "socket", "buffer", "gap", "queue", "input"] as const;
 
 /** The one-line loss summary written at the end. */
 export function lossSummary(events: number, shown: number, c: LossCounters): string {
@@ -285,8 +285,9 @@ Output:
   --event-timeout MS       release an event whose last record never comes (default 2000)
   --queue-size N           events held for a slow output before the oldest are dropped
 
-Loss (kernel lost counter, socket overruns, serial gaps, queue drops, bad plugin input)
-  is counted; a one-line summary goes to stderr at the end, a live count to a terminal.
+Loss (kernel lost counter, socket overruns, reader buffer drops, serial gaps, queue
+  drops, bad plugin input) is counted; a one-line summary goes to stderr at the end, a
+  live count to a terminal.
 
 Exit status: 0 ended by Ctrl-C, SIGTERM or the end of the plugin stream, 3 the same with
   loss counted, 1 failure (no permission, another daemon, the output file), 2 usage error,

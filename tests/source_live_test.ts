@@ -735,7 +735,14 @@ kernelTest(
         assert.equal(ev.records.at(-1)!.typeName, "PROCTITLE");
         assert.equal(interpretField(ev, sc, sc.indexOf("syscall")), "openat");
       }
-      assert.deepEqual(live.counters, { kernel: 0, socket: 0, buffer: 0, gap: 0, queue: 0, input: 0 });
+      assert.deepEqual(live.counters, {
+        kernel: 0,
+        socket: 0,
+        buffer: 0,
+        gap: 0,
+        queue: 0,
+        input: 0,
+      });
       // the stdin plugin saw the same events
       let lines: {
         serial?: number;
@@ -782,3 +789,139 @@ Deno.test("a kernel source's receive buffer: asked past net.core.rmem_max, given
     c().close(fd);
   }
 });
+
+/** The names of this process's threads that are workers (Deno names them `worker-N`). */
+const workerThreads = () =>
+  [...Deno.readDirSync("/proc/self/task")].flatMap((e) => {
+    try {
+      const name = Deno.readTextFileSync(`/proc/self/task/${e.name}/comm`).trim();
+      return name.startsWith("worker-") ? [name] : [];
+    } catch {
+      return []; // ended meanwhile
+    }
+  });
+
+/** Blocks this thread (the event loop with it) for `ms`. */
+function blockFor(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+kernelTest(
+  "the reader thread's buffer full: dropped records counted exactly, their serials reported",
+  async () => {
+    using a = openAudit();
+    await a.setEnabled(1);
+    const tag = `auditkit-test-ring-${crypto.randomUUID().slice(0, 8)}`;
+    const N = 300;
+    const stop = new AbortController();
+    await using live = openLive({
+      bufferBytes: 16384, // ~80 user records; the socket's buffer (8 MiB) holds them all
+      eventTimeoutMs: 200,
+      signal: AbortSignal.any([stop.signal, AbortSignal.timeout(30_000)]),
+    });
+    await live.ready;
+    // this thread does not take from the buffer while the burst comes
+    blockedBurst(tag, N);
+    blockFor(500);
+    // the marker only once this thread took what the buffer holds: into a full one it is dropped too
+    await new Promise((r) => setTimeout(r, 300));
+    const end = `${tag}-end`;
+    await logUserMessage("USER", `op=${end}`, { client: a });
+    const seen = new Set<number>();
+    const gaps: [number, number][] = [];
+    const dropped: { count: number; first: number; last: number }[] = [];
+    let endSerial = -1;
+    let ours = 0;
+    for await (const item of live) {
+      if (item.kind === "loss") {
+        const l = item.loss;
+        if (l.cause === "gap") gaps.push([l.first!, l.last!]);
+        if (l.cause === "buffer") dropped.push({ count: l.count, first: l.first!, last: l.last! });
+        continue;
+      }
+      const ev = item.event;
+      seen.add(ev.serial);
+      if (ev.records.some((r) => r.get("op") === end)) {
+        endSerial = ev.serial;
+        setTimeout(() => stop.abort(), 600); // the gaps are reported 200 ms after they are seen
+      } else if (ev.records[0].raw.includes(`${tag}-`)) ours++;
+    }
+    const c = live.counters;
+    assert.ok(endSerial > 0, "the marker after the burst arrived");
+    assert.ok(c.buffer > 0 && ours > 0, JSON.stringify({ ours, ...c }));
+    assert.equal(c.socket + c.kernel + c.queue, 0, JSON.stringify(c));
+    // every message of the burst was received or counted as dropped (one record each)
+    assert.equal(ours + c.buffer, N, JSON.stringify({ ours, ...c }));
+    assert.equal(dropped.reduce((n, d) => n + d.count, 0), c.buffer);
+    // the dropped records' events are the gaps, serial for serial
+    const lo = Math.min(...seen);
+    let missing = 0;
+    for (let s = lo; s <= endSerial; s++) {
+      const inGap = gaps.some(([f, l]) => f <= s && s <= l);
+      assert.ok(seen.has(s) !== inGap, `serial ${s}: seen ${seen.has(s)}, in a gap ${inGap}`);
+      if (!inGap) continue;
+      missing++;
+      assert.ok(dropped.some((d) => d.first <= s && s <= d.last), `serial ${s} not in a drop`);
+    }
+    assert.equal(missing, c.buffer);
+    assert.equal(c.gap, missing);
+  },
+);
+
+kernelTest(
+  "daemon mode: the kernel is drained while this thread is blocked; audited tasks do not wait",
+  async () => {
+    using a = openAudit();
+    await a.setEnabled(1);
+    const before = await a.status();
+    if (before.backlog_wait_time_actual === undefined) {
+      console.log("skipped: the kernel reports no backlog_wait_time_actual");
+      return;
+    }
+    // a small backlog and a full socket: a daemon that does not read stalls the writer below
+    // (each of its audited calls waits for room up to backlog_wait_time, here shortened)
+    await a.setBacklogLimit(8);
+    await a.setBacklogWaitTime(1000);
+    const w = await watchTempFile();
+    const N = 200;
+    try {
+      const threads = workerThreads().length;
+      {
+        await using live = openLive({ mode: "daemon", receiveBufferBytes: 1 });
+        await live.ready;
+        assert.equal(workerThreads().length, threads + 1, "the reader thread runs");
+        const child = new Deno.Command("sh", {
+          args: [
+            "-c",
+            `sleep 0.3; s=$(date +%s%N); i=0; while [ $i -lt ${N} ]; do echo $i >> ${w.file}; ` +
+            `i=$((i+1)); done; echo $(( ($(date +%s%N) - s) / 1000000 ))`,
+          ],
+          stdout: "piped",
+        }).spawn();
+        blockFor(3000); // synchronous code: this thread's event loop does not run
+        const ms = Number(new TextDecoder().decode((await child.output()).stdout).trim());
+        const actual = (await a.status()).backlog_wait_time_actual! -
+          before.backlog_wait_time_actual;
+        assert.ok(ms < 1500, `${N} audited writes took ${ms} ms`);
+        // a few ticks at most: the reader wakes up for a socket that holds two records
+        assert.ok(actual < 100, `tasks waited ${actual} ticks on a full backlog`);
+        const tag = `auditkit-test-drained-${Deno.pid}`;
+        await logUserMessage("USER", `op=${tag}`, { client: a });
+        let mine = 0;
+        for await (const item of live) {
+          if (item.kind === "loss") continue;
+          const ev = item.event;
+          if (ev.records.some((r) => r.get("op") === tag)) break;
+          if (ev.record(1300)?.get("key") === `"${w.key}"`) mine++;
+        }
+        assert.equal(mine, N);
+        const c = live.counters;
+        assert.equal(c.kernel + c.socket + c.buffer + c.gap + c.queue, 0, JSON.stringify(c));
+      }
+      assert.equal((await a.status()).pid, 0, "no daemon left registered");
+      assert.equal(workerThreads().length, threads, "the reader thread is gone");
+    } finally {
+      await w.remove();
+    }
+  },
+);

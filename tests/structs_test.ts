@@ -7,7 +7,12 @@ import {
   decodeAuditStatus,
   decodeNlmsghdr,
   decodeSignalInfo,
+  encodeIovec,
+  encodeMmsghdr,
   encodeNlmsghdr,
+  IOVEC_SIZE,
+  MMSGHDR_LEN,
+  MMSGHDR_SIZE,
   NLMSG_HDRLEN,
 } from "../ffi/structs.ts";
 import { oracleTest, run } from "./_helpers.ts";
@@ -15,9 +20,12 @@ import { oracleTest, run } from "./_helpers.ts";
 // The C side fills each struct with its field's ordinal (1, 2, 3, ...) and
 // dumps the bytes, so a decoder with a wrong offset reads a wrong ordinal.
 const PROGRAM = `
+#define _GNU_SOURCE
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <libaudit.h>
 static void dump(const char *name, const void *p, size_t n) {
   printf("\\"%s\\":\\"", name);
@@ -28,7 +36,15 @@ int main(void) {
   struct audit_status s = { 1, 2, 3, 4, 5, 6, 7, 8, { 9 }, 10, 11 };
   struct audit_features f = { 1, 2, 3, 4 };
   struct nlmsghdr h = { 1, 2, 3, 4, 5 };
+  struct iovec iov = { (void *)0x0102030405060708, 0x11121314 };
+  struct mmsghdr m;
+  memset(&m, 0, sizeof m);
+  m.msg_hdr.msg_iov = (struct iovec *)0x2122232425262728;
+  m.msg_hdr.msg_iovlen = 0x31323334;
   printf("{");
+  dump("iovec", &iov, sizeof iov);
+  dump("mmsghdr", &m, sizeof m);
+  printf("\\"mmsg_len\\":%zu,", offsetof(struct mmsghdr, msg_len));
   dump("status", &s, sizeof s);
   dump("features", &f, sizeof f);
   dump("nlmsghdr", &h, sizeof h);
@@ -100,6 +116,15 @@ oracleTest(
       const mine = new Uint8Array(NLMSG_HDRLEN);
       encodeNlmsghdr(new DataView(mine.buffer), 0, hdr);
       assert.deepEqual(mine, h);
+
+      // recvmmsg's vector: what the encoders write is what the C compiler lays out
+      const iov = new Uint8Array(IOVEC_SIZE);
+      encodeIovec(new DataView(iov.buffer), 0, 0x0102030405060708n, 0x11121314);
+      assert.deepEqual(iov, hex(out.iovec));
+      const mm = new Uint8Array(MMSGHDR_SIZE);
+      encodeMmsghdr(new DataView(mm.buffer), 0, 0x2122232425262728n, 0x31323334);
+      assert.deepEqual(mm, hex(out.mmsghdr));
+      assert.equal(out.mmsg_len, MMSGHDR_LEN);
 
       assert.equal(out.reply_size, AUDIT_REPLY.size);
       assert.equal(out.reply_type, AUDIT_REPLY.type);

@@ -203,7 +203,8 @@ function drain(start: ReaderStart, ring: RingWriter): void {
       const n = rx.receive();
       if (n === 0) break;
       if (n < 0) {
-        ring.overrun();
+        // unicast (the daemon): the kernel keeps what did not fit and sends it again
+        if (!start.unicast) ring.overrun();
         got++;
         continue;
       }

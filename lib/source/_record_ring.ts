@@ -129,7 +129,10 @@ export class RingReader {
             last: view.getUint32(at + HEADER + 12, true),
           });
         } else {
-          record(view.getUint16(at + 4, true), this.#bytes.subarray(at + HEADER, at + HEADER + len));
+          record(
+            view.getUint16(at + 4, true),
+            this.#bytes.subarray(at + HEADER, at + HEADER + len),
+          );
         }
         r = (r + entrySize(len)) % span;
         n++;

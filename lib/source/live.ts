@@ -20,10 +20,11 @@
  *   process killed by SIGKILL cannot unregister, but its socket dies with
  *   it: the kernel's next send to it fails (ECONNREFUSED) and the kernel
  *   drops the registration then (checked on this kernel, see the tests). What
- *   no exit path covers is a process that stays alive and does not read (a
- *   stopped process, an event loop blocked by synchronous code): once
- *   `backlog_limit` records are queued, every audited task waits up to
- *   `backlog_wait_time` per record. The `"block"` queue policy would be
+ *   no exit path covers is a process that stays alive and does not run (a
+ *   stopped process: SIGSTOP stops every thread): once `backlog_limit`
+ *   records are queued, every audited task waits up to `backlog_wait_time`
+ *   per record. An event loop blocked by synchronous code does not stall
+ *   the kernel: the reader thread (below) keeps reading. The `"block"` queue policy would be
  *   such a stall and is refused in this mode.
  * - `"plugin"`: reads what auditd 3.0.9 hands a plugin with
  *   `format = string`: one line per record, `type=NAME msg=audit(...): ...`
@@ -44,8 +45,15 @@
  *   every second and at close, when this process may read the status) while
  *   the stream is open: records the kernel dropped for any reader (backlog
  *   full, rate limit, no memory), ours or auditd's.
- * - `socket`: ENOBUFS reports of the netlink socket: the kernel dropped
- *   records that did not fit in its receive buffer (at least one each).
+ * - `socket`: ENOBUFS reports of the multicast socket: the kernel dropped
+ *   records that did not fit in its receive buffer (at least one each). (The
+ *   daemon's unicast socket reports ENOBUFS too, but there the kernel keeps
+ *   the record and sends it again: not a loss, not counted.)
+ * - `buffer`: records the reader thread dropped because its buffer
+ *   (`bufferBytes`) was full: the main thread fell that far behind.
+ *   `first`/`last` are the serials of the first and last dropped record; a
+ *   record of the same event as the one dropped before it is dropped too,
+ *   so most such events are dropped whole (and show as gaps).
  * - `gap`: serial numbers never seen, as exact ranges (`first`..`last`),
  *   counted once an event's worth of time (`eventTimeoutMs`) has passed
  *   without them (records of concurrent events can come out of order); a
@@ -70,9 +78,15 @@
  *   laurel's set of done events does); events so released are remembered
  *   for a minute.
  *
- * The sockets are read without blocking, the waits for data run on a worker
- * thread (`poll`), so the event loop stays free. Nothing keeps the process
- * alive once the stream is closed (its timer is unref'd and cleared).
+ * The kernel sources are drained by a reader thread (a Worker,
+ * `_netlink_worker.ts`): it waits in `poll`, receives up to 32 records per
+ * `recvmmsg` and copies them into a ring in a SharedArrayBuffer
+ * (`bufferBytes`, default {@link LIVE_READ_BUFFER}); the main thread takes
+ * them in batches (woken with `Atomics.waitAsync`) and runs the pipeline.
+ * The reader has its own duplicate of the socket; it stops and closes it
+ * before `close()` resolves. The plugin stream is read with the runtime's
+ * nonblocking reads. Nothing keeps the process alive once the stream is
+ * closed (its timer is unref'd and cleared, the reader thread ended).
  *
  * @module
  */
@@ -93,13 +107,7 @@ import {
   sendUnregister,
 } from "./_netlink.ts";
 import type { ReaderDone, ReaderStart } from "./_netlink_worker.ts";
-import {
-  allocateRing,
-  MAX_RING,
-  MIN_RING,
-  RingReader,
-  type RingLoss,
-} from "./_record_ring.ts";
+import { allocateRing, MAX_RING, MIN_RING, type RingLoss, RingReader } from "./_record_ring.ts";
 
 /** Where the events come from (see the module documentation). */
 export type LiveMode = "multicast" | "daemon" | "plugin";
@@ -929,7 +937,9 @@ async function readKernel(
   }
   if (!sink.closed) loss(ring.exitLoss());
   if (error !== undefined && !sink.closed) {
-    if (error.errno === undefined) throw new Error(`The audit socket's reader failed: ${error.message}`);
+    if (error.errno === undefined) {
+      throw new Error(`The audit socket's reader failed: ${error.message}`);
+    }
     throw new AuditError({ call: "recvmmsg", errno: error.errno, action: "read the audit socket" });
   }
 }
