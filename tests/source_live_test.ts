@@ -925,3 +925,32 @@ kernelTest(
     }
   },
 );
+
+kernelTest(
+  "a consumer that does not iterate for a while: records wait in the reader's buffer, none lost",
+  async () => {
+    using a = openAudit();
+    await a.setEnabled(1);
+    const tag = `auditkit-test-wait-${crypto.randomUUID().slice(0, 8)}`;
+    const N = 2000;
+    // a queue of 16 events: 2000 events would overflow it many times over
+    await using live = openLive({ queue: { size: 16 }, eventTimeoutMs: 200 });
+    await live.ready;
+    for (let i = 0; i < N; i++) {
+      await logUserMessage("USER", `op=${tag}-${i}`, { client: a, verify: false });
+    }
+    const end = `${tag}-end`;
+    await logUserMessage("USER", `op=${end}`, { client: a });
+    await new Promise((r) => setTimeout(r, 500)); // the consumer is away
+    const ops: string[] = [];
+    for await (const item of live) {
+      if (item.kind === "loss") continue;
+      const op = item.event.records[0].get("op") ?? "";
+      if (op === end) break;
+      if (op.startsWith(`${tag}-`)) ops.push(op);
+    }
+    assert.deepEqual(ops, Array.from({ length: N }, (_, i) => `${tag}-${i}`));
+    const c = live.counters;
+    assert.equal(c.socket + c.buffer + c.gap + c.queue + c.kernel, 0, JSON.stringify(c));
+  },
+);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { openAudit } from "../mod.ts";
 import { kernelTest, ROOT, run } from "./_helpers.ts";
 
 /** Serves the repository's files on loopback (each path asked for goes to `fetched`). */
@@ -25,19 +26,35 @@ function serveRepository(
 // Users import mod.ts by URL with no import map: serve the repository on
 // loopback and import it from a scratch directory that has no deno.json.
 kernelTest(
-  "mod.ts imported by URL from a directory without deno.json reads the status",
+  "mod.ts imported by URL from a directory without deno.json reads the status and live events",
   async () => {
+    using audit = openAudit();
+    await audit.setEnabled(1);
+    const fetched: string[] = [];
     const ac = new AbortController();
-    const server = serveRepository(ac.signal);
+    const server = serveRepository(ac.signal, fetched);
     const scratch = await Deno.makeTempDir();
     try {
       const host = `127.0.0.1:${server.addr.port}`;
+      // the live stream's reader thread is a worker loaded relative to its module: by URL too
       await Deno.writeTextFile(
         `${scratch}/main.ts`,
-        `import { openAudit, formatStatus } from "http://${host}/mod.ts";
+        `import { openAudit, formatStatus, openLive } from "http://${host}/mod.ts";
        using a = openAudit();
        const s = await a.status();
-       console.log(JSON.stringify({ enabled: s.enabled, text: formatStatus(s) }));`,
+       await using live = openLive({ signal: AbortSignal.timeout(10_000) });
+       await live.ready;
+       // the same rate limit again: no change, but the kernel logs a CONFIG_CHANGE record
+       await a.setRateLimit(s.rate_limit);
+       let live_ = false;
+       for await (const item of live) {
+         const r = item.kind === "event" ? item.event.records[0] : undefined;
+         if (r?.typeName === "CONFIG_CHANGE" && r.get("audit_rate_limit") !== undefined) {
+           live_ = true;
+           break;
+         }
+       }
+       console.log(JSON.stringify({ enabled: s.enabled, text: formatStatus(s), live: live_ }));`,
       );
       const r = await run(Deno.execPath(), [
         "run",
@@ -53,6 +70,8 @@ kernelTest(
       const out = JSON.parse(r.stdout);
       assert.equal(typeof out.enabled, "number");
       assert.match(out.text, /^enabled \d\nfailure \d\npid \d+\nrate_limit \d+\n/);
+      assert.equal(out.live, true, r.stderr);
+      assert.ok(fetched.includes("/lib/source/_netlink_worker.ts"), fetched.join());
     } finally {
       ac.abort();
       await server.finished;

@@ -69,7 +69,11 @@
  *   (default), `"drop-newest"`, or `"block"` (stop reading: the kernel then
  *   drops for the multicast socket, auditd's queue fills for a plugin;
  *   refused in daemon mode). `first`/`last` are the serials of the first
- *   and last dropped events.
+ *   and last dropped events. The kernel sources rarely drop here: their
+ *   records wait in the reader thread's buffer while the queue is full (so
+ *   a slow consumer fills that buffer, and `buffer` counts what it drops;
+ *   with `"block"` the reader stops reading instead); only events the
+ *   wall-clock timeout releases can still overflow the queue.
  * - `input` (an addition to the four causes of the issue): plugin lines
  *   that are not records, and late records; `reason` says why. A record
  *   that comes after its event was released before its end (by the
@@ -137,7 +141,10 @@ export interface LiveOptions {
   /**
    * The queue of events the consumer has not taken yet: `size` events
    * (default 8192), then `policy` (default `"drop-oldest"`, which never
-   * stalls anything).
+   * stalls anything). The kernel sources take records from their reader
+   * thread's buffer only while the queue has room: there the records wait,
+   * and the policy applies when that buffer is full (drop, or with
+   * `"block"` stop reading).
    */
   queue?: { size?: number; policy?: QueuePolicy };
   /**
@@ -269,6 +276,8 @@ const DEFAULT_TIMEOUT_MS = 2000;
 const DEFAULT_IN_FLIGHT = 256;
 const DEFAULT_QUEUE = 8192;
 const TICK_MS = 100;
+/** Room a waiting source is given before it goes on: a batch of events. */
+const ROOM_BATCH = 1024;
 const LOST_POLL_MS = 1000;
 /** Longest plugin line taken: auditd's are below 9 KiB, ENRICHED adds the names. */
 const MAX_PLUGIN_LINE = 65536;
@@ -382,7 +391,10 @@ interface Sink {
   opened(): void;
   records(batch: AuditRecord[]): void;
   loss(cause: LossCause, count: number, extra?: Partial<LossItem>): void;
-  room(): Promise<void>;
+  /** Resolves once the queue has room (always: whatever the policy). */
+  room(always?: boolean): Promise<void>;
+  /** Events the queue takes before it is full. */
+  space(): number;
   onClose(fn: () => void): void;
   close(): Promise<void>;
 }
@@ -422,6 +434,8 @@ class Live implements LiveStream, Sink {
   #releasedHead = 0;
   #wake: (() => void) | undefined;
   #space: (() => void) | undefined;
+  /** {@link room} resolves once the queue holds this many events or fewer. */
+  #spaceAt = 0;
   #closed = false;
   #ended = false;
   #error: unknown = undefined;
@@ -650,11 +664,17 @@ class Live implements LiveStream, Sink {
     this.#wake?.();
   }
 
-  room(): Promise<void> {
-    if (this.#policy !== "block" || this.#queued() < this.#size || this.#closed) {
+  room(always = false): Promise<void> {
+    if ((this.#policy !== "block" && !always) || this.#queued() < this.#size || this.#closed) {
       return Promise.resolve();
     }
+    // wait for room for a batch, not for one event: one at a time would take a turn per record
+    this.#spaceAt = Math.max(0, this.#size - Math.max(1, Math.min(ROOM_BATCH, this.#size >> 1)));
     return new Promise((resolve) => this.#space = resolve);
+  }
+
+  space(): number {
+    return Math.max(0, this.#size - this.#queued());
   }
 
   #release(): void {
@@ -770,7 +790,7 @@ class Live implements LiveStream, Sink {
         if (this.#queued() > 0) {
           const event = this.#events[this.#head];
           this.#events[this.#head++] = undefined as unknown as AuditEvent;
-          if (this.#queued() < this.#size) this.#space?.();
+          if (this.#space !== undefined && this.#queued() <= this.#spaceAt) this.#space();
           yield { kind: "event", event };
           continue;
         }
@@ -915,8 +935,13 @@ async function readKernel(
   let error: ReaderDone["error"];
   try {
     for (;;) {
+      // records wait in the ring, not as events in the queue, while the consumer is behind
+      await sink.room(true);
+      if (sink.closed) break;
       const done = ring.done;
-      const n = sink.closed ? 0 : ring.take(TAKE_BATCH, record, loss);
+      // each record makes at most one event: the queue never overflows by what is taken here
+      const max = Math.min(TAKE_BATCH, sink.space());
+      const n = ring.take(max, record, loss);
       if (batch.length > 0) {
         sink.records(batch);
         batch.length = 0;
@@ -926,8 +951,8 @@ async function readKernel(
         error = await stopped;
         break;
       }
-      await sink.room();
       if (n === TAKE_BATCH) await new Promise((r) => setTimeout(r, 0)); // the event loop's turn
+      else if (n === max) continue; // the queue is full: wait for room above
       else await Promise.race([ring.wait(RING_WAIT_MS), stopped]);
     }
   } finally {
