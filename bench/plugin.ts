@@ -14,8 +14,11 @@
  * corpus. laurel's event count must equal watch's (a difference is printed).
  *
  * Options: `--runs N` (default 3), `--profiles a,b`, `--formats RAW,ENRICHED`,
- * `--force` (generate the corpora again). No kernel is needed once the
- * corpora exist.
+ * `--repeat K` (each stream K times in a row, the serials of the k-th copy
+ * moved up by k * 100,000,000 so that every copy is new events for both
+ * tools: a long run, where a one-shot replay of some 20,000 events also
+ * weighs the JIT's warm-up), `--force` (generate the corpora again). No
+ * kernel is needed once the corpora exist.
  *
  * @module
  */
@@ -126,6 +129,23 @@ async function measureTool(
   return { cpu: median(cpus), events: Math.min(...events), most: Math.max(...events) };
 }
 
+/** `stream` `k` times in a row, each copy's serials moved up by k * 100,000,000, in a temp file. */
+async function repeated(stream: string, k: number): Promise<string> {
+  const text = await Deno.readTextFile(stream);
+  const out = await Deno.makeTempFile({ prefix: "auditkit-bench-plugin-" });
+  using file = await Deno.open(out, { write: true });
+  const enc = new TextEncoder();
+  for (let i = 0; i < k; i++) {
+    const copy = i === 0 ? text : text.replace(
+      /msg=audit\((\d+\.\d+):(\d+)\)/g,
+      (_, t, serial) => `msg=audit(${t}:${Number(serial) + i * 100_000_000})`,
+    );
+    const bytes = enc.encode(copy);
+    for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
+  }
+  return out;
+}
+
 interface Row {
   corpus: Corpus;
   events: number;
@@ -154,9 +174,12 @@ if (import.meta.main) {
     } s, watch ${base.watch.toFixed(2)} s`,
   );
   const rows: Row[] = [];
+  const repeat = Number(option("--repeat") ?? 1);
   for (const corpus of corpora) {
-    const l = await measureTool(laurel, corpus.stream, runs);
-    const w = await measureTool(watch, corpus.stream, runs);
+    const input = repeat > 1 ? await repeated(corpus.stream, repeat) : corpus.stream;
+    const l = await measureTool(laurel, input, runs);
+    const w = await measureTool(watch, input, runs);
+    if (input !== corpus.stream) await Deno.remove(input);
     rows.push({
       corpus,
       events: w.events,
@@ -186,7 +209,10 @@ if (import.meta.main) {
     r === worst ? "<- worst" : "",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
-  console.log(`user+sys CPU, median of ${runs} runs, start-up subtracted`);
+  console.log(
+    `user+sys CPU, median of ${runs} runs, start-up subtracted` +
+      (repeat > 1 ? `, each stream ${repeat} times in a row` : ""),
+  );
   for (const line of [head, ...table]) {
     console.log(line.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
   }
