@@ -16,6 +16,16 @@ const bundled = await run(Deno.execPath(), [
   `${ROOT}cli/main.ts`,
 ]);
 if (bundled.code !== 0) throw new Error(`deno bundle failed: ${bundled.stderr}`);
+// the kernel sources' reader thread, beside the bundle under the name it is loaded by (deno.json)
+const bundledWorker = await run(Deno.execPath(), [
+  "bundle",
+  "--platform",
+  "deno",
+  "-o",
+  `${bundleDir}/_netlink_worker.ts`,
+  `${ROOT}lib/source/_netlink_worker.ts`,
+]);
+if (bundledWorker.code !== 0) throw new Error(`deno bundle failed: ${bundledWorker.stderr}`);
 globalThis.addEventListener("unload", () => Deno.removeSync(bundleDir, { recursive: true }));
 
 const ENTRIES = [["module", CLI_ENTRY], ["bundle", BUNDLE]] as const;
@@ -38,6 +48,31 @@ async function sameAs(
 }
 
 for (const [label, entry] of ENTRIES) {
+  kernelTest(`[${label}] watch reads the kernel stream on its reader thread`, async () => {
+    using a = openAudit();
+    await a.setEnabled(1);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", entry, "watch", "--format", "raw"],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const output = child.output();
+    try {
+      // the same rate limit again: no change, but the kernel logs a CONFIG_CHANGE record
+      const rate = (await a.status()).rate_limit;
+      for (let i = 0; i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        await a.setRateLimit(rate);
+      }
+    } finally {
+      child.kill("SIGINT");
+    }
+    const r = await output;
+    const dec = new TextDecoder();
+    assert.match(dec.decode(r.stdout), /^type=CONFIG_CHANGE msg=audit\(.*audit_rate_limit=/m);
+    assert.match(dec.decode(r.stderr), /^auditkit watch: \d+ events/m);
+  });
+
   kernelTest(`[${label}] auditkit status equals auditctl -s byte for byte`, async () => {
     using a = openAudit();
     for (const enabled of [0, 1] as const) {

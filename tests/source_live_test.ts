@@ -973,3 +973,51 @@ kernelTest(
     assert.equal(c.socket + c.buffer + c.gap + c.queue + c.kernel, 0, JSON.stringify(c));
   },
 );
+
+kernelTest(
+  "a reader thread that cannot start (no read access to its module) fails the stream at once",
+  async () => {
+    using a = openAudit();
+    const file = await Deno.makeTempFile({ suffix: ".ts" });
+    try {
+      await Deno.writeTextFile(
+        file,
+        `import { openLive, openAudit } from "${MOD}";
+         const live = openLive({ mode: Deno.args[0] as "multicast" | "daemon" });
+         const out: string[] = [];
+         await live.ready.then(() => out.push("ready"), (e) => out.push("ready rejected: " + e.message));
+         try {
+           for await (const _ of live) out.push("item");
+         } catch (e) {
+           out.push("iteration threw: " + (e as Error).message);
+         }
+         { using a = openAudit(); out.push("pid " + (await a.status()).pid); }
+         console.log(JSON.stringify(out));`,
+      );
+      for (const mode of ["multicast", "daemon"]) {
+        const started = Date.now();
+        // FFI and the environment, not files: the worker's module cannot be read
+        const r = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "--allow-ffi", "--allow-env", file, mode],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const ms = Date.now() - started;
+        const dec = new TextDecoder();
+        assert.equal(r.code, 0, dec.decode(r.stderr));
+        const out: string[] = JSON.parse(dec.decode(r.stdout));
+        assert.equal(out.length, 3, out.join("\n"));
+        assert.match(
+          out[0],
+          /^ready rejected: Cannot run the audit socket's reader thread.*--allow-read/,
+        );
+        assert.equal(out[1], out[0].replace("ready rejected", "iteration threw"));
+        assert.equal(out[2], "pid 0", `${mode}: no daemon left registered`);
+        assert.ok(ms < 10_000, `${mode}: ended on its own after ${ms} ms`);
+      }
+      assert.equal((await a.status()).pid, 0);
+    } finally {
+      await Deno.remove(file);
+    }
+  },
+);

@@ -45,6 +45,11 @@ export interface ReaderStart {
   memory: RingMemory;
 }
 
+/** What the reader sends once it runs. */
+export interface ReaderStarted {
+  started: true;
+}
+
 /** What the reader sends back once it stopped. */
 export interface ReaderDone {
   done: true;
@@ -230,7 +235,7 @@ function drain(start: ReaderStart, ring: RingWriter): void {
 function main(): void {
   const scope = globalThis as unknown as {
     onmessage: ((e: MessageEvent<ReaderStart>) => void) | null;
-    postMessage(m: ReaderDone): void;
+    postMessage(m: ReaderStarted | ReaderDone): void;
     close(): void;
   };
   scope.onmessage = (e) => {
@@ -239,6 +244,7 @@ function main(): void {
     const ring = new RingWriter(start.memory, start.block);
     let error: ReaderDone["error"];
     try {
+      scope.postMessage({ started: true });
       drain(start, ring);
     } catch (err) {
       error = err instanceof AuditError

@@ -110,7 +110,7 @@ import {
   openAuditSocket,
   sendUnregister,
 } from "./_netlink.ts";
-import type { ReaderDone, ReaderStart } from "./_netlink_worker.ts";
+import type { ReaderDone, ReaderStart, ReaderStarted } from "./_netlink_worker.ts";
 import { allocateRing, MAX_RING, MIN_RING, type RingLoss, RingReader } from "./_record_ring.ts";
 
 /** Where the events come from (see the module documentation). */
@@ -518,6 +518,8 @@ class Live implements LiveStream, Sink {
         this.#error = e;
         reject(e);
         this.#end();
+        // sockets and the registration go at once, not when the caller gets to the error
+        this[Symbol.dispose]();
       },
     );
   }
@@ -907,16 +909,27 @@ async function readKernel(
     throw e;
   }
   const { promise: stopped, resolve: onStopped } = Promise.withResolvers<ReaderDone["error"]>();
-  worker.onmessage = (e: MessageEvent<ReaderDone>) => onStopped(e.data.error);
+  const { promise: started, resolve: onStarted } = Promise.withResolvers<void>();
+  let ended = false;
+  void stopped.then(() => ended = true);
+  worker.onmessage = (e: MessageEvent<ReaderStarted | ReaderDone>) => {
+    if ("started" in e.data) onStarted();
+    else onStopped(e.data.error);
+  };
   worker.onerror = (e: ErrorEvent) => {
     e.preventDefault();
-    // the reader died before it could close its descriptor
+    // the reader's module could not be loaded (or it died): its descriptor is still open
     if (!ring.done) c().close(own);
-    onStopped({ message: e.message });
+    onStopped({
+      message:
+        `Cannot run the audit socket's reader thread (lib/source/_netlink_worker.ts): ${e.message}`,
+    });
   };
   const start: ReaderStart = { fd: own, unicast, block: options.block, memory };
   worker.postMessage(start);
   sink.onClose(() => ring.stop());
+  // ready once the reader runs: a reader that cannot start fails the stream, never leaves it unread
+  if (await Promise.race([started.then(() => true), stopped.then(() => false)])) sink.opened();
   const batch: AuditRecord[] = [];
   const record = (type: number, payload: Uint8Array) => {
     // replies and the kernel's probe of the daemon are not records
@@ -947,7 +960,8 @@ async function readKernel(
         batch.length = 0;
       }
       if (sink.closed) break;
-      if (done && !ring.pending) {
+      // done: all it wrote is in the ring; ended without done: it never ran, or died
+      if ((done || ended) && !ring.pending) {
         error = await stopped;
         break;
       }
@@ -962,9 +976,7 @@ async function readKernel(
   }
   if (!sink.closed) loss(ring.exitLoss());
   if (error !== undefined && !sink.closed) {
-    if (error.errno === undefined) {
-      throw new Error(`The audit socket's reader failed: ${error.message}`);
-    }
+    if (error.errno === undefined) throw new Error(error.message);
     throw new AuditError({ call: "recvmmsg", errno: error.errno, action: "read the audit socket" });
   }
 }
@@ -975,7 +987,6 @@ async function readMulticast(sink: Sink, options: KernelOptions): Promise<void> 
     receiveBufferBytes: options.receiveBufferBytes,
   });
   sink.onClose(() => c().close(fd));
-  sink.opened();
   await readKernel(sink, fd, false, options);
 }
 
@@ -1047,7 +1058,6 @@ async function readDaemon(sink: Sink, options: KernelOptions): Promise<void> {
       action: "register as the audit daemon",
     });
   }
-  sink.opened();
   await readKernel(sink, fd, true, options);
 }
 
