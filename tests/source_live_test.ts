@@ -1021,3 +1021,60 @@ kernelTest(
     }
   },
 );
+
+kernelTest(
+  "the reader thread's buffer full: events of several records come complete or as gaps",
+  async () => {
+    using a = openAudit();
+    await a.setEnabled(1);
+    const w = await watchTempFile();
+    const N = 300;
+    try {
+      const stop = new AbortController();
+      await using live = openLive({
+        bufferBytes: 16384, // a few dozen events of five records
+        eventTimeoutMs: 200,
+        signal: AbortSignal.any([stop.signal, AbortSignal.timeout(30_000)]),
+      });
+      await live.ready;
+      // this thread does not take from the buffer while the writes are audited
+      const r = new Deno.Command("sh", {
+        args: ["-c", `i=0; while [ $i -lt ${N} ]; do echo $i >> ${w.file}; i=$((i+1)); done`],
+      }).outputSync();
+      assert.ok(r.success);
+      blockFor(500);
+      await new Promise((r) => setTimeout(r, 300));
+      const end = `auditkit-test-whole-${Deno.pid}`;
+      await logUserMessage("USER", `op=${end}`, { client: a });
+      const mine: AuditEvent[] = [];
+      const gaps: [number, number][] = [];
+      let endSerial = -1;
+      for await (const item of live) {
+        if (item.kind === "loss") {
+          if (item.loss.cause === "gap") gaps.push([item.loss.first!, item.loss.last!]);
+          continue;
+        }
+        const ev = item.event;
+        if (ev.records.some((r) => r.get("op") === end)) {
+          endSerial = ev.serial;
+          setTimeout(() => stop.abort(), 600);
+        } else if (ev.record(1300)?.get("key") === `"${w.key}"`) mine.push(ev);
+      }
+      const c = live.counters;
+      assert.ok(endSerial > 0 && c.buffer > 0 && mine.length > 0, JSON.stringify(c));
+      // only the event the buffer filled up in can be cut
+      const cut = mine.filter((e) => e.records.at(-1)!.typeName !== "PROCTITLE");
+      assert.ok(
+        cut.length <= 1,
+        cut.map((e) => e.records.map((r) => r.typeName).join()).join("; "),
+      );
+      // every write is an event received or a missing serial
+      const lo = Math.min(...mine.map((e) => e.serial));
+      const missing = gaps.filter(([f]) => f > lo && f < endSerial)
+        .reduce((n, [f, l]) => n + l - f + 1, 0);
+      assert.equal(mine.length + missing, N, JSON.stringify({ mine: mine.length, missing, ...c }));
+    } finally {
+      await w.remove();
+    }
+  },
+);

@@ -70,7 +70,8 @@ function serialOf(p: Uint8Array): number {
   return s >>> 0;
 }
 
-class RingWriter {
+/** The ring's writing side (the reader thread); exported for its tests. */
+export class RingWriter {
   readonly #bytes: Uint8Array<SharedArrayBuffer>;
   readonly #view: DataView<SharedArrayBuffer>;
   readonly #ctrl: Int32Array<SharedArrayBuffer>;
@@ -96,10 +97,12 @@ class RingWriter {
     this.#w = Atomics.load(this.#ctrl, CTRL_WRITE);
   }
 
+  /** Whether the main thread asked the reader to stop. */
   get stopped(): boolean {
     return (Atomics.load(this.#ctrl, CTRL_STATE) & STATE_STOP) !== 0;
   }
 
+  /** Counts an overrun of the socket (ENOBUFS), reported with the next loss entry. */
   overrun(): void {
     this.#overruns++;
   }
