@@ -1078,3 +1078,27 @@ kernelTest(
     }
   },
 );
+
+kernelTest(
+  "daemon mode: an uncaught error or unhandled rejection unregisters; the reader thread does not hold the process",
+  async () => {
+    using a = openAudit();
+    for (
+      const fault of ["throw new Error('boom')", "void Promise.reject(new Error('boom'))"]
+    ) {
+      const r = await runSnippetTimed(
+        `import { openLive, openAudit } from "${MOD}";
+         const live = openLive({ mode: "daemon" });
+         await live.ready;
+         { using a = openAudit(); console.log("pid", (await a.status()).pid === Deno.pid); }
+         setTimeout(() => { ${fault}; }, 200);
+         for await (const _ of live) { /* until the fault */ }
+         console.log("not reached");`,
+      );
+      assert.equal(r.stdout.trim(), "pid true", r.stderr);
+      assert.match(r.stderr, /boom/);
+      assert.ok(r.ms < 5000, `${fault}: the process ended after ${r.ms} ms`);
+      assert.equal((await a.status()).pid, 0, `${fault}: no daemon left registered`);
+    }
+  },
+);
