@@ -979,6 +979,9 @@ oracleTest(
       `${head(12)}g" x=1\r`,
       `\r`,
       `${head(13)}h"\r`,
+      // a NUL after an ENRICHED line's 0x1D ends the line there too
+      `${head(14)}i" x=1\x1dAUID="root"\0 y=2\x1dUID="root"`,
+      `${head(15)}j"\x1d\0AUID="root"`,
     ];
     await compareOnLines(
       lines,

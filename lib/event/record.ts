@@ -854,6 +854,18 @@ export class AuditRecord {
       if (pos >= end) break;
       if (line[pos] === GS) {
         this.#textEnd = pos;
+        if (scan) {
+          // the enrichment runs to the newline, or to a NUL (as in C, the line's text ends there)
+          let i = pos + 1;
+          while (i < end && line[i] !== NL && line[i] !== 0) i++;
+          if (i < end && line[i] === 0) {
+            scanCut = i;
+            this.#count = count;
+            lineEnd = line.indexOf(NL, i);
+            return lineEnd < 0 ? end : lineEnd;
+          }
+          lineEnd = i;
+        }
         break;
       }
       if (line[pos] === stop) {
