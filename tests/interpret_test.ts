@@ -464,7 +464,8 @@ Deno.test("fields whose kind depends on the value's form are encoded for each va
 Deno.test("ENRICHED lists encode as eventToJson: names in any case, repeated, odd; values of any bytes", () => {
   // fields a list names (in upper or lower case, or mixed), lists with repeated names, empty
   // names, array indices, names too long to intern or not ASCII (a Kelvin sign lower-cases to
-  // "k"), unknown- values, values with quotes, % and bytes that are not UTF-8, SADDR lists
+  // "k", so a long name may name a short field), unknown- values, values with quotes, % and
+  // bytes that are not UTF-8, SADDR lists
   const name = fc.constantFrom(
     "UID",
     "uid",
@@ -480,6 +481,8 @@ Deno.test("ENRICHED lists encode as eventToJson: names in any case, repeated, od
     "0",
     "12",
     "\u212aEY",
+    // 35 bytes, but "kkkkkkkkkkkey" in lower case
+    "\u212a".repeat(11) + "EY",
     "X".repeat(40),
     "__proto__",
   );
@@ -513,6 +516,7 @@ Deno.test("ENRICHED lists encode as eventToJson: names in any case, repeated, od
       "pid=1 uid=0 auid=4294967295 acct=626F62 res=success",
       "saddr=0100",
       "0=x Uid=3 UID=4",
+      `${"k".repeat(11)}ey=1 pid=2`,
     ),
     list,
   }).map(({ type, fields, list }) =>

@@ -729,6 +729,29 @@ const lowerPair = new Int32Array(NAME_SLOTS);
 const enrichedSeen = new Int32Array(NAME_SLOTS);
 let enrichedStamp = 0;
 const lowered = new Uint8Array(32);
+/** {@link lowerOf}: not looked up yet. */
+const UNSEEN = -2;
+/** {@link lowerId}: the name is not ASCII. */
+const NOT_ASCII = -3;
+/** Per interned name id, {@link lowerId} of the name. */
+const lowerOf = new Int32Array(NAME_SLOTS).fill(UNSEEN);
+
+/**
+ * The interned id of the lower case of the name `b[start, end)`: -1 when it
+ * cannot be interned (no field written field by field has that name),
+ * {@link NOT_ASCII} when the name is not ASCII (JavaScript's lower case of
+ * other characters may even be ASCII: the Kelvin sign's is "k").
+ */
+function lowerId(b: Uint8Array, start: number, end: number): number {
+  for (let j = start; j < end; j++) if (b[j] >= 0x80) return NOT_ASCII;
+  const len = end - start;
+  if (len > lowered.length) return -1;
+  for (let j = 0; j < len; j++) {
+    const c = b[start + j];
+    lowered[j] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+  }
+  return internNameBytes(lowered, 0, len);
+}
 
 /** What {@link scanEnrichment} found: the interpretations can be looked up by name id. */
 const LOOKUP = 1;
@@ -751,25 +774,18 @@ function scanEnrichment(r: AuditRecord): number {
   let result = LOOKUP | PAIRWISE;
   for (let k = 0; k < n; k++) {
     const ns = spans[4 * k], ne = spans[4 * k + 1];
-    const len = ne - ns;
-    // a name too long to intern names no field that is written field by field
-    if (len <= lowered.length) {
-      for (let j = 0; j < len; j++) {
-        const c = b[ns + j];
-        if (c >= 0x80) return 0;
-        lowered[j] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
-      }
-      const low = internNameBytes(lowered, 0, len);
-      if (low >= 0 && lowerSeen[low] !== stamp) {
-        lowerSeen[low] = stamp;
-        lowerPair[low] = k;
-      }
+    const id = internNameBytes(b, ns, ne);
+    let low = id >= 0 ? lowerOf[id] : lowerId(b, ns, ne);
+    if (low === UNSEEN) low = lowerOf[id] = lowerId(b, ns, ne);
+    if (low === NOT_ASCII) return 0;
+    if (low >= 0 && lowerSeen[low] !== stamp) {
+      lowerSeen[low] = stamp;
+      lowerPair[low] = k;
     }
-    if (len === 0) {
+    if (ne === ns) {
       pairIds[k] = -1;
       continue;
     }
-    const id = internNameBytes(b, ns, ne);
     pairIds[k] = id;
     if (id < 0 || enrichedSeen[id] === stamp) result = LOOKUP;
     else {
