@@ -15,15 +15,17 @@
  *
  * Options: `--runs N` (default 3), `--profiles a,b`, `--formats RAW,ENRICHED`,
  * `--repeat K` (each stream K times in a row, the serials of the k-th copy
- * moved up by k * 100,000,000 so that every copy is new events for both
- * tools: a long run, where a one-shot replay of some 20,000 events also
- * weighs the JIT's warm-up), `--force` (generate the corpora again). No
+ * moved up by k * 100,000,000 and its stamps past the copy before, by
+ * bench/_repeat.ts, so that every copy is new events for both tools: a long
+ * run, where a one-shot replay of some 20,000 events also weighs the JIT's
+ * warm-up), `--force` (generate the corpora again). No
  * kernel is needed once the corpora exist.
  *
  * @module
  */
 
 import { type Corpus, ensureCorpora, FORMATS, PROFILES } from "./corpora.ts";
+import { repeatLog } from "./_repeat.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -129,20 +131,10 @@ async function measureTool(
   return { cpu: median(cpus), events: Math.min(...events), most: Math.max(...events) };
 }
 
-/** `stream` `k` times in a row, each copy's serials moved up by k * 100,000,000, in a temp file. */
+/** `stream` `k` times in a row as one longer stream (bench/_repeat.ts), in a temp file. */
 async function repeated(stream: string, k: number): Promise<string> {
-  const text = await Deno.readTextFile(stream);
   const out = await Deno.makeTempFile({ prefix: "auditkit-bench-plugin-" });
-  using file = await Deno.open(out, { write: true });
-  const enc = new TextEncoder();
-  for (let i = 0; i < k; i++) {
-    const copy = i === 0 ? text : text.replace(
-      /msg=audit\((\d+\.\d+):(\d+)\)/g,
-      (_, t, serial) => `msg=audit(${t}:${Number(serial) + i * 100_000_000})`,
-    );
-    const bytes = enc.encode(copy);
-    for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
-  }
+  await repeatLog(stream, out, k);
   return out;
 }
 
