@@ -16,6 +16,7 @@ import {
   interpretationKey,
   interpretEnriched,
   interpretField,
+  interpretFieldOnce,
   isContextFree,
   kindDependsOnValue,
 } from "../interpret/interpret.ts";
@@ -678,7 +679,8 @@ function writeByValue(
     return;
   }
   const from = w.len;
-  w.string(interpretField(event, r, i, "raw"));
+  // a value new to this cache: the interpreter's own memo would only keep it twice
+  w.string(interpretFieldOnce(event, r, i, "raw"));
   cacheStore(w, from, slot, r.buffer, start, len, pair);
 }
 

@@ -404,12 +404,24 @@ export function interpretValue(
   ctx: InterpretContext,
   escape: EscapeMode = "tty",
 ): string {
+  return valueInterpretation(kind, name, val, ctx, escape, true);
+}
+
+/** {@link interpretValue}; `memo`: context-free values go through {@link memoized}. */
+function valueInterpretation(
+  kind: FieldKind,
+  name: string,
+  val: string,
+  ctx: InterpretContext,
+  escape: EscapeMode,
+  memo: boolean,
+): string {
   const enriched = ctx.enrichment?.get(name);
   if (enriched !== undefined && !enriched.startsWith("unknown-")) {
     // what auditd recorded is given as it is, not escaped again
     return interpretEnriched(kind, enriched);
   }
-  return CONTEXT_FREE.has(kind)
+  return memo && CONTEXT_FREE.has(kind)
     ? memoized(kind, val, ctx, escape)
     : escaped(kind, interpretKind(kind, val, ctx), escape);
 }
@@ -753,6 +765,40 @@ export function interpretField(
   i: number,
   escape: EscapeMode = "tty",
 ): string {
+  return fieldInterpretation(record, i, escape, true);
+}
+
+/**
+ * {@link interpretField} without the process-wide memo of interpreted
+ * values: for a caller that keeps interpretations itself (the JSON encoder
+ * keeps them by bytes) and asks only for values it has not seen, where
+ * storing them again costs more than it saves (an EXECVE record's
+ * arguments).
+ *
+ * @example
+ * ```ts
+ * import { readEvents } from "../../mod.ts";
+ * import { interpretFieldOnce } from "./interpret.ts";
+ * for await (const ev of readEvents("/var/log/audit/audit.log")) {
+ *   console.log(interpretFieldOnce(ev, ev.records[0], 0, "raw"));
+ * }
+ * ```
+ */
+export function interpretFieldOnce(
+  _event: AuditEvent,
+  record: AuditRecord,
+  i: number,
+  escape: EscapeMode = "tty",
+): string {
+  return fieldInterpretation(record, i, escape, false);
+}
+
+function fieldInterpretation(
+  record: AuditRecord,
+  i: number,
+  escape: EscapeMode,
+  memo: boolean,
+): string {
   const name = record.fieldName(i);
   const val = record.fieldValue(i);
   if (record.fieldIsSynthetic(i)) {
@@ -772,7 +818,7 @@ export function interpretField(
     const { machine, syscall, a0, a1 } = ctx;
     ctx = { machine, syscall, a0, a1, enrichment: record.interpretations };
   }
-  return interpretValue(kind, name, val, ctx, escape);
+  return valueInterpretation(kind, name, val, ctx, escape, memo);
 }
 
 /**
