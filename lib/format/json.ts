@@ -244,13 +244,14 @@ class JsonBytes {
    * A {@link Piece}: four bytes per write (the last word may write past the
    * piece; those bytes are overwritten by what follows).
    */
-  piece(p: Piece): void {
-    const n = p[0];
+  piece(p: Piece, from = 0): void {
+    const n = p[from];
     this.reserve(n + 4);
     const view = this.view;
     let at = this.len;
     this.len = at + n;
-    for (let i = 1; i < p.length; i++) {
+    const end = from + 1 + ((n + 3) >> 2);
+    for (let i = from + 1; i < end; i++) {
       view.setUint32(at, p[i], true);
       at += 4;
     }
@@ -653,12 +654,28 @@ const KEY_PAIRS = 1 << 30;
  * {@link CACHE_VALUE_MAX} bytes.
  */
 const CACHE_SLOTS = 1 << 15;
-const EMPTY = pack(new Uint8Array(0));
 const CACHE_VALUE_MAX = 48;
 const cacheKeys = new Uint8Array(CACHE_SLOTS * CACHE_VALUE_MAX);
 const cacheLens = new Int32Array(CACHE_SLOTS).fill(-1);
 const cachePairs = new Int32Array(CACHE_SLOTS);
-const cacheJson: Piece[] = new Array(CACHE_SLOTS).fill(EMPTY);
+/**
+ * The JSON of each slot as a {@link Piece} at `slot * SLOT_WORDS` (no
+ * object per value: most are short); one longer than {@link SLOT_JSON_MAX}
+ * bytes in {@link cacheLong}, its length word then -1.
+ */
+const SLOT_JSON_MAX = 124;
+const SLOT_WORDS = 1 + (SLOT_JSON_MAX >> 2);
+const cacheJson = new Uint32Array(CACHE_SLOTS * SLOT_WORDS);
+const cacheLong: (Piece | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
+/** Bit patterns of a length word that says the JSON is in {@link cacheLong}. */
+const LONG = 0xffffffff;
+
+/** Writes the JSON kept in `slot`. */
+function writeCached(w: JsonBytes, slot: number): void {
+  const at = slot * SLOT_WORDS;
+  if (cacheJson[at] === LONG) w.piece(cacheLong[slot]!);
+  else w.piece(cacheJson, at);
+}
 
 function writeByValue(
   w: JsonBytes,
@@ -675,7 +692,7 @@ function writeByValue(
   }
   const slot = cacheSlot(r.buffer, start, len, pair);
   if (slot < 0) {
-    w.piece(cacheJson[~slot]);
+    writeCached(w, ~slot);
     return;
   }
   const from = w.len;
@@ -711,7 +728,19 @@ function cacheStore(
   len: number,
   pair: number,
 ): void {
-  cacheJson[slot] = pack(w.buf.subarray(from, w.len));
+  const n = w.len - from;
+  const at = slot * SLOT_WORDS;
+  if (n <= SLOT_JSON_MAX) {
+    // whole words from the writer's buffer (the bytes past its end are overwritten when read back)
+    w.reserve(4);
+    const view = w.view;
+    cacheJson[at] = n;
+    for (let k = 0; k < n; k += 4) cacheJson[at + 1 + (k >> 2)] = view.getUint32(from + k, true);
+    cacheLong[slot] = undefined;
+  } else {
+    cacheJson[at] = LONG;
+    cacheLong[slot] = pack(w.buf.subarray(from, w.len));
+  }
   cacheKeys.set(src.subarray(start, start + len), slot * CACHE_VALUE_MAX);
   cacheLens[slot] = len;
   cachePairs[slot] = pair;
@@ -1143,7 +1172,7 @@ function writeEnrichedValue(
   const pair = ENRICHED_PAIRS + how;
   const slot = len <= CACHE_VALUE_MAX ? cacheSlot(b, vs, len, pair) : NO_SLOT;
   if (slot < 0 && slot !== NO_SLOT) {
-    w.piece(cacheJson[~slot]);
+    writeCached(w, ~slot);
     return true;
   }
   const from = w.len;
