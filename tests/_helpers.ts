@@ -312,3 +312,23 @@ export async function tempDir(prefix = "auditkit-test-"): Promise<TempDir> {
 export function tempDirSync(prefix = "auditkit-test-"): TempDir {
   return tempDirAt(Deno.makeTempDirSync({ prefix }));
 }
+
+/**
+ * Whether process `pid` has an audit netlink socket (protocol 9) bound to the
+ * multicast group: from then on the kernel queues every record for it, so
+ * events made after this are received even if the reading starts later.
+ */
+export function subscribed(pid: number): boolean {
+  const inodes = new Set<string>();
+  for (const line of Deno.readTextFileSync("/proc/net/netlink").split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[1] === "9" && (parseInt(f[3], 16) & 1) === 1) inodes.add(f[9]);
+  }
+  try {
+    for (const e of Deno.readDirSync(`/proc/${pid}/fd`)) {
+      const m = /^socket:\[(\d+)\]$/.exec(Deno.readLinkSync(`/proc/${pid}/fd/${e.name}`));
+      if (m && inodes.has(m[1])) return true;
+    }
+  } catch { /* gone, or an fd closed while reading */ }
+  return false;
+}

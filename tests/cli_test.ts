@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
 import { openAudit } from "../mod.ts";
-import { CLI_ENTRY, kernelTest, ROOT, run, runCli } from "./_helpers.ts";
+import { CLI_ENTRY, kernelTest, ROOT, run, runCli, subscribed, tempDir } from "./_helpers.ts";
 
 // The same smoke tests run on the module and on the one-file bundle that
 // `deno task bundle` makes, which is what `deno compile` packs.
@@ -16,16 +16,6 @@ const bundled = await run(Deno.execPath(), [
   `${ROOT}cli/main.ts`,
 ]);
 if (bundled.code !== 0) throw new Error(`deno bundle failed: ${bundled.stderr}`);
-// the kernel sources' reader thread, beside the bundle under the name it is loaded by (deno.json)
-const bundledWorker = await run(Deno.execPath(), [
-  "bundle",
-  "--platform",
-  "deno",
-  "-o",
-  `${bundleDir}/_netlink_worker.ts`,
-  `${ROOT}lib/source/_netlink_worker.ts`,
-]);
-if (bundledWorker.code !== 0) throw new Error(`deno bundle failed: ${bundledWorker.stderr}`);
 globalThis.addEventListener("unload", () => Deno.removeSync(bundleDir, { recursive: true }));
 
 const ENTRIES = [["module", CLI_ENTRY], ["bundle", BUNDLE]] as const;
@@ -234,3 +224,64 @@ if (!denort) {
     }
   }, { oracles: ["auditctl"] });
 }
+
+kernelTest(
+  "the bundle alone (a directory holding only auditkit.js): watch prints live events of a narrow rule, SIGINT ends it",
+  async () => {
+    const here = await Array.fromAsync(Deno.readDir(bundleDir), (e) => e.name);
+    assert.deepEqual(here, ["auditkit.js"]);
+    await using tmp = await tempDir();
+    const target = tmp.join(`target-${crypto.randomUUID().slice(0, 8)}`);
+    await Deno.writeTextFile(target, "");
+    const key = `auditkit-test-${crypto.randomUUID().slice(0, 8)}`;
+    const rule = ["-w", target, "-p", "wa", "-k", key];
+    {
+      using a = openAudit();
+      // with enabled=0 the kernel makes no syscall records at all
+      if ((await a.status()).enabled === 0) await a.setEnabled(1);
+    }
+    assert.equal((await run("auditctl", rule)).code, 0);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "auditkit.js", "watch", "-k", key, "--format", "raw"],
+      cwd: bundleDir,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let out = "";
+    const reading = child.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({ write: (t) => void (out += t) }),
+    );
+    const syscalls = () => out.split("\n").filter((l) => l.startsWith("type=SYSCALL ")).length;
+    const until = async (what: string, done: () => boolean) => {
+      for (const end = Date.now() + 30_000; !done();) {
+        if (Date.now() > end) throw new Error(`not within 30 s: ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const N = 5;
+    try {
+      await until("the watcher subscribed", () => subscribed(child.pid));
+      const writes = await run("/bin/sh", [
+        "-c",
+        `for i in $(seq ${N}); do echo x >> '${target}'; done`,
+      ]);
+      assert.equal(writes.code, 0);
+      await until(`${N} events shown`, () => syscalls() >= N);
+    } finally {
+      await run("auditctl", ["-W", ...rule.slice(1)]);
+      child.kill("SIGINT");
+    }
+    const [st, stderr] = await Promise.all([
+      child.status,
+      new Response(child.stderr).text(),
+      reading,
+    ]);
+    assert.ok([0, 3].includes(st.code), stderr);
+    assert.match(stderr, /^auditkit watch: \d+ events, \d+ shown, loss: .*\n$/);
+    assert.equal(syscalls(), N, out);
+    for (const line of out.split("\n").filter((l) => l.startsWith("type=SYSCALL "))) {
+      assert.ok(line.includes(`key="${key}"`), line);
+    }
+  },
+  { oracles: ["auditctl"] },
+);

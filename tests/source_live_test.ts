@@ -449,13 +449,17 @@ kernelTest(
     await a.setEnabled(1);
     const tag = `auditkit-test-burst-${crypto.randomUUID().slice(0, 8)}`;
     const stop = new AbortController();
+    // the reader thread keeps up with a burst on its own: it stops reading once its buffer (the
+    // smallest, some 100 records) is full ("block"), while this thread is blocked and takes none
     await using live = openLive({
       receiveBufferBytes: 1,
+      bufferBytes: 16384,
+      queue: { size: 8192, policy: "block" },
       eventTimeoutMs: 200,
       signal: AbortSignal.any([stop.signal, AbortSignal.timeout(20_000)]),
     });
     await live.ready;
-    blockedBurst(tag, 40);
+    blockedBurst(tag, 200);
     // the reader drains what fit first: a marker sent into the full buffer would be lost too, and a
     // missing serial is known only once a later one arrives
     await new Promise((r) => setTimeout(r, 300));
@@ -975,7 +979,7 @@ kernelTest(
 );
 
 kernelTest(
-  "a reader thread that cannot start (no read access to its module) fails the stream at once",
+  "the reader thread needs no file access; one that cannot start (libc not loadable on its thread) fails the stream at once",
   async () => {
     using a = openAudit();
     const file = await Deno.makeTempFile({ suffix: ".ts" });
@@ -983,8 +987,26 @@ kernelTest(
       await Deno.writeTextFile(
         file,
         `import { openLive, openAudit } from "${MOD}";
-         const live = openLive({ mode: Deno.args[0] as "multicast" | "daemon" });
+         import { c } from "${new URL("../lib/_native.ts", import.meta.url).href}";
+         /** Open descriptors of audit netlink sockets (SO_DOMAIN AF_NETLINK, SO_PROTOCOL 9). */
+         const auditSockets = () => {
+           const v = new Uint8Array(4), len = new Uint8Array([4, 0, 0, 0]);
+           const get = (fd: number, opt: number) =>
+             (len[0] = 4, c().getsockopt(fd, 1, opt, v, len) === 0 ? new DataView(v.buffer).getInt32(0, true) : -1);
+           let n = 0;
+           for (let fd = 0; fd < 1024; fd++) if (get(fd, 39) === 16 && get(fd, 38) === 9) n++;
+           return n;
+         };
+         const mode = Deno.args[0] as "multicast" | "daemon";
          const out: string[] = [];
+         {
+           await using first = openLive({ mode });
+           await first.ready;
+           out.push("first ready");
+         }
+         // libc is bound on this thread already; the reader thread binds it anew, from this path
+         Deno.env.set("AUDITKIT_LIBC", "/nonexistent/libc.so.6");
+         const live = openLive({ mode });
          await live.ready.then(() => out.push("ready"), (e) => out.push("ready rejected: " + e.message));
          try {
            for await (const _ of live) out.push("item");
@@ -992,11 +1014,12 @@ kernelTest(
            out.push("iteration threw: " + (e as Error).message);
          }
          { using a = openAudit(); out.push("pid " + (await a.status()).pid); }
+         out.push("sockets " + auditSockets());
          console.log(JSON.stringify(out));`,
       );
       for (const mode of ["multicast", "daemon"]) {
         const started = Date.now();
-        // FFI and the environment, not files: the worker's module cannot be read
+        // FFI and the environment only: no file is read for the reader thread
         const r = await new Deno.Command(Deno.execPath(), {
           args: ["run", "--allow-ffi", "--allow-env", file, mode],
           stdout: "piped",
@@ -1006,13 +1029,15 @@ kernelTest(
         const dec = new TextDecoder();
         assert.equal(r.code, 0, dec.decode(r.stderr));
         const out: string[] = JSON.parse(dec.decode(r.stdout));
-        assert.equal(out.length, 3, out.join("\n"));
+        assert.equal(out.length, 5, out.join("\n"));
+        assert.equal(out[0], "first ready", `${mode}: a reader thread with FFI alone`);
         assert.match(
-          out[0],
-          /^ready rejected: Cannot run the audit socket's reader thread.*--allow-read/,
+          out[1],
+          /^ready rejected: Cannot run the audit socket's reader thread: .*nonexistent\/libc\.so\.6/,
         );
-        assert.equal(out[1], out[0].replace("ready rejected", "iteration threw"));
-        assert.equal(out[2], "pid 0", `${mode}: no daemon left registered`);
+        assert.equal(out[2], out[1].replace("ready rejected", "iteration threw"));
+        assert.equal(out[3], "pid 0", `${mode}: no daemon left registered`);
+        assert.equal(out[4], "sockets 0", `${mode}: the reader's descriptor closed`);
         assert.ok(ms < 10_000, `${mode}: ended on its own after ${ms} ms`);
       }
       assert.equal((await a.status()).pid, 0);

@@ -1,7 +1,28 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
-import { RingWriter } from "../lib/source/_netlink_worker.ts";
-import { allocateRing, MIN_RING, RingReader } from "../lib/source/_record_ring.ts";
+import {
+  READER_CONSTANTS,
+  readerProgram,
+  readerSource,
+  readerStart,
+} from "../lib/source/_netlink_worker.ts";
+import {
+  allocateRing,
+  entrySize,
+  MAX_RING,
+  MIN_RING,
+  RingReader,
+} from "../lib/source/_record_ring.ts";
+import { duplicate, receiveArea } from "../lib/source/_netlink.ts";
+import { c, errno } from "../lib/_native.ts";
+
+/**
+ * The reader thread's program made from its source text alone, as the thread
+ * gets it: a reference to anything outside the function (an import, this
+ * module's scope) fails here as it would there.
+ */
+const program: typeof readerProgram = new Function(`return (${readerProgram.toString()});`)();
+const { RingWriter } = program(READER_CONSTANTS);
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -87,4 +108,46 @@ Deno.test("the reader thread's ring: records come out intact and in order, every
     ),
     { numRuns: 300 },
   );
+});
+
+Deno.test("the reader thread's program and the ring's reader agree on entry sizes", () => {
+  const worker = program(READER_CONSTANTS);
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: MAX_RING }), (len) => {
+      assert.equal(worker.entrySize(len), entrySize(len));
+    }),
+    { examples: [[0], [1], [3], [4], [5], [8969], [8970]] },
+  );
+});
+
+const F_GETFD = 1;
+
+Deno.test({
+  name:
+    "the reader thread from its source text alone: a failed read is reported with its errno, its descriptor closed",
+  permissions: { ffi: true, env: true, read: false, import: false },
+  fn: async () => {
+    // recvmmsg on a duplicate of stderr (not a socket) fails with ENOTSOCK
+    const own = duplicate(2);
+    const memory = allocateRing(MIN_RING);
+    const url = URL.createObjectURL(new Blob([readerSource()], { type: "text/javascript" }));
+    const worker = new Worker(url, { type: "module" });
+    URL.revokeObjectURL(url);
+    const messages: unknown[] = [];
+    const { promise: done, resolve } = Promise.withResolvers<void>();
+    worker.onmessage = (e) => {
+      messages.push(e.data);
+      if (e.data.done) resolve();
+    };
+    worker.postMessage(readerStart(own, false, false, memory, receiveArea(own)));
+    await done;
+    worker.terminate();
+    assert.deepEqual(messages, [
+      { started: true },
+      { done: true, closed: true, error: { message: "recvmmsg: errno 88", errno: 88 } },
+    ]);
+    assert.ok(new RingReader(memory).done);
+    assert.equal(c().fcntl(own, F_GETFD), -1, "its descriptor is closed");
+    assert.equal(errno(), 9);
+  },
 });

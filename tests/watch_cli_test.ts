@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { openAudit } from "../mod.ts";
-import { CLI_ENTRY, kernelTest, run, runCli, tempDir } from "./_helpers.ts";
+import { CLI_ENTRY, kernelTest, run, runCli, subscribed, tempDir } from "./_helpers.ts";
 import { runWatch } from "../cli/watch.ts";
 
 const decoder = new TextDecoder();
@@ -39,26 +39,6 @@ async function until(what: string, done: () => boolean, ms = 30_000): Promise<vo
     if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
     await sleep(20);
   }
-}
-
-/**
- * Whether process `pid` has an audit netlink socket (protocol 9) bound to the
- * multicast group: from then on the kernel queues every record for it, so
- * events made after this are received even if the reading starts later.
- */
-function subscribed(pid: number): boolean {
-  const inodes = new Set<string>();
-  for (const line of Deno.readTextFileSync("/proc/net/netlink").split("\n").slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f[1] === "9" && (parseInt(f[3], 16) & 1) === 1) inodes.add(f[9]);
-  }
-  try {
-    for (const e of Deno.readDirSync(`/proc/${pid}/fd`)) {
-      const m = /^socket:\[(\d+)\]$/.exec(Deno.readLinkSync(`/proc/${pid}/fd/${e.name}`));
-      if (m && inodes.has(m[1])) return true;
-    }
-  } catch { /* gone, or an fd closed while reading */ }
-  return false;
 }
 
 /** Turns auditing on for a kernel test (kernelTest restores the saved state after). */

@@ -167,64 +167,54 @@ export class NetlinkReader {
 /** Messages one `recvmmsg` call takes at most. */
 const BATCH = 32;
 
+/** The flags of the reader thread's receives (nonblocking). */
+export const RECEIVE_FLAGS = { MSG_DONTWAIT } as const;
+/** The errno values the reader thread's receives tell apart. */
+export const RECEIVE_ERRNO = { EAGAIN, EINTR, ENOBUFS } as const;
+
 /**
- * Nonblocking batched reads of one audit socket (`recvmmsg`: up to
- * {@link BATCH} messages per call), and blocking waits for the calling
- * thread (the reader worker's own).
+ * The memory one reader thread receives into, in shared memory so it can be
+ * handed to the thread: `batch` buffers of `recvSize` bytes, the `struct
+ * iovec` and `struct mmsghdr` vectors of one `recvmmsg` call over them (the
+ * vectors hold the buffers' addresses, which are the same on every thread),
+ * and a `struct pollfd` waiting for `fd` to be readable.
  */
-export class BatchReceiver {
-  readonly #fd: number;
-  readonly #bufs: Uint8Array<ArrayBuffer>;
-  readonly #iov: Uint8Array<ArrayBuffer>;
-  readonly #vec: Uint8Array<ArrayBuffer>;
-  readonly #vecView: DataView<ArrayBuffer>;
-  readonly #pollfd: Uint8Array<ArrayBuffer>;
-  readonly #batch: number;
+export interface ReceiveArea {
+  batch: number;
+  recvSize: number;
+  mmsghdrSize: number;
+  mmsghdrLen: number;
+  bufs: SharedArrayBuffer;
+  iov: SharedArrayBuffer;
+  vec: SharedArrayBuffer;
+  pollfd: SharedArrayBuffer;
+}
 
-  constructor(fd: number, batch = BATCH) {
-    this.#fd = fd;
-    this.#batch = batch;
-    this.#bufs = new Uint8Array(batch * RECV_SIZE);
-    this.#iov = new Uint8Array(batch * IOVEC_SIZE);
-    this.#vec = new Uint8Array(batch * MMSGHDR_SIZE);
-    this.#vecView = new DataView(this.#vec.buffer);
-    const iovView = new DataView(this.#iov.buffer);
-    const base = Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.#bufs));
-    const iov = Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.#iov));
-    for (let i = 0; i < batch; i++) {
-      encodeIovec(iovView, i * IOVEC_SIZE, BigInt(base) + BigInt(i * RECV_SIZE), RECV_SIZE);
-      encodeMmsghdr(this.#vecView, i * MMSGHDR_SIZE, BigInt(iov) + BigInt(i * IOVEC_SIZE), 1);
-    }
-    this.#pollfd = encodePollfd(fd, POLLIN) as Uint8Array<ArrayBuffer>;
+/** A {@link ReceiveArea} for batched nonblocking reads of `fd` (up to {@link BATCH} a call). */
+export function receiveArea(fd: number, batch = BATCH): ReceiveArea {
+  const bufs = new SharedArrayBuffer(batch * RECV_SIZE);
+  const iov = new SharedArrayBuffer(batch * IOVEC_SIZE);
+  const vec = new SharedArrayBuffer(batch * MMSGHDR_SIZE);
+  const pollfd = new SharedArrayBuffer(8);
+  const iovView = new DataView(iov);
+  const vecView = new DataView(vec);
+  const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(new Uint8Array(bufs))));
+  const iovAt = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(new Uint8Array(iov))));
+  for (let i = 0; i < batch; i++) {
+    encodeIovec(iovView, i * IOVEC_SIZE, base + BigInt(i * RECV_SIZE), RECV_SIZE);
+    encodeMmsghdr(vecView, i * MMSGHDR_SIZE, iovAt + BigInt(i * IOVEC_SIZE), 1);
   }
-
-  /**
-   * Receives what is queued: the number of messages (0 when nothing is),
-   * or -1 for an overrun (ENOBUFS: the kernel dropped what did not fit).
-   */
-  receive(): number {
-    const libc = c();
-    for (;;) {
-      const n = libc.recvmmsg(this.#fd, this.#vec, this.#batch, MSG_DONTWAIT, null);
-      if (n >= 0) return n;
-      const e = errno();
-      if (e === EAGAIN) return 0;
-      if (e === EINTR) continue;
-      if (e === ENOBUFS) return -1;
-      throw new AuditError({ call: "recvmmsg", errno: e, action: "read the audit socket" });
-    }
-  }
-
-  /** Message `i` of the last {@link receive} (a view, valid until the next one). */
-  message(i: number): Uint8Array {
-    const len = this.#vecView.getUint32(i * MMSGHDR_SIZE + MMSGHDR_LEN, true);
-    return this.#bufs.subarray(i * RECV_SIZE, i * RECV_SIZE + Math.min(len, RECV_SIZE));
-  }
-
-  /** Blocks this thread until a message is queued or `ms` pass. */
-  poll(ms: number): void {
-    c().poll(this.#pollfd, 1n, ms);
-  }
+  new Uint8Array(pollfd).set(encodePollfd(fd, POLLIN));
+  return {
+    batch,
+    recvSize: RECV_SIZE,
+    mmsghdrSize: MMSGHDR_SIZE,
+    mmsghdrLen: MMSGHDR_LEN,
+    bufs,
+    iov,
+    vec,
+    pollfd,
+  };
 }
 
 const F_DUPFD_CLOEXEC = 1030;

@@ -36,6 +36,8 @@ export const KIND_WRAP = 1;
 export const KIND_LOSS = 2;
 export const HEADER = 8;
 export const LOSS_BYTES = 16;
+/** Entries start at multiples of 4: a payload is padded up to the next. */
+export const ALIGN_MASK = 3;
 
 /** Smallest ring: one record of the largest size the kernel sends (and its header), rounded up. */
 export const MIN_RING = 16384;
@@ -44,7 +46,7 @@ export const MAX_RING = 1 << 30;
 
 /** Bytes an entry of `len` payload bytes takes. */
 export function entrySize(len: number): number {
-  return HEADER + ((len + 3) & ~3);
+  return HEADER + ((len + ALIGN_MASK) & ~ALIGN_MASK);
 }
 
 /** What the writer reports as lost: socket overruns and records the full ring dropped. */

@@ -82,9 +82,11 @@
  *   laurel's set of done events does); events so released are remembered
  *   for a minute.
  *
- * The kernel sources are drained by a reader thread (a Worker,
- * `_netlink_worker.ts`): it waits in `poll`, receives up to 32 records per
- * `recvmmsg` and copies them into a ring in a SharedArrayBuffer
+ * The kernel sources are drained by a reader thread (a Worker started from
+ * the source text of a self-contained function, `_netlink_worker.ts`, so it
+ * loads no module file and needs no permission but FFI): it waits in
+ * `poll`, receives up to 32 records per `recvmmsg` and copies them into a
+ * ring in a SharedArrayBuffer
  * (`bufferBytes`, default {@link LIVE_READ_BUFFER}); the main thread takes
  * them in batches (woken with `Atomics.waitAsync`) and runs the pipeline.
  * The reader has its own duplicate of the socket; it stops and closes it
@@ -108,9 +110,15 @@ import {
   duplicate,
   kernelRecord,
   openAuditSocket,
+  receiveArea,
   sendUnregister,
 } from "./_netlink.ts";
-import type { ReaderDone, ReaderStart, ReaderStarted } from "./_netlink_worker.ts";
+import {
+  type ReaderDone,
+  readerSource,
+  readerStart,
+  type ReaderStarted,
+} from "./_netlink_worker.ts";
 import { allocateRing, MAX_RING, MIN_RING, type RingLoss, RingReader } from "./_record_ring.ts";
 
 /** Where the events come from (see the module documentation). */
@@ -902,31 +910,33 @@ async function readKernel(
   const ring = new RingReader(memory);
   const own = duplicate(fd);
   let worker: Worker;
+  // the thread's code is a function's source (no module file to load: nothing to read or fetch)
+  const url = URL.createObjectURL(new Blob([readerSource()], { type: "text/javascript" }));
   try {
-    worker = new Worker(new URL("./_netlink_worker.ts", import.meta.url), { type: "module" });
+    worker = new Worker(url, { type: "module" });
   } catch (e) {
     c().close(own);
     throw e;
+  } finally {
+    URL.revokeObjectURL(url);
   }
   const { promise: stopped, resolve: onStopped } = Promise.withResolvers<ReaderDone["error"]>();
   const { promise: started, resolve: onStarted } = Promise.withResolvers<void>();
   let ended = false;
   void stopped.then(() => ended = true);
   worker.onmessage = (e: MessageEvent<ReaderStarted | ReaderDone>) => {
-    if ("started" in e.data) onStarted();
-    else onStopped(e.data.error);
+    if ("started" in e.data) return onStarted();
+    // it could not bind libc: its descriptor is still open
+    if (!e.data.closed) c().close(own);
+    onStopped(e.data.error);
   };
   worker.onerror = (e: ErrorEvent) => {
     e.preventDefault();
-    // the reader's module could not be loaded (or it died): its descriptor is still open
+    // it died before it was done: its descriptor is still open
     if (!ring.done) c().close(own);
-    onStopped({
-      message:
-        `Cannot run the audit socket's reader thread (lib/source/_netlink_worker.ts): ${e.message}`,
-    });
+    onStopped({ message: `Cannot run the audit socket's reader thread: ${e.message}` });
   };
-  const start: ReaderStart = { fd: own, unicast, block: options.block, memory };
-  worker.postMessage(start);
+  worker.postMessage(readerStart(own, unicast, options.block, memory, receiveArea(own)));
   sink.onClose(() => ring.stop());
   // ready once the reader runs: a reader that cannot start fails the stream, never leaves it unread
   if (await Promise.race([started.then(() => true), stopped.then(() => false)])) sink.opened();
