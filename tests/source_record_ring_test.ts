@@ -76,6 +76,8 @@ Deno.test("the reader thread's ring: records come out intact and in order, every
         while (take(1000) > 0);
         writer.finish();
         assert.ok(reader.done);
+        // the loss the writer still had goes into the ring if it now fits, else to the control block
+        while (take(1000) > 0);
         out.push({ dropped: reader.exitLoss().dropped });
         // walk the written records along what came out
         let w = 0;
@@ -106,7 +108,10 @@ Deno.test("the reader thread's ring: records come out intact and in order, every
         }
       },
     ),
-    { numRuns: 300 },
+    {
+      numRuns: 300,
+      examples: [[[2177, 2305, 6125, 5713, 0].map((write) => ({ write, same: false }))]],
+    },
   );
 });
 
