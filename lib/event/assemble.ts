@@ -116,7 +116,7 @@ class OpenEvent extends AuditEvent {
   lastEpoch = 0;
   /** The read chunks of its records after the first, when not all from one. */
   epochs: number[] | undefined = undefined;
-  /** {@link EventAssembler.clock} when its first record came (live sources). */
+  /** {@link EventAssembler.clock} when its last record came (live sources). */
   arrived = 0;
 }
 
@@ -229,8 +229,9 @@ export class EventAssembler {
   #holding: number[] = [0];
 
   /**
-   * The wall-clock time (milliseconds) to stamp the events that start next
-   * with, for {@link expire}; live sources set it before they push.
+   * The wall-clock time (milliseconds) to stamp the events that the next
+   * records start or join with, for {@link expire}; live sources set it
+   * before they push.
    */
   clock = 0;
 
@@ -270,6 +271,7 @@ export class EventAssembler {
     const e = this.#openEvent(r);
     if (e !== undefined) {
       e.records.push(r);
+      e.arrived = this.clock;
       if (e.lastEpoch !== this.epoch) this.#hold(e);
       if (!ausearch) {
         this.#timeOut(r.sec);
@@ -290,7 +292,7 @@ export class EventAssembler {
   }
 
   /**
-   * Completes the open events whose first record came `timeoutMs` or more
+   * Completes the open events whose last record came `timeoutMs` or more
    * before `now` (wall clock, as {@link clock} stamped them), then hands out
    * what is complete, lowest time stamp first (an event completed by a
    * record that joined it waits for this or for the next event to start).

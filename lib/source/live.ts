@@ -55,8 +55,8 @@
  *   record of the same event as the one dropped before it is dropped too,
  *   so most such events are dropped whole (and show as gaps).
  * - `gap`: serial numbers never seen, as exact ranges (`first`..`last`),
- *   counted once an event's worth of time (`eventTimeoutMs`) has passed
- *   without them (records of concurrent events can come out of order); a
+ *   counted once the source was caught up (below) `eventTimeoutMs` after a
+ *   later serial came (records of concurrent events can come out of order); a
  *   missing serial is known only once a later one has arrived. The
  *   kernel takes a serial for an event when it starts its first record:
  *   syscalls no rule selects, records dropped by an exclude rule or by a
@@ -81,6 +81,21 @@
  *   reported, not made into a second event with the same serial (as
  *   laurel's set of done events does); events so released are remembered
  *   for a minute.
+ *
+ * The wall-clock timeout (`eventTimeoutMs`) measures the producer's
+ * silence, not this process's backlog: it counts only up to the latest
+ * moment the source was caught up (had nothing unread). An event is
+ * released once the source was caught up `eventTimeoutMs` after the event's
+ * last record came, so records that waited unread in a pipe, a socket or
+ * the reader thread's buffer while the main thread was busy or starved
+ * still join their event. A kernel source is caught up when a take finds
+ * the reader thread's buffer empty (it takes at least every 100 ms); the
+ * plugin stream when a read stays pending across two of the stream's
+ * 100 ms ticks with the event loop on time (after a stall, the late tick's
+ * timer runs before the input that came meanwhile is read, so a late tick
+ * proves nothing; a stall of up to about 200 ms may go unnoticed). The
+ * bound on events in flight and the end of the input release events
+ * whatever the timeout.
  *
  * The kernel sources are drained by a reader thread (a Worker started from
  * the source text of a self-contained function, `_netlink_worker.ts`, so it
@@ -139,8 +154,10 @@ export interface LiveOptions {
    */
   plugin?: { input?: ReadableStream<Uint8Array> | string };
   /**
-   * Milliseconds (wall clock) after its first record when an event whose
-   * last record never comes is released as it is; also how long a missing
+   * Milliseconds (wall clock) the source must have been silent after an
+   * event's last record before the event, its end never come, is released
+   * as it is (the time counts only up to the latest moment the source had
+   * nothing unread: see the module documentation); also how long a missing
    * serial may be late before it counts as a gap. Default 2000.
    */
   eventTimeoutMs?: number;
@@ -284,6 +301,8 @@ const DEFAULT_TIMEOUT_MS = 2000;
 const DEFAULT_IN_FLIGHT = 256;
 const DEFAULT_QUEUE = 8192;
 const TICK_MS = 100;
+/** A tick at most this long after the one before is on time (see {@link Live}'s `#tick`). */
+const ON_TIME_MS = 2 * TICK_MS;
 /** Room a waiting source is given before it goes on: a batch of events. */
 const ROOM_BATCH = 1024;
 const LOST_POLL_MS = 1000;
@@ -393,17 +412,37 @@ export class SerialGaps {
   }
 }
 
-/** What a source gives the stream. */
-interface Sink {
+/**
+ * What a source gives the live stream: the kernel and plugin readers use
+ * it, and {@link openLiveFrom} hands it to a reader of the caller's.
+ */
+export interface LiveSink {
+  /** Whether the stream was closed (the source then stops). */
   readonly closed: boolean;
+  /** The source reads: {@link LiveStream.ready} resolves. */
   opened(): void;
+  /** Records taken from the source, in its order (the array may be reused once this returns). */
   records(batch: AuditRecord[]): void;
+  /** A loss the source saw. */
   loss(cause: LossCause, count: number, extra?: Partial<LossItem>): void;
+  /**
+   * The source had nothing unread at `at` (milliseconds since the epoch):
+   * everything it was sent before then has gone to {@link records}.
+   */
+  caughtUp(at: number): void;
+  /**
+   * `read`, a read of the source made with nothing at hand, while it is
+   * pending: the stream takes the source as caught up at each of its ticks
+   * that the read outlives with the event loop on time.
+   */
+  waiting<T>(read: Promise<T>): Promise<T>;
   /** Resolves once the queue has room (always: whatever the policy). */
   room(always?: boolean): Promise<void>;
   /** Events the queue takes before it is full. */
   space(): number;
+  /** Runs `fn` when the stream is closed (at once if it is). */
   onClose(fn: () => void): void;
+  /** Closes the stream. */
   close(): Promise<void>;
 }
 
@@ -413,7 +452,7 @@ function positiveInteger(name: string, v: number | undefined): void {
   }
 }
 
-class Live implements LiveStream, Sink {
+class Live implements LiveStream, LiveSink {
   readonly counters: LossCounters = {
     kernel: 0,
     socket: 0,
@@ -431,6 +470,15 @@ class Live implements LiveStream, Sink {
   #head = 0;
   #losses: LossItem[] = [];
   #gaps = new Map<string, SerialGaps>();
+  /**
+   * The latest time the source had nothing unread ({@link caughtUp}): the
+   * wall-clock timeout and the gaps count up to it, not up to now, so that
+   * input waiting unread (the consumer behind, the thread starved) is never
+   * taken for the producer's silence.
+   */
+  #caughtUp = 0;
+  /** The source's pending read ({@link waiting}) and the tick that last saw it pending. */
+  #wait: { seen: number } | undefined;
   /**
    * Events completed before their end (by the wall-clock timeout, or handed
    * out without a record that ends events), by serial, and the same in the
@@ -461,7 +509,7 @@ class Live implements LiveStream, Sink {
   readonly ready: Promise<void>;
   #opened!: () => void;
 
-  constructor(options: LiveOptions) {
+  constructor(options: LiveOptions, read?: (sink: LiveSink) => Promise<void>) {
     const mode = options.mode ?? "multicast";
     if (mode !== "multicast" && mode !== "daemon" && mode !== "plugin") {
       throw new RangeError(
@@ -515,7 +563,9 @@ class Live implements LiveStream, Sink {
       bufferBytes: ring,
       block: this.#policy === "block",
     };
-    const run = mode === "plugin"
+    const run = read !== undefined
+      ? read(this)
+      : mode === "plugin"
       ? readPlugin(this, options.plugin?.input)
       : mode === "daemon"
       ? readDaemon(this, kernel)
@@ -571,7 +621,7 @@ class Live implements LiveStream, Sink {
       if (this.#released.size > 0 && this.#late(r)) continue;
       asm.push(r);
     }
-    asm.expire(now, this.#timeoutMs, this.#onExpired);
+    asm.expire(this.#caughtUp, this.#timeoutMs, this.#onExpired);
     this.#take();
   }
 
@@ -674,6 +724,20 @@ class Live implements LiveStream, Sink {
     this.#wake?.();
   }
 
+  caughtUp(at: number): void {
+    if (at > this.#caughtUp) this.#caughtUp = at;
+  }
+
+  async waiting<T>(read: Promise<T>): Promise<T> {
+    const wait = { seen: 0 };
+    this.#wait = wait;
+    try {
+      return await read;
+    } finally {
+      if (this.#wait === wait) this.#wait = undefined;
+    }
+  }
+
   room(always = false): Promise<void> {
     if ((this.#policy !== "block" && !always) || this.#queued() < this.#size || this.#closed) {
       return Promise.resolve();
@@ -694,7 +758,15 @@ class Live implements LiveStream, Sink {
 
   #tick(): void {
     const now = Date.now();
-    this.#asm.expire(now, this.#timeoutMs, this.#onExpired);
+    const wait = this.#wait;
+    if (wait !== undefined) {
+      // pending at the last tick too, and this one on time: the event loop polled the source
+      // between them and found nothing. A late tick (the thread was blocked or starved) proves
+      // nothing: its timer fires before the input that waited meanwhile is read.
+      if (wait.seen !== 0 && now - wait.seen <= ON_TIME_MS) this.caughtUp(wait.seen);
+      wait.seen = now;
+    }
+    this.#asm.expire(this.#caughtUp, this.#timeoutMs, this.#onExpired);
     this.#take();
     const order = this.#releasedOrder;
     while (order.length > this.#releasedHead && order[this.#releasedHead].at + RELEASED_MS <= now) {
@@ -705,9 +777,8 @@ class Live implements LiveStream, Sink {
   }
 
   #reportGaps(all: boolean): void {
-    const now = Date.now();
     for (const g of this.#gaps.values()) {
-      for (const r of g.due(now, this.#timeoutMs, all)) {
+      for (const r of g.due(this.#caughtUp, this.#timeoutMs, all)) {
         this.loss("gap", r.count, { first: r.first, last: r.last });
       }
     }
@@ -881,6 +952,31 @@ export function openLive(options: LiveOptions = {}): LiveStream {
   return new Live(options);
 }
 
+/**
+ * A live stream fed by `read` instead of one of the modes' sources (for
+ * tests of the stream's rules, and for sources of the caller's): `read`
+ * gives the sink records, losses and when it is caught up, and resolves at
+ * the end of its input. `mode`, `plugin` and the kernel options are unused.
+ *
+ * @example
+ * ```ts
+ * import { AuditRecord } from "../event/record.ts";
+ * import { openLiveFrom } from "./live.ts";
+ * const line = "type=USER msg=audit(1700000000.000:5): pid=1 msg='op=x'";
+ * await using live = openLiveFrom(async (sink) => {
+ *   sink.opened();
+ *   sink.records([new AuditRecord(new TextEncoder().encode(line))]);
+ * });
+ * for await (const item of live) if (item.kind === "event") item.event.serial; // 5
+ * ```
+ */
+export function openLiveFrom(
+  read: (sink: LiveSink) => Promise<void>,
+  options: LiveOptions = {},
+): LiveStream {
+  return new Live(options, read);
+}
+
 /** How a kernel source reads (see {@link LiveOptions}). */
 interface KernelOptions {
   receiveBufferBytes: number;
@@ -890,8 +986,12 @@ interface KernelOptions {
 
 /** Records taken from the reader thread's buffer before the event loop gets a turn. */
 const TAKE_BATCH = 1024;
-/** Longest wait for the reader thread before the stream checks whether it was closed. */
-const RING_WAIT_MS = 1000;
+/**
+ * Longest wait for the reader thread before the stream takes again: it checks
+ * whether it was closed, and an empty take tells the stream that the source
+ * is caught up (the wall-clock timeout counts up to then).
+ */
+const RING_WAIT_MS = TICK_MS;
 
 /**
  * Records in, until the source is closed, from a netlink socket that a
@@ -901,7 +1001,7 @@ const RING_WAIT_MS = 1000;
  * this resolves.
  */
 async function readKernel(
-  sink: Sink,
+  sink: LiveSink,
   fd: number,
   unicast: boolean,
   options: KernelOptions,
@@ -964,11 +1064,14 @@ async function readKernel(
       const done = ring.done;
       // each record makes at most one event: the queue never overflows by what is taken here
       const max = Math.min(TAKE_BATCH, sink.space());
+      const at = Date.now();
       const n = ring.take(max, record, loss);
       if (batch.length > 0) {
         sink.records(batch);
         batch.length = 0;
       }
+      // fewer than asked: the ring was empty, all the reader thread had by `at` is taken
+      if (n < max) sink.caughtUp(at);
       if (sink.closed) break;
       // done: all it wrote is in the ring; ended without done: it never ran, or died
       if ((done || ended) && !ring.pending) {
@@ -991,7 +1094,7 @@ async function readKernel(
   }
 }
 
-async function readMulticast(sink: Sink, options: KernelOptions): Promise<void> {
+async function readMulticast(sink: LiveSink, options: KernelOptions): Promise<void> {
   const fd = openAuditSocket({
     group: AUDIT_NLGRP_READLOG,
     receiveBufferBytes: options.receiveBufferBytes,
@@ -1023,7 +1126,7 @@ function daemonTaken(pid: number): AuditError {
   });
 }
 
-async function readDaemon(sink: Sink, options: KernelOptions): Promise<void> {
+async function readDaemon(sink: LiveSink, options: KernelOptions): Promise<void> {
   {
     using client = openAudit();
     const pid = (await client.status()).pid;
@@ -1074,7 +1177,7 @@ async function readDaemon(sink: Sink, options: KernelOptions): Promise<void> {
 const NL = 0x0a;
 
 async function readPlugin(
-  sink: Sink,
+  sink: LiveSink,
   input: ReadableStream<Uint8Array> | string | undefined,
 ): Promise<void> {
   let stream: ReadableStream<Uint8Array>;
@@ -1117,7 +1220,7 @@ async function readPlugin(
   for (;;) {
     let chunk: ReadableStreamReadResult<Uint8Array>;
     try {
-      chunk = await reader.read();
+      chunk = await sink.waiting(reader.read());
     } catch (e) {
       if (sink.closed) return;
       throw e;
