@@ -339,6 +339,31 @@ Deno.test("a serial missing while the producer is silent is a gap after the time
   assert.equal(live.counters.gap, 2);
 });
 
+Deno.test("a consumer stall while the rest of an event waits in a real pipe does not split it", async () => {
+  const line = (type: string, serial: number, rest: string) =>
+    `type=${type} msg=audit(1700000007.000:${serial}): ${rest}\n`;
+  const first = line("USER", 950, "pid=1 msg='op=a'") + line("SYSCALL", 951, "syscall=2");
+  const rest = line("PATH", 951, 'item=0 name="/etc/hosts"') + line("EOE", 951, "");
+  // the producer writes the rest 100 ms after the first part, while this thread is busy
+  const child = new Deno.Command("sh", {
+    args: ["-c", `printf '%s' "$1"; sleep 0.1; printf '%s' "$2"`, "sh", first, rest],
+    stdout: "piped",
+  }).spawn();
+  await using live = openLive({
+    mode: "plugin",
+    plugin: { input: child.stdout },
+    eventTimeoutMs: 300,
+  });
+  const items: LiveItem[] = [];
+  for await (const item of live) {
+    items.push(item);
+    if (item.kind === "event" && item.event.serial === 950) stall(1000);
+  }
+  await child.status;
+  assert.deepEqual(summary(items), ["950:USER", "951:SYSCALL,PATH"]);
+  assert.equal(live.counters.input, 0);
+});
+
 /**
  * A source that takes records as the kernel sources take them from their
  * reader thread's ring: all there is at each take, then "caught up" (the
