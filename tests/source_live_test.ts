@@ -364,6 +364,45 @@ Deno.test("a consumer stall while the rest of an event waits in a real pipe does
   assert.equal(live.counters.input, 0);
 });
 
+Deno.test("a plugin socket that never falls silent: timeouts and gaps while the records flow", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/plugin.sock`;
+  const server = Deno.listen({ transport: "unix", path });
+  try {
+    await using live = openLive({ mode: "plugin", plugin: { input: path }, eventTimeoutMs: 300 });
+    const conn = await server.accept();
+    const line = (type: string, serial: number, rest: string) =>
+      enc.encode(`type=${type} msg=audit(1700000008.000:${serial}): ${rest}\n`);
+    // 1001 never gets its end, 1003 never comes; then a record every 20 ms for 1.5 s
+    const writer = (async () => {
+      await conn.write(line("SYSCALL", 1001, "syscall=2"));
+      await conn.write(line("USER", 1002, "pid=1 msg='op=x'"));
+      for (let s = 1004; s < 1079; s++) {
+        await new Promise((r) => setTimeout(r, 20));
+        await conn.write(line("USER", s, "pid=1 msg='op=x'"));
+      }
+      conn.close();
+      return Date.now();
+    })();
+    const at = new Map<string, number>();
+    for await (const item of live) {
+      const label = item.kind === "loss"
+        ? `${item.loss.cause} ${item.loss.first}`
+        : `${item.event.serial}:${item.event.records.length}`;
+      at.set(label, Date.now());
+    }
+    const end = await writer;
+    // released while records still came (at the end of the input would be too late)
+    for (const label of ["1001:1", "gap 1003"]) {
+      assert.ok(at.get(label)! < end - 500, `${label} ${at.get(label)! - end} ms before the end`);
+    }
+    assert.equal(live.counters.gap, 1);
+  } finally {
+    server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /**
  * A source that takes records as the kernel sources take them from their
  * reader thread's ring: all there is at each take, then "caught up" (the

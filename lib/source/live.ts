@@ -90,11 +90,13 @@
  * the reader thread's buffer while the main thread was busy or starved
  * still join their event. A kernel source is caught up when a take finds
  * the reader thread's buffer empty (it takes at least every 100 ms); the
- * plugin stream when a read stays pending across two of the stream's
- * 100 ms ticks with the event loop on time (after a stall, the late tick's
- * timer runs before the input that came meanwhile is read, so a late tick
- * proves nothing; a stall of up to about 200 ms may go unnoticed). The
- * bound on events in flight and the end of the input release events
+ * plugin stream when a read of standard input or the socket returns less
+ * than a full buffer (it took all there was), and when a read stays pending
+ * across two of the stream's 100 ms ticks with the event loop on time
+ * (after a stall, the late tick's timer runs before the input that came
+ * meanwhile is read, so a late tick proves nothing; a stall of up to about
+ * 200 ms may go unnoticed; a stream of the caller's is caught up only so).
+ * The bound on events in flight and the end of the input release events
  * whatever the timeout.
  *
  * The kernel sources are drained by a reader thread (a Worker started from
@@ -1175,6 +1177,8 @@ async function readDaemon(sink: LiveSink, options: KernelOptions): Promise<void>
 }
 
 const NL = 0x0a;
+/** Smaller than any buffer the runtime reads a stream into (Deno's: 64 KiB). */
+const MIN_READ = 4096;
 
 async function readPlugin(
   sink: LiveSink,
@@ -1217,8 +1221,17 @@ async function readPlugin(
       pos = nl + 1;
     }
   };
+  /**
+   * Standard input and the socket hand out one read of the input per chunk
+   * (no read-ahead): one shorter than the longest so far, or than any read
+   * buffer ({@link MIN_READ}), took all there was. A caller's stream hands
+   * out what was written to it: that tells nothing.
+   */
+  const own = typeof input !== "object";
+  let longest = 0;
   for (;;) {
     let chunk: ReadableStreamReadResult<Uint8Array>;
+    const asked = Date.now();
     try {
       chunk = await sink.waiting(reader.read());
     } catch (e) {
@@ -1228,6 +1241,10 @@ async function readPlugin(
     if (sink.closed) return;
     if (chunk.done) break;
     const bytes = chunk.value;
+    if (own) {
+      if (bytes.length < longest || bytes.length < MIN_READ) sink.caughtUp(asked);
+      if (bytes.length > longest) longest = bytes.length;
+    }
     let pos = 0;
     const last = bytes.lastIndexOf(NL);
     if (last >= 0) {
