@@ -4,7 +4,13 @@
  */
 
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { AuditRecord, EventAssembler, eventStream, readEvents } from "../mod.ts";
+import {
+  type AssembleOptions,
+  AuditRecord,
+  EventAssembler,
+  eventStream,
+  readEvents,
+} from "../mod.ts";
 
 const enc = new TextEncoder();
 const rec = (line: string) => new AuditRecord(enc.encode(line));
@@ -165,4 +171,63 @@ Deno.test("ausearch rules: only a new event moves the clock; a stray EOE is drop
   deepStrictEqual(asm.drain().map((e) => `${e.id} ${e.records.length}`), ["100.000:1 2"]);
   asm.flush();
   deepStrictEqual(asm.drain().map((e) => e.id), ["101.000:2", "102.000:3"]);
+});
+
+Deno.test('order "ausearch": libauparse\'s grouping, handed out as ausearch hands out', async () => {
+  const list = async (text: string, options: AssembleOptions) => {
+    const out: string[] = [];
+    for await (const ev of readEvents(enc.encode(text), options)) {
+      out.push(`${ev.id} ${ev.records.map((r) => r.typeName)}`);
+    }
+    return out;
+  };
+  // an exec event written after user messages stamped later, and a CWD after its PROCTITLE
+  const text = L("SYSCALL", "100.000:1") + L("PROCTITLE", "100.000:1") +
+    L("USER_START", "100.200:3") + L("SYSCALL", "100.100:2") + L("USER_END", "100.200:4") +
+    L("PROCTITLE", "100.100:2") + L("CWD", "100.100:2") + L("USER_CMD", "103.000:5") +
+    L("SYSCALL", "102.900:6") + L("PROCTITLE", "102.900:6");
+  // libauparse: event 1 is complete at its PROCTITLE, nothing holds the messages back
+  deepStrictEqual(await list(text, {}), [
+    "100.000:1 SYSCALL,PROCTITLE",
+    "100.200:3 USER_START",
+    "100.100:2 SYSCALL,PROCTITLE",
+    "100.100:2 CWD",
+    "100.200:4 USER_END",
+    "103.000:5 USER_CMD",
+    "102.900:6 SYSCALL,PROCTITLE",
+  ]);
+  // ausearch's order: events 1 and 2 wait until an event starts 2 s later (event 5), the
+  // messages behind them; event 6, stamped before 5 but read after it went, stays after it
+  deepStrictEqual(await list(text, { order: "ausearch" }), [
+    "100.000:1 SYSCALL,PROCTITLE",
+    "100.100:2 SYSCALL,PROCTITLE",
+    "100.100:2 CWD",
+    "100.200:3 USER_START",
+    "100.200:4 USER_END",
+    "103.000:5 USER_CMD",
+    "102.900:6 SYSCALL,PROCTITLE",
+  ]);
+  // ausearch's own rules group the CWD into event 2, in the same order
+  deepStrictEqual(await list(text, { rules: "ausearch", order: "ausearch" }), [
+    "100.000:1 SYSCALL,PROCTITLE",
+    "100.100:2 SYSCALL,PROCTITLE,CWD",
+    "100.200:3 USER_START",
+    "100.200:4 USER_END",
+    "103.000:5 USER_CMD",
+    "102.900:6 SYSCALL,PROCTITLE",
+  ]);
+});
+
+Deno.test('order "ausearch": the bound on events in flight and end of input still hand out', () => {
+  const asm = new EventAssembler({ order: "ausearch", maxInFlight: 2 });
+  for (const [type, stamp] of [["SYSCALL", "1.000:1"], ["PROCTITLE", "1.000:1"]]) {
+    asm.push(rec(`type=${type} msg=audit(${stamp}): a=1`));
+  }
+  asm.push(rec("type=USER_CMD msg=audit(1.100:2): a=1"));
+  deepStrictEqual(asm.drain(), []);
+  // a third event in flight: the oldest goes as it is
+  asm.push(rec("type=SYSCALL msg=audit(1.200:3): a=1"));
+  deepStrictEqual(asm.drain().map((e) => e.id), ["1.000:1", "1.100:2"]);
+  asm.flush();
+  deepStrictEqual(asm.drain().map((e) => e.id), ["1.200:3"]);
 });

@@ -618,6 +618,75 @@ oracleTest(
 );
 
 /**
+ * auditd writes an event's records when the syscall ends, so an exec event can land in the log
+ * after user messages stamped later (the bench's login corpus has many). ausearch keeps an event
+ * whose first record is a SYSCALL in its array until a new event starts eoe_timeout seconds later:
+ * the later-stamped user messages wait behind it, and the late exec event still goes before them.
+ */
+const LATE_EXEC_LOG: string[] = (() => {
+  const at = (ms: string, serial: number) => `msg=audit(1796568267.${ms}:${serial}):`;
+  const exec = (stamp: string, pid: number, arg: string) => [
+    `type=SYSCALL ${stamp} arch=c000003e syscall=59 success=yes exit=0 a0=55 a1=56 a2=57 a3=8 ` +
+    `items=1 ppid=1 pid=${pid} auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 ` +
+    `fsgid=0 tty=pts3 ses=4 comm="true" exe="/usr/bin/true" key="exec"`,
+    `type=EXECVE ${stamp} argc=2 a0="/bin/true" a1="${arg}"`,
+    `type=CWD ${stamp} cwd="/root"`,
+    `type=PATH ${stamp} item=0 name="/bin/true" inode=7 dev=fe:00 mode=0100755 ouid=0 ogid=0 ` +
+    `rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0`,
+  ];
+  const user = (type: string, stamp: string, op: string) =>
+    `type=${type} ${stamp} pid=300 uid=0 auid=1000 ses=4 msg='op=${op} grantors=pam_unix ` +
+    `acct="alice" exe="/usr/sbin/sshd" hostname=h1 addr=192.0.2.1 terminal=ssh res=success'`;
+  const title = (stamp: string) => `type=PROCTITLE ${stamp} proctitle=2F62696E2F74727565`;
+  return [
+    ...exec(at("529", 100), 200, "a"),
+    title(at("529", 100)),
+    user("USER_AUTH", at("537", 102), "PAM:authentication"),
+    user("USER_START", at("537", 103), "PAM:session_open"),
+    // the exec event stamped .533, written after the .537 messages; a message inside it
+    ...exec(at("533", 101), 201, "b"),
+    user("USER_END", at("537", 104), "PAM:session_close"),
+    title(at("533", 101)),
+    // 3 s later: the first two exec events time out in ausearch and go, then this message;
+    // the exec event stamped before it but written after it stays after it
+    user("USER_LOGIN", "msg=audit(1796568270.100:105):", "login"),
+    ...exec("msg=audit(1796568270.090:106):", 202, "c"),
+    title("msg=audit(1796568270.090:106):"),
+    user("USER_END", "msg=audit(1796568270.110:107):", "PAM:session_close"),
+  ];
+})();
+
+oracleTest(
+  "an exec event written after later-stamped user messages goes out in ausearch's and aureport's order",
+  ["ausearch", "aureport"],
+  async () => {
+    const searches = [[], ["-i"], ["--raw"], ["--format", "csv"], ["--format", "text"], [
+      "-ua",
+      "1000",
+    ]];
+    const reports = [
+      [],
+      ["-e"],
+      ["-e", "-i"],
+      ["-x"],
+      ["-au"],
+      ["-l"],
+      ["-u"],
+      ["-p"],
+      ["-s"],
+      [
+        "-tm",
+      ],
+      ["-k"],
+      ["-t"],
+      ["--summary"],
+    ];
+    await compareOnLines(LATE_EXEC_LOG, searches, reports);
+    await compareOnLines(LATE_EXEC_LOG, searches, reports, true);
+  },
+);
+
+/**
  * Realistic events with varied values: syscall events (an optional AVC first,
  * then SYSCALL, some of CWD/PATH/AVC, PROCTITLE) and user-space, LOGIN and
  * ANOM_LINK events, one per stamp.
@@ -843,6 +912,58 @@ oracleTest(
           },
         ),
         { numRuns: 600 },
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+oracleTest(
+  "search and report equal ausearch and aureport on logs written as auditd writes them, stamps out of order",
+  ["ausearch", "aureport"],
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "auditkit-late-" });
+    const log = `${dir}/audit.log`;
+    // events in the order auditd writes them, each with its own serial: a syscall's records
+    // together (a user message may come between them), PROCTITLE last; stamps in any order
+    // over a few seconds, so that events wait, time out and arrive late
+    const ev = fc.record({
+      kind: fc.constantFrom(0, 0, 1, 2, 3, 7, 9),
+      i: fc.nat(),
+      extras: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+      sec: fc.integer({ min: 0, max: 5 }),
+      milli: fc.constantFrom(0, 100, 200),
+      inside: fc.boolean(),
+    });
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(ev, { minLength: 1, maxLength: 12 }),
+          fc.constantFrom([], ["-i"], ["--raw"], ["--format", "csv"], ["--format", "text"]),
+          fc.constantFrom([], ["-e"], ["-x"], ["-au"], ["-u"], ["-t"], ["-e", "--summary"]),
+          async (events, searchArgs, reportArgs) => {
+            const lines: string[] = [];
+            // a user message put inside the syscall event written before it
+            let open: string[] = [];
+            for (const [n, e] of events.entries()) {
+              const stamp = `${1700000000 + e.sec}.${String(e.milli).padStart(3, "0")}:${n + 1}`;
+              const these = variedEvent(e.kind, e.i, e.extras, stamp);
+              if (these.length === 1 && e.inside && open.length > 1) {
+                lines.push(...open.slice(0, -1), ...these, open[open.length - 1]);
+                open = [];
+              } else {
+                lines.push(...open);
+                open = these;
+              }
+            }
+            lines.push(...open);
+            await Deno.writeTextFile(log, lines.join("\n") + "\n");
+            await assertSameAs("ausearch", ["-if", log, ...searchArgs]);
+            await assertSameAs("aureport", ["-if", log, ...reportArgs]);
+          },
+        ),
+        { numRuns: 300 },
       );
     } finally {
       await Deno.remove(dir, { recursive: true });

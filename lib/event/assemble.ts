@@ -106,6 +106,11 @@ export function eventCache(event: AuditEvent): EventCache {
 class OpenEvent extends AuditEvent {
   /** Set when the assembler decided the event is complete. */
   complete = false;
+  /**
+   * With `order: "ausearch"`: set when ausearch would take the event as
+   * complete (it may go out only then, even when {@link complete} is set).
+   */
+  ready = false;
   /** The slot of the event array (libauparse's or ausearch's) it takes. */
   slot = -1;
   /** The next open event with the same serial (the assembler's chain). */
@@ -150,6 +155,21 @@ export interface AssembleOptions {
    * when several share a time stamp.
    */
   feed?: boolean;
+  /**
+   * With libauparse's rules: hand the events out in the order ausearch and
+   * aureport 3.0.9 print them (`"ausearch"`), not libauparse's (default).
+   * Records are grouped as libauparse groups them either way; but ausearch
+   * (its `check_events` and `get_ready_event`) takes an event as complete
+   * only when its *first* record is of a one-record type, or when an event
+   * starts `eoeTimeout` seconds after it (or at the end of input), and hands
+   * out only the event with the lowest time stamp, when complete: an event
+   * starting with a SYSCALL holds back every later-stamped event for that
+   * long, even after its PROCTITLE, and an event stamped before those but
+   * written after them (auditd writes a syscall's records when it ends)
+   * still goes first. Events are then held about `eoeTimeout` seconds of
+   * log time, as ausearch holds them.
+   */
+  order?: "libauparse" | "ausearch";
   /**
    * At most this many events in flight (open, or complete and held back by
    * an older open one): when a new event would exceed it, the oldest is
@@ -210,6 +230,11 @@ export class EventAssembler {
    * event starts while it is open.
    */
   #timeouts: OpenEvent[] = [];
+  /**
+   * With `order: "ausearch"`: the events ausearch would not yet take as
+   * complete (their first record not of a one-record type), by second (a heap).
+   */
+  #unready: OpenEvent[] = [];
   /** Free array slots (a heap) and the next never used one: a new event takes the lowest. */
   #freeSlots: number[] = [];
   #nextSlot = 0;
@@ -238,6 +263,7 @@ export class EventAssembler {
   readonly #timeout: number;
   readonly #ausearch: boolean;
   readonly #feed: boolean;
+  readonly #ausearchOrder: boolean;
   readonly #maxInFlight: number;
 
   /** Creates an assembler. */
@@ -245,6 +271,8 @@ export class EventAssembler {
     this.#timeout = options.eoeTimeout ?? 2;
     this.#ausearch = options.rules === "ausearch";
     this.#feed = options.feed === true && !this.#ausearch;
+    // ausearch's rules hand events out in ausearch's order already
+    this.#ausearchOrder = options.order === "ausearch" && !this.#ausearch;
     const max = options.maxInFlight ?? Infinity;
     if (!(max >= 1) || (max !== Infinity && !Number.isInteger(max))) {
       throw new RangeError(`Cannot bound events in flight to "${max}": must be an integer from 1`);
@@ -263,6 +291,9 @@ export class EventAssembler {
    *   goes and frees its slot (with `feed`, also before each record is read);
    * - ausearch: joining an event completes nothing and moves no clock; a new
    *   event of a one-record type is complete at once.
+   *
+   * With `order: "ausearch"`, an event goes out only when ausearch's rules
+   * would also have completed it.
    */
   push(r: AuditRecord): void {
     const ausearch = this.#ausearch;
@@ -283,12 +314,33 @@ export class EventAssembler {
     const event = this.#start(r);
     this.#timeOut(r.sec);
     if (ausearch ? singleRecordType(r.type) : endsEvent(r.type)) this.#complete(event);
+    if (this.#ausearchOrder) this.#ready(event, r.sec);
     this.#release();
     const live = this.#live;
     while (live.length > this.#maxInFlight) {
-      this.#complete(live[0]);
+      this.#force(live[0]);
       this.#release();
     }
+  }
+
+  /**
+   * ausearch's `check_events` when new event `e` starts at second `sec`: it
+   * is complete at once when its first record is of a one-record type; the
+   * events started `eoeTimeout` or more seconds before `sec` are complete.
+   */
+  #ready(e: OpenEvent, sec: number): void {
+    const unready = this.#unready;
+    if (singleRecordType(e.type)) e.ready = true;
+    else heapPush(unready, e, secondOrder);
+    while (unready.length > 0 && unready[0].sec + this.#timeout <= sec) {
+      heapPop(unready, secondOrder)!.ready = true;
+    }
+  }
+
+  /** Completes `e` under every rule (live sources' bounds). */
+  #force(e: OpenEvent): void {
+    this.#complete(e);
+    e.ready = true;
   }
 
   /**
@@ -314,8 +366,8 @@ export class EventAssembler {
     const live = this.#live;
     for (let i = 0; i < live.length; i++) {
       const e = live[i];
-      if (!e.complete && e.arrived + timeoutMs <= now) {
-        this.#complete(e);
+      if (!(e.complete && (e.ready || !this.#ausearchOrder)) && e.arrived + timeoutMs <= now) {
+        this.#force(e);
         onExpired?.(e);
       }
     }
@@ -396,10 +448,14 @@ export class EventAssembler {
     e.nextOpen = undefined;
   }
 
-  /** Hands out events while the lowest in the array is complete (ausearch's `get_ready_event`). */
+  /**
+   * Hands out events while the lowest in the array is complete (ausearch's
+   * `get_ready_event`; with `order: "ausearch"`, complete by both rules).
+   */
   #release(): void {
     const live = this.#live;
-    while (live.length > 0 && live[0].complete) {
+    const ausearchOrder = this.#ausearchOrder;
+    while (live.length > 0 && live[0].complete && (!ausearchOrder || live[0].ready)) {
       const e = heapPop(live, liveOrder)!;
       heapPush(this.#freeSlots, e.slot, numberOrder);
       this.#out.push(e);
@@ -446,6 +502,8 @@ export class EventAssembler {
       }
     }
     this.#timeouts = [];
+    for (const e of this.#unready) e.ready = true;
+    this.#unready = [];
     this.#release();
   }
 

@@ -77,6 +77,8 @@ export async function readReport(
       const batch of eventBatches(input, {
         eoeTimeout: options.eoeTimeout,
         rules: options.exactGrouping ? "ausearch" : "libauparse",
+        // aureport reads the events in ausearch's order (the same ausearch-lol.c)
+        order: "ausearch",
         onRecord: (r) => report.record(r),
         onProgress: options.onProgress,
         lineLimit: AUSEARCH_LINE_LIMIT,

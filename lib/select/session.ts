@@ -235,6 +235,8 @@ export async function* searchChunks(
       eoeTimeout: options.eoeTimeout,
       // a checkpoint records events as ausearch groups them; the open ones wait for the next run
       rules: cp || options.exactGrouping ? "ausearch" : "libauparse",
+      // ausearch's formats print the events in ausearch's order; JSON and ECS in libauparse's
+      order: formatter.ausearch ? "ausearch" : "libauparse",
       flushAtEnd: !cp,
       // records outside -ts/-te are left out before grouping, as ausearch does
       onRecord: (start ?? end) === undefined
