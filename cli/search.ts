@@ -335,7 +335,9 @@ Options (as ausearch): -a/--event ID, --arch, -c/--comm, -e/--exit, -f/--file,
   crash is ended with a newline first).
   --exact-grouping: group records into events exactly as ausearch does (its own
   rules, which differ from libauparse's when records of an event arrive after its
-  PROCTITLE or EOE); slower and needs memory for eoe-timeout seconds of log.
+  PROCTITLE or EOE). Either way the events come out in ausearch's order, held for
+  eoe-timeout seconds of log as ausearch holds them; without it, json and ecs come
+  out in libauparse's order, at once.
   --format ecs: one Elastic Common Schema document per line, as Auditbeat's auditd
   module writes them. --passwd FILE, --group FILE: name ids from another host's
   /etc/passwd and /etc/group (for -i, csv, text, json and ecs).
