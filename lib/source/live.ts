@@ -1180,11 +1180,30 @@ const NL = 0x0a;
 /** Smaller than any buffer the runtime reads a stream into (Deno's: 64 KiB). */
 const MIN_READ = 4096;
 
+/** Bytes of standard input asked for at a time (a pipe hands out at most what it holds). */
+const STDIN_READ = 1 << 20;
+
+/**
+ * Reads of standard input into one buffer, reused: each piece is valid until
+ * the next call (readPlugin copies the whole lines it keeps). Cheaper than
+ * `Deno.stdin.readable`, which allocates a buffer per read. A read still
+ * waiting when the sink closes resolves null at once.
+ */
+function stdinReader(sink: LiveSink): () => Promise<Uint8Array | null> {
+  const buf = new Uint8Array(STDIN_READ);
+  const closed = Promise.withResolvers<null>();
+  sink.onClose(() => closed.resolve(null));
+  return async () => {
+    const n = await Promise.race([Deno.stdin.read(buf), closed.promise]);
+    return n === null ? null : buf.subarray(0, n);
+  };
+}
+
 async function readPlugin(
   sink: LiveSink,
   input: ReadableStream<Uint8Array> | string | undefined,
 ): Promise<void> {
-  let stream: ReadableStream<Uint8Array>;
+  let stream: ReadableStream<Uint8Array> | undefined;
   if (typeof input === "string") {
     const conn = await Deno.connect({ transport: "unix", path: input });
     if (sink.closed) {
@@ -1197,10 +1216,19 @@ async function readPlugin(
       } catch { /* already closed by the reader's cancel */ }
     });
     stream = conn.readable;
-  } else stream = input ?? Deno.stdin.readable;
-  const reader = stream.getReader();
+  } else if (input !== undefined) stream = input;
+  else stream = undefined;
+  /** The next piece of input, or null at its end (or when the sink closed). */
+  let next: () => Promise<Uint8Array | null>;
+  if (stream !== undefined) {
+    const reader = stream.getReader();
+    sink.onClose(() => void reader.cancel().catch(() => {}));
+    next = async () => {
+      const chunk = await reader.read();
+      return chunk.done ? null : chunk.value;
+    };
+  } else next = stdinReader(sink);
   sink.opened();
-  sink.onClose(() => void reader.cancel().catch(() => {}));
   let carry: Uint8Array = new Uint8Array(0);
   /** Skipping the rest of a line that was too long. */
   let skipping = false;
@@ -1230,17 +1258,16 @@ async function readPlugin(
   const own = typeof input !== "object";
   let longest = 0;
   for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
+    let bytes: Uint8Array | null;
     const asked = Date.now();
     try {
-      chunk = await sink.waiting(reader.read());
+      bytes = await sink.waiting(next());
     } catch (e) {
       if (sink.closed) return;
       throw e;
     }
     if (sink.closed) return;
-    if (chunk.done) break;
-    const bytes = chunk.value;
+    if (bytes === null) break;
     if (own) {
       if (bytes.length < longest || bytes.length < MIN_READ) sink.caughtUp(asked);
       if (bytes.length > longest) longest = bytes.length;
