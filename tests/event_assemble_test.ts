@@ -218,14 +218,42 @@ Deno.test('order "ausearch": libauparse\'s grouping, handed out as ausearch hand
   ]);
 });
 
+Deno.test("the bound on events in flight counts open events, not complete ones held behind them", () => {
+  // a task preempted while the kernel writes its records: its SYSCALL and CWD come, then the
+  // complete events of other tasks (stamped later, so held back behind it), then its PATH
+  const asm = new EventAssembler({ maxInFlight: 2 });
+  asm.push(rec("type=SYSCALL msg=audit(1.000:1): a=1"));
+  asm.push(rec('type=CWD msg=audit(1.000:1): cwd="/"'));
+  for (let serial = 2; serial < 12; serial++) {
+    asm.push(rec(`type=SYSCALL msg=audit(1.010:${serial}): a=1`));
+    asm.push(rec(`type=PROCTITLE msg=audit(1.010:${serial}): proctitle=78`));
+  }
+  deepStrictEqual(asm.drain(), []);
+  strictEqual(asm.pending, 11);
+  asm.push(rec('type=PATH msg=audit(1.000:1): item=0 name="/x"'));
+  asm.push(rec("type=PROCTITLE msg=audit(1.000:1): proctitle=78"));
+  asm.push(rec("type=USER_CMD msg=audit(1.020:12): a=1"));
+  const out = asm.drain();
+  deepStrictEqual(out.map((e) => e.id).slice(0, 2), ["1.000:1", "1.010:2"]);
+  deepStrictEqual(out[0].records.map((r) => r.typeName), ["SYSCALL", "CWD", "PATH", "PROCTITLE"]);
+  strictEqual(out.length, 12);
+  // open events beyond the bound: the oldest goes as it is
+  asm.push(rec("type=SYSCALL msg=audit(2.000:13): a=1"));
+  asm.push(rec("type=SYSCALL msg=audit(2.000:14): a=1"));
+  deepStrictEqual(asm.drain(), []);
+  asm.push(rec("type=SYSCALL msg=audit(2.000:15): a=1"));
+  deepStrictEqual(asm.drain().map((e) => e.id), ["2.000:13"]);
+});
+
 Deno.test('order "ausearch": the bound on events in flight and end of input still hand out', () => {
-  const asm = new EventAssembler({ order: "ausearch", maxInFlight: 2 });
+  const asm = new EventAssembler({ order: "ausearch", maxInFlight: 1 });
   for (const [type, stamp] of [["SYSCALL", "1.000:1"], ["PROCTITLE", "1.000:1"]]) {
     asm.push(rec(`type=${type} msg=audit(${stamp}): a=1`));
   }
+  // 1 is in flight (ausearch would not take it as complete yet); 2, complete, only waits behind it
   asm.push(rec("type=USER_CMD msg=audit(1.100:2): a=1"));
   deepStrictEqual(asm.drain(), []);
-  // a third event in flight: the oldest goes as it is
+  // a second event in flight: the oldest goes as it is
   asm.push(rec("type=SYSCALL msg=audit(1.200:3): a=1"));
   deepStrictEqual(asm.drain().map((e) => e.id), ["1.000:1", "1.100:2"]);
   asm.flush();

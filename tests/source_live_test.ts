@@ -267,6 +267,28 @@ Deno.test("late records of an event the timeout released are reported, not a sec
   assert.equal(live.counters.input, 2);
 });
 
+Deno.test("plugin stream: an event whose records come around 1000 others' is one event, no loss", async () => {
+  // as at 4x load: the task writing 601's records was preempted after its CWD while other
+  // tasks' events (stamped later, complete) came; the bound on events in flight counts 601 only
+  const line = (type: string, serial: number, rest: string) =>
+    `type=${type} msg=audit(1700000000.${serial === 601 ? "100" : "200"}:${serial}): ${rest}\n`;
+  let text = line("SYSCALL", 601, "arch=c000003e syscall=257 success=no exit=-2 items=1") +
+    line("CWD", 601, 'cwd="/tmp"');
+  for (let serial = 602; serial < 1602; serial++) {
+    text += line("SYSCALL", serial, "arch=c000003e syscall=257 success=yes exit=3 items=1") +
+      line("PROCTITLE", serial, "proctitle=636174") + line("EOE", serial, "");
+  }
+  text += line("PATH", 601, 'item=0 name="/nonexistent" nametype=UNKNOWN') +
+    line("PROCTITLE", 601, "proctitle=636174") + line("EOE", 601, "");
+  await using live = openLive({ mode: "plugin", plugin: { input: bytesStream([text]) } });
+  const items = await collect(live);
+  assert.deepEqual(items.filter((i) => i.kind === "loss"), []);
+  const got = events(items);
+  assert.equal(got.length, 1001);
+  assert.deepEqual(got[0].records.map((r) => r.typeName), ["SYSCALL", "CWD", "PATH", "PROCTITLE"]);
+  assert.deepEqual(got.map((e) => e.serial), Array.from({ length: 1001 }, (_, i) => 601 + i));
+});
+
 /** Each event as serial and record types, each loss as cause and count, sorted. */
 const summary = (items: LiveItem[]): string[] =>
   items.map((i) =>

@@ -171,10 +171,16 @@ export interface AssembleOptions {
    */
   order?: "libauparse" | "ausearch";
   /**
-   * At most this many events in flight (open, or complete and held back by
-   * an older open one): when a new event would exceed it, the oldest is
-   * completed and handed out as it is. Unbounded by default (the log
-   * reader's behaviour).
+   * At most this many events in flight (open; with `order: "ausearch"`,
+   * also complete ones ausearch would not yet take as complete): when a new
+   * event would exceed it, the oldest is completed and handed out as it is.
+   * Complete events held back only to go out in time order, behind an older
+   * open one, are not counted: records of a task preempted while the kernel
+   * writes them come after many complete events of other tasks, and a
+   * bound on those released the event before its end. They wait until the
+   * older event completes (its end, `eoeTimeout` seconds of log time, a live
+   * source's timeout, or this bound). Unbounded by default (the log reader's
+   * behaviour).
    */
   maxInFlight?: number;
 }
@@ -238,6 +244,8 @@ export class EventAssembler {
   /** Free array slots (a heap) and the next never used one: a new event takes the lowest. */
   #freeSlots: number[] = [];
   #nextSlot = 0;
+  /** Events counted against `maxInFlight`: open (with `order: "ausearch"`, or not yet ready). */
+  #inFlight = 0;
   /** Events handed out (in the order the rules hand them out), waiting for {@link drain}. */
   #out: OpenEvent[] = [];
   /**
@@ -317,7 +325,8 @@ export class EventAssembler {
     if (this.#ausearchOrder) this.#ready(event, r.sec);
     this.#release();
     const live = this.#live;
-    while (live.length > this.#maxInFlight) {
+    // after a release the lowest event is one counted in flight
+    while (this.#inFlight > this.#maxInFlight) {
       this.#force(live[0]);
       this.#release();
     }
@@ -330,17 +339,24 @@ export class EventAssembler {
    */
   #ready(e: OpenEvent, sec: number): void {
     const unready = this.#unready;
-    if (singleRecordType(e.type)) e.ready = true;
+    if (singleRecordType(e.type)) this.#setReady(e);
     else heapPush(unready, e, secondOrder);
     while (unready.length > 0 && unready[0].sec + this.#timeout <= sec) {
-      heapPop(unready, secondOrder)!.ready = true;
+      this.#setReady(heapPop(unready, secondOrder)!);
     }
+  }
+
+  /** Marks `e` complete by ausearch's rules too (see {@link #ready}). */
+  #setReady(e: OpenEvent): void {
+    if (e.ready) return;
+    e.ready = true;
+    if (this.#ausearchOrder && e.complete) this.#inFlight--;
   }
 
   /** Completes `e` under every rule (live sources' bounds). */
   #force(e: OpenEvent): void {
     this.#complete(e);
-    e.ready = true;
+    this.#setReady(e);
   }
 
   /**
@@ -415,6 +431,7 @@ export class EventAssembler {
       ? heapPop(this.#freeSlots, numberOrder)!
       : this.#nextSlot++;
     this.#last = event;
+    this.#inFlight++;
     heapPush(this.#live, event, liveOrder);
     return event;
   }
@@ -433,6 +450,7 @@ export class EventAssembler {
   #complete(e: OpenEvent): void {
     if (e.complete) return;
     e.complete = true;
+    if (!this.#ausearchOrder || e.ready) this.#inFlight--;
     // the newest event is not in the map
     if (e === this.#last) return;
     // out of its serial's chain
@@ -502,7 +520,7 @@ export class EventAssembler {
       }
     }
     this.#timeouts = [];
-    for (const e of this.#unready) e.ready = true;
+    for (const e of this.#unready) this.#setReady(e);
     this.#unready = [];
     this.#release();
   }

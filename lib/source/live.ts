@@ -163,7 +163,11 @@ export interface LiveOptions {
    * serial may be late before it counts as a gap. Default 2000.
    */
   eventTimeoutMs?: number;
-  /** At most this many events being assembled; the oldest is released beyond it. Default 256. */
+  /**
+   * At most this many events being assembled; the oldest is released beyond
+   * it (complete events waiting behind an older open one to go out in time
+   * order do not count). Default 256.
+   */
   maxInFlight?: number;
   /**
    * The queue of events the consumer has not taken yet: `size` events
