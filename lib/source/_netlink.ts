@@ -22,7 +22,7 @@ import {
 } from "../../ffi/structs.ts";
 import { c, errno } from "../_native.ts";
 import { AuditError } from "../errors.ts";
-import { AuditRecord } from "../event/record.ts";
+import { AuditRecord, FieldPool, scanLines } from "../event/record.ts";
 import { recordTypeName } from "../event/types.ts";
 
 const AF_NETLINK = 16;
@@ -256,25 +256,95 @@ const MSG_EQ = new TextEncoder().encode(" msg=");
 /** auditd 3.0.9 formats a RAW line into MAX_AUDIT_MESSAGE_LENGTH - 32 bytes (`format_raw`). */
 const RAW_LINE_MAX = 8970 - 32 - 1;
 
+/** The bytes of each record type's name, by type (the kernel's types fit in 16 bits). */
+const typeNames: (Uint8Array | undefined)[] = [];
+
+function typeNameBytes(type: number): Uint8Array {
+  return typeNames[type] ??= new TextEncoder().encode(recordTypeName(type));
+}
+
+/**
+ * Writes the line auditd (3.0.9, `format_raw`) writes for a record the
+ * kernel sent into `out` at `at`, which has room for
+ * {@link kernelLineRoom} bytes: `type=NAME msg=PAYLOAD`, the payload up to
+ * its first NUL, newlines made spaces, one trailing space trimmed, cut at
+ * auditd's buffer size. Returns where the line ends (no newline written).
+ */
+function writeKernelLine(type: number, payload: Uint8Array, out: Uint8Array, at: number): number {
+  const name = typeNameBytes(type);
+  out.set(TYPE_EQ, at);
+  out.set(name, at + TYPE_EQ.length);
+  const head = TYPE_EQ.length + name.length + MSG_EQ.length;
+  out.set(MSG_EQ, at + head - MSG_EQ.length);
+  const from = at + head;
+  const n = Math.min(payload.length, RAW_LINE_MAX - head);
+  // one copy out of the ring, then one pass over the copy (a loop over the shared ring is slow)
+  out.set(payload.subarray(0, n), from);
+  let end = from + n;
+  for (let i = from; i < end; i++) {
+    const b = out[i];
+    if (b === NL) out[i] = SP;
+    else if (b === 0) {
+      end = i;
+      break;
+    }
+  }
+  if (out[end - 1] === SP) end--;
+  return end;
+}
+
+/** Bytes {@link writeKernelLine} may write for a payload of `length` bytes (and a newline). */
+function kernelLineRoom(type: number, length: number): number {
+  return TYPE_EQ.length + typeNameBytes(type).length + MSG_EQ.length + length + 1;
+}
+
 /**
  * The line auditd (3.0.9, `format_raw`) writes for a record the kernel
  * sent: `type=NAME msg=PAYLOAD`, the payload up to its first NUL, newlines
  * made spaces, one trailing space trimmed, cut at auditd's buffer size.
  */
 export function kernelRecordLine(type: number, payload: Uint8Array): Uint8Array {
-  let end = payload.indexOf(0);
-  if (end < 0) end = payload.length;
-  const name = new TextEncoder().encode(recordTypeName(type));
-  const head = TYPE_EQ.length + name.length + MSG_EQ.length;
-  let length = Math.min(head + end, RAW_LINE_MAX);
-  const line = new Uint8Array(length);
-  line.set(TYPE_EQ, 0);
-  line.set(name, TYPE_EQ.length);
-  line.set(MSG_EQ, TYPE_EQ.length + name.length);
-  line.set(payload.subarray(0, length - head), head);
-  for (let i = head; i < length; i++) if (line[i] === NL) line[i] = SP;
-  if (line[length - 1] === SP) length--;
-  return line.subarray(0, length);
+  const line = new Uint8Array(kernelLineRoom(type, payload.length));
+  return line.subarray(0, writeKernelLine(type, payload, line, 0));
+}
+
+/**
+ * The lines of a batch of records the kernel sent, built in one buffer and
+ * tokenized in one pass into records that share one copy of it and one
+ * {@link FieldPool} (as a read of auditd's plugin output is).
+ */
+export class KernelLines {
+  #buf = new Uint8Array(1 << 16);
+  #used = 0;
+  #types: number[] = [];
+
+  /** Adds the line of a record (`payload` may be a view into the ring: it is copied). */
+  add(type: number, payload: Uint8Array): void {
+    const room = this.#used + kernelLineRoom(type, payload.length);
+    if (room > this.#buf.length) {
+      const bigger = new Uint8Array(Math.max(room, this.#buf.length * 2));
+      bigger.set(this.#buf.subarray(0, this.#used));
+      this.#buf = bigger;
+    }
+    const end = writeKernelLine(type, payload, this.#buf, this.#used);
+    this.#buf[end] = NL;
+    this.#used = end + 1;
+    this.#types.push(type);
+  }
+
+  /**
+   * Appends the records of the lines added since the last call to `out`,
+   * in order; a line that is no record goes to `bad` with its type and why.
+   */
+  take(out: AuditRecord[], bad: (type: number, reason: string) => void): void {
+    if (this.#used === 0) return;
+    const lines = this.#buf.slice(0, this.#used);
+    const types = this.#types;
+    this.#used = 0;
+    this.#types = [];
+    const pool = new FieldPool((lines.length >> 4) + 16);
+    scanLines(lines, 0, lines.length, pool, out, (_s, _e, why, line) => bad(types[line - 1], why));
+  }
 }
 
 /**

@@ -120,12 +120,12 @@ import { AuditError } from "../errors.ts";
 import { LostCounter } from "./_lost_counter.ts";
 import { type AuditEvent, EventAssembler } from "../event/assemble.ts";
 import { endsEvent } from "../event/types.ts";
-import { type AuditRecord, BadLineError, FieldPool, scanLines } from "../event/record.ts";
+import { type AuditRecord, FieldPool, scanLines } from "../event/record.ts";
 import {
   AUDIT_NLGRP_READLOG,
   checkReceiveBuffer,
   duplicate,
-  kernelRecord,
+  KernelLines,
   openAuditSocket,
   receiveArea,
   sendUnregister,
@@ -1047,16 +1047,14 @@ async function readKernel(
   // ready once the reader runs: a reader that cannot start fails the stream, never leaves it unread
   if (await Promise.race([started.then(() => true), stopped.then(() => false)])) sink.opened();
   const batch: AuditRecord[] = [];
+  const lines = new KernelLines();
   const record = (type: number, payload: Uint8Array) => {
     // replies and the kernel's probe of the daemon are not records
     if (type < 1000 || type === AUDIT_REPLACE) return;
-    try {
-      batch.push(kernelRecord(type, payload));
-    } catch (e) {
-      if (!(e instanceof BadLineError)) throw e;
-      sink.loss("input", 1, { reason: `record type ${type}: ${e.message}` });
-    }
+    lines.add(type, payload);
   };
+  const bad = (type: number, reason: string) =>
+    sink.loss("input", 1, { reason: `record type ${type}: ${reason}` });
   const loss = (l: RingLoss) => {
     sink.loss("socket", l.overruns);
     if (l.dropped > 0) sink.loss("buffer", l.dropped, { first: l.first, last: l.last });
@@ -1072,6 +1070,7 @@ async function readKernel(
       const max = Math.min(TAKE_BATCH, sink.space());
       const at = Date.now();
       const n = ring.take(max, record, loss);
+      lines.take(batch, bad);
       if (batch.length > 0) {
         sink.records(batch);
         batch.length = 0;
