@@ -289,6 +289,30 @@ Deno.test("plugin stream: an event whose records come around 1000 others' is one
   assert.deepEqual(got.map((e) => e.serial), Array.from({ length: 1001 }, (_, i) => 601 + i));
 });
 
+Deno.test("late records in the read that released their event (the bound) are late, not a second event", async () => {
+  const line = (type: string, serial: number, rest: string) =>
+    `type=${type} msg=audit(1700000000.100:${serial}): ${rest}\n`;
+  // one chunk: a third open event releases 601 by the bound; 601's rest follows in the same read
+  const text = line("SYSCALL", 601, "arch=c000003e syscall=257") +
+    line("SYSCALL", 602, "arch=c000003e syscall=257") +
+    line("SYSCALL", 603, "arch=c000003e syscall=257") + line("PATH", 601, 'item=0 name="/x"') +
+    line("PROCTITLE", 601, "proctitle=78") + line("EOE", 601, "");
+  await using live = openLive({
+    mode: "plugin",
+    plugin: { input: bytesStream([text]) },
+    maxInFlight: 2,
+  });
+  const items = await collect(live);
+  assert.deepEqual(
+    events(items).map((e) => `${e.serial}:${e.records.map((r) => r.typeName).join()}`),
+    ["601:SYSCALL", "602:SYSCALL", "603:SYSCALL"],
+  );
+  const input = items.flatMap((i) => i.kind === "loss" && i.loss.cause === "input" ? [i.loss] : []);
+  assert.deepEqual(input.map((l) => [l.count, l.reason]), [
+    [2, "late records of event 1700000000.100:601: they came after it was released"],
+  ]);
+});
+
 /** Each event as serial and record types, each loss as cause and count, sorted. */
 const summary = (items: LiveItem[]): string[] =>
   items.map((i) =>

@@ -268,6 +268,15 @@ export class EventAssembler {
    */
   clock = 0;
 
+  /**
+   * Called with each event completed before a record ended it: by the bound
+   * on events in flight, by `eoeTimeout` or by {@link expire} (not at
+   * {@link flush}). A live source marks its later records as late at once:
+   * the rest of the event may follow in the same batch of records, before
+   * the event is even handed out.
+   */
+  onCutShort: ((event: AuditEvent) => void) | undefined = undefined;
+
   readonly #timeout: number;
   readonly #ausearch: boolean;
   readonly #feed: boolean;
@@ -355,8 +364,15 @@ export class EventAssembler {
 
   /** Completes `e` under every rule (live sources' bounds). */
   #force(e: OpenEvent): void {
+    if (!e.complete) this.onCutShort?.(e);
     this.#complete(e);
     this.#setReady(e);
+  }
+
+  /** Completes `e`, open when an event `eoeTimeout` seconds newer came. */
+  #timedOut(e: OpenEvent): void {
+    this.onCutShort?.(e);
+    this.#complete(e);
   }
 
   /**
@@ -394,14 +410,14 @@ export class EventAssembler {
   #timeOut(sec: number): void {
     const last = this.#last;
     if (last !== undefined && !last.complete && last.sec + this.#timeout <= sec) {
-      this.#complete(last);
+      this.#timedOut(last);
     }
     const timeouts = this.#timeouts;
     while (timeouts.length > 0) {
       const top = timeouts[0];
       if (top.complete) heapPop(timeouts, secondOrder);
       else if (top.sec + this.#timeout <= sec) {
-        this.#complete(heapPop(timeouts, secondOrder)!);
+        this.#timedOut(heapPop(timeouts, secondOrder)!);
       } else break;
     }
   }

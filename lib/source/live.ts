@@ -546,6 +546,8 @@ class Live implements LiveStream, LiveSink {
     this.#timeoutMs = options.eventTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#size = options.queue?.size ?? DEFAULT_QUEUE;
     this.#asm = new EventAssembler({ maxInFlight: options.maxInFlight ?? DEFAULT_IN_FLIGHT });
+    // an event cut short may have the rest of its records in the same batch: late from now on
+    this.#asm.onCutShort = (e) => this.#remember(e, Date.now());
     this.#signal = options.signal;
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     // ready also waits for the kernel's lost counter as it was at the start
