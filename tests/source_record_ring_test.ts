@@ -50,7 +50,7 @@ Deno.test("the reader thread's ring: records come out intact and in order, every
       ),
       (ops: Op[]) => {
         const memory = allocateRing(MIN_RING);
-        const writer = new RingWriter(memory, false);
+        const writer = new RingWriter(memory, 0);
         const reader = new RingReader(memory);
         const written: { type: number; text: string; serial: number }[] = [];
         const out: ({ text: string; type: number } | { dropped: number })[] = [];
@@ -144,7 +144,7 @@ Deno.test({
       messages.push(e.data);
       if (e.data.done) resolve();
     };
-    worker.postMessage(readerStart(own, false, false, memory, receiveArea(own)));
+    worker.postMessage(readerStart(own, false, 0, memory, receiveArea(own)));
     await done;
     worker.terminate();
     assert.deepEqual(messages, [

@@ -5,9 +5,16 @@
  * while the main thread is busy (parsing, output, garbage collection, or
  * synchronous code of the caller). It waits in `poll` on its own thread (at
  * most `POLL_SLICE_MS` at a time, to see a stop), reads with `recvmmsg` in
- * batches, and when the ring is full either drops the record and counts it
- * (never stops reading: the registered daemon must not stall the kernel)
- * or, with `block`, waits for room (the kernel then drops for the socket).
+ * batches, and when the ring is full waits for room for at most its
+ * `waitMs`, then drops the record and counts it. `waitMs` is 0 for the
+ * multicast drop policies (never stop reading), unbounded for `block` (the
+ * kernel then drops for the socket), and a bounded time in daemon mode: a
+ * main thread that takes records gives room within it, so the kernel's
+ * backlog fills and throttles the audited tasks to the reader's pace (as
+ * with auditd: nothing lost), while a main thread that takes nothing for
+ * that long (synchronous code, a dead consumer) makes them wait at most
+ * about that long: once a wait ran out, records are dropped without waiting
+ * until the main thread frees room again.
  * The descriptor it reads is its own duplicate, closed when it stops.
  *
  * The thread needs no module file: its code is {@link readerProgram}, one
@@ -83,7 +90,8 @@ export const READER_SYMBOLS = {
 export interface ReaderStart {
   fd: number;
   unicast: boolean;
-  block: boolean;
+  /** Longest wait for room in a full ring before a record is dropped (0, ms, or Infinity). */
+  waitMs: number;
   memory: RingMemory;
   area: ReceiveArea;
   constants: ReaderConstants;
@@ -94,14 +102,14 @@ export interface ReaderStart {
 export function readerStart(
   fd: number,
   unicast: boolean,
-  block: boolean,
+  waitMs: number,
   memory: RingMemory,
   area: ReceiveArea,
 ): ReaderStart {
   return {
     fd,
     unicast,
-    block,
+    waitMs,
     memory,
     area,
     constants: READER_CONSTANTS,
@@ -129,7 +137,7 @@ export interface RingWriter {
   readonly stopped: boolean;
   /** Counts an overrun of the socket (ENOBUFS), reported with the next loss entry. */
   overrun(): void;
-  /** Puts one record into the ring, or drops it (or, with `block`, waits for room). */
+  /** Puts one record into the ring, waiting for room up to `waitMs`, or drops it. */
   record(type: number, payload: Uint8Array): void;
   /** Makes what was written visible to the main thread, and wakes it if it waits. */
   publish(): void;
@@ -140,7 +148,7 @@ export interface RingWriter {
 /** What {@link readerProgram} gives: the thread's parts (the writer and sizes for tests). */
 export interface ReaderProgram {
   /** The ring's writing side over `memory`. */
-  RingWriter: new (memory: RingMemory, block: boolean) => RingWriter;
+  RingWriter: new (memory: RingMemory, waitMs: number) => RingWriter;
   /** Bytes an entry of `len` payload bytes takes (as `_record_ring.ts` counts them). */
   entrySize(len: number): number;
   /** Reads until asked to stop, posting {@link ReaderStarted} then {@link ReaderDone}. */
@@ -193,7 +201,9 @@ export function readerProgram(k: ReaderConstants): ReaderProgram {
     readonly #ctrl: Int32Array<SharedArrayBuffer>;
     readonly #size: number;
     readonly #span: number;
-    readonly #block: boolean;
+    readonly #waitMs: number;
+    /** A wait for room ran out: drop without waiting until the main thread frees room. */
+    #stalled = false;
     #w: number;
     /** Loss not yet in the ring. */
     #overruns = 0;
@@ -203,13 +213,13 @@ export function readerProgram(k: ReaderConstants): ReaderProgram {
     /** The serial of the last record dropped: the rest of its event is dropped too. */
     #dropSerial = -1;
 
-    constructor(memory: RingMemory, block: boolean) {
+    constructor(memory: RingMemory, waitMs: number) {
       this.#bytes = new Uint8Array(memory.data);
       this.#view = new DataView(memory.data);
       this.#ctrl = new Int32Array(memory.ctrl);
       this.#size = memory.data.byteLength;
       this.#span = this.#size * 2;
-      this.#block = block;
+      this.#waitMs = waitMs;
       this.#w = Atomics.load(this.#ctrl, CTRL_WRITE);
     }
 
@@ -265,6 +275,7 @@ export function readerProgram(k: ReaderConstants): ReaderProgram {
         if (serialOf(payload) === this.#dropSerial) return this.#drop(payload);
         this.#dropSerial = -1;
       }
+      let deadline = -1;
       for (;;) {
         if (this.#flushLoss()) {
           const at = this.#reserve(bytes);
@@ -275,13 +286,20 @@ export function readerProgram(k: ReaderConstants): ReaderProgram {
             v.setUint16(at + 6, KIND_RECORD, true);
             this.#bytes.set(payload, at + HEADER);
             this.#w = (this.#w + bytes) % this.#span;
+            this.#stalled = false;
             return;
           }
         }
-        if (!this.#block || this.stopped) return this.#drop(payload);
+        if (this.#waitMs <= 0 || this.#stalled || this.stopped) return this.#drop(payload);
+        const now = performance.now();
+        if (deadline < 0) deadline = now + this.#waitMs;
+        else if (now >= deadline) {
+          this.#stalled = true;
+          return this.#drop(payload);
+        }
         this.publish();
         const r = Atomics.load(this.#ctrl, CTRL_READ);
-        Atomics.wait(this.#ctrl, CTRL_READ, r, POLL_SLICE_MS);
+        Atomics.wait(this.#ctrl, CTRL_READ, r, Math.min(POLL_SLICE_MS, deadline - now));
       }
     }
 
@@ -373,7 +391,7 @@ export function readerProgram(k: ReaderConstants): ReaderProgram {
   }
 
   function run(start: ReaderStart, post: (m: ReaderStarted | ReaderDone) => void): void {
-    const ring = new Writer(start.memory, start.block);
+    const ring = new Writer(start.memory, start.waitMs);
     let lib: { symbols: Symbols; close(): void } | undefined;
     let error: ReaderDone["error"];
     try {

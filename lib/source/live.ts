@@ -23,9 +23,15 @@
  *   no exit path covers is a process that stays alive and does not run (a
  *   stopped process: SIGSTOP stops every thread): once `backlog_limit`
  *   records are queued, every audited task waits up to `backlog_wait_time`
- *   per record. An event loop blocked by synchronous code does not stall
- *   the kernel: the reader thread (below) keeps reading. The `"block"` queue policy would be
- *   such a stall and is refused in this mode.
+ *   per record. The reader thread (below) gives the kernel a daemon's
+ *   backpressure, bounded: when its buffer is full it stops reading for up
+ *   to `daemonWaitMs` (default 2 s) while the main thread takes records, so
+ *   the backlog fills and audited tasks wait for a consumer that is slow
+ *   but taking (nothing is lost, as with auditd); an event loop that takes
+ *   nothing for that long (synchronous code, a consumer that stopped) makes
+ *   them wait about that long, not `backlog_wait_time`: the reader then
+ *   drops (`buffer`) until room is freed. The `"block"` queue policy (an
+ *   unbounded stop) is refused in this mode.
  * - `"plugin"`: reads what auditd 3.0.9 hands a plugin with
  *   `format = string`: one line per record, `type=NAME msg=audit(...): ...`
  *   (RAW; auditd turns newlines into spaces) or, with `log_format =
@@ -50,7 +56,8 @@
  *   daemon's unicast socket reports ENOBUFS too, but there the kernel keeps
  *   the record and sends it again: not a loss, not counted.)
  * - `buffer`: records the reader thread dropped because its buffer
- *   (`bufferBytes`) was full: the main thread fell that far behind.
+ *   (`bufferBytes`) was full: the main thread fell that far behind (in
+ *   daemon mode: and took nothing for `daemonWaitMs`).
  *   `first`/`last` are the serials of the first and last dropped record; a
  *   record of the same event as the one dropped before it is dropped too,
  *   so most such events are dropped whole (and show as gaps).
@@ -72,7 +79,8 @@
  *   and last dropped events. The kernel sources rarely drop here: their
  *   records wait in the reader thread's buffer while the queue is full (so
  *   a slow consumer fills that buffer, and `buffer` counts what it drops;
- *   with `"block"` the reader stops reading instead); only events the
+ *   with `"block"` the reader stops reading instead, in daemon mode it
+ *   waits up to `daemonWaitMs` first); only events the
  *   wall-clock timeout releases can still overflow the queue.
  * - `input` (an addition to the four causes of the issue): plugin lines
  *   that are not records, and late records; `reason` says why. A record
@@ -190,9 +198,21 @@ export interface LiveOptions {
    * {@link LIVE_READ_BUFFER}, at least 16384, at most 2^30): records the
    * reader thread took off the socket and the main thread has not taken yet.
    * When it is full the reader thread drops records (`buffer` loss), or with
-   * the `"block"` queue policy stops reading until there is room.
+   * the `"block"` queue policy stops reading until there is room; in daemon
+   * mode it waits for room up to `daemonWaitMs` first.
    */
   bufferBytes?: number;
+  /**
+   * Daemon mode: how long (ms, default 2000) the reader thread waits for
+   * room in its full buffer before it drops records (`buffer` loss). While
+   * it waits it does not read, so the kernel's backlog fills and audited
+   * tasks wait (auditd's backpressure): a consumer that keeps taking, however
+   * slowly, loses nothing. A main thread that takes nothing for this long
+   * (synchronous code, a consumer that stopped) makes them wait about this
+   * long, not `backlog_wait_time`: the reader then drops without waiting
+   * until room is freed again.
+   */
+  daemonWaitMs?: number;
 }
 
 /**
@@ -306,6 +326,8 @@ export interface LiveStream extends AsyncIterable<LiveItem>, Disposable, AsyncDi
 const DEFAULT_TIMEOUT_MS = 2000;
 const DEFAULT_IN_FLIGHT = 256;
 const DEFAULT_QUEUE = 8192;
+/** Default {@link LiveOptions.daemonWaitMs}. */
+const DAEMON_WAIT_MS = 2000;
 const TICK_MS = 100;
 /** A tick at most this long after the one before is on time (see {@link Live}'s `#tick`). */
 const ON_TIME_MS = 2 * TICK_MS;
@@ -525,6 +547,8 @@ class Live implements LiveStream, LiveSink {
     positiveInteger("eventTimeoutMs", options.eventTimeoutMs);
     positiveInteger("maxInFlight", options.maxInFlight);
     positiveInteger("queue.size", options.queue?.size);
+    positiveInteger("daemonWaitMs", options.daemonWaitMs);
+    const daemonWait = options.daemonWaitMs ?? DAEMON_WAIT_MS;
     checkReceiveBuffer(options.receiveBufferBytes);
     const ring = options.bufferBytes ?? LIVE_READ_BUFFER;
     if (!Number.isInteger(ring) || ring < MIN_RING || ring > MAX_RING) {
@@ -569,7 +593,8 @@ class Live implements LiveStream, LiveSink {
     const kernel = {
       receiveBufferBytes: options.receiveBufferBytes ?? LIVE_RECEIVE_BUFFER,
       bufferBytes: ring,
-      block: this.#policy === "block",
+      // block: until there is room; daemon: a bounded wait, the kernel waits meanwhile
+      waitMs: this.#policy === "block" ? Infinity : mode === "daemon" ? daemonWait : 0,
     };
     const run = read !== undefined
       ? read(this)
@@ -989,7 +1014,8 @@ export function openLiveFrom(
 interface KernelOptions {
   receiveBufferBytes: number;
   bufferBytes: number;
-  block: boolean;
+  /** How long the reader waits for room in its full buffer before it drops (see `_netlink_worker.ts`). */
+  waitMs: number;
 }
 
 /** Records taken from the reader thread's buffer before the event loop gets a turn. */
@@ -1000,6 +1026,27 @@ const TAKE_BATCH = 1024;
  * is caught up (the wall-clock timeout counts up to then).
  */
 const RING_WAIT_MS = TICK_MS;
+
+/**
+ * Resolves once the queue has room for a batch, or after `ms`: a consumer
+ * that iterates slowly frees room an event at a time, and what it frees is
+ * filled from the ring at least that often (a reader waiting for room in
+ * daemon mode goes on, the kernel waits rather than loses).
+ */
+async function roomWithin(sink: LiveSink, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      sink.room(true),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+        Deno.unrefTimer(Number(timer));
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Records in, until the source is closed, from a netlink socket that a
@@ -1044,7 +1091,7 @@ async function readKernel(
     if (!ring.done) c().close(own);
     onStopped({ message: `Cannot run the audit socket's reader thread: ${e.message}` });
   };
-  worker.postMessage(readerStart(own, unicast, options.block, memory, receiveArea(own)));
+  worker.postMessage(readerStart(own, unicast, options.waitMs, memory, receiveArea(own)));
   sink.onClose(() => ring.stop());
   // ready once the reader runs: a reader that cannot start fails the stream, never leaves it unread
   if (await Promise.race([started.then(() => true), stopped.then(() => false)])) sink.opened();
@@ -1065,7 +1112,7 @@ async function readKernel(
   try {
     for (;;) {
       // records wait in the ring, not as events in the queue, while the consumer is behind
-      await sink.room(true);
+      if (sink.space() === 0) await roomWithin(sink, RING_WAIT_MS);
       if (sink.closed) break;
       const done = ring.done;
       // each record makes at most one event: the queue never overflows by what is taken here
