@@ -27,7 +27,12 @@
  *   backpressure, bounded: when its buffer is full it stops reading for up
  *   to `daemonWaitMs` (default 2 s) while the main thread takes records, so
  *   the backlog fills and audited tasks wait for a consumer that is slow
- *   but taking (nothing is lost, as with auditd); an event loop that takes
+ *   but taking (the reader drops nothing, as with auditd). While the socket
+ *   is full the kernel can fail a send: it then keeps the records in its
+ *   retry queue (at most `backlog_limit`; beyond that it drops them, counted
+ *   as `kernel`) and sends them again only with the next record it queues,
+ *   so on a quiet machine they can come late (after their event's timeout:
+ *   reported as late records, cause `input`). An event loop that takes
  *   nothing for that long (synchronous code, a consumer that stopped) makes
  *   them wait about that long, not `backlog_wait_time`: the reader then
  *   drops (`buffer`) until room is freed. The `"block"` queue policy (an
