@@ -13,13 +13,17 @@
  * watch/laurel; the worst ratio is marked: a goal holds only on the worst
  * corpus. laurel's event count must equal watch's (a difference is printed).
  *
+ * Two tables: one pass of each stream (start-up subtracted), and the steady
+ * state: the stream `K` times in a row (the serials of the k-th copy moved
+ * up by k * 100,000,000 and its stamps past the copy before, by
+ * bench/_repeat.ts, so that every copy is new events for both tools) minus
+ * one pass, per event of passes 2 to K. A plugin runs for as long as auditd
+ * does: the steady state is its cost per event; the first pass also holds
+ * start-up and, for watch, V8's JIT warm-up (some 0.3 s once per process).
+ *
  * Options: `--runs N` (default 3), `--profiles a,b`, `--formats RAW,ENRICHED`,
- * `--repeat K` (each stream K times in a row, the serials of the k-th copy
- * moved up by k * 100,000,000 and its stamps past the copy before, by
- * bench/_repeat.ts, so that every copy is new events for both tools: a long
- * run, where a one-shot replay of some 20,000 events also weighs the JIT's
- * warm-up), `--force` (generate the corpora again). No
- * kernel is needed once the corpora exist.
+ * `--repeat K` (default 10; 1 for one pass only), `--force` (generate the
+ * corpora again). No kernel is needed once the corpora exist.
  *
  * @module
  */
@@ -138,16 +142,48 @@ async function repeated(stream: string, k: number): Promise<string> {
   return out;
 }
 
-interface Row {
-  corpus: Corpus;
-  events: number;
-  laurelEvents: number;
-  laurel: number;
-  watch: number;
+interface Measured {
+  laurel: { cpu: number; events: number; most: number };
+  watch: { cpu: number; events: number; most: number };
+}
+
+/** Both tools on `corpus`'s stream `k` times in a row; a run that lost events is printed. */
+async function measureCorpus(corpus: Corpus, k: number, runs: number): Promise<Measured> {
+  const input = k > 1 ? await repeated(corpus.stream, k) : corpus.stream;
+  try {
+    const l = await measureTool(laurel, input, runs);
+    const w = await measureTool(watch, input, runs);
+    if (l.events !== w.events || w.most !== w.events || l.most !== l.events) {
+      // a run that lost events did less work: its CPU is not comparable
+      console.error(
+        `${corpus.profile} ${corpus.format} x${k}: laurel wrote ${l.events}..${l.most} events, ` +
+          `watch ${w.events}..${w.most} (fewest..most of the runs)`,
+      );
+    }
+    return { laurel: l, watch: w };
+  } finally {
+    if (input !== corpus.stream) await Deno.remove(input);
+  }
+}
+
+/** CPU seconds per 10,000 events, as text. */
+const per10k = (cpu: number, events: number) => (cpu / events * 10000).toFixed(3);
+
+/** Prints `rows` (the last column is the ratio) as a table, the worst ratio marked. */
+function printTable(head: string[], rows: string[][]): void {
+  const ratios = rows.map((r) => Number(r[r.length - 1]));
+  const worst = ratios.indexOf(Math.max(...ratios));
+  const table = rows.map((r, i) => [...r, i === worst ? "<- worst" : ""]);
+  const widths = [...head, ""].map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
+  for (const line of [[...head, ""], ...table]) {
+    console.log(line.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+  }
 }
 
 if (import.meta.main) {
   const runs = Number(option("--runs") ?? 3);
+  const repeat = Number(option("--repeat") ?? 10);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error("--repeat: a whole number from 1");
   const profiles = (option("--profiles") ?? PROFILES.join(",")).split(",");
   const formats = (option("--formats") ?? FORMATS.join(",")).split(",");
   const corpora = (await ensureCorpora({
@@ -161,51 +197,48 @@ if (import.meta.main) {
   };
   await Deno.remove(empty);
   console.log(
-    `start-up (empty input, median of ${runs}, subtracted below): laurel ${
+    `start-up (empty input, median of ${runs}, subtracted from one pass): laurel ${
       base.laurel.toFixed(2)
     } s, watch ${base.watch.toFixed(2)} s`,
   );
-  const rows: Row[] = [];
-  const repeat = Number(option("--repeat") ?? 1);
+  const once: string[][] = [];
+  const steady: string[][] = [];
   for (const corpus of corpora) {
-    const input = repeat > 1 ? await repeated(corpus.stream, repeat) : corpus.stream;
-    const l = await measureTool(laurel, input, runs);
-    const w = await measureTool(watch, input, runs);
-    if (input !== corpus.stream) await Deno.remove(input);
-    rows.push({
-      corpus,
-      events: w.events,
-      laurelEvents: l.events,
-      laurel: l.cpu - base.laurel,
-      watch: w.cpu - base.watch,
-    });
-    if (l.events !== w.events || w.most !== w.events || l.most !== l.events) {
-      // a run that lost events did less work: its CPU is not comparable
-      console.error(
-        `${corpus.profile} ${corpus.format}: laurel wrote ${l.events}..${l.most} events, ` +
-          `watch ${w.events}..${w.most} (fewest..most of the runs)`,
-      );
-    }
+    const one = await measureCorpus(corpus, 1, runs);
+    const l1 = one.laurel.cpu - base.laurel, w1 = one.watch.cpu - base.watch;
+    once.push([
+      corpus.profile,
+      corpus.format,
+      String(one.watch.events),
+      per10k(l1, one.watch.events),
+      per10k(w1, one.watch.events),
+      (w1 / l1).toFixed(2),
+    ]);
+    if (repeat === 1) continue;
+    // the passes after the first: what a plugin that has run a while spends per event (the
+    // first pass also holds the start-up and, for watch, the JIT's warm-up of some 0.3 s)
+    const k = await measureCorpus(corpus, repeat, runs);
+    const events = k.watch.events - one.watch.events;
+    const l = k.laurel.cpu - one.laurel.cpu, w = k.watch.cpu - one.watch.cpu;
+    steady.push([
+      corpus.profile,
+      corpus.format,
+      String(events),
+      per10k(l, events),
+      per10k(w, events),
+      (w / l).toFixed(2),
+    ]);
   }
-  const ratio = (r: Row) => r.watch / r.laurel;
-  const worst = rows.reduce((a, b) => ratio(b) > ratio(a) ? b : a, rows[0]);
-  const per10k = (cpu: number, events: number) => (cpu / events * 10000).toFixed(3);
-  const head = ["corpus", "format", "events", "laurel s/10k", "watch s/10k", "watch/laurel", ""];
-  const table = rows.map((r) => [
-    r.corpus.profile,
-    r.corpus.format,
-    r.events === r.laurelEvents ? String(r.events) : `${r.events} (laurel ${r.laurelEvents})`,
-    per10k(r.laurel, r.events),
-    per10k(r.watch, r.events),
-    ratio(r).toFixed(2),
-    r === worst ? "<- worst" : "",
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
+  const head = ["corpus", "format", "events", "laurel s/10k", "watch s/10k", "watch/laurel"];
   console.log(
-    `user+sys CPU, median of ${runs} runs, start-up subtracted` +
-      (repeat > 1 ? `, each stream ${repeat} times in a row` : ""),
+    `\none pass of each stream: user+sys CPU, median of ${runs} runs, start-up subtracted`,
   );
-  for (const line of [head, ...table]) {
-    console.log(line.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+  printTable(head, once);
+  if (repeat > 1) {
+    console.log(
+      `\nsteady state: passes 2 to ${repeat} of each stream (${repeat} passes in a row minus one ` +
+        `pass; median of ${runs} runs each)`,
+    );
+    printTable(head, steady);
   }
 }
