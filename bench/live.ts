@@ -283,7 +283,12 @@ async function oneRun(
     if (auditd) {
       const failure = await stopAuditd(auditd, audit, 0);
       if (failure) console.error(failure.message);
-      const err = await Deno.readTextFile(`${dir}/plugin.err`).catch(() => "(no stderr file)");
+      // auditd does not wait for its plugins: the plugin writes its summary when it has read all
+      let err = "(no stderr file)";
+      await waitFor("watch --plugin's summary", async () => {
+        err = await Deno.readTextFile(`${dir}/plugin.err`).catch(() => "(no stderr file)");
+        return /auditkit watch: \d+ events/.test(err);
+      }).catch((e) => console.error(e.message));
       console.error(`${level}x ${kind} watch --plugin: ${err.trim()}`);
     } else await waitFor("the daemon pid released", async () => (await audit.status()).pid === 0);
     const now = await audit.status();
