@@ -24,7 +24,8 @@ import { audit, auparse, c, fromCString } from "../lib/_native.ts";
 import { IDATA } from "../ffi/libauparse.ts";
 import { cStringText, oracleTest } from "./_helpers.ts";
 import { event } from "./_events.ts";
-import { AuditRecord, encodeText } from "../lib/event/record.ts";
+import { AuditRecord, decodeBytes, encodeText } from "../lib/event/record.ts";
+import { printEscaped, printProctitle } from "../lib/interpret/printers.ts";
 import { damagedLog } from "./_log_mutations.ts";
 import {
   type FieldKind,
@@ -793,3 +794,51 @@ oracleTest(
     ok(checked > 2000, `${checked} checked`);
   },
 );
+
+Deno.test("hex values decode as from their UTF-8 bytes (au_unescape's buffer), whatever follows the digits", () => {
+  // the model: au_unescape over the value's UTF-8 bytes, as libauparse reads the log's bytes
+  const model = (val: string, proctitle: boolean): string => {
+    const quoted = val.charCodeAt(0) === 0x22;
+    if (quoted) {
+      const close = val.indexOf('"', 1);
+      return close < 0 ? " " : val.slice(1, close);
+    }
+    const text = val.startsWith("00") ? val.slice(2) : val;
+    const src = new TextEncoder().encode(text);
+    const hex = (c: number) => /[0-9A-Fa-f]/.test(String.fromCharCode(c));
+    let p = 0;
+    if (src[0] === 0x28) {
+      const close = src.indexOf(0x29);
+      if (close < 0) return val;
+      p = close + 1;
+    } else while (p < src.length && hex(src[p])) p++;
+    const str = new Uint8Array(src.length + 1);
+    str.set(src.subarray(0, p));
+    if (src[0] !== 0x28) {
+      if (p < 2) return val;
+      const d = (c: number) => c <= 0x39 ? (c >= 0x30 ? c - 0x30 : 0) : (c | 0x20) - 0x57;
+      let w = 0;
+      for (let i = 0; i < p; i += 2) str[w++] = (d(str[i]) << 4) | d(str[i + 1]);
+      str[w] = 0;
+      const half = src.length >> 1;
+      if (half > w - 1) str.fill(0, w, half + 1);
+    }
+    if (proctitle) {
+      const end = new TextEncoder().encode(val).length >> 1;
+      for (let i = str.indexOf(0); i >= 0 && i < end; i = str.indexOf(0, i + 1)) str[i] = 0x20;
+    }
+    const nul = str.indexOf(0);
+    return decodeBytes(str, 0, nul < 0 ? str.length : nul);
+  };
+  const unit = fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom(..."0123456789abcdefABCDEF") },
+    fc.constantFrom("(", ")", '"', "g", " ", "\u00e9", "\u20ac", "\u{1F600}", "\ud800", "\udc00"),
+  );
+  fc.assert(
+    fc.property(fc.string({ unit, maxLength: 40 }), (val) => {
+      strictEqual(printEscaped(val), model(val, false), JSON.stringify(val));
+      strictEqual(printProctitle(val), model(val, true), JSON.stringify(val));
+    }),
+    { numRuns: 3000 },
+  );
+});

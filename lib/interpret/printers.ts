@@ -309,23 +309,46 @@ function digitValue(c: number): number {
  * two hex digits or no `)`. Bytes C leaves unset are 0 here.
  */
 function auUnescape(val: string): Uint8Array | undefined {
-  const src = utf8Encoder.encode(val);
-  let p = 0;
-  if (src[0] === 0x28) {
+  if (val.charCodeAt(0) === 0x28) {
+    const src = utf8Encoder.encode(val);
     const close = src.indexOf(0x29);
     if (close < 0) return undefined;
-    p = close + 1;
-  } else while (p < src.length && isHexByte(src[p])) p++;
-  const str = new Uint8Array(src.length + 1);
-  str.set(src.subarray(0, p));
-  if (src[0] === 0x28) return str;
+    const str = new Uint8Array(src.length + 1);
+    str.set(src.subarray(0, close + 1));
+    return str;
+  }
+  // hex digits are ASCII: read from the string, not from its UTF-8 encoding
+  const n = val.length;
+  let p = 0;
+  while (p < n && isHexByte(val.charCodeAt(p))) p++;
   if (p < 2) return undefined;
+  const len = p + utf8Length(val, p);
+  const str = new Uint8Array(len + 1);
+  for (let i = 0; i < p; i++) str[i] = val.charCodeAt(i);
   let w = 0;
   for (let i = 0; i < p; i += 2) str[w++] = (digitValue(str[i]) << 4) | digitValue(str[i + 1]);
   str[w] = 0;
-  const half = src.length >> 1;
+  const half = len >> 1;
   if (half > w - 1) str.fill(0, w, half + 1);
   return str;
+}
+
+/** The length in UTF-8 of `val` from index `from` on (as TextEncoder writes it: a lone surrogate as U+FFFD). */
+function utf8Length(val: string, from = 0): number {
+  let n = 0;
+  for (let i = from; i < val.length; i++) {
+    const c = val.charCodeAt(i);
+    if (c < 0x80) n++;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const d = val.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
 }
 
 /** libauparse's `print_escaped`, as bytes: quoted text unquoted, else {@link auUnescape}d ("00" first skipped). */
@@ -348,7 +371,7 @@ export function printProctitle(val: string): string {
   // quoted text, or a value that is not hex copied as it is (its only NUL is past half its length)
   if (typeof out === "string") return out;
   // the arguments are separated by NULs: those before half the value's length become spaces
-  const end = utf8Encoder.encode(val).length >> 1;
+  const end = utf8Length(val) >> 1;
   for (let i = out.indexOf(0); i >= 0 && i < end; i = out.indexOf(0, i + 1)) out[i] = 0x20;
   return cString(out);
 }
