@@ -123,6 +123,10 @@ class OpenEvent extends AuditEvent {
   epochs: number[] | undefined = undefined;
   /** {@link EventAssembler.clock} when its last record came (live sources). */
   arrived = 0;
+  /** `keep` turned it down: its records are gone, it keeps its place in the order only. */
+  dropped = false;
+  /** The type of its first record (what ausearch's order looks at; kept when it is dropped). */
+  readonly firstType: number = this.records[0].type;
 }
 
 /**
@@ -183,6 +187,15 @@ export interface AssembleOptions {
    * behaviour).
    */
   maxInFlight?: number;
+  /**
+   * Called once with each event when it is complete (its records are then
+   * final), before it may go out: an event it returns false for is never
+   * handed out, and its records are let go at once rather than held until
+   * its turn. What only picks events (a search's criteria) keeps held
+   * memory to the events it picks, most of all with `order: "ausearch"`,
+   * which holds complete events about `eoeTimeout` seconds of log time.
+   */
+  keep?: (event: AuditEvent) => boolean;
 }
 
 /** ausearch's "known to be one record" types: an event starting with one is complete at once. */
@@ -282,6 +295,7 @@ export class EventAssembler {
   readonly #feed: boolean;
   readonly #ausearchOrder: boolean;
   readonly #maxInFlight: number;
+  readonly #keep: ((event: AuditEvent) => boolean) | undefined;
 
   /** Creates an assembler. */
   constructor(options: AssembleOptions = {}) {
@@ -295,6 +309,7 @@ export class EventAssembler {
       throw new RangeError(`Cannot bound events in flight to "${max}": must be an integer from 1`);
     }
     this.#maxInFlight = max;
+    this.#keep = options.keep;
   }
 
   /**
@@ -348,7 +363,7 @@ export class EventAssembler {
    */
   #ready(e: OpenEvent, sec: number): void {
     const unready = this.#unready;
-    if (singleRecordType(e.type)) this.#setReady(e);
+    if (singleRecordType(e.firstType)) this.#setReady(e);
     else heapPush(unready, e, secondOrder);
     while (unready.length > 0 && unready[0].sec + this.#timeout <= sec) {
       this.#setReady(heapPop(unready, secondOrder)!);
@@ -467,6 +482,7 @@ export class EventAssembler {
     if (e.complete) return;
     e.complete = true;
     if (!this.#ausearchOrder || e.ready) this.#inFlight--;
+    if (this.#keep !== undefined && !this.#keep(e)) this.#drop(e);
     // the newest event is not in the map
     if (e === this.#last) return;
     // out of its serial's chain
@@ -492,9 +508,17 @@ export class EventAssembler {
     while (live.length > 0 && live[0].complete && (!ausearchOrder || live[0].ready)) {
       const e = heapPop(live, liveOrder)!;
       heapPush(this.#freeSlots, e.slot, numberOrder);
+      if (e.dropped) continue;
       this.#out.push(e);
       this.#leave(e);
     }
+  }
+
+  /** `keep` turned `e` down: its records and read chunks go now; it waits for its turn empty. */
+  #drop(e: OpenEvent): void {
+    e.dropped = true;
+    e.records.length = 0;
+    this.#leave(e);
   }
 
   /** `e`, which read chunks before, now also reads chunk {@link epoch}. */

@@ -57,6 +57,8 @@ export class EventSelection {
   readonly #debug: ((message: string) => void) | undefined;
   readonly #warn: ((message: string) => void) | undefined;
   #carriedNames: ReadonlyMap<string, string> | undefined;
+  /** Events {@link mayMatch} found to match, without a message: {@link match} would say so again. */
+  readonly #matched = new WeakSet<AuditEvent>();
 
   /** A selection with `options`' criteria and format (every event, ausearch's format, by default). */
   constructor(options: SelectionOptions = {}) {
@@ -74,6 +76,7 @@ export class EventSelection {
 
   /** Whether `event` meets the criteria, as ausearch decides in this format. */
   match(event: AuditEvent): boolean {
+    if (this.#matched.has(event)) return true;
     return matchEvent(event, this.#criteria, {
       interpreted: this.formatter.interprets,
       debug: this.#debug,
@@ -82,6 +85,27 @@ export class EventSelection {
       // JSON has no ausearch output to match: it carries the events ausearch passes over too
       lenient: !this.formatter.ausearch,
     });
+  }
+
+  /**
+   * Whether `event` can meet the criteria, decided on the event alone and
+   * without a message: false only for events {@link match} turns down too,
+   * whenever they come. Undefined when it cannot be decided so: a format
+   * whose matching looks at names earlier events left (csv, text), or
+   * `--debug` (its messages are about the events passed over).
+   */
+  mayMatch(event: AuditEvent): boolean | undefined {
+    if (this.formatter.carriesNames || this.#debug !== undefined) return undefined;
+    let warned = false;
+    const matched = matchEvent(event, this.#criteria, {
+      interpreted: this.formatter.interprets,
+      warn: () => warned = true,
+      lenient: !this.formatter.ausearch,
+    });
+    // its messages are written when it is matched in its turn
+    if (warned) return true;
+    if (matched) this.#matched.add(event);
+    return matched;
   }
 
   /**

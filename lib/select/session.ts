@@ -258,6 +258,13 @@ export async function* searchChunks(
         if (b.timeStamp !== undefined) messages.push(stampError(b.timeStamp));
       },
       onFile: (f) => lastFile = f,
+      // events that cannot match go as soon as they are complete, not when their turn comes
+      // (ausearch's order holds events for eoeTimeout seconds of log time): counted here
+      keep: cp || noCriteria ? undefined : (ev) => {
+        if (selection.mayMatch(ev) !== false) return true;
+        result.events++;
+        return false;
+      },
       // each event is matched and written before the next batch is read: nothing below keeps
       // a record's bytes (the checkpoint keeps numbers, the JSON encoder its own copies)
       reuseBuffers: true,
