@@ -1288,6 +1288,17 @@ kernelTest(
   },
 );
 
+/** The kernel's timer ticks a second (backlog_wait_time's unit): CONFIG_HZ, 250 when unknown. */
+async function kernelHz(): Promise<number> {
+  try {
+    const gz = new Blob([await Deno.readFile("/proc/config.gz")]).stream();
+    const text = await new Response(gz.pipeThrough(new DecompressionStream("gzip"))).text();
+    const hz = Number(/^CONFIG_HZ=(\d+)$/m.exec(text)?.[1]);
+    if (hz > 0) return hz;
+  } catch { /* no kernel config to read */ }
+  return 250;
+}
+
 /** `sh -c` making `n` audited writes to `file`; prints how long they took in ms. */
 const timedWrites = (file: string, n: number) =>
   `s=$(date +%s%N); i=0; while [ $i -lt ${n} ]; do echo $i >> ${file}; i=$((i+1)); done; ` +
@@ -1304,11 +1315,11 @@ kernelTest(
       return;
     }
     // a small backlog and a full socket: while the reader waits for room, the writer below waits,
-    // each audited call up to backlog_wait_time, here 1 s (250 ticks at this kernel's HZ=250;
-    // from the default 60 s): longer than the bound, and a record that waits all of it is lost
-    // (counted by the kernel), so a stall longer than 1 s shows in the kernel's counter
+    // each audited call up to backlog_wait_time, here 1 s (HZ ticks; from the default 60 s):
+    // longer than the bound, and a record that waits all of it is lost (counted by the kernel),
+    // so a stall longer than 1 s shows in the kernel's counter
     await a.setBacklogLimit(8);
-    await a.setBacklogWaitTime(250);
+    await a.setBacklogWaitTime(await kernelHz());
     const w = await watchTempFile();
     const N = 200, BOUND = 500;
     try {
