@@ -244,7 +244,12 @@ export {
   parseCheckpoint,
   resumeFiles,
 } from "./lib/source/checkpoint.ts";
-export { Report, type ReportKind, type ReportOptions } from "./lib/report/report.ts";
+export {
+  Report,
+  type ReportKind,
+  type ReportOptions,
+  type ReportPart,
+} from "./lib/report/report.ts";
 export { readReport, type ReportReadOptions, type ReportReadResult } from "./lib/report/session.ts";
 export { type MoreReportKind } from "./lib/report/more.ts";
 export { csvHeader, type CsvOptions, formatCsv } from "./lib/format/csv.ts";

@@ -338,3 +338,52 @@ Deno.test("keep: a turned-down event lets go of its read chunks at once, not at 
   deepStrictEqual(asm.drain().map((e) => e.serial), [1, 3]);
   strictEqual(asm.holds(0) || asm.holds(2), false);
 });
+
+Deno.test("onTurn: the events keep turned down have their turn between the others, in order", async () => {
+  const types = ["SYSCALL", "CWD", "PROCTITLE", "EOE", "USER_START", "LOGIN"];
+  const log = fc.array(
+    fc.record({
+      type: fc.constantFrom(...types),
+      sec: fc.integer({ min: 0, max: 5 }),
+      serial: fc.integer({ min: 1, max: 8 }),
+    }),
+    { minLength: 1, maxLength: 40 },
+  ).map((rs) =>
+    rs.map((r) => `type=${r.type} msg=audit(${100 + r.sec}.000:${r.serial}): a=1\n`).join("")
+  );
+  let turns = 0;
+  // small reads: many batches, the turns fall between and inside them
+  const file = await Deno.makeTempFile({ suffix: ".log" });
+  try {
+    await fc.assert(
+      fc.asyncProperty(
+        log,
+        fc.constantFrom<AssembleOptions>({}, { order: "ausearch" }, { rules: "ausearch" }),
+        fc.func(fc.boolean()),
+        async (text, options, pick) => {
+          await Deno.writeTextFile(file, text);
+          const read = { ...options, chunkBytes: 64 };
+          const all: string[] = [];
+          for await (const ev of readEvents(file, read)) all.push(ev.id);
+          const seen: string[] = [];
+          for await (
+            const ev of readEvents(file, {
+              ...read,
+              keep: (ev) => pick(ev.id),
+              onTurn: (ev) => {
+                strictEqual(ev.records.length, 0);
+                seen.push(ev.id);
+                turns++;
+              },
+            })
+          ) seen.push(ev.id);
+          deepStrictEqual(seen, all, text);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  } finally {
+    await Deno.remove(file);
+  }
+  ok(turns > 100, `${turns} turns`);
+});

@@ -196,6 +196,15 @@ export interface AssembleOptions {
    * which holds complete events about `eoeTimeout` seconds of log time.
    */
   keep?: (event: AuditEvent) => boolean;
+  /**
+   * Called with each event `keep` turned down, when its turn to go out
+   * comes: its records are gone, its time stamp, serial and node remain.
+   * The events handed out before it are those {@link EventAssembler.drain}
+   * has given or gives next ({@link EventAssembler.undrained} of them not
+   * yet); {@link eventBatches} calls it between its batches, in order.
+   * What `keep` took from the event can be used in order here.
+   */
+  onTurn?: (event: AuditEvent) => void;
 }
 
 /** ausearch's "known to be one record" types: an event starting with one is complete at once. */
@@ -296,6 +305,7 @@ export class EventAssembler {
   readonly #ausearchOrder: boolean;
   readonly #maxInFlight: number;
   readonly #keep: ((event: AuditEvent) => boolean) | undefined;
+  readonly #onTurn: ((event: AuditEvent) => void) | undefined;
 
   /** Creates an assembler. */
   constructor(options: AssembleOptions = {}) {
@@ -310,6 +320,7 @@ export class EventAssembler {
     }
     this.#maxInFlight = max;
     this.#keep = options.keep;
+    this.#onTurn = options.onTurn;
   }
 
   /**
@@ -508,7 +519,10 @@ export class EventAssembler {
     while (live.length > 0 && live[0].complete && (!ausearchOrder || live[0].ready)) {
       const e = heapPop(live, liveOrder)!;
       heapPush(this.#freeSlots, e.slot, numberOrder);
-      if (e.dropped) continue;
+      if (e.dropped) {
+        this.#onTurn?.(e);
+        continue;
+      }
       this.#out.push(e);
       this.#leave(e);
     }
@@ -570,6 +584,11 @@ export class EventAssembler {
     const out = this.#out;
     this.#out = [];
     return out;
+  }
+
+  /** How many events are handed out and not yet taken by {@link drain}. */
+  get undrained(): number {
+    return this.#out.length;
   }
 
   /** How many events are still open. */
@@ -653,7 +672,29 @@ export async function* eventBatches(
   input: LogInput,
   options: ReadEventsOptions = {},
 ): AsyncGenerator<AuditEvent[]> {
-  const asm = new EventAssembler(options);
+  // events `keep` turned down have their turn between the batches, in order: where each goes
+  const onTurn = options.onTurn;
+  const turns: { at: number; event: AuditEvent }[] = [];
+  let drained = 0;
+  const asm: EventAssembler = new EventAssembler(
+    onTurn === undefined
+      ? options
+      : { ...options, onTurn: (event) => turns.push({ at: drained + asm.undrained, event }) },
+  );
+  /** `ready` (the next events drained) in batches, the turns between them in their places. */
+  function* deliver(ready: AuditEvent[]): Generator<AuditEvent[]> {
+    let from = 0;
+    for (const t of turns) {
+      const cut = t.at - drained;
+      if (cut > from) yield ready.slice(from, cut);
+      if (cut > from) from = cut;
+      onTurn!(t.event);
+    }
+    turns.length = 0;
+    if (from === 0 && ready.length > 0) yield ready;
+    else if (from < ready.length) yield ready.slice(from);
+    drained += ready.length;
+  }
   const onRecord = options.onRecord;
   // reused buffers: a chunk is free once no event still to be handed out has records from
   // it, and the consumer has asked for more after those handed out (the newest chunk may
@@ -668,13 +709,16 @@ export async function* eventBatches(
       for (let i = 0; i < batch.length; i++) if (onRecord(batch[i]) !== false) asm.push(batch[i]);
     }
     const ready = asm.drain();
-    if (ready.length) yield ready;
+    if (turns.length > 0) yield* deliver(ready);
+    else if (ready.length) {
+      drained += ready.length;
+      yield ready;
+    }
     if (recycler) recycler.release(asm.epoch, asm);
   }
   if (options.flushAtEnd === false) return;
   asm.flush();
-  const rest = asm.drain();
-  if (rest.length) yield rest;
+  yield* deliver(asm.drain());
 }
 
 /**

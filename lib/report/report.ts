@@ -369,13 +369,29 @@ const COLUMNS: Record<Exclude<ReportKind, "summary" | "log">, Column> = {
   ...MORE_COLUMNS,
 };
 
-function stamp(ev: AuditEvent): string {
-  return `${dateX(ev.sec)} ${timeT(ev.sec)}`;
+function stampAt(sec: number): string {
+  return `${dateX(sec)} ${timeT(sec)}`;
 }
 
 function stampMs(sec: number, msec: number): string {
   return `${dateX(sec)} ${timeT(sec)}.${String(msec).padStart(3, "0")}`;
 }
+
+/**
+ * What a {@link Report} takes from one event ({@link Report.prepare}): the
+ * rows it prints, or the values it counts, without the event.
+ */
+export interface ReportPart {
+  /** The event's rows, numbered when they are added. */
+  readonly rows?: readonly string[];
+  /** The values a `--summary` report counts. */
+  readonly values?: readonly string[];
+}
+
+/** An event outside the time range: it adds nothing. */
+const OUTSIDE: ReportPart = Object.freeze({});
+/** An event in the range that adds no row (only to the time range, or to a summary's counts). */
+const IN_RANGE: ReportPart = Object.freeze({});
 
 /**
  * Builds a report incrementally: feed every event of the logs with
@@ -401,7 +417,7 @@ export class Report {
   /** The first event in range, for callers that do not feed {@link record}. */
   #firstEvent: [number, number] | undefined;
   #recordsSeen = false;
-  #last: AuditEvent | undefined;
+  #last: { sec: number; msec: number } | undefined;
   #sets = {
     users: new Set<number>(),
     terminals: new Set<string>(),
@@ -443,34 +459,78 @@ export class Report {
     const o = this.#o;
     if (o.start !== undefined && ev.sec < o.start) return;
     if (o.end !== undefined && ev.sec > o.end) return;
-    this.#firstEvent ??= [ev.sec, ev.msec];
-    this.#last = ev;
     // aureport reads what its report needs, and passes over events its reader fails on
     const s = o.debug || o.warn
       ? extractItems(ev, this.#flags, o.debug, o.warn)
       : searchItems(ev, this.#flags);
-    if (s === undefined) return;
-    if (o.nodes && (ev.node === undefined || !o.nodes.includes(ev.node))) return;
-    if (o.noConfig && ev.type === 1305) return;
-    if (o.changes && CHANGE_KIND.get(ev.type) === (o.changes === "add" ? "delete" : "add")) return;
-    // events without a result are neither failed nor successful
-    if (o.success !== undefined && s.success !== o.success) return;
-    if (o.kind === "summary") {
-      this.#summarise(ev, s);
-      return;
-    }
-    if (o.kind === "log") return;
-    const col = COLUMNS[o.kind];
-    const t = this.#style;
-    if (o.summary) {
-      for (const v of col.values(ev, s, t)) this.#counts.set(v, (this.#counts.get(v) ?? 0) + 1);
-    } else {
-      for (const row of col.rows(ev, s, t)) {
+    this.commit(this.#part(ev, s), ev);
+  }
+
+  /**
+   * What {@link add} takes from `ev`, read from the event alone, so that the
+   * event need not be kept until its turn: {@link commit} then adds it in
+   * the order the events come. A summary's counts are taken at once (their
+   * order does not matter). Undefined when it cannot be taken so: with
+   * `debug`, or when reading the event writes a message (they come in the
+   * events' order: {@link add} the event in its turn).
+   *
+   * @example
+   * ```ts
+   * import { readEvents } from "../../mod.ts";
+   * import { Report } from "./report.ts";
+   * const report = new Report({ kind: "login" });
+   * for await (const ev of readEvents("/var/log/audit/audit.log", { order: "ausearch" })) {
+   *   const part = report.prepare(ev);
+   *   if (part === undefined) report.add(ev);
+   *   else report.commit(part, ev);
+   * }
+   * ```
+   */
+  prepare(ev: AuditEvent): ReportPart | undefined {
+    const o = this.#o;
+    if (o.debug) return undefined;
+    if (o.start !== undefined && ev.sec < o.start) return OUTSIDE;
+    if (o.end !== undefined && ev.sec > o.end) return OUTSIDE;
+    let warned = false;
+    const s = extractItems(ev, this.#flags, undefined, () => warned = true);
+    return warned ? undefined : this.#part(ev, s);
+  }
+
+  /** Adds what {@link prepare} took from an event (`at`: its time stamp), in the events' order. */
+  commit(part: ReportPart, at: { sec: number; msec: number }): void {
+    if (part === OUTSIDE) return;
+    this.#firstEvent ??= [at.sec, at.msec];
+    this.#last = { sec: at.sec, msec: at.msec };
+    if (part.values) {
+      for (const v of part.values) this.#counts.set(v, (this.#counts.get(v) ?? 0) + 1);
+    } else if (part.rows) {
+      for (const row of part.rows) {
         // a row ending in NO_LINE_END is continued by the next one, as aureport prints it
-        const line = `${this.#rows.length + 1}. ${stamp(ev)} ${row}`;
+        const line = `${this.#rows.length + 1}. ${stampAt(at.sec)} ${row}`;
         this.#rows.push(line.endsWith(NO_LINE_END) ? line.slice(0, -1) : line + "\n");
       }
     }
+  }
+
+  /** What an event in the time range adds (its items `s`; undefined: a reader failed on it). */
+  #part(ev: AuditEvent, s: SearchItems | undefined): ReportPart {
+    const o = this.#o;
+    if (s === undefined) return IN_RANGE;
+    if (o.nodes && (ev.node === undefined || !o.nodes.includes(ev.node))) return IN_RANGE;
+    if (o.noConfig && ev.type === 1305) return IN_RANGE;
+    if (o.changes && CHANGE_KIND.get(ev.type) === (o.changes === "add" ? "delete" : "add")) {
+      return IN_RANGE;
+    }
+    // events without a result are neither failed nor successful
+    if (o.success !== undefined && s.success !== o.success) return IN_RANGE;
+    if (o.kind === "summary") {
+      this.#summarise(ev, s);
+      return IN_RANGE;
+    }
+    if (o.kind === "log") return IN_RANGE;
+    const col = COLUMNS[o.kind];
+    const t = this.#style;
+    return o.summary ? { values: col.values(ev, s, t) } : { rows: col.rows(ev, s, t) };
   }
 
   #summarise(ev: AuditEvent, s: SearchItems): void {

@@ -10,7 +10,7 @@
 import { type AuditEvent, eventBatches } from "../event/assemble.ts";
 import { AUSEARCH_LINE_LIMIT } from "../source/file.ts";
 import { stampError } from "../select/session.ts";
-import { Report, type ReportOptions } from "./report.ts";
+import { Report, type ReportOptions, type ReportPart } from "./report.ts";
 
 /** Options of {@link readReport}: the report's, and how the logs are read. */
 export interface ReportReadOptions extends Omit<ReportOptions, "debug" | "warn"> {
@@ -71,6 +71,10 @@ export async function readReport(
   let events = 0;
   let badLines = 0;
   const perFile = options.kind === "log" ? files.map((f) => [f]) : [files];
+  // what each event adds is taken as soon as it is complete, and added in its turn: the events
+  // need not be held meanwhile (ausearch's order holds them eoeTimeout seconds of log time)
+  const parts = new Map<AuditEvent, ReportPart>();
+  const early = options.kind !== "log" && !options.debug;
   for (const input of perFile) {
     let first: AuditEvent | undefined, last: AuditEvent | undefined;
     for await (
@@ -80,6 +84,19 @@ export async function readReport(
         // aureport reads the events in ausearch's order (the same ausearch-lol.c)
         order: "ausearch",
         onRecord: (r) => report.record(r),
+        keep: early
+          ? (ev) => {
+            const part = report.prepare(ev);
+            if (part === undefined) return true;
+            parts.set(ev, part);
+            return false;
+          }
+          : undefined,
+        onTurn: (ev) => {
+          events++;
+          report.commit(parts.get(ev)!, ev);
+          parts.delete(ev);
+        },
         onProgress: options.onProgress,
         lineLimit: AUSEARCH_LINE_LIMIT,
         signal: options.signal,
