@@ -56,3 +56,49 @@ Deno.test("readReport gives what `auditkit report` prints, messages included, fo
     }
   }
 });
+
+Deno.test("prepare in any order, then commit in the events' order, gives what add gives, for every kind", async () => {
+  const logs = [
+    "tests/data/log_realistic.log",
+    "tests/data/log_realistic2.log",
+    "tests/data/log_samples.log",
+  ];
+  const kinds: ReportKind[] = [
+    "summary",
+    "login",
+    "file",
+    "executable",
+    "avc",
+    "auth",
+    "event",
+    "key",
+  ];
+  const events: AuditEvent[] = [];
+  for (const l of logs) {
+    for await (const ev of readEvents(l, { order: "ausearch" })) events.push(ev);
+  }
+  let prepared = 0;
+  for (const kind of kinds) {
+    for (const summary of kind === "summary" ? [false] : [false, true]) {
+      for (const success of [undefined, true, false]) {
+        const options = { kind, summary, success, interpret: true };
+        const whole = new Report(options);
+        for (const ev of events) whole.add(ev);
+        // prepared as the events complete (here in reverse), committed in their order
+        const split = new Report(options);
+        const parts = new Map<AuditEvent, ReturnType<Report["prepare"]>>();
+        for (const ev of [...events].reverse()) parts.set(ev, split.prepare(ev));
+        for (const ev of events) {
+          const part = parts.get(ev);
+          if (part === undefined) split.add(ev);
+          else {
+            split.commit(part, ev);
+            prepared++;
+          }
+        }
+        assert.equal(split.text(), whole.text(), `${kind} ${summary} ${success}`);
+      }
+    }
+  }
+  assert.ok(prepared > 1000, `${prepared} events prepared`);
+});
