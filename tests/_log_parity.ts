@@ -3,7 +3,7 @@
 import { strictEqual } from "node:assert/strict";
 import { runReport } from "../cli/report.ts";
 import { runSearch } from "../cli/search.ts";
-import { run } from "./_helpers.ts";
+import { decodeBytes } from "../lib/event/record.ts";
 
 /** What `auditkit search|report ARGS` writes and returns, run in this process. */
 export async function inProcess(
@@ -31,7 +31,16 @@ export async function assertSameAs(
   args: string[],
   options: { ours?: string[]; env?: Record<string, string> } = {},
 ): Promise<void> {
-  const want = await run(tool, args, { env: options.env });
+  // the tool's bytes as auditkit's strings hold bytes: one that is not UTF-8 as U+DC80 + byte
+  const r = await new Deno.Command(tool, {
+    args,
+    env: options.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => decodeBytes(b, 0, b.length);
+  const want = { code: r.code, stdout: text(r.stdout), stderr: text(r.stderr) };
   const got = await inProcess(tool, options.ours ?? args);
   const what = `${tool} ${args.join(" ")}`;
   strictEqual(got.out, want.stdout, what);
