@@ -686,13 +686,14 @@ export async function* eventBatches(
     let from = 0;
     for (const t of turns) {
       const cut = t.at - drained;
-      if (cut > from) yield ready.slice(from, cut);
-      if (cut > from) from = cut;
+      if (cut > from) {
+        yield ready.slice(from, cut);
+        from = cut;
+      }
       onTurn!(t.event);
     }
     turns.length = 0;
-    if (from === 0 && ready.length > 0) yield ready;
-    else if (from < ready.length) yield ready.slice(from);
+    if (from < ready.length) yield from === 0 ? ready : ready.slice(from);
     drained += ready.length;
   }
   const onRecord = options.onRecord;

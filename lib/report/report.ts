@@ -457,8 +457,7 @@ export class Report {
   /** Adds one event of the logs. */
   add(ev: AuditEvent): void {
     const o = this.#o;
-    if (o.start !== undefined && ev.sec < o.start) return;
-    if (o.end !== undefined && ev.sec > o.end) return;
+    if (this.#outside(ev)) return;
     // aureport reads what its report needs, and passes over events its reader fails on
     const s = o.debug || o.warn
       ? extractItems(ev, this.#flags, o.debug, o.warn)
@@ -489,11 +488,16 @@ export class Report {
   prepare(ev: AuditEvent): ReportPart | undefined {
     const o = this.#o;
     if (o.debug) return undefined;
-    if (o.start !== undefined && ev.sec < o.start) return OUTSIDE;
-    if (o.end !== undefined && ev.sec > o.end) return OUTSIDE;
+    if (this.#outside(ev)) return OUTSIDE;
     let warned = false;
     const s = extractItems(ev, this.#flags, undefined, () => warned = true);
     return warned ? undefined : this.#part(ev, s);
+  }
+
+  /** Whether `ev` is outside the report's time range (`start`, `end`). */
+  #outside(ev: AuditEvent): boolean {
+    const o = this.#o;
+    return (o.start !== undefined && ev.sec < o.start) || (o.end !== undefined && ev.sec > o.end);
   }
 
   /** Adds what {@link prepare} took from an event (`at`: its time stamp), in the events' order. */
